@@ -1,0 +1,70 @@
+"""Who sees what: the one access policy every query and every action goes through.
+
+- A user sees only their organization's records.
+- A user whose role is office-bound sees only their office's records.
+- Platform superusers (the operators of an installation) see every organization's
+  administrative records; later apps restrict sensitive files (GBV, PSEA) to their teams even
+  for them.
+- Anything outside a user's scope, or an ability their role lacks, answers 404 — the same
+  answer as a record that does not exist, so scope cannot be probed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TypeVar
+
+from django.db.models import Model, QuerySet
+from django.http import Http404
+
+if TYPE_CHECKING:
+    from amparo.core.models import User
+
+M = TypeVar("M", bound=Model)
+
+
+def can(user: User, permission: str) -> bool:
+    """Whether `user`'s role grants `permission` (superusers hold every permission)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return permission in user.permissions
+
+
+def require(user: User, permission: str) -> None:
+    """Raise 404 unless `user` holds `permission`."""
+    if not can(user, permission):
+        raise Http404
+
+
+def visible(
+    user: User,
+    qs: QuerySet[M],
+    *,
+    organization_field: str | None = "organization",
+    office_field: str | None = "office",
+) -> QuerySet[M]:
+    """Narrow `qs` to the rows `user` may see by organization and office.
+
+    `organization_field` / `office_field` name the lookups from the model to its
+    organization and office; None where the model has no such link.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    if user.organization_id is None:
+        return qs.none()
+    if organization_field:
+        qs = qs.filter(**{organization_field: user.organization_id})
+    if office_field and user.office_bound:
+        qs = qs.filter(**{office_field: user.office_id})
+    return qs
+
+
+def get_visible(qs: QuerySet[M], **lookup) -> M:
+    """One row of an already scoped queryset, or 404 for missing and out-of-scope alike."""
+    try:
+        return qs.get(**lookup)
+    except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc

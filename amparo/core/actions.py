@@ -1,0 +1,293 @@
+"""Every write to core records. One transaction each; the audit event in the same function."""
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from amparo.core import access, audit
+from amparo.core.models import Area, Office, Organization, Role, User
+from amparo.core.roles import BUILTIN_ROLES, PERMISSIONS
+
+
+def sync_builtin_roles(role_model=Role) -> None:
+    """Make the built-in Role rows match `roles.BUILTIN_ROLES` (run by a migration and `demo`)."""
+    for builtin in BUILTIN_ROLES.values():
+        role_model.objects.update_or_create(
+            organization=None,
+            code=builtin.code,
+            defaults={
+                "name": str(builtin.name),
+                "permissions": sorted(builtin.permissions),
+                "office_bound": builtin.office_bound,
+            },
+        )
+
+
+@transaction.atomic
+def create_organization(
+    *, actor: User | None, code: str, name: str, kind: str = Organization.Kind.NGO,
+    country: Area | None = None, is_care_route_partner: bool = False,
+) -> Organization:
+    """Create an organization. Only platform superusers (or scripts, actor=None) may."""
+    if actor is not None and not actor.is_superuser:
+        raise ValidationError(_("Only platform administrators can create organizations."))
+    org = Organization(
+        code=code, name=name, kind=kind, country=country,
+        is_care_route_partner=is_care_route_partner,
+    )
+    org.full_clean()
+    org.save()
+    audit.record(actor=actor, action="core.organization.created", target=org)
+    return org
+
+
+@transaction.atomic
+def create_office(
+    *, actor: User | None, organization: Organization, code: str, name: str,
+    area: Area | None = None,
+) -> Office:
+    """Create an office of `organization`; the actor needs core.manage_offices there."""
+    if actor is not None:
+        _require_manage(actor, "core.manage_offices", organization)
+    office = Office(organization=organization, code=code, name=name, area=area)
+    office.full_clean()
+    office.save()
+    audit.record(actor=actor, action="core.office.created", target=office)
+    return office
+
+
+@transaction.atomic
+def create_user(
+    *, actor: User | None, username: str, password: str, organization: Organization | None,
+    office: Office | None, role: Role | None, first_name: str = "", last_name: str = "",
+    email: str = "", language: str = "es", is_superuser: bool = False,
+) -> User:
+    """Create a user account with a validated password.
+
+    Raises ValidationError when the office is not the organization's, the role belongs to
+    another organization, an office-bound role has no office, or the password is weak.
+    """
+    if actor is not None:
+        _require_manage(actor, "core.manage_users", organization)
+    user = User(
+        username=username, organization=organization, office=office, role=role,
+        first_name=first_name, last_name=last_name, email=email, language=language,
+        is_superuser=is_superuser, is_staff=is_superuser,
+    )
+    validate_assignment(user)
+    validate_password(password, user)
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    audit.record(
+        actor=actor, action="core.user.created", target=user,
+        fields=["username", "organization", "office", "role"],
+    )
+    return user
+
+
+def validate_assignment(user: User) -> None:
+    """Office and role must fit the user's organization."""
+    errors = {}
+    if user.office and user.office.organization_id != user.organization_id:
+        errors["office"] = _("This office belongs to another organization.")
+    if user.role and user.role.organization_id not in (None, user.organization_id):
+        errors["role"] = _("This role belongs to another organization.")
+    if user.role and user.role.office_bound and not user.office:
+        errors["office"] = _("This role is limited to one office: choose the office.")
+    if not user.is_superuser and user.organization is None:
+        errors["organization"] = _("Choose the user's organization.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def set_language(*, actor: User, language: str, request: HttpRequest | None = None) -> User:
+    """Remember the user's interface language."""
+    if language not in dict(_languages()):
+        raise ValidationError(_("Unknown language."))
+    if actor.language != language:
+        actor.language = language
+        actor.save(update_fields=["language"])
+        audit.record(
+            actor=actor, action="core.user.updated", target=actor, fields=["language"],
+            request=request,
+        )
+    return actor
+
+
+@transaction.atomic
+def save_role(*, actor: User, role: Role, changed: list[str]) -> Role:
+    """Create or change an organization's own role; built-in roles cannot be edited."""
+    _require_manage(actor, "core.manage_roles", role.organization)
+    if role.organization_id is None and not actor.is_superuser:
+        raise ValidationError(_("Built-in roles cannot be changed."))
+    unknown = set(role.permissions) - PERMISSIONS.keys()
+    if unknown:
+        raise ValidationError(_("Unknown permissions: %(codes)s") % {"codes": sorted(unknown)})
+    creating = role.pk is None
+    role.full_clean()
+    role.save()
+    audit.record(
+        actor=actor, action=f"core.role.{'created' if creating else 'updated'}", target=role,
+        fields=changed,
+    )
+    return role
+
+
+def _languages():
+    from django.conf import settings
+
+    return settings.LANGUAGES
+
+
+def _require_manage(actor: User, permission: str, organization: Organization | None) -> None:
+    if actor.is_superuser:
+        return
+    access.require(actor, permission)
+    if organization is None or organization.pk != actor.organization_id:
+        raise ValidationError(_("You can only manage your own organization."))
+
+
+# --- administrative areas -------------------------------------------------------------------
+
+AREA_COLUMNS = ("pcode", "name", "parent_pcode", "level")
+
+
+@dataclass
+class AreaImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+class AreaImportError(Exception):
+    def __init__(self, errors: list[str]):
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+def import_areas(*, actor: User | None, data: bytes, filename: str = "") -> AreaImportResult:
+    """Add or rename second-level (and deeper) areas from a P-code CSV.
+
+    All or nothing: any bad row rejects the whole file with every problem listed (row numbers
+    count the header as row 1). Re-importing the same file changes nothing.
+    """
+    if actor is not None:
+        access.require(actor, "core.manage_areas")
+    rows = _read_area_csv(data)
+    result = AreaImportResult()
+    with transaction.atomic():
+        planned = _plan_area_rows(rows, result)
+        if result.errors:
+            raise AreaImportError(result.errors)
+        by_code: dict[str, Area] = {}
+        for row in planned:
+            parent = by_code.get(row["parent_pcode"]) or Area.objects.get(code=row["parent_pcode"])
+            existing = row["existing"]
+            if existing is None:
+                area = Area.objects.create(
+                    code=row["pcode"], name=row["name"], level=row["level"], parent=parent,
+                    country_code=parent.country_code,
+                )
+                result.created += 1
+            elif existing.name != row["name"]:
+                existing.name = row["name"]
+                existing.save(update_fields=["name"])
+                area = existing
+                result.updated += 1
+            else:
+                area = existing
+                result.unchanged += 1
+            by_code[area.code] = area
+        audit.record(
+            actor=actor, action="core.area.imported",
+            details={"file": filename[:200], "created": result.created,
+                     "updated": result.updated, "unchanged": result.unchanged},
+        )
+    return result
+
+
+def _read_area_csv(data: bytes) -> list[dict]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise AreaImportError(
+            [_("The file is not UTF-8 text (error at byte %(pos)d). Save it as “CSV UTF-8” "
+               "and try again.") % {"pos": exc.start}]
+        ) from exc
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in AREA_COLUMNS if c not in header]
+    if missing:
+        raise AreaImportError(
+            [_("Missing columns: %(missing)s. Expected columns: %(expected)s.")
+             % {"missing": ", ".join(missing), "expected": ", ".join(AREA_COLUMNS)}]
+        )
+    reader.fieldnames = header
+    rows = [{k: (v or "").strip() for k, v in row.items() if k in AREA_COLUMNS}
+            for row in reader]
+    if not rows:
+        raise AreaImportError([_("The file has no rows.")])
+    return rows
+
+
+def _plan_area_rows(rows: list[dict], result: AreaImportResult) -> list[dict]:
+    """Validate every row against the database and the rows before it; collect all errors."""
+    codes = [r["pcode"] for r in rows] + [r["parent_pcode"] for r in rows]
+    known = {a.code: a for a in Area.objects.select_related("parent").filter(code__in=codes)}
+    in_file: dict[str, int] = {}
+    planned = []
+    for number, row in enumerate(rows, start=2):
+        errors_before = len(result.errors)
+
+        def error(message: str, number: int = number) -> None:
+            result.errors.append(_("Row %(row)d: %(message)s") % {"row": number, "message": message})
+
+        pcode, name, parent_code = row["pcode"], row["name"], row["parent_pcode"]
+        try:
+            level = int(row["level"])
+        except ValueError:
+            level = None
+        if not pcode:
+            error(_("pcode is empty."))
+        elif len(pcode) > 32:
+            error(_("pcode is longer than 32 characters."))
+        elif pcode in in_file:
+            error(_("pcode %(code)s already appears in row %(other)d.")
+                  % {"code": pcode, "other": in_file[pcode]})
+        if not name:
+            error(_("name is empty."))
+        elif len(name) > 200:
+            error(_("name is longer than 200 characters."))
+        if level is None or not 2 <= level <= 3:
+            error(_("level must be 2 or 3 (first-level areas come from ISO 3166-2)."))
+        parent_level = None
+        if parent_code in in_file:
+            parent_level = planned[[p["pcode"] for p in planned].index(parent_code)]["level"]
+        elif parent_code in known:
+            parent_level = known[parent_code].level
+        else:
+            error(_("unknown parent_pcode “%(code)s”.") % {"code": parent_code})
+        if parent_level is not None and level is not None and parent_level != level - 1:
+            error(_("a level-%(level)d area needs a level-%(parent)d parent; "
+                    "“%(code)s” is level %(actual)d.")
+                  % {"level": level, "parent": level - 1, "code": parent_code,
+                     "actual": parent_level})
+        existing = known.get(pcode)
+        if existing is not None and existing.parent is not None and (
+            existing.parent.code != parent_code
+        ):
+            error(_("pcode %(code)s already exists under another parent (%(parent)s).")
+                  % {"code": pcode, "parent": existing.parent.code})
+        if len(result.errors) == errors_before:
+            in_file[pcode] = number
+            planned.append({**row, "level": level, "existing": existing})
+    return planned

@@ -1,0 +1,36 @@
+from django.contrib.admin import AdminSite
+from django.contrib.admin.apps import AdminConfig
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from amparo.core import access
+
+ADMIN_PERMISSIONS = ("core.manage_users", "core.manage_offices", "core.manage_roles",
+                     "core.view_audit")
+
+
+class AmparoAdminSite(AdminSite):
+    """Administration for organization administrators: role-based, not `is_staff`-based."""
+
+    site_header = _("Amparo administration")
+    site_title = _("Amparo administration")
+    index_title = _("Organization, offices, users and roles")
+
+    def has_permission(self, request) -> bool:
+        user = request.user
+        return user.is_active and any(access.can(user, p) for p in ADMIN_PERMISSIONS)
+
+    def login(self, request, extra_context=None):
+        # One login page for everybody (with lockout and audit): the application's.
+        # A signed-in user without administration rights gets 404, not a redirect loop.
+        if request.user.is_authenticated:
+            raise Http404
+        target = request.GET.get("next") or reverse("admin:index")
+        return redirect(f"{reverse('login')}?{urlencode({'next': target})}")
+
+
+class AmparoAdminConfig(AdminConfig):
+    default_site = "amparo.core.admin_site.AmparoAdminSite"

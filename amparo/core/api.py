@@ -1,0 +1,176 @@
+"""REST API for core records: thin views over queries (reads) and actions (writes)."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
+from django.utils.translation import gettext as _
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from amparo.core import access, actions, audit, queries
+from amparo.core.models import Area, AuditEvent, Office, Organization, User
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    country = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Organization
+        fields = ["id", "code", "name", "kind", "is_care_route_partner", "country"]
+
+
+class OfficeSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    organization = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Office
+        fields = ["id", "organization", "code", "name", "area", "is_active"]
+
+
+class UserSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    organization = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    office = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    role = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = User
+        fields = [
+            "id", "username", "first_name", "last_name", "organization", "office", "role",
+            "language", "is_active",
+        ]
+
+
+class AreaSerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Area
+        fields = ["code", "name", "name_en", "level", "parent", "country_code", "kind"]
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor_username", read_only=True)
+
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "id", "at", "actor", "action", "target_type", "target_id", "fields",
+            "ip_address", "details",
+        ]
+
+
+class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = OrganizationSerializer
+    lookup_field = "uuid"
+    lookup_url_kwarg = "id"
+
+    def get_queryset(self):
+        return queries.organizations_visible_to(self.request.user)
+
+
+class OfficeViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = OfficeSerializer
+    lookup_field = "uuid"
+    lookup_url_kwarg = "id"
+
+    def get_queryset(self):
+        access.require(self.request.user, "core.view_offices")
+        return queries.offices_visible_to(self.request.user)
+
+
+class UserViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = UserSerializer
+    lookup_field = "uuid"
+    lookup_url_kwarg = "id"
+    filterset_fields = {"office__code": ["exact"], "role__code": ["exact"]}
+
+    def get_queryset(self):
+        access.require(self.request.user, "core.view_team")
+        return queries.users_visible_to(self.request.user)
+
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        person = self.get_object()
+        audit.record_view(request=request, target=person)
+        return Response(self.get_serializer(person).data)
+
+
+class AreaFilter(filters.FilterSet):
+    parent = filters.CharFilter(field_name="parent__code")
+
+    class Meta:
+        model = Area
+        fields = {"country_code": ["exact"], "level": ["exact"]}
+
+
+class AreaViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = AreaSerializer
+    lookup_field = "code"
+    filterset_class = AreaFilter
+
+    def get_queryset(self):
+        return queries.areas()
+
+
+class AuditEventFilter(filters.FilterSet):
+    action = filters.CharFilter(lookup_expr="startswith")
+    actor = filters.CharFilter(field_name="actor_username", lookup_expr="iexact")
+    since = filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
+    until = filters.IsoDateTimeFilter(field_name="at", lookup_expr="lt")
+
+    class Meta:
+        model = AuditEvent
+        fields = ["target_id"]
+
+
+class AuditEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The audit log is read-only through the API: there is no way to change or delete events."""
+
+    serializer_class = AuditEventSerializer
+    filterset_class = AuditEventFilter
+
+    def get_queryset(self):
+        access.require(self.request.user, "core.view_audit")
+        return queries.audit_events_visible_to(self.request.user)
+
+
+class MeView(APIView):
+    @extend_schema(responses=UserSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(UserSerializer(request.user).data)
+
+    @extend_schema(
+        request=inline_serializer("LanguageChange", {"language": serializers.CharField()}),
+        responses=UserSerializer,
+    )
+    def patch(self, request: Request) -> Response:
+        language = request.data.get("language")
+        if language is None:
+            raise serializers.ValidationError({"language": [_("This field is required.")]})
+        try:
+            actions.set_language(actor=request.user, language=language, request=request)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"language": exc.messages}) from exc
+        return Response(UserSerializer(request.user).data)
+
+
+class TokenView(ObtainAuthToken):
+    """Exchange a username and password for an API token (for integrations and scripts)."""
+
+    @extend_schema(
+        request=inline_serializer(
+            "TokenRequest", {"username": serializers.CharField(), "password": serializers.CharField()}
+        ),
+        responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+        examples=[OpenApiExample("login", value={"username": "ana", "password": "…"},
+                                 request_only=True)],
+        auth=[],
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)

@@ -1,0 +1,27 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from amparo.core import access
+
+# (url name, label, permission or None for everyone signed in)
+MENU = [
+    ("home", _("Home"), None),
+    ("offices", _("Offices"), "core.view_offices"),
+    ("team", _("Team"), "core.view_team"),
+    ("audit", _("Audit log"), "core.view_audit"),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"menu": []}
+    menu = [
+        {"url": reverse(name), "label": label, "active": request.resolver_match
+         and request.resolver_match.url_name == name}
+        for name, label, permission in MENU
+        if permission is None or access.can(user, permission)
+    ]
+    if access.can(user, "core.manage_users"):
+        menu.append({"url": reverse("admin:index"), "label": _("Administration"), "active": False})
+    return {"menu": menu}

@@ -1,0 +1,39 @@
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from amparo.core.models import Office
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.CharField(label=_("Action"), required=False, max_length=100)
+    actor = forms.CharField(label=_("User"), required=False, max_length=150)
+    target = forms.CharField(label=_("Object id"), required=False, max_length=64)
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            raise forms.ValidationError(_("“From” must be on or before “Until”."))
+        return data
+
+
+class TeamFilterForm(forms.Form):
+    office = forms.ModelChoiceField(
+        label=_("Office"), queryset=Office.objects.none(), required=False,
+        to_field_name="uuid", empty_label=_("All offices"),
+    )
+
+    def __init__(self, *args, offices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["office"].queryset = offices if offices is not None else Office.objects.none()

@@ -1,0 +1,32 @@
+import getpass
+import sys
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from amparo.core import actions
+
+
+class Command(BaseCommand):
+    help = "Create a platform administrator (superuser) who manages every organization."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--username", required=True)
+        parser.add_argument("--email", default="")
+        parser.add_argument("--password-stdin", action="store_true")
+
+    def handle(self, *args, **opts):
+        if opts["password_stdin"]:
+            password = sys.stdin.readline().rstrip("\r\n")
+        else:
+            password = getpass.getpass("Password: ")
+            if password != getpass.getpass("Password (again): "):
+                raise CommandError("The passwords differ.")
+        try:
+            user = actions.create_user(
+                actor=None, username=opts["username"], password=password, organization=None,
+                office=None, role=None, email=opts["email"], is_superuser=True,
+            )
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages)) from exc
+        self.stdout.write(f"created platform administrator {user.username}")

@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Prepare the demo instance: migrate, load organizations and users, generate people."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--households", type=int, default=2000)
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args, **opts):
+        from amparo.demo import organizations
+
+        call_command("migrate", verbosity=0, interactive=False)
+        logins = organizations.load()
+        people_file = self._write_people(opts["households"], opts["seed"])
+        self.stdout.write(self.style.SUCCESS("Amparo demo ready."))
+        self.stdout.write(f"Demo logins (password for all: {organizations.DEMO_PASSWORD}):")
+        for username, role, org in logins:
+            self.stdout.write(f"  {username:<22} {role:<24} {org}")
+        if people_file:
+            self.stdout.write(f"Synthetic people for the registry: {people_file}")
+
+    def _write_people(self, households: int, seed: int):
+        try:
+            from amparo.demo import people
+        except ImportError:  # pragma: no cover - generator not installed
+            return None
+        path = settings.AMPARO_HOME / "demo" / f"people-{households}-{seed}.csv"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            people.write_csv(people.generate_households(households, seed=seed), tmp)
+            tmp.replace(path)
+        return path

@@ -1,0 +1,65 @@
+"""Every read of core records that a screen, endpoint or export shows, already scoped."""
+
+from uuid import UUID
+
+from django.db.models import QuerySet
+
+from amparo.core import access
+from amparo.core.models import Area, AuditEvent, Office, Organization, Role, User
+
+
+def organizations_visible_to(user: User) -> QuerySet[Organization]:
+    """Superusers see every organization; everyone else only their own."""
+    qs = Organization.objects.all()
+    if user.is_authenticated and user.is_superuser:
+        return qs
+    return access.visible(user, qs, organization_field="pk", office_field=None)
+
+
+def offices_visible_to(user: User) -> QuerySet[Office]:
+    """Offices of the user's organization; an office-bound user sees only their own office."""
+    if not (access.can(user, "core.view_offices") or access.can(user, "core.view_team")):
+        return Office.objects.none()
+    qs = Office.objects.select_related("organization", "area")
+    return access.visible(user, qs, office_field="pk")
+
+
+def get_office_for(user: User, office_id: UUID | str) -> Office:
+    return access.get_visible(offices_visible_to(user), uuid=office_id)
+
+
+def users_visible_to(user: User) -> QuerySet[User]:
+    """Colleagues: the organization's users, or the office's for office-bound roles."""
+    if not (access.can(user, "core.view_team") or access.can(user, "core.manage_users")):
+        return User.objects.none()
+    return access.visible(user, User.objects.all())
+
+
+def get_user_for(user: User, user_id: UUID | str) -> User:
+    return access.get_visible(users_visible_to(user), uuid=user_id)
+
+
+def roles_available_to(user: User) -> QuerySet[Role]:
+    """Built-in roles and the user's organization's own roles."""
+    qs = Role.objects.all()
+    if user.is_superuser:
+        return qs
+    return qs.filter(organization__isnull=True) | qs.filter(organization_id=user.organization_id)
+
+
+def audit_events_visible_to(user: User) -> QuerySet[AuditEvent]:
+    """The organization's audit trail, for roles that may read it (never office-bound)."""
+    if not access.can(user, "core.view_audit"):
+        return AuditEvent.objects.none()
+    qs = AuditEvent.objects.select_related("actor")
+    return access.visible(user, qs, office_field=None)
+
+
+def areas(*, country_code: str | None = None, level: int | None = None) -> QuerySet[Area]:
+    """Reference data, the same for every user."""
+    qs = Area.objects.select_related("parent")
+    if country_code:
+        qs = qs.filter(country_code=country_code.upper())
+    if level is not None:
+        qs = qs.filter(level=level)
+    return qs

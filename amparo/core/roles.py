@@ -1,0 +1,156 @@
+"""The role → permission matrix, as data. Review this file with the protection officer.
+
+A permission is a code ``<app>.<ability>``. A role is a set of permissions plus whether it is
+bound to the user's office (sees only that office's records) or sees the whole organization.
+Organizations may define their own roles from these permissions (``Role`` rows with an
+organization); the built-in roles below are synchronised into the database by a migration.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+PERMISSIONS: dict[str, str] = {
+    # core
+    "core.view_offices": _("See the organization's offices"),
+    "core.view_team": _("See colleagues in the directory"),
+    "core.manage_users": _("Create and change user accounts"),
+    "core.manage_offices": _("Create and change offices"),
+    "core.manage_roles": _("Define the organization's roles"),
+    "core.manage_areas": _("Import administrative areas"),
+    "core.view_audit": _("Read the audit log"),
+    # registry
+    "registry.view": _("See registered households and individuals"),
+    "registry.register": _("Register households and individuals"),
+    "registry.change": _("Change registration records"),
+    "registry.import": _("Import registration files"),
+    "registry.export": _("Export personal data"),
+    # cases
+    "cases.view": _("See cases of one's team"),
+    "cases.manage": _("Open and work on cases"),
+    "cases.supervise": _("Approve plans and closures, reassign cases"),
+    "cases.gbv": _("Work on GBV cases"),
+    # referrals
+    "referrals.view": _("See referrals"),
+    "referrals.manage": _("Send referrals"),
+    "referrals.respond": _("Accept, decline and report on referrals addressed to one's agency"),
+    # assistance
+    "assistance.distribute": _("Check people in and record deliveries"),
+    "assistance.manage": _("Plan programmes, cycles and stock"),
+    # feedback
+    "feedback.view": _("See feedback and complaints"),
+    "feedback.psea": _("Handle sensitive complaints (PSEA, fraud, staff conduct)"),
+    # reports
+    "reports.view": _("See indicators and dashboards"),
+    "reports.export": _("Export aggregated reports"),
+}
+
+
+@dataclass(frozen=True)
+class BuiltinRole:
+    code: str
+    name: str
+    permissions: frozenset[str]
+    office_bound: bool
+
+
+def _role(code: str, name: str, permissions: set[str], *, office_bound: bool) -> BuiltinRole:
+    unknown = permissions - PERMISSIONS.keys()
+    if unknown:
+        raise ValueError(f"unknown permissions in role {code}: {sorted(unknown)}")
+    return BuiltinRole(code, name, frozenset(permissions), office_bound)
+
+
+BUILTIN_ROLES: dict[str, BuiltinRole] = {
+    r.code: r
+    for r in [
+        _role(
+            "administrator",
+            _("Administrator"),
+            {
+                "core.view_offices",
+                "core.view_team",
+                "core.manage_users",
+                "core.manage_offices",
+                "core.manage_roles",
+                "core.manage_areas",
+                "core.view_audit",
+            },
+            office_bound=False,
+        ),
+        _role(
+            "registration_officer",
+            _("Registration officer"),
+            {"core.view_team", "registry.view", "registry.register", "registry.change"},
+            office_bound=True,
+        ),
+        _role(
+            "caseworker",
+            _("Caseworker"),
+            {
+                "core.view_team",
+                "registry.view",
+                "registry.register",
+                "cases.view",
+                "cases.manage",
+                "referrals.view",
+                "referrals.manage",
+            },
+            office_bound=True,
+        ),
+        _role(
+            "case_supervisor",
+            _("Case supervisor"),
+            {
+                "core.view_offices",
+                "core.view_team",
+                "registry.view",
+                "cases.view",
+                "cases.manage",
+                "cases.supervise",
+                "referrals.view",
+                "referrals.manage",
+                "reports.view",
+            },
+            office_bound=True,
+        ),
+        _role(
+            "gbv_specialist",
+            _("GBV specialist"),
+            {
+                "core.view_team",
+                "registry.view",
+                "cases.view",
+                "cases.manage",
+                "cases.gbv",
+                "referrals.view",
+                "referrals.manage",
+            },
+            office_bound=True,
+        ),
+        _role(
+            "distribution_officer",
+            _("Distribution officer"),
+            {"core.view_team", "registry.view", "assistance.distribute"},
+            office_bound=True,
+        ),
+        _role(
+            "me_officer",
+            _("M&E officer"),
+            {"core.view_offices", "reports.view", "reports.export", "assistance.manage"},
+            office_bound=False,
+        ),
+        _role(
+            "ethics_focal_point",
+            _("Ethics focal point"),
+            {"core.view_offices", "feedback.view", "feedback.psea"},
+            office_bound=False,
+        ),
+        _role(
+            "partner_focal_point",
+            _("Partner focal point"),
+            {"referrals.respond"},
+            office_bound=False,
+        ),
+    ]
+}

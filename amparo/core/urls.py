@@ -1,0 +1,13 @@
+from django.urls import path
+
+from amparo.core import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("offices/", views.office_list, name="offices"),
+    path("offices/<uuid:office_id>/", views.office_detail, name="office"),
+    path("team/", views.team, name="team"),
+    path("team/<uuid:user_id>/", views.user_detail, name="user"),
+    path("audit/", views.audit_log, name="audit"),
+    path("language/", views.set_language, name="set_language"),
+]

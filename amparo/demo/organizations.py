@@ -1,0 +1,98 @@
+"""The demo's organizations, offices and one user per role. Idempotent: safe to run twice."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from amparo.core import actions
+from amparo.core.models import Area, Office, Organization, Role, User
+
+DEMO_PASSWORD = "amparo-demo-2026"  # noqa: S105 - printed for demo logins, never for real use
+
+
+@dataclass(frozen=True)
+class DemoOrg:
+    code: str
+    name: str
+    country: str
+    kind: str
+    partner: bool
+    offices: tuple[tuple[str, str, str], ...]  # (code, name, ISO 3166-2 area)
+
+
+ORGANIZATIONS = (
+    DemoOrg("hias-ec", "HIAS Ecuador", "EC", "ngo", False, (
+        ("quito", "Quito", "EC-P"),
+        ("lago-agrio", "Lago Agrio", "EC-U"),
+    )),
+    DemoOrg("iom-ec", "OIM Ecuador", "EC", "un_agency", False, (
+        ("quito", "Quito", "EC-P"),
+        ("tulcan", "Tulcán", "EC-C"),
+        ("huaquillas", "Huaquillas", "EC-O"),
+        ("guayaquil", "Guayaquil", "EC-G"),
+        ("manta", "Manta", "EC-M"),
+        ("san-lorenzo", "San Lorenzo", "EC-E"),
+        ("cuenca", "Cuenca", "EC-A"),
+    )),
+    DemoOrg("hias-pa", "HIAS Panamá", "PA", "ngo", False, (
+        ("panama", "Ciudad de Panamá", "PA-8"),
+    )),
+    DemoOrg("hospital-lago-agrio", "Hospital Marco Vinicio Iza", "EC", "health", True, (
+        ("lago-agrio", "Lago Agrio", "EC-U"),
+    )),
+    DemoOrg("dinapen-esmeraldas", "Policía Nacional – DINAPEN Esmeraldas", "EC", "police", True, (
+        ("san-lorenzo", "San Lorenzo", "EC-E"),
+    )),
+    DemoOrg("fiscalia-sucumbios", "Fiscalía Provincial de Sucumbíos", "EC", "justice", True, (
+        ("lago-agrio", "Nueva Loja", "EC-U"),
+    )),
+)
+
+# (username, first name, last name, organization, office or None, role)
+USERS = (
+    ("admin.hias", "Lucía", "Andrade", "hias-ec", None, "administrator"),
+    ("registro.lagoagrio", "Carlos", "Quiñónez", "hias-ec", "lago-agrio", "registration_officer"),
+    ("caso.quito", "Daniela", "Paredes", "hias-ec", "quito", "caseworker"),
+    ("supervisora.quito", "Verónica", "Salazar", "hias-ec", "quito", "case_supervisor"),
+    ("vbg.lagoagrio", "Mariela", "Cedeño", "hias-ec", "lago-agrio", "gbv_specialist"),
+    ("entregas.lagoagrio", "Jorge", "Tenorio", "hias-ec", "lago-agrio", "distribution_officer"),
+    ("mye.hias", "Andrés", "Villacís", "hias-ec", None, "me_officer"),
+    ("etica.hias", "Paola", "Rivadeneira", "hias-ec", None, "ethics_focal_point"),
+    ("admin.oim", "Sofía", "Espinosa", "iom-ec", None, "administrator"),
+    ("registro.tulcan", "Diego", "Benavides", "iom-ec", "tulcan", "registration_officer"),
+    ("registro.sanlorenzo", "Ruth", "Cortez", "iom-ec", "san-lorenzo", "registration_officer"),
+    ("caso.panama", "Yanelis", "Batista", "hias-pa", "panama", "caseworker"),
+    ("enlace.hospital", "Fernando", "Aguinda", "hospital-lago-agrio", None, "partner_focal_point"),
+    ("enlace.dinapen", "Mónica", "Valencia", "dinapen-esmeraldas", None, "partner_focal_point"),
+)
+
+
+@transaction.atomic
+def load() -> list[tuple[str, str, str]]:
+    """Create what is missing; return (username, role, organization) for every demo login."""
+    actions.sync_builtin_roles()
+    orgs: dict[str, Organization] = {}
+    for spec in ORGANIZATIONS:
+        org = Organization.objects.filter(code=spec.code).first() or actions.create_organization(
+            actor=None, code=spec.code, name=spec.name, kind=spec.kind,
+            country=Area.objects.get(code=spec.country), is_care_route_partner=spec.partner,
+        )
+        orgs[spec.code] = org
+        for code, name, area in spec.offices:
+            if not Office.objects.filter(organization=org, code=code).exists():
+                actions.create_office(
+                    actor=None, organization=org, code=code, name=name,
+                    area=Area.objects.get(code=area),
+                )
+    logins = []
+    for username, first, last, org_code, office_code, role_code in USERS:
+        org = orgs[org_code]
+        role = Role.objects.get(organization=None, code=role_code)
+        if not User.objects.filter(username=username).exists():
+            office = Office.objects.get(organization=org, code=office_code) if office_code else None
+            actions.create_user(
+                actor=None, username=username, password=DEMO_PASSWORD, organization=org,
+                office=office, role=role, first_name=first, last_name=last,
+            )
+        logins.append((username, str(role.label), org.name))
+    return logins

@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from amparo.core import api as core_api
+from amparo.core.views import healthz
+
+router = DefaultRouter()
+router.register("organizations", core_api.OrganizationViewSet, basename="organization")
+router.register("offices", core_api.OfficeViewSet, basename="office")
+router.register("users", core_api.UserViewSet, basename="user")
+router.register("areas", core_api.AreaViewSet, basename="area")
+router.register("audit-events", core_api.AuditEventViewSet, basename="audit-event")
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("api/v1/auth/token/", core_api.TokenView.as_view(), name="api-token"),
+    path("api/v1/me/", core_api.MeView.as_view(), name="api-me"),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("amparo.core.urls")),
+]

@@ -1,0 +1,59 @@
+import pytest
+
+from tests import factories
+
+
+
+@pytest.fixture
+def org_a(db):
+    return factories.OrganizationFactory(code="org-a", name="Organización A")
+
+
+@pytest.fixture
+def org_b(db):
+    return factories.OrganizationFactory(code="org-b", name="Organización B")
+
+
+@pytest.fixture
+def office_a1(org_a):
+    return factories.OfficeFactory(organization=org_a, code="a1", name="Oficina A1")
+
+
+@pytest.fixture
+def office_a2(org_a):
+    return factories.OfficeFactory(organization=org_a, code="a2", name="Oficina A2")
+
+
+@pytest.fixture
+def office_b1(org_b):
+    return factories.OfficeFactory(organization=org_b, code="b1", name="Oficina B1")
+
+
+@pytest.fixture
+def make_user(db):
+    def make(role: str, office=None, organization=None, **kwargs):
+        organization = organization or (office.organization if office else None)
+        return factories.UserFactory(
+            organization=organization, office=office, role=factories.builtin_role(role), **kwargs
+        )
+
+    return make
+
+
+@pytest.fixture
+def admin_a(make_user, org_a):
+    return make_user("administrator", organization=org_a, username="admin_a")
+
+
+@pytest.fixture
+def admin_b(make_user, org_b):
+    return make_user("administrator", organization=org_b, username="admin_b")
+
+
+@pytest.fixture(autouse=True)
+def _static_without_manifest(settings):
+    # Served code uses the hashed manifest built by collectstatic; tests read from the apps.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
