@@ -37,11 +37,16 @@ def serve(argv: list[str]) -> int:
     os.execv(  # noqa: S606 - replaces this process with the server
         gunicorn,
         [
-            gunicorn, "amparo.wsgi:application",
-            "--bind", f"{args.host}:{args.port}",
-            "--workers", str(args.workers),
-            "--access-logfile", "-",
-            "--forwarded-allow-ips", os.environ.get("AMPARO_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            gunicorn,
+            "amparo.wsgi:application",
+            "--bind",
+            f"{args.host}:{args.port}",
+            "--workers",
+            str(args.workers),
+            "--access-logfile",
+            "-",
+            "--forwarded-allow-ips",
+            os.environ.get("AMPARO_FORWARDED_ALLOW_IPS", "127.0.0.1"),
         ],
     )
     return 0  # pragma: no cover
@@ -51,8 +56,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in {"-h", "--help", "help"}:
         print(__doc__.strip())
-        print("\nCommands: serve, demo, createuser, createadmin, import-areas, migrate, check, "
-              "and every Django management command.")
+        print(
+            "\nCommands: serve, demo, createuser, createadmin, import-areas, migrate, check, "
+            "and every Django management command."
+        )
         return 0
     command, rest = argv[0], argv[1:]
     if command == "serve":

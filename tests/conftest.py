@@ -3,7 +3,6 @@ import pytest
 from tests import factories
 
 
-
 @pytest.fixture
 def org_a(db):
     return factories.OrganizationFactory(code="org-a", name="Organización A")

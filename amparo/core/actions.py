@@ -31,14 +31,22 @@ def sync_builtin_roles(role_model=Role) -> None:
 
 @transaction.atomic
 def create_organization(
-    *, actor: User | None, code: str, name: str, kind: str = Organization.Kind.NGO,
-    country: Area | None = None, is_care_route_partner: bool = False,
+    *,
+    actor: User | None,
+    code: str,
+    name: str,
+    kind: str = Organization.Kind.NGO,
+    country: Area | None = None,
+    is_care_route_partner: bool = False,
 ) -> Organization:
     """Create an organization. Only platform superusers (or scripts, actor=None) may."""
     if actor is not None and not actor.is_superuser:
         raise ValidationError(_("Only platform administrators can create organizations."))
     org = Organization(
-        code=code, name=name, kind=kind, country=country,
+        code=code,
+        name=name,
+        kind=kind,
+        country=country,
         is_care_route_partner=is_care_route_partner,
     )
     org.full_clean()
@@ -49,7 +57,11 @@ def create_organization(
 
 @transaction.atomic
 def create_office(
-    *, actor: User | None, organization: Organization, code: str, name: str,
+    *,
+    actor: User | None,
+    organization: Organization,
+    code: str,
+    name: str,
     area: Area | None = None,
 ) -> Office:
     """Create an office of `organization`; the actor needs core.manage_offices there."""
@@ -64,9 +76,18 @@ def create_office(
 
 @transaction.atomic
 def create_user(
-    *, actor: User | None, username: str, password: str, organization: Organization | None,
-    office: Office | None, role: Role | None, first_name: str = "", last_name: str = "",
-    email: str = "", language: str = "es", is_superuser: bool = False,
+    *,
+    actor: User | None,
+    username: str,
+    password: str,
+    organization: Organization | None,
+    office: Office | None,
+    role: Role | None,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    language: str = "es",
+    is_superuser: bool = False,
 ) -> User:
     """Create a user account with a validated password.
 
@@ -76,9 +97,16 @@ def create_user(
     if actor is not None:
         _require_manage(actor, "core.manage_users", organization)
     user = User(
-        username=username, organization=organization, office=office, role=role,
-        first_name=first_name, last_name=last_name, email=email, language=language,
-        is_superuser=is_superuser, is_staff=is_superuser,
+        username=username,
+        organization=organization,
+        office=office,
+        role=role,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        language=language,
+        is_superuser=is_superuser,
+        is_staff=is_superuser,
     )
     validate_assignment(user)
     validate_password(password, user)
@@ -86,7 +114,9 @@ def create_user(
     user.full_clean(exclude=["password"])
     user.save()
     audit.record(
-        actor=actor, action="core.user.created", target=user,
+        actor=actor,
+        action="core.user.created",
+        target=user,
         fields=["username", "organization", "office", "role"],
     )
     return user
@@ -116,7 +146,10 @@ def set_language(*, actor: User, language: str, request: HttpRequest | None = No
         actor.language = language
         actor.save(update_fields=["language"])
         audit.record(
-            actor=actor, action="core.user.updated", target=actor, fields=["language"],
+            actor=actor,
+            action="core.user.updated",
+            target=actor,
+            fields=["language"],
             request=request,
         )
     return actor
@@ -135,7 +168,9 @@ def save_role(*, actor: User, role: Role, changed: list[str]) -> Role:
     role.full_clean()
     role.save()
     audit.record(
-        actor=actor, action=f"core.role.{'created' if creating else 'updated'}", target=role,
+        actor=actor,
+        action=f"core.role.{'created' if creating else 'updated'}",
+        target=role,
         fields=changed,
     )
     return role
@@ -194,7 +229,10 @@ def import_areas(*, actor: User | None, data: bytes, filename: str = "") -> Area
             existing = row["existing"]
             if existing is None:
                 area = Area.objects.create(
-                    code=row["pcode"], name=row["name"], level=row["level"], parent=parent,
+                    code=row["pcode"],
+                    name=row["name"],
+                    level=row["level"],
+                    parent=parent,
                     country_code=parent.country_code,
                 )
                 result.created += 1
@@ -208,9 +246,14 @@ def import_areas(*, actor: User | None, data: bytes, filename: str = "") -> Area
                 result.unchanged += 1
             by_code[area.code] = area
         audit.record(
-            actor=actor, action="core.area.imported",
-            details={"file": filename[:200], "created": result.created,
-                     "updated": result.updated, "unchanged": result.unchanged},
+            actor=actor,
+            action="core.area.imported",
+            details={
+                "file": filename[:200],
+                "created": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+            },
         )
     return result
 
@@ -220,20 +263,26 @@ def _read_area_csv(data: bytes) -> list[dict]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise AreaImportError(
-            [_("The file is not UTF-8 text (error at byte %(pos)d). Save it as “CSV UTF-8” "
-               "and try again.") % {"pos": exc.start}]
+            [
+                _(
+                    "The file is not UTF-8 text (error at byte %(pos)d). Save it as “CSV UTF-8” "
+                    "and try again."
+                )
+                % {"pos": exc.start}
+            ]
         ) from exc
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in AREA_COLUMNS if c not in header]
     if missing:
         raise AreaImportError(
-            [_("Missing columns: %(missing)s. Expected columns: %(expected)s.")
-             % {"missing": ", ".join(missing), "expected": ", ".join(AREA_COLUMNS)}]
+            [
+                _("Missing columns: %(missing)s. Expected columns: %(expected)s.")
+                % {"missing": ", ".join(missing), "expected": ", ".join(AREA_COLUMNS)}
+            ]
         )
     reader.fieldnames = header
-    rows = [{k: (v or "").strip() for k, v in row.items() if k in AREA_COLUMNS}
-            for row in reader]
+    rows = [{k: (v or "").strip() for k, v in row.items() if k in AREA_COLUMNS} for row in reader]
     if not rows:
         raise AreaImportError([_("The file has no rows.")])
     return rows
@@ -249,7 +298,9 @@ def _plan_area_rows(rows: list[dict], result: AreaImportResult) -> list[dict]:
         errors_before = len(result.errors)
 
         def error(message: str, number: int = number) -> None:
-            result.errors.append(_("Row %(row)d: %(message)s") % {"row": number, "message": message})
+            result.errors.append(
+                _("Row %(row)d: %(message)s") % {"row": number, "message": message}
+            )
 
         pcode, name, parent_code = row["pcode"], row["name"], row["parent_pcode"]
         try:
@@ -261,8 +312,10 @@ def _plan_area_rows(rows: list[dict], result: AreaImportResult) -> list[dict]:
         elif len(pcode) > 32:
             error(_("pcode is longer than 32 characters."))
         elif pcode in in_file:
-            error(_("pcode %(code)s already appears in row %(other)d.")
-                  % {"code": pcode, "other": in_file[pcode]})
+            error(
+                _("pcode %(code)s already appears in row %(other)d.")
+                % {"code": pcode, "other": in_file[pcode]}
+            )
         if not name:
             error(_("name is empty."))
         elif len(name) > 200:
@@ -277,16 +330,23 @@ def _plan_area_rows(rows: list[dict], result: AreaImportResult) -> list[dict]:
         else:
             error(_("unknown parent_pcode “%(code)s”.") % {"code": parent_code})
         if parent_level is not None and level is not None and parent_level != level - 1:
-            error(_("a level-%(level)d area needs a level-%(parent)d parent; "
-                    "“%(code)s” is level %(actual)d.")
-                  % {"level": level, "parent": level - 1, "code": parent_code,
-                     "actual": parent_level})
+            error(
+                _(
+                    "a level-%(level)d area needs a level-%(parent)d parent; "
+                    "“%(code)s” is level %(actual)d."
+                )
+                % {"level": level, "parent": level - 1, "code": parent_code, "actual": parent_level}
+            )
         existing = known.get(pcode)
-        if existing is not None and existing.parent is not None and (
-            existing.parent.code != parent_code
+        if (
+            existing is not None
+            and existing.parent is not None
+            and (existing.parent.code != parent_code)
         ):
-            error(_("pcode %(code)s already exists under another parent (%(parent)s).")
-                  % {"code": pcode, "parent": existing.parent.code})
+            error(
+                _("pcode %(code)s already exists under another parent (%(parent)s).")
+                % {"code": pcode, "parent": existing.parent.code}
+            )
         if len(result.errors) == errors_before:
             in_file[pcode] = number
             planned.append({**row, "level": level, "existing": existing})

@@ -35,8 +35,9 @@ class ScopedAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
-        return access.visible(request.user, qs, organization_field=self.organization_field,
-                              office_field=None)
+        return access.visible(
+            request.user, qs, organization_field=self.organization_field, office_field=None
+        )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         user = request.user
@@ -54,8 +55,11 @@ class ScopedAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         verb = "updated" if change else "created"
         audit.record(
-            actor=request.user, action=f"{obj._meta.app_label}.{obj._meta.model_name}.{verb}",
-            target=obj, fields=form.changed_data, request=request,
+            actor=request.user,
+            action=f"{obj._meta.app_label}.{obj._meta.model_name}.{verb}",
+            target=obj,
+            fields=form.changed_data,
+            request=request,
         )
 
 
@@ -88,7 +92,8 @@ class OfficeAdmin(ScopedAdmin):
 
 class RoleForm(forms.ModelForm):
     permissions = forms.MultipleChoiceField(
-        label=_("Permissions"), choices=list(PERMISSIONS.items()),
+        label=_("Permissions"),
+        choices=list(PERMISSIONS.items()),
         widget=forms.CheckboxSelectMultiple,
     )
 
@@ -123,15 +128,32 @@ class RoleAdmin(ScopedAdmin):
 class AmparoUserCreationForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = User
-        fields = ["username", "first_name", "last_name", "email", "organization", "office",
-                  "role", "language"]
+        fields = [
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "organization",
+            "office",
+            "role",
+            "language",
+        ]
 
 
 class AmparoUserChangeForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["username", "first_name", "last_name", "email", "organization", "office",
-                  "role", "language", "is_active"]
+        fields = [
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "organization",
+            "office",
+            "role",
+            "language",
+            "is_active",
+        ]
 
     def clean(self):
         data = super().clean()
@@ -151,8 +173,16 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
     permission = "core.manage_users"
     form = AmparoUserChangeForm
     add_form = AmparoUserCreationForm
-    list_display = ["username", "first_name", "last_name", "organization", "office", "role",
-                    "is_active", "last_login"]
+    list_display = [
+        "username",
+        "first_name",
+        "last_name",
+        "organization",
+        "office",
+        "role",
+        "is_active",
+        "last_login",
+    ]
     list_filter = ["is_active", "role", "office"]
     search_fields = ["username", "first_name", "last_name", "email"]
     ordering = ["username"]
@@ -161,9 +191,25 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
     def get_fieldsets(self, request, obj=None):
         org = ["organization"] if request.user.is_superuser else []
         if obj is None:
-            return [(None, {"fields": ["username", "password1", "password2", "first_name",
-                                       "last_name", "email", *org, "office", "role",
-                                       "language"]})]
+            return [
+                (
+                    None,
+                    {
+                        "fields": [
+                            "username",
+                            "password1",
+                            "password2",
+                            "first_name",
+                            "last_name",
+                            "email",
+                            *org,
+                            "office",
+                            "role",
+                            "language",
+                        ]
+                    },
+                )
+            ]
         return [
             (None, {"fields": ["username", "password"]}),
             (_("Person"), {"fields": ["first_name", "last_name", "email", "language"]}),
@@ -189,8 +235,13 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
 
     def log_change(self, request, obj, message):
         if request.path.rstrip("/").endswith("password"):
-            audit.record(actor=request.user, action="core.user.password_changed", target=obj,
-                         fields=["password"], request=request)
+            audit.record(
+                actor=request.user,
+                action="core.user.password_changed",
+                target=obj,
+                fields=["password"],
+                request=request,
+            )
         return super().log_change(request, obj, message)
 
 

@@ -8,8 +8,12 @@ from django.utils.translation import gettext_lazy as _
 
 from amparo.core import access
 
-ADMIN_PERMISSIONS = ("core.manage_users", "core.manage_offices", "core.manage_roles",
-                     "core.view_audit")
+ADMIN_PERMISSIONS = (
+    "core.manage_users",
+    "core.manage_offices",
+    "core.manage_roles",
+    "core.view_audit",
+)
 
 
 class AmparoAdminSite(AdminSite):

@@ -1,9 +1,9 @@
 """REST API for core records: thin views over queries (reads) and actions (writes)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
-from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.request import Request
@@ -42,8 +42,15 @@ class UserSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
         fields = [
-            "id", "username", "first_name", "last_name", "organization", "office", "role",
-            "language", "is_active",
+            "id",
+            "username",
+            "first_name",
+            "last_name",
+            "organization",
+            "office",
+            "role",
+            "language",
+            "is_active",
         ]
 
 
@@ -61,39 +68,59 @@ class AuditEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditEvent
         fields = [
-            "id", "at", "actor", "action", "target_type", "target_id", "fields",
-            "ip_address", "details",
+            "id",
+            "at",
+            "actor",
+            "action",
+            "target_type",
+            "target_id",
+            "fields",
+            "ip_address",
+            "details",
         ]
 
 
-class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
+class ScopedMixin:
+    """`get_queryset` always goes through the access policy (`scoped_queryset`).
+
+    `queryset` only names the model for the OpenAPI schema generator.
+    """
+
+    permission: str | None = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        if self.permission:
+            access.require(self.request.user, self.permission)
+        return self.scoped_queryset(self.request.user)
+
+
+class OrganizationViewSet(ScopedMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = Organization.objects.none()
     serializer_class = OrganizationSerializer
     lookup_field = "uuid"
     lookup_url_kwarg = "id"
-
-    def get_queryset(self):
-        return queries.organizations_visible_to(self.request.user)
+    scoped_queryset = staticmethod(queries.organizations_visible_to)
 
 
-class OfficeViewSet(viewsets.ReadOnlyModelViewSet):
+class OfficeViewSet(ScopedMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = Office.objects.none()
     serializer_class = OfficeSerializer
     lookup_field = "uuid"
     lookup_url_kwarg = "id"
-
-    def get_queryset(self):
-        access.require(self.request.user, "core.view_offices")
-        return queries.offices_visible_to(self.request.user)
+    permission = "core.view_offices"
+    scoped_queryset = staticmethod(queries.offices_visible_to)
 
 
-class UserViewSet(viewsets.ReadOnlyModelViewSet):
+class UserViewSet(ScopedMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = User.objects.none()
     serializer_class = UserSerializer
     lookup_field = "uuid"
     lookup_url_kwarg = "id"
     filterset_fields = {"office__code": ["exact"], "role__code": ["exact"]}
-
-    def get_queryset(self):
-        access.require(self.request.user, "core.view_team")
-        return queries.users_visible_to(self.request.user)
+    permission = "core.view_team"
+    scoped_queryset = staticmethod(queries.users_visible_to)
 
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
         person = self.get_object()
@@ -129,15 +156,16 @@ class AuditEventFilter(filters.FilterSet):
         fields = ["target_id"]
 
 
-class AuditEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class AuditEventViewSet(
+    ScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """The audit log is read-only through the API: there is no way to change or delete events."""
 
+    queryset = AuditEvent.objects.none()
     serializer_class = AuditEventSerializer
     filterset_class = AuditEventFilter
-
-    def get_queryset(self):
-        access.require(self.request.user, "core.view_audit")
-        return queries.audit_events_visible_to(self.request.user)
+    permission = "core.view_audit"
+    scoped_queryset = staticmethod(queries.audit_events_visible_to)
 
 
 class MeView(APIView):
@@ -165,11 +193,13 @@ class TokenView(ObtainAuthToken):
 
     @extend_schema(
         request=inline_serializer(
-            "TokenRequest", {"username": serializers.CharField(), "password": serializers.CharField()}
+            "TokenRequest",
+            {"username": serializers.CharField(), "password": serializers.CharField()},
         ),
         responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}),
-        examples=[OpenApiExample("login", value={"username": "ana", "password": "…"},
-                                 request_only=True)],
+        examples=[
+            OpenApiExample("login", value={"username": "ana", "password": "…"}, request_only=True)
+        ],
         auth=[],
     )
     def post(self, request, *args, **kwargs):

@@ -9,7 +9,6 @@ from django.http import HttpRequest
 from amparo.core.models import AuditEvent, User
 
 
-
 def client_address(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
@@ -73,7 +72,7 @@ def _on_logout(sender, request, user, **kwargs) -> None:
 
 def _on_login_failed(sender, credentials, request=None, **kwargs) -> None:
     username = str(credentials.get("username", ""))[:150]
-    known = User.objects.filter(username=username).only("id", "organization_id").first()
+    known = User.objects.filter(username=username).first()
     record(
         actor=None,
         actor_username=username,

@@ -17,8 +17,11 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"menu": []}
     menu = [
-        {"url": reverse(name), "label": label, "active": request.resolver_match
-         and request.resolver_match.url_name == name}
+        {
+            "url": reverse(name),
+            "label": label,
+            "active": request.resolver_match and request.resolver_match.url_name == name,
+        }
         for name, label, permission in MENU
         if permission is None or access.can(user, permission)
     ]

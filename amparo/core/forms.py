@@ -30,8 +30,11 @@ class AuditFilterForm(forms.Form):
 
 class TeamFilterForm(forms.Form):
     office = forms.ModelChoiceField(
-        label=_("Office"), queryset=Office.objects.none(), required=False,
-        to_field_name="uuid", empty_label=_("All offices"),
+        label=_("Office"),
+        queryset=Office.objects.none(),
+        required=False,
+        to_field_name="uuid",
+        empty_label=_("All offices"),
     )
 
     def __init__(self, *args, offices=None, **kwargs):

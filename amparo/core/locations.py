@@ -19,8 +19,15 @@ def country_rows() -> list[dict]:
         english = getattr(c, "common_name", None) or c.name
         spanish = es.gettext(c.name)
         rows.append(
-            {"code": c.alpha_2, "name": spanish, "name_en": english, "level": 0,
-             "country_code": c.alpha_2, "kind": "Country", "parent": None}
+            {
+                "code": c.alpha_2,
+                "name": spanish,
+                "name_en": english,
+                "level": 0,
+                "country_code": c.alpha_2,
+                "kind": "Country",
+                "parent": None,
+            }
         )
     return rows
 
@@ -28,8 +35,15 @@ def country_rows() -> list[dict]:
 def first_level_rows(country_code: str) -> list[dict]:
     es = _spanish("iso3166-2")
     return [
-        {"code": s.code, "name": es.gettext(s.name), "name_en": "", "level": 1,
-         "country_code": country_code, "kind": s.type, "parent": country_code}
+        {
+            "code": s.code,
+            "name": es.gettext(s.name),
+            "name_en": "",
+            "level": 1,
+            "country_code": country_code,
+            "kind": s.type,
+            "parent": country_code,
+        }
         for s in pycountry.subdivisions.get(country_code=country_code)
         if s.parent_code is None
     ]

@@ -67,7 +67,11 @@ class Organization(models.Model):
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices, default=Kind.NGO)
     is_care_route_partner = models.BooleanField(_("Care Route partner"), default=False)
     country = models.ForeignKey(
-        Area, models.PROTECT, null=True, blank=True, limit_choices_to={"level": 0},
+        Area,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        limit_choices_to={"level": 0},
         verbose_name=_("country"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -89,9 +93,7 @@ class Office(models.Model):
     )
     code = models.SlugField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=200)
-    area = models.ForeignKey(
-        Area, models.PROTECT, null=True, blank=True, verbose_name=_("area")
-    )
+    area = models.ForeignKey(Area, models.PROTECT, null=True, blank=True, verbose_name=_("area"))
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -113,7 +115,11 @@ class Role(models.Model):
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey(
-        Organization, models.CASCADE, null=True, blank=True, related_name="roles",
+        Organization,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="roles",
         verbose_name=_("organization"),
     )
     code = models.SlugField(_("code"), max_length=40)
@@ -133,12 +139,11 @@ class Role(models.Model):
         verbose_name_plural = _("roles")
         constraints = [
             models.UniqueConstraint(
-                fields=["code"], condition=models.Q(organization__isnull=True),
+                fields=["code"],
+                condition=models.Q(organization__isnull=True),
                 name="builtin_role_code_unique",
             ),
-            models.UniqueConstraint(
-                fields=["organization", "code"], name="role_code_per_org"
-            ),
+            models.UniqueConstraint(fields=["organization", "code"], name="role_code_per_org"),
         ]
 
     def __str__(self) -> str:
@@ -165,11 +170,19 @@ class AmparoUserManager(UserManager):
 class User(AbstractUser):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey(
-        Organization, models.PROTECT, null=True, blank=True, related_name="users",
+        Organization,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
         verbose_name=_("organization"),
     )
     office = models.ForeignKey(
-        Office, models.PROTECT, null=True, blank=True, related_name="users",
+        Office,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
         verbose_name=_("office"),
     )
     role = models.ForeignKey(
@@ -210,12 +223,20 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("actor"),
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
     )
     actor_username = models.CharField(_("user name"), max_length=150, blank=True)
     organization = models.ForeignKey(
-        Organization, models.PROTECT, null=True, blank=True, related_name="+",
+        Organization,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("organization"),
     )
     action = models.CharField(_("action"), max_length=100, db_index=True)

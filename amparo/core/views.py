@@ -100,8 +100,12 @@ def set_language(request: HttpRequest) -> HttpResponse:
             actions.set_language(actor=request.user, language=language, request=request)
         translation.activate(language)
         response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax",
-            secure=settings.SESSION_COOKIE_SECURE, httponly=True,
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
         )
     return response
 

@@ -21,31 +21,60 @@ class DemoOrg:
 
 
 ORGANIZATIONS = (
-    DemoOrg("hias-ec", "HIAS Ecuador", "EC", "ngo", False, (
-        ("quito", "Quito", "EC-P"),
-        ("lago-agrio", "Lago Agrio", "EC-U"),
-    )),
-    DemoOrg("iom-ec", "OIM Ecuador", "EC", "un_agency", False, (
-        ("quito", "Quito", "EC-P"),
-        ("tulcan", "Tulcán", "EC-C"),
-        ("huaquillas", "Huaquillas", "EC-O"),
-        ("guayaquil", "Guayaquil", "EC-G"),
-        ("manta", "Manta", "EC-M"),
-        ("san-lorenzo", "San Lorenzo", "EC-E"),
-        ("cuenca", "Cuenca", "EC-A"),
-    )),
-    DemoOrg("hias-pa", "HIAS Panamá", "PA", "ngo", False, (
-        ("panama", "Ciudad de Panamá", "PA-8"),
-    )),
-    DemoOrg("hospital-lago-agrio", "Hospital Marco Vinicio Iza", "EC", "health", True, (
-        ("lago-agrio", "Lago Agrio", "EC-U"),
-    )),
-    DemoOrg("dinapen-esmeraldas", "Policía Nacional – DINAPEN Esmeraldas", "EC", "police", True, (
-        ("san-lorenzo", "San Lorenzo", "EC-E"),
-    )),
-    DemoOrg("fiscalia-sucumbios", "Fiscalía Provincial de Sucumbíos", "EC", "justice", True, (
-        ("lago-agrio", "Nueva Loja", "EC-U"),
-    )),
+    DemoOrg(
+        "hias-ec",
+        "HIAS Ecuador",
+        "EC",
+        "ngo",
+        False,
+        (
+            ("quito", "Quito", "EC-P"),
+            ("lago-agrio", "Lago Agrio", "EC-U"),
+        ),
+    ),
+    DemoOrg(
+        "iom-ec",
+        "OIM Ecuador",
+        "EC",
+        "un_agency",
+        False,
+        (
+            ("quito", "Quito", "EC-P"),
+            ("tulcan", "Tulcán", "EC-C"),
+            ("huaquillas", "Huaquillas", "EC-O"),
+            ("guayaquil", "Guayaquil", "EC-G"),
+            ("manta", "Manta", "EC-M"),
+            ("san-lorenzo", "San Lorenzo", "EC-E"),
+            ("cuenca", "Cuenca", "EC-A"),
+        ),
+    ),
+    DemoOrg(
+        "hias-pa", "HIAS Panamá", "PA", "ngo", False, (("panama", "Ciudad de Panamá", "PA-8"),)
+    ),
+    DemoOrg(
+        "hospital-lago-agrio",
+        "Hospital Marco Vinicio Iza",
+        "EC",
+        "health",
+        True,
+        (("lago-agrio", "Lago Agrio", "EC-U"),),
+    ),
+    DemoOrg(
+        "dinapen-esmeraldas",
+        "Policía Nacional – DINAPEN Esmeraldas",
+        "EC",
+        "police",
+        True,
+        (("san-lorenzo", "San Lorenzo", "EC-E"),),
+    ),
+    DemoOrg(
+        "fiscalia-sucumbios",
+        "Fiscalía Provincial de Sucumbíos",
+        "EC",
+        "justice",
+        True,
+        (("lago-agrio", "Nueva Loja", "EC-U"),),
+    ),
 )
 
 # (username, first name, last name, organization, office or None, role)
@@ -74,14 +103,21 @@ def load() -> list[tuple[str, str, str]]:
     orgs: dict[str, Organization] = {}
     for spec in ORGANIZATIONS:
         org = Organization.objects.filter(code=spec.code).first() or actions.create_organization(
-            actor=None, code=spec.code, name=spec.name, kind=spec.kind,
-            country=Area.objects.get(code=spec.country), is_care_route_partner=spec.partner,
+            actor=None,
+            code=spec.code,
+            name=spec.name,
+            kind=spec.kind,
+            country=Area.objects.get(code=spec.country),
+            is_care_route_partner=spec.partner,
         )
         orgs[spec.code] = org
         for code, name, area in spec.offices:
             if not Office.objects.filter(organization=org, code=code).exists():
                 actions.create_office(
-                    actor=None, organization=org, code=code, name=name,
+                    actor=None,
+                    organization=org,
+                    code=code,
+                    name=name,
                     area=Area.objects.get(code=area),
                 )
     logins = []
@@ -91,8 +127,14 @@ def load() -> list[tuple[str, str, str]]:
         if not User.objects.filter(username=username).exists():
             office = Office.objects.get(organization=org, code=office_code) if office_code else None
             actions.create_user(
-                actor=None, username=username, password=DEMO_PASSWORD, organization=org,
-                office=office, role=role, first_name=first, last_name=last,
+                actor=None,
+                username=username,
+                password=DEMO_PASSWORD,
+                organization=org,
+                office=office,
+                role=role,
+                first_name=first,
+                last_name=last,
             )
         logins.append((username, str(role.label), org.name))
     return logins

@@ -24,8 +24,14 @@ class Command(BaseCommand):
                 raise CommandError("The passwords differ.")
         try:
             user = actions.create_user(
-                actor=None, username=opts["username"], password=password, organization=None,
-                office=None, role=None, email=opts["email"], is_superuser=True,
+                actor=None,
+                username=opts["username"],
+                password=password,
+                organization=None,
+                office=None,
+                role=None,
+                email=opts["email"],
+                is_superuser=True,
             )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc

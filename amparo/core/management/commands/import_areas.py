@@ -1,12 +1,15 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from amparo.core import actions
 
 
 class Command(BaseCommand):
-    help = "Add second-level areas from a P-code CSV (pcode,name,parent_pcode,level). All or nothing."
+    help = (
+        "Add second-level areas from a P-code CSV (pcode,name,parent_pcode,level). All or nothing."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
@@ -14,14 +17,22 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         path: Path = opts["file"]
         if not path.is_file():
-            raise CommandError(f"{path}: no such file")
+            raise CommandError(_("%(path)s: no such file") % {"path": path})
         try:
             result = actions.import_areas(actor=None, data=path.read_bytes(), filename=path.name)
         except actions.AreaImportError as exc:
             raise CommandError(
-                "file rejected, nothing imported:\n" + "\n".join(exc.errors)
+                _("File rejected, nothing imported:") + "\n" + "\n".join(exc.errors)
             ) from exc
         self.stdout.write(
-            f"imported {path.name}: {result.created} created, {result.updated} renamed, "
-            f"{result.unchanged} unchanged"
+            _(
+                "Imported %(file)s: %(created)d created, %(updated)d renamed, "
+                "%(unchanged)d unchanged"
+            )
+            % {
+                "file": path.name,
+                "created": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+            }
         )

@@ -1,0 +1,41 @@
+from pathlib import Path
+
+import pytest
+
+from amparo.demo import organizations as demo_orgs
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "img" / "home.png"
+
+
+def test_demo_user_signs_in_and_switches_language(live_server, transactional_db, phone):
+    demo_orgs.load()
+    page = phone
+
+    page.goto(f"{live_server.url}/")
+    page.fill("#id_username", "caso.quito")
+    page.fill("#id_password", demo_orgs.DEMO_PASSWORD)
+    page.click("main button[type=submit]")
+
+    page.wait_for_selector("h1")
+    assert page.locator("html").get_attribute("lang") == "es"
+    assert page.inner_text("h1") == "Bienvenida/o, Daniela Paredes"
+    assert page.get_by_role("link", name="Inicio").is_visible()
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+    page.click("button[value=en]")
+    page.wait_for_selector("html[lang=en]")
+    assert page.inner_text("h1") == "Welcome, Daniela Paredes"
+    assert page.get_by_role("link", name="Home").is_visible()
+    assert page.get_by_role("button", name="Sign out").is_visible()
+
+    page.goto(f"{live_server.url}/team/")
+    assert page.inner_text("h1") == "Team"
+
+    page.click("button[value=es]")
+    page.wait_for_selector("html[lang=es]")
+    assert page.inner_text("h1") == "Equipo"
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360

@@ -1,0 +1,85 @@
+"""The project's own rules, checked with the suite so CI enforces them."""
+
+import gettext
+import io
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parents[1]
+LOCALE = ROOT / "amparo" / "locale"
+
+
+def _po_entries(path: Path) -> dict[str, str]:
+    """msgid → msgstr (first plural form) of a .po file; a tiny reader, enough for our files."""
+    entries, key, current = {}, None, None
+    for line in path.read_text(encoding="utf-8").splitlines() + [""]:
+        if line.startswith("msgid "):
+            key, current = "id", [line[6:]]
+            msgid_parts = current
+        elif line.startswith(("msgstr ", "msgstr[0] ")):
+            key, current = "str", [line.split(" ", 1)[1]]
+            msgstr_parts = current
+        elif line.startswith('"') and current is not None:
+            current.append(line)
+        elif not line.strip() and key == "str":
+            msgid = "".join(eval(p) for p in msgid_parts)  # noqa: S307 - our own catalog
+            entries[msgid] = "".join(eval(p) for p in msgstr_parts)  # noqa: S307
+            key, current = None, None
+        elif line.startswith(("msgid_plural", "msgstr[")):
+            current = None
+    entries.pop("", None)
+    return entries
+
+
+def test_spanish_catalog_translates_every_message():
+    entries = _po_entries(LOCALE / "es" / "LC_MESSAGES" / "django.po")
+
+    missing = [msgid for msgid, msgstr in entries.items() if not msgstr]
+    fuzzy = "#, fuzzy" in (LOCALE / "es" / "LC_MESSAGES" / "django.po").read_text()
+    assert missing == []
+    assert not fuzzy
+
+
+def test_compiled_spanish_catalog_matches_po():
+    entries = _po_entries(LOCALE / "es" / "LC_MESSAGES" / "django.po")
+    with open(LOCALE / "es" / "LC_MESSAGES" / "django.mo", "rb") as fh:
+        compiled = gettext.GNUTranslations(fh)
+
+    stale = [m for m, s in entries.items() if compiled.gettext(m) != s]
+    assert stale == []
+
+
+def test_migrations_are_complete(db):
+    out = io.StringIO()
+
+    call_command("makemigrations", "--check", "--dry-run", stdout=out)
+
+    assert "No changes detected" in out.getvalue()
+
+
+def test_migrations_are_named():
+    unnamed = [
+        p.name for p in ROOT.glob("amparo/*/migrations/0*.py") if re.match(r"\d{4}_auto_", p.name)
+    ]
+
+    assert unnamed == []
+
+
+@pytest.mark.skipif(
+    shutil.which("ruff", path=str(Path(sys.executable).parent)) is None,
+    reason="ruff is installed by `make test`",
+)
+def test_ruff_reports_nothing():
+    ruff = shutil.which("ruff", path=str(Path(sys.executable).parent))
+
+    result = subprocess.run(
+        [ruff, "check", "--quiet", str(ROOT)], capture_output=True, text=True, check=False
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
