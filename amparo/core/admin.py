@@ -125,7 +125,23 @@ class RoleAdmin(ScopedAdmin):
             form.add_error(None, exc)
 
 
-class AmparoUserCreationForm(UserCreationForm):
+class AssignmentCheck:
+    """Office and role must fit the organization: the same rule as `actions.create_user`."""
+
+    def clean(self):
+        data = super().clean()
+        self.instance.organization = data.get("organization") or self.instance.organization
+        self.instance.office = data.get("office")
+        self.instance.role = data.get("role")
+        try:
+            actions.validate_assignment(self.instance)
+        except ValidationError as exc:
+            for field_name, messages in exc.message_dict.items():
+                self.add_error(field_name if field_name in self.fields else None, messages)
+        return data
+
+
+class AmparoUserCreationForm(AssignmentCheck, UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = User
         fields = [

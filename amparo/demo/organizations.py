@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from amparo.core import actions
+from amparo.core import actions, locations
 from amparo.core.models import Area, Office, Organization, Role, User
 
 DEMO_PASSWORD = "amparo-demo-2026"  # noqa: S105 - printed for demo logins, never for real use
@@ -100,6 +100,8 @@ USERS = (
 def load() -> list[tuple[str, str, str]]:
     """Create what is missing; return (username, role, organization) for every demo login."""
     actions.sync_builtin_roles()
+    if not Area.objects.filter(level=1).exists():  # reference data wiped (e.g. a test flush)
+        locations.load(Area)
     orgs: dict[str, Organization] = {}
     for spec in ORGANIZATIONS:
         org = Organization.objects.filter(code=spec.code).first() or actions.create_organization(

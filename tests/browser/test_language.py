@@ -4,12 +4,15 @@ import pytest
 
 from amparo.demo import organizations as demo_orgs
 
-pytestmark = pytest.mark.browser
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
 
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "img" / "home.png"
 
 
-def test_demo_user_signs_in_and_switches_language(live_server, transactional_db, phone):
+def test_demo_user_signs_in_and_switches_language(live_server, phone):
     demo_orgs.load()
     page = phone
 

@@ -1,0 +1,91 @@
+"""Page weight and server time of the core pages, against the database in use.
+
+    .venv/bin/python bench/pages.py [--requests 200]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/amparo_bench .venv/bin/python bench/pages.py
+
+Uses Django's test client in-process (no network), so the figures are the application's own
+time per request: routing, access policy, queries, audit write, template. Prints p50/p95 in ms,
+queries per request and the HTML size (raw and gzip) a phone has to download.
+"""
+
+import argparse
+import gzip
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "amparo.settings")
+os.environ.setdefault("AMPARO_HOME", "/tmp/amparo-bench-home")
+os.environ["AMPARO_STATIC_FROM_FINDERS"] = "1"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=200)
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from amparo.core.models import User
+    from amparo.demo import organizations
+
+    settings.ALLOWED_HOSTS = ["*"]
+    call_command("migrate", verbosity=0)
+    organizations.load()
+    css = (
+        Path(__file__).resolve().parents[1] / "amparo/core/static/amparo/amparo.css"
+    ).read_bytes()
+    print(f"database: {connection.vendor}; requests per page: {args.requests}")
+    print(
+        f"stylesheet: {len(css)} B raw, {len(gzip.compress(css))} B gzip (cached after first page)"
+    )
+    print(
+        f"{'page':<28}{'user':<20}{'p50 ms':>8}{'p95 ms':>8}"
+        f"{'queries':>8}{'HTML B':>8}{'gzip B':>8}"
+    )
+    cases = [
+        ("/", "caso.quito"),
+        ("/team/", "admin.oim"),
+        ("/offices/", "admin.oim"),
+        ("/audit/", "admin.hias"),
+        (f"/team/{User.objects.get(username='caso.quito').uuid}/", "admin.hias"),
+        ("/api/v1/users/", "admin.oim"),
+    ]
+    for path, username in cases:
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        client.get(path)  # warm up
+        times = []
+        queries: list[str] = []
+
+        def count(execute, sql, *rest, queries=queries):
+            queries.append(sql)
+            return execute(sql, *rest)
+
+        with connection.execute_wrapper(count):
+            response = client.get(path)
+        for _ in range(args.requests):
+            start = time.perf_counter()
+            response = client.get(path)
+            times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (path, response.status_code)
+        times.sort()
+        p95 = times[int(len(times) * 0.95) - 1]
+        body = response.content
+        print(
+            f"{path[:27]:<28}{username:<20}{statistics.median(times):>8.1f}{p95:>8.1f}"
+            f"{len(queries):>8}{len(body):>8}{len(gzip.compress(body)):>8}"
+        )
+
+
+if __name__ == "__main__":
+    main()
