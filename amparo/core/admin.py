@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from amparo.core import access, actions, audit, queries
@@ -32,6 +33,10 @@ class ScopedAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # deactivate instead: history keeps pointing at these rows
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Same answer as the rest of Amparo: missing and out of scope are both 404.
+        raise Http404
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)

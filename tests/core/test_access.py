@@ -156,11 +156,16 @@ def test_admin_other_organization_user_change_page_is_not_reachable(client, admi
     client.force_login(admin_a)
 
     other = client.get(reverse("admin:core_user_change", args=[colleagues["b1"].pk]))
+    changed = client.post(
+        reverse("admin:core_user_change", args=[colleagues["b1"].pk]),
+        {"username": "taken-over", "language": "en"},
+    )
     own = client.get(reverse("admin:core_user_change", args=[colleagues["a1"].pk]))
     listing = client.get(reverse("admin:core_user_changelist"))
 
-    assert other.status_code == 302  # admin redirects "does not exist" to its index
-    assert own.status_code == 200
+    colleagues["b1"].refresh_from_db()
+    assert (other.status_code, changed.status_code, own.status_code) == (404, 404, 200)
+    assert (colleagues["b1"].username, colleagues["b1"].language) == ("cw_b1", "es")
     assert "cw_b1" not in listing.content.decode()
 
 
