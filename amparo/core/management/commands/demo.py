@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 
 class Command(BaseCommand):
@@ -16,12 +17,17 @@ class Command(BaseCommand):
         call_command("migrate", verbosity=0, interactive=False)
         logins = organizations.load()
         people_file = self._write_people(opts["households"], opts["seed"])
-        self.stdout.write(self.style.SUCCESS("Amparo demo ready."))
-        self.stdout.write(f"Demo logins (password for all: {organizations.DEMO_PASSWORD}):")
+        self.stdout.write(self.style.SUCCESS(_("Amparo demo ready.")))
+        self.stdout.write(
+            _("Demo logins (password for all: %(password)s):")
+            % {"password": organizations.DEMO_PASSWORD}
+        )
         for username, role, org in logins:
-            self.stdout.write(f"  {username:<22} {role:<24} {org}")
+            self.stdout.write(f"  {username:<22} {role:<30} {org}")
         if people_file:
-            self.stdout.write(f"Synthetic people for the registry: {people_file}")
+            self.stdout.write(
+                _("Synthetic people for the registry: %(path)s") % {"path": people_file}
+            )
 
     def _write_people(self, households: int, seed: int):
         try:
