@@ -200,7 +200,7 @@ _HT_FEMALE = (
 _HT_MALE = (
     "Jean", "Wilner", "Fritznel", "Jimmy", "Peterson", "Wesner", "Rony", "Wilson", "Frantz",
     "Ricardo", "Jacky", "Emmanuel", "Junior", "Daniel", "Evens", "Johnson", "Mackenson",
-    "Dieuseul", "Wideline", "Kervens",
+    "Dieuseul", "Kervens", "Stevenson",
 )  # fmt: skip
 _HT_SURNAMES = (
     "Jean", "Pierre", "Joseph", "Louis", "Charles", "Jean-Baptiste", "Saint-Fleur",
@@ -378,12 +378,12 @@ _FOREIGN_GROUPS = {
 _NATIONAL_GROUPS = _Weighted((("host_community", 60), ("returnee", 35), ("idp", 5)))
 _OTHER_RELATIONSHIPS = _Weighted(
     (
-        ("child", 78),
+        ("child", 72),
         ("parent", 5),
-        ("sibling", 5),
+        ("sibling", 7),
         ("grandchild", 4),
-        ("other_relative", 6),
-        ("non_relative", 2),
+        ("other_relative", 9),
+        ("non_relative", 3),
     )
 )
 _SOLE_COMPANION = _Weighted(
@@ -412,6 +412,8 @@ _HEAD_AGE_BANDS = _Weighted(
         ((80, 90), 0.2),
     )
 )
+# Children of the head, before capping by the parents' ages.
+_CHILD_AGE_BANDS = _Weighted((((0, 4), 22), ((5, 11), 38), ((12, 17), 30), ((18, 25), 10)))
 _OTHER_RELATIVE_AGE_BANDS = _Weighted(
     (((0, 4), 18), ((5, 11), 22), ((12, 17), 18), ((18, 29), 20), ((30, 49), 15), ((50, 75), 7))
 )
@@ -577,6 +579,7 @@ def _generate(count: int, seed: int, offices: tuple[str, ...], today: date) -> I
     phone_countries = frozenset({"EC", "CO", "VE", "PA"})
     pick_head_band = _HEAD_AGE_BANDS.pick
     pick_other_band = _OTHER_RELATIVE_AGE_BANDS.pick
+    pick_child_band = _CHILD_AGE_BANDS.pick
     person_n = 0
 
     for household_n in range(1, count + 1):
@@ -605,6 +608,8 @@ def _generate(count: int, seed: int, offices: tuple[str, ...], today: date) -> I
         members = [("head", head_sex, head_age, head_nat)]
         spouse_age = None
         parents = 0
+        child_ages: dict[int, int] = {}  # age -> index in members
+        twin_of: dict[int, int] = {}  # index in members -> index of the older twin
         if size >= 2 and not child_headed and rnd() < 0.62:
             if head_sex == "X":
                 spouse_sex = "F" if rnd() < 0.5 else "M"
@@ -643,7 +648,17 @@ def _generate(count: int, seed: int, offices: tuple[str, ...], today: date) -> I
                 relationship = "child" if youngest_parent >= 16 else "other_relative"
             if relationship == "child":
                 upper = min(youngest_parent - 16, 25)
-                age = int((upper + 1) * rnd() ** 1.4)
+                for _attempt in range(4):  # siblings are usually born in different years
+                    lo, hi = pick_child_band(rnd)
+                    age = randint(lo, hi)
+                    if age > upper:
+                        age = randint(0, upper)
+                    if age not in child_ages:
+                        break
+                if age in child_ages:
+                    twin_of[len(members)] = child_ages[age]
+                else:
+                    child_ages[age] = len(members)
             elif relationship == "grandchild":
                 upper = min(head_age - 34, 17)
                 age = int((upper + 1) * rnd() ** 1.2)
@@ -669,7 +684,7 @@ def _generate(count: int, seed: int, offices: tuple[str, ...], today: date) -> I
                 sex = "F" if r < 0.5 else "M"
             nat = head_nat
             if relationship in ("child", "grandchild") and not head_is_national:
-                if age <= 5 and rnd() < 0.35:
+                if age <= 5 and rnd() < 0.2:
                     nat = host  # born after arrival
                 elif spouse_age is not None and members[1][3] != head_nat and rnd() < 0.5:
                     nat = members[1][3]
@@ -685,7 +700,9 @@ def _generate(count: int, seed: int, offices: tuple[str, ...], today: date) -> I
         has_children = False
         youngest_dob = 0
         head_culture = cultures[_CULTURE_OF.get(head_nat, "ve")]
-        for relationship, sex, age, nat in members:
+        # The surname of a child's absent parent, shared by all the children of the household.
+        absent_surname = choice(head_culture.surnames)
+        for index, (relationship, sex, age, nat) in enumerate(members):
             person_n += 1
             # names
             if relationship in ("head", "spouse", "non_relative", "other_relative", "parent"):
@@ -709,7 +726,7 @@ def _generate(count: int, seed: int, offices: tuple[str, ...], today: date) -> I
                 elif head.sex == "F":
                     second = head.second_surname
                 else:
-                    second = choice(surnames)
+                    second = absent_surname
             elif relationship == "sibling":
                 first, second = head.first_surname, head.second_surname
             elif relationship == "parent":
@@ -732,7 +749,10 @@ def _generate(count: int, seed: int, offices: tuple[str, ...], today: date) -> I
                 second = choice(culture.surnames) if culture.spanish_naming else ""
 
             # date of birth
-            if rnd() < (0.13 if age >= 18 else 0.05) and age >= 2:
+            if index in twin_of:
+                twin = people[twin_of[index]]
+                dob, dob_estimated = twin.date_of_birth, twin.dob_estimated
+            elif rnd() < (0.14 if age >= 18 else 0.06) and age >= 2:
                 dob = estimated[age]
                 dob_estimated = True
             else:
@@ -767,12 +787,14 @@ def _generate(count: int, seed: int, offices: tuple[str, ...], today: date) -> I
             if doc_type == "national_id" and nat in ("HT", "CU"):
                 doc_type = "passport"
             if doc_type:
-                while True:
+                for _attempt in range(1000):
                     number, doc_country = document(doc_type, nat, host, birth_year, age, today.year)
                     key = f"{doc_type}|{doc_country}|{number}"
                     if key not in issued:
                         issued.add(key)
                         break
+                else:  # the number spaces are far larger than a million people need
+                    raise RuntimeError(f"ran out of unique {doc_type} numbers for {nat}")
             else:
                 number = doc_country = ""
 
