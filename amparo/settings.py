@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "amparo.core",
+    "amparo.registry",
 ]
 
 MIDDLEWARE = [

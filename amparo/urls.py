@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from amparo.core import api as core_api
 from amparo.core.views import healthz
+from amparo.registry import api as registry_api
 
 router = DefaultRouter()
 router.register("organizations", core_api.OrganizationViewSet, basename="organization")
@@ -14,6 +15,8 @@ router.register("offices", core_api.OfficeViewSet, basename="office")
 router.register("users", core_api.UserViewSet, basename="user")
 router.register("areas", core_api.AreaViewSet, basename="area")
 router.register("audit-events", core_api.AuditEventViewSet, basename="audit-event")
+router.register("households", registry_api.HouseholdViewSet, basename="household")
+router.register("individuals", registry_api.IndividualViewSet, basename="individual")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

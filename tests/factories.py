@@ -36,3 +36,20 @@ class UserFactory(factory.django.DjangoModelFactory):
     last_name = "Pérez"
     language = "es"
     password = factory.django.Password(PASSWORD)
+
+
+def member(**overrides) -> dict:
+    """One member as the registration form or API sends it."""
+    data = {
+        "given_names": "María José",
+        "first_surname": "Pérez",
+        "second_surname": "Gómez",
+        "sex": "F",
+        "date_of_birth": "1990-03-14",
+        "nationality": "VE",
+        "population_group": "asylum_seeker",
+        "relationship": "head",
+        "phone": "0991234567",
+        "documents": [{"type": "national_id", "number": "V-12.345.678", "issuing_country": "VE"}],
+    }
+    return {**data, **overrides}

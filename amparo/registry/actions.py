@@ -1,0 +1,340 @@
+"""Every write to registry records. One transaction each; the audit event in the same function."""
+
+import datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pycountry
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from amparo.core import access, audit
+from amparo.core.models import Area, Office, User
+from amparo.registry import normalize
+from amparo.registry.models import (
+    SPECIFIC_NEEDS,
+    Document,
+    Household,
+    Individual,
+    ReferenceCounter,
+)
+
+MAX_AGE = 120
+
+
+class RegistrationError(Exception):
+    """Bad input: `errors` maps a field path ('members.0.date_of_birth') to messages."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+@dataclass
+class _Errors:
+    by_field: dict[str, list[str]] = field(default_factory=dict)
+
+    def add(self, path: str, message: str) -> None:
+        self.by_field.setdefault(path, []).append(message)
+
+
+def _country(code: Any) -> str | None:
+    code = str(code or "").strip().upper()
+    return code if len(code) == 2 and pycountry.countries.get(alpha_2=code) else None
+
+
+def _date(value: Any) -> datetime.date | None:
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value).strip())
+    except ValueError:
+        return None
+
+
+def _text(data: Mapping, key: str, limit: int) -> str:
+    return " ".join(str(data.get(key) or "").split())[:limit]
+
+
+def office_region(office: Office) -> str:
+    """The country whose phone numbering local numbers follow at this office."""
+    if office.area_id:
+        return office.area.country_code
+    if office.organization.country_id:
+        return office.organization.country.code
+    return "EC"
+
+
+def clean_member(
+    data: Mapping, *, index: int, region: str, today: datetime.date, errors: _Errors
+) -> dict:
+    """Validate and normalize one member; problems go to `errors` under members.<index>.*."""
+    path = f"members.{index}."
+    out: dict[str, Any] = {}
+    for key, label_limit in (("given_names", 100), ("first_surname", 100)):
+        out[key] = _text(data, key, label_limit)
+        if not out[key]:
+            errors.add(path + key, _("This field is required."))
+    out["second_surname"] = _text(data, "second_surname", 100)
+    out["other_names"] = _text(data, "other_names", 200)
+
+    sex = str(data.get("sex") or "").upper()
+    if sex not in Individual.Sex.values:
+        errors.add(path + "sex", _("Choose F, M or X."))
+    out["sex"] = sex
+
+    dob = _date(data.get("date_of_birth")) if data.get("date_of_birth") else None
+    estimated = bool(data.get("dob_estimated"))
+    age = data.get("age")
+    if dob is None and data.get("date_of_birth"):
+        errors.add(path + "date_of_birth", _("Enter a date as YYYY-MM-DD."))
+    elif dob is None and age not in (None, ""):
+        try:
+            years = int(age)
+        except (TypeError, ValueError):
+            years = -1
+        if not 0 <= years <= MAX_AGE:
+            errors.add(path + "age", _("Enter an age between 0 and %(max)d.") % {"max": MAX_AGE})
+        else:
+            dob, estimated = datetime.date(today.year - years, 7, 1), True
+            if dob > today:
+                dob = datetime.date(today.year - years - 1, 7, 1)
+    elif dob is None:
+        errors.add(path + "date_of_birth", _("Enter the date of birth or the age."))
+    if dob is not None:
+        if dob > today:
+            errors.add(path + "date_of_birth", _("The date of birth is in the future."))
+        elif today.year - dob.year > MAX_AGE:
+            errors.add(
+                path + "date_of_birth",
+                _("This would make the person older than %(max)d.") % {"max": MAX_AGE},
+            )
+    out["date_of_birth"], out["dob_estimated"] = dob, estimated
+
+    nationality = _country(data.get("nationality"))
+    if nationality is None:
+        errors.add(path + "nationality", _("Choose a country (ISO 3166-1 code such as VE)."))
+    out["nationality"] = nationality or ""
+
+    group = str(data.get("population_group") or "")
+    if group not in Individual.PopulationGroup.values:
+        errors.add(path + "population_group", _("Choose a population group."))
+    out["population_group"] = group
+
+    relationship = str(data.get("relationship") or "")
+    if relationship not in Individual.Relationship.values:
+        errors.add(path + "relationship", _("Choose the relationship to the head."))
+    out["relationship"] = relationship
+
+    phone = str(data.get("phone") or "").strip()
+    out["phone"] = ""
+    if phone:
+        try:
+            out["phone"] = normalize.phone_e164(phone, region)
+        except normalize.InvalidPhone:
+            errors.add(
+                path + "phone",
+                _("This is not a valid phone number for %(country)s.") % {"country": region},
+            )
+
+    needs = data.get("specific_needs") or []
+    if isinstance(needs, str):
+        needs = [n.strip() for n in needs.replace(";", ",").split(",") if n.strip()]
+    unknown = [n for n in needs if n not in SPECIFIC_NEEDS]
+    if unknown:
+        errors.add(
+            path + "specific_needs",
+            _("Unknown specific needs: %(codes)s.") % {"codes": ", ".join(unknown)},
+        )
+    out["specific_needs"] = sorted(set(needs) - set(unknown))
+
+    out["contact_consent"] = bool(data.get("contact_consent"))
+    out["data_sharing_consent"] = bool(data.get("data_sharing_consent"))
+    out["consent_purpose"] = _text(data, "consent_purpose", 200)
+
+    out["documents"] = []
+    for d_index, doc in enumerate(data.get("documents") or []):
+        d_path = f"{path}documents.{d_index}."
+        doc_type = str(doc.get("type") or "")
+        if doc_type not in Document.Type.values:
+            errors.add(d_path + "type", _("Choose a document type."))
+        number = " ".join(str(doc.get("number") or "").split())[:40]
+        if not normalize.document_key(number):
+            errors.add(d_path + "number", _("Enter the document number."))
+        country = _country(doc.get("issuing_country"))
+        if country is None:
+            errors.add(d_path + "issuing_country", _("Choose the issuing country."))
+        expiry = _date(doc.get("expiry_date")) if doc.get("expiry_date") else None
+        if doc.get("expiry_date") and expiry is None:
+            errors.add(d_path + "expiry_date", _("Enter a date as YYYY-MM-DD."))
+        out["documents"].append(
+            {
+                "type": doc_type,
+                "number": number,
+                "issuing_country": country or "",
+                "expiry_date": expiry,
+            }
+        )
+    return out
+
+
+def _check_heads(members: Sequence[dict], errors: _Errors) -> None:
+    heads = [m for m in members if m["relationship"] == Individual.Relationship.HEAD]
+    if not members:
+        errors.add("members", _("Add at least one member."))
+    elif not heads:
+        errors.add("members", _("One member must be the head of household."))
+    elif len(heads) > 1:
+        errors.add("members", _("Only one member can be the head of household."))
+
+
+def _next_reference(office: Office, year: int) -> str:
+    country = office_region(office)
+    prefix = f"{country}-{office.code.replace('-', '')[:3].upper()}-{year}"
+    counter, _created = ReferenceCounter.objects.get_or_create(
+        organization_id=office.organization_id, prefix=prefix
+    )
+    counter = ReferenceCounter.objects.select_for_update().get(pk=counter.pk)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{prefix}-{counter.last:06d}"
+
+
+def _create_member(*, actor: User, household: Household, data: dict, today) -> Individual:
+    documents = data.pop("documents")
+    consent = data["contact_consent"] or data["data_sharing_consent"]
+    person = Individual.objects.create(
+        organization_id=household.organization_id,
+        household=household,
+        is_head=data["relationship"] == Individual.Relationship.HEAD,
+        name_key=normalize.name_key(
+            data["given_names"], data["first_surname"], data["second_surname"]
+        ),
+        consent_date=today if consent else None,
+        consent_recorded_by=actor if consent else None,
+        **data,
+    )
+    Document.objects.bulk_create(
+        Document(individual=person, number_key=normalize.document_key(d["number"]), **d)
+        for d in documents
+    )
+    return person
+
+
+@transaction.atomic
+def register_household(
+    *,
+    actor: User,
+    office: Office,
+    members: Sequence[Mapping],
+    address: str = "",
+    area: Area | None = None,
+    phone: str = "",
+    request=None,
+) -> Household:
+    """Register a household with all its members in one transaction.
+
+    Requires `registry.register` and an office the actor may work in. Raises RegistrationError
+    with every problem (nothing is written). Side effects: audit `registry.household.registered`
+    and one `registry.individual.registered` per member (ids and field names only).
+    """
+    access.require(actor, "registry.register")
+    if office.organization_id != actor.organization_id and not actor.is_superuser:
+        raise RegistrationError({"office": [_("Choose one of your organization's offices.")]})
+    if actor.office_bound and office.pk != actor.office_id:
+        raise RegistrationError({"office": [_("You can only register in your own office.")]})
+    today = timezone.localdate()
+    region = office_region(office)
+    errors = _Errors()
+    cleaned = [
+        clean_member(m, index=i, region=region, today=today, errors=errors)
+        for i, m in enumerate(members)
+    ]
+    _check_heads(cleaned, errors)
+    household_phone = ""
+    if phone and str(phone).strip():
+        try:
+            household_phone = normalize.phone_e164(str(phone), region)
+        except normalize.InvalidPhone:
+            errors.add(
+                "phone",
+                _("This is not a valid phone number for %(country)s.") % {"country": region},
+            )
+    if errors.by_field:
+        raise RegistrationError(errors.by_field)
+
+    household = Household.objects.create(
+        organization_id=office.organization_id,
+        office=office,
+        reference=_next_reference(office, today.year),
+        address=" ".join(address.split())[:300],
+        area=area,
+        phone=household_phone,
+        registered_on=today,
+        registered_by=actor,
+    )
+    people = [
+        _create_member(actor=actor, household=household, data=m, today=today) for m in cleaned
+    ]
+    audit.record(
+        actor=actor,
+        action="registry.household.registered",
+        target=household,
+        request=request,
+        fields=["reference", "office", "address", "area", "phone"],
+        details={"members": len(people)},
+    )
+    for person in people:
+        audit.record(
+            actor=actor,
+            action="registry.individual.registered",
+            target=person,
+            request=request,
+            details={"household": str(household.uuid)},
+        )
+    return household
+
+
+@transaction.atomic
+def add_member(*, actor: User, household: Household, data: Mapping, request=None) -> Individual:
+    """Add one person to an existing household (the caller has already scoped `household`).
+
+    Raises RegistrationError (nothing written) on bad input or a second head.
+    Side effects: audit `registry.individual.registered`.
+    """
+    access.require(actor, "registry.register")
+    household = (
+        Household.objects.select_for_update(of=("self",))
+        .select_related("office__area")
+        .get(pk=household.pk)
+    )
+    errors = _Errors()
+    cleaned = clean_member(
+        data,
+        index=0,
+        region=office_region(household.office),
+        today=timezone.localdate(),
+        errors=errors,
+    )
+    if (
+        cleaned["relationship"] == Individual.Relationship.HEAD
+        and household.members.filter(is_head=True).exists()
+    ):
+        errors.add("members.0.relationship", _("This household already has a head."))
+    if errors.by_field:
+        raise RegistrationError(
+            {key.removeprefix("members.0."): value for key, value in errors.by_field.items()}
+        )
+    person = _create_member(
+        actor=actor, household=household, data=cleaned, today=timezone.localdate()
+    )
+    audit.record(
+        actor=actor,
+        action="registry.individual.registered",
+        target=person,
+        request=request,
+        details={"household": str(household.uuid)},
+    )
+    return person

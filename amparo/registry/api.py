@@ -1,0 +1,262 @@
+"""REST API for households and individuals: parse → access → act → serialize."""
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from amparo.core import access, audit
+from amparo.core.api import ScopedMixin
+from amparo.core.models import Area, Office
+from amparo.registry import actions, queries
+from amparo.registry.models import Document, Household, Individual
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Document
+        fields = ["type", "number", "issuing_country", "expiry_date"]
+
+
+class IndividualSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    household = serializers.UUIDField(source="household.uuid", read_only=True)
+    household_reference = serializers.CharField(source="household.reference", read_only=True)
+    documents = DocumentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Individual
+        fields = [
+            "id",
+            "household",
+            "household_reference",
+            "is_head",
+            "relationship",
+            "given_names",
+            "first_surname",
+            "second_surname",
+            "other_names",
+            "sex",
+            "date_of_birth",
+            "dob_estimated",
+            "nationality",
+            "population_group",
+            "phone",
+            "specific_needs",
+            "contact_consent",
+            "data_sharing_consent",
+            "consent_purpose",
+            "consent_date",
+            "documents",
+        ]
+        read_only_fields = fields
+
+
+class HouseholdSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    office = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    members = IndividualSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Household
+        fields = [
+            "id",
+            "reference",
+            "office",
+            "status",
+            "address",
+            "area",
+            "phone",
+            "registered_on",
+            "members",
+        ]
+        read_only_fields = fields
+
+
+class DocumentInput(serializers.Serializer):
+    type = serializers.CharField()
+    number = serializers.CharField()
+    issuing_country = serializers.CharField()
+    expiry_date = serializers.CharField(required=False, allow_blank=True)
+
+
+class MemberInput(serializers.Serializer):
+    """What a client sends for one person; the registry's actions validate the content."""
+
+    given_names = serializers.CharField(allow_blank=True)
+    first_surname = serializers.CharField(allow_blank=True)
+    second_surname = serializers.CharField(required=False, allow_blank=True)
+    other_names = serializers.CharField(required=False, allow_blank=True)
+    sex = serializers.CharField(help_text="F, M or X")
+    date_of_birth = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, help_text="YYYY-MM-DD; or give age"
+    )
+    age = serializers.IntegerField(required=False, allow_null=True)
+    dob_estimated = serializers.BooleanField(required=False)
+    nationality = serializers.CharField(help_text="ISO 3166-1 alpha-2")
+    population_group = serializers.CharField()
+    relationship = serializers.CharField(required=False, allow_blank=True, default="head")
+    phone = serializers.CharField(required=False, allow_blank=True)
+    specific_needs = serializers.ListField(child=serializers.CharField(), required=False)
+    contact_consent = serializers.BooleanField(required=False)
+    data_sharing_consent = serializers.BooleanField(required=False)
+    consent_purpose = serializers.CharField(required=False, allow_blank=True)
+    documents = DocumentInput(many=True, required=False)
+
+
+class IndividualInput(MemberInput):
+    household = serializers.UUIDField(
+        required=False, help_text="existing household; omit to register a new one-person household"
+    )
+
+
+class HouseholdInput(serializers.Serializer):
+    office = serializers.CharField(required=False, help_text="office code; default: yours")
+    address = serializers.CharField(required=False, allow_blank=True)
+    area = serializers.CharField(required=False, allow_blank=True, help_text="area code")
+    phone = serializers.CharField(required=False, allow_blank=True)
+    members = MemberInput(many=True)
+
+
+MEMBER_EXAMPLE = {
+    "given_names": "María José",
+    "first_surname": "Pérez",
+    "second_surname": "Gómez",
+    "sex": "F",
+    "date_of_birth": "1990-03-14",
+    "nationality": "VE",
+    "population_group": "asylum_seeker",
+    "relationship": "head",
+    "phone": "0991234567",
+    "documents": [{"type": "national_id", "number": "V-12345678", "issuing_country": "VE"}],
+}
+
+
+def _parse(serializer_class, request: Request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class IndividualFilter(filters.FilterSet):
+    office = filters.CharFilter(field_name="household__office__code")
+    household = filters.UUIDFilter(field_name="household__uuid")
+
+    class Meta:
+        model = Individual
+        fields = ["sex", "population_group", "nationality"]
+
+
+class HouseholdViewSet(ScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = Household.objects.none()
+    serializer_class = HouseholdSerializer
+    lookup_field = "uuid"
+    lookup_url_kwarg = "id"
+    permission = "registry.view"
+    filterset_fields = {"status": ["exact"], "office__code": ["exact"]}
+
+    def scoped_queryset(self, user):
+        members = Individual.objects.order_by("-is_head", "date_of_birth").prefetch_related(
+            "documents"
+        )
+        return queries.households_visible_to(user).prefetch_related(
+            Prefetch("members", queryset=members)
+        )
+
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        household = self.get_object()
+        audit.record_view(request=request, target=household)
+        return Response(self.get_serializer(household).data)
+
+    @extend_schema(
+        request=HouseholdInput,
+        responses={201: HouseholdSerializer},
+        examples=[OpenApiExample("family", request_only=True, value={"members": [MEMBER_EXAMPLE]})],
+    )
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        access.require(request.user, "registry.register")
+        data = _parse(HouseholdInput, request)
+        office = _office(request, data.get("office"))
+        area = Area.objects.filter(code=data["area"]).first() if data.get("area") else None
+        if data.get("area") and area is None:
+            raise ValidationError({"area": [_("Unknown area code.")]})
+        try:
+            household = actions.register_household(
+                actor=request.user,
+                office=office,
+                members=data["members"],
+                address=data.get("address", ""),
+                area=area,
+                phone=data.get("phone", ""),
+                request=request,
+            )
+        except actions.RegistrationError as exc:
+            raise ValidationError(exc.errors) from exc
+        household = queries.get_household_for(request.user, household.uuid)
+        return Response(HouseholdSerializer(household).data, status=status.HTTP_201_CREATED)
+
+
+class IndividualViewSet(ScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = Individual.objects.none()
+    serializer_class = IndividualSerializer
+    lookup_field = "uuid"
+    lookup_url_kwarg = "id"
+    permission = "registry.view"
+    filterset_class = IndividualFilter
+
+    def scoped_queryset(self, user):
+        return queries.individuals_visible_to(user).prefetch_related("documents")
+
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        person = self.get_object()
+        audit.record_view(request=request, target=person)
+        return Response(self.get_serializer(person).data)
+
+    @extend_schema(
+        request=IndividualInput,
+        responses={201: IndividualSerializer},
+        examples=[OpenApiExample("person", request_only=True, value=MEMBER_EXAMPLE)],
+    )
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        access.require(request.user, "registry.register")
+        data = _parse(IndividualInput, request)
+        household_id = data.pop("household", None)
+        try:
+            if household_id is None:
+                data["relationship"] = Individual.Relationship.HEAD
+                household = actions.register_household(
+                    actor=request.user,
+                    office=_office(request, None),
+                    members=[data],
+                    request=request,
+                )
+                person = household.members.get()
+            else:
+                household = queries.get_household_for(request.user, household_id)
+                person = actions.add_member(
+                    actor=request.user, household=household, data=data, request=request
+                )
+        except actions.RegistrationError as exc:
+            raise ValidationError(
+                {k.removeprefix("members.0."): v for k, v in exc.errors.items()}
+            ) from exc
+        person = queries.get_individual_for(request.user, person.uuid)
+        return Response(IndividualSerializer(person).data, status=status.HTTP_201_CREATED)
+
+
+def _office(request: Request, code: str | None) -> Office:
+    """The office named by `code` among the user's organization's, or the user's own."""
+    if not code:
+        if request.user.office_id is None:
+            raise ValidationError({"office": [_("Choose the office (your account has none).")]})
+        return request.user.office
+    offices = access.visible(request.user, Office.objects.all(), office_field=None)
+    office = offices.filter(code=code).first()
+    if office is None:
+        raise ValidationError({"office": [_("Unknown office “%(code)s”.") % {"code": code}]})
+    return office

@@ -1,0 +1,194 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from amparo.core.models import Area, Office, Organization
+
+
+class Household(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        INACTIVE = "inactive", _("Inactive")
+        MOVED = "moved", _("Moved")
+        RESETTLED = "resettled", _("Resettled")
+        RETURNED = "returned", _("Returned")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, models.PROTECT, related_name="+")
+    office = models.ForeignKey(
+        Office, models.PROTECT, related_name="households", verbose_name=_("office")
+    )
+    reference = models.CharField(_("reference"), max_length=32)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    area = models.ForeignKey(
+        Area, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("area")
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    registered_on = models.DateField(_("registration date"))
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="+",
+        verbose_name=_("registered by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-registered_on", "-id"]
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "reference"], name="household_reference_per_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Individual(models.Model):
+    class Sex(models.TextChoices):
+        FEMALE = "F", _("Female")
+        MALE = "M", _("Male")
+        OTHER = "X", _("Other / not stated")
+
+    class PopulationGroup(models.TextChoices):
+        REFUGEE = "refugee", _("Refugee")
+        ASYLUM_SEEKER = "asylum_seeker", _("Asylum seeker")
+        MIGRANT_REGULAR = "migrant_regular", _("Migrant (regular)")
+        MIGRANT_IRREGULAR = "migrant_irregular", _("Migrant (irregular)")
+        RETURNEE = "returnee", _("Returnee")
+        IDP = "idp", _("Internally displaced person")
+        HOST_COMMUNITY = "host_community", _("Host community")
+
+    class Relationship(models.TextChoices):
+        HEAD = "head", _("Head of household")
+        SPOUSE = "spouse", _("Spouse or partner")
+        CHILD = "child", _("Son or daughter")
+        PARENT = "parent", _("Father or mother")
+        SIBLING = "sibling", _("Brother or sister")
+        GRANDCHILD = "grandchild", _("Grandchild")
+        OTHER_RELATIVE = "other_relative", _("Other relative")
+        NON_RELATIVE = "non_relative", _("Not related")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, models.PROTECT, related_name="+")
+    household = models.ForeignKey(
+        Household, models.PROTECT, related_name="members", verbose_name=_("household")
+    )
+    is_head = models.BooleanField(_("head of household"), default=False)
+    relationship = models.CharField(
+        _("relationship to the head"), max_length=16, choices=Relationship.choices
+    )
+    given_names = models.CharField(_("given names"), max_length=100)
+    first_surname = models.CharField(_("first surname"), max_length=100)
+    second_surname = models.CharField(_("second surname"), max_length=100, blank=True)
+    other_names = models.CharField(_("other names or aliases"), max_length=200, blank=True)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    date_of_birth = models.DateField(_("date of birth"))
+    dob_estimated = models.BooleanField(_("date of birth estimated"), default=False)
+    nationality = models.CharField(_("nationality"), max_length=2)
+    population_group = models.CharField(
+        _("population group"), max_length=20, choices=PopulationGroup.choices
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
+    specific_needs = models.JSONField(_("specific needs"), default=list, blank=True)
+    contact_consent = models.BooleanField(_("agrees to be contacted"), default=False)
+    data_sharing_consent = models.BooleanField(_("agrees to data sharing"), default=False)
+    consent_purpose = models.CharField(_("consent purpose"), max_length=200, blank=True)
+    consent_date = models.DateField(_("consent date"), null=True, blank=True)
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("consent recorded by"),
+    )
+    # Search keys, derived from the names on every save by the registry's actions.
+    name_key = models.CharField(max_length=400, editable=False, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["household", "-is_head", "date_of_birth"]
+        verbose_name = _("individual")
+        verbose_name_plural = _("individuals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=models.Q(is_head=True),
+                name="one_head_per_household",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_head=False) | models.Q(relationship="head"),
+                name="head_has_head_relationship",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.given_names, self.first_surname, self.second_surname) if p)
+
+
+class Document(models.Model):
+    class Type(models.TextChoices):
+        NATIONAL_ID = "national_id", _("National ID (cédula)")
+        PASSPORT = "passport", _("Passport")
+        REFUGEE_ID = "refugee_id", _("Refugee ID")
+        ASYLUM_APPLICATION = "asylum_application", _("Asylum application")
+        VISA = "visa", _("Visa or permit (VIRTE)")
+        BIRTH_CERTIFICATE = "birth_certificate", _("Birth certificate")
+        OTHER = "other", _("Other")
+
+    individual = models.ForeignKey(Individual, models.CASCADE, related_name="documents")
+    type = models.CharField(_("type"), max_length=20, choices=Type.choices)
+    number = models.CharField(_("number"), max_length=40)
+    number_key = models.CharField(max_length=40, editable=False, db_index=True)
+    issuing_country = models.CharField(_("issuing country"), max_length=2)
+    expiry_date = models.DateField(_("expiry date"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} {self.number}"
+
+
+class ReferenceCounter(models.Model):
+    """Next household number per organization, office and year (row-locked when used)."""
+
+    organization = models.ForeignKey(Organization, models.CASCADE, related_name="+")
+    prefix = models.CharField(max_length=20)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "prefix"], name="counter_per_prefix")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}: {self.last}"
+
+
+SPECIFIC_NEEDS = {
+    "woman_at_risk": _("Woman at risk"),
+    "uasc": _("Unaccompanied or separated child"),
+    "survivor_violence": _("Survivor of violence or torture"),
+    "serious_medical": _("Serious medical condition"),
+    "older_at_risk": _("Older person at risk"),
+    "single_parent": _("Single parent"),
+    "disability": _("Disability"),
+    "trafficking_risk": _("At risk of trafficking or recruitment"),
+}

@@ -1,0 +1,175 @@
+import pytest
+from rest_framework.authtoken.models import Token
+
+from amparo.core.models import Area, AuditEvent
+from amparo.registry.models import Household, Individual
+from tests.factories import member
+
+
+@pytest.fixture
+def quito(office_a1):
+    office_a1.area = Area.objects.get(code="EC-P")
+    office_a1.save()
+    return office_a1
+
+
+def api(client, user):
+    token, _ = Token.objects.get_or_create(user=user)
+    client.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
+    return client
+
+
+@pytest.fixture
+def officer_client(client, make_user, quito):
+    return api(client, make_user("registration_officer", office=quito, username="registro"))
+
+
+def test_post_household_with_members_answers_201_with_stable_ids(officer_client):
+    response = officer_client.post(
+        "/api/v1/households/",
+        {
+            "members": [
+                member(),
+                member(
+                    given_names="Luis",
+                    sex="M",
+                    relationship="spouse",
+                    date_of_birth="1988-01-02",
+                    phone="",
+                    documents=[],
+                ),
+            ]
+        },
+        content_type="application/json",
+    )
+
+    body = response.json()
+    assert response.status_code == 201
+    assert body["reference"].startswith("EC-A1-")
+    assert [m["relationship"] for m in body["members"]] == ["head", "spouse"]
+    assert body["members"][0]["phone"] == "+593991234567"
+    assert body["members"][0]["documents"] == [
+        {
+            "type": "national_id",
+            "number": "V-12.345.678",
+            "issuing_country": "VE",
+            "expiry_date": None,
+        }
+    ]
+    assert "pk" not in body["members"][0]
+    assert (
+        Individual.objects.get(uuid=body["members"][0]["id"]).household.reference
+        == (body["reference"])
+    )
+
+
+def test_post_individual_without_household_creates_one_person_household(officer_client):
+    response = officer_client.post(
+        "/api/v1/individuals/", member(relationship=""), content_type="application/json"
+    )
+
+    assert response.status_code == 201
+    assert response.json()["is_head"] is True
+    assert Household.objects.count() == 1
+
+
+def test_post_individual_into_household_and_second_head_refused(officer_client):
+    household = officer_client.post(
+        "/api/v1/households/", {"members": [member()]}, content_type="application/json"
+    ).json()
+
+    child = officer_client.post(
+        "/api/v1/individuals/",
+        member(
+            given_names="Ana",
+            relationship="child",
+            date_of_birth="2016-01-01",
+            household=household["id"],
+            phone="",
+            documents=[],
+        ),
+        content_type="application/json",
+    )
+    head = officer_client.post(
+        "/api/v1/individuals/",
+        member(household=household["id"]),
+        content_type="application/json",
+    )
+
+    assert child.status_code == 201
+    assert head.status_code == 400
+    assert head.json() == {"relationship": ["Este hogar ya tiene jefe o jefa."]}
+    assert Individual.objects.count() == 2
+
+
+def test_post_household_bad_input_answers_400_and_writes_nothing(officer_client):
+    response = officer_client.post(
+        "/api/v1/households/",
+        {"members": [member(date_of_birth="2999-01-01", phone="123")]},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert set(response.json()) == {"members.0.date_of_birth", "members.0.phone"}
+    assert Household.objects.count() == 0
+
+
+def test_individuals_other_organization_and_office_answer_404(
+    client, make_user, quito, office_a2, office_b1
+):
+    from amparo.registry import actions
+
+    a1_officer = make_user("registration_officer", office=quito, username="a1")
+    a2_officer = make_user("registration_officer", office=office_a2, username="a2")
+    b1_officer = make_user("registration_officer", office=office_b1, username="b1")
+    ours = actions.register_household(actor=a1_officer, office=quito, members=[member()])
+    person = ours.members.get()
+
+    own = api(client, a1_officer).get(f"/api/v1/individuals/{person.uuid}/")
+    other_office = api(client, a2_officer).get(f"/api/v1/individuals/{person.uuid}/")
+    other_org = api(client, b1_officer).get(f"/api/v1/individuals/{person.uuid}/")
+    other_org_household = api(client, b1_officer).get(f"/api/v1/households/{ours.uuid}/")
+    other_org_list = api(client, b1_officer).get("/api/v1/individuals/").json()
+    into_other = api(client, b1_officer).post(
+        "/api/v1/individuals/",
+        member(household=str(ours.uuid), relationship="child"),
+        content_type="application/json",
+    )
+
+    assert own.status_code == 200
+    assert (other_office.status_code, other_org.status_code) == (404, 404)
+    assert other_org_household.status_code == 404
+    assert other_org_list["count"] == 0
+    assert into_other.status_code == 404
+    assert ours.members.count() == 1
+
+
+def test_individual_detail_is_audited_once(officer_client, make_user, quito):
+    created = officer_client.post(
+        "/api/v1/individuals/", member(), content_type="application/json"
+    ).json()
+
+    officer_client.get(f"/api/v1/individuals/{created['id']}/")
+
+    events = AuditEvent.objects.filter(action="registry.individual.viewed", target_id=created["id"])
+    assert [e.actor.username for e in events] == ["registro"]
+
+
+def test_roles_without_registry_permission_get_404(client, make_user, quito):
+    me = make_user("me_officer", organization=quito.organization)
+
+    listed = api(client, me).get("/api/v1/individuals/")
+    created = api(client, me).post(
+        "/api/v1/households/", {"members": [member()]}, content_type="application/json"
+    )
+
+    assert (listed.status_code, created.status_code) == (404, 404)
+    assert Household.objects.count() == 0
+
+
+def test_schema_documents_registry_endpoints(client, db):
+    paths = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()["paths"]
+
+    assert {"/api/v1/households/", "/api/v1/individuals/", "/api/v1/individuals/{id}/"} <= set(
+        paths
+    )
