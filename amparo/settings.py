@@ -123,6 +123,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "amparo.core.audit.client_address"
+# Reverse proxies whose X-Forwarded-For is believed (audit client address, lockout).
+AMPARO_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("AMPARO_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
 
 # Idle sessions end after AMPARO_SESSION_IDLE_MINUTES (sliding expiry).
 SESSION_COOKIE_AGE = int(os.environ.get("AMPARO_SESSION_IDLE_MINUTES", "30")) * 60
@@ -145,6 +150,7 @@ if env_flag("AMPARO_HTTPS"):
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -180,7 +186,7 @@ if env_flag("AMPARO_STATIC_FROM_FINDERS", default=DEBUG):
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "amparo.core.drf.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -188,6 +194,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "amparo.core.drf.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Amparo API",

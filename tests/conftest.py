@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from tests import factories
 
@@ -47,6 +48,15 @@ def admin_a(make_user, org_a):
 @pytest.fixture
 def admin_b(make_user, org_b):
     return make_user("administrator", organization=org_b, username="admin_b")
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # Requests activate a language per request; code under test outside a request (actions,
+    # commands) speaks the default, whatever the previous test's request chose.
+    translation.activate("es")
+    yield
+    translation.activate("es")
 
 
 @pytest.fixture(autouse=True)

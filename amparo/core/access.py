@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
@@ -58,6 +59,8 @@ def visible(
     if organization_field:
         qs = qs.filter(**{organization_field: user.organization_id})
     if office_field and user.office_bound:
+        if user.office_id is None:  # an office-bound role without an office sees nothing
+            return qs.none()
         qs = qs.filter(**{office_field: user.office_id})
     return qs
 
@@ -66,5 +69,5 @@ def get_visible(qs: QuerySet[M], **lookup) -> M:
     """One row of an already scoped queryset, or 404 for missing and out-of-scope alike."""
     try:
         return qs.get(**lookup)
-    except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
+    except (qs.model.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
         raise Http404 from exc

@@ -156,7 +156,9 @@ def set_language(*, actor: User, language: str, request: HttpRequest | None = No
 
 
 @transaction.atomic
-def save_role(*, actor: User, role: Role, changed: list[str]) -> Role:
+def save_role(
+    *, actor: User, role: Role, changed: list[str], request: HttpRequest | None = None
+) -> Role:
     """Create or change an organization's own role; built-in roles cannot be edited."""
     _require_manage(actor, "core.manage_roles", role.organization)
     if role.organization_id is None and not actor.is_superuser:
@@ -172,6 +174,7 @@ def save_role(*, actor: User, role: Role, changed: list[str]) -> Role:
         action=f"core.role.{'created' if creating else 'updated'}",
         target=role,
         fields=changed,
+        request=request,
     )
     return role
 
@@ -337,12 +340,15 @@ def _plan_area_rows(rows: list[dict], result: AreaImportResult) -> list[dict]:
                 )
                 % {"level": level, "parent": level - 1, "code": parent_code, "actual": parent_level}
             )
+        if "\x00" in name or "\x00" in pcode:
+            error(_("contains a NUL character."))
         existing = known.get(pcode)
-        if (
-            existing is not None
-            and existing.parent is not None
-            and (existing.parent.code != parent_code)
-        ):
+        if existing is not None and (existing.level != level or existing.parent is None):
+            error(
+                _("pcode %(code)s is already a level-%(level)d area and cannot be replaced.")
+                % {"code": pcode, "level": existing.level}
+            )
+        elif existing is not None and existing.parent.code != parent_code:
             error(
                 _("pcode %(code)s already exists under another parent (%(parent)s).")
                 % {"code": pcode, "parent": existing.parent.code}

@@ -5,10 +5,12 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
+from django.forms.models import construct_instance
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from amparo.core import access, actions, audit, queries
+from amparo.core.admin_site import ADMIN_PERMISSIONS
 from amparo.core.models import Area, AuditEvent, Office, Organization, Role, User
 from amparo.core.roles import PERMISSIONS
 
@@ -43,6 +45,29 @@ class ScopedAdmin(admin.ModelAdmin):
         return access.visible(
             request.user, qs, organization_field=self.organization_field, office_field=None
         )
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        organization = request.user.organization
+        has_org = any(f.name == "organization" for f in self.model._meta.fields)
+        if request.user.is_superuser or organization is None or not has_org:
+            return form
+        base_clean = form.clean
+
+        def clean(self):
+            # The organization is not a form field, so Django would skip the constraints that
+            # involve it (unique code per organization): check them here, as form errors.
+            self.instance.organization = organization
+            data = base_clean(self)
+            construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+            try:
+                self.instance.validate_constraints()
+            except ValidationError as exc:
+                raise forms.ValidationError(exc.messages) from exc
+            return data
+
+        form.clean = clean
+        return form
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         user = request.user
@@ -104,7 +129,25 @@ class RoleForm(forms.ModelForm):
 
     class Meta:
         model = Role
-        fields = ["code", "name", "office_bound", "permissions"]
+        fields = ["organization", "code", "name", "office_bound", "permissions"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("organization"):
+            self.instance.organization = data["organization"]
+        if self.instance.organization_id is None:
+            self.add_error(None, _("A custom role belongs to one organization: choose it."))
+        administrative = {p for p in data.get("permissions", []) if p in ADMIN_PERMISSIONS}
+        if data.get("office_bound") and administrative:
+            self.add_error(
+                "office_bound",
+                _(
+                    "Administration is organization-wide: a role with %(perms)s cannot be "
+                    "limited to one office."
+                )
+                % {"perms": ", ".join(sorted(administrative))},
+            )
+        return data
 
 
 @admin.register(Role)
@@ -121,13 +164,12 @@ class RoleAdmin(ScopedAdmin):
             return False
         return super().has_change_permission(request, obj)
 
+    def get_fields(self, request, obj=None):
+        fields = ["code", "name", "office_bound", "permissions"]
+        return (["organization"] if request.user.is_superuser else []) + fields
+
     def save_model(self, request, obj, form, change):
-        if not request.user.is_superuser or obj.organization_id is None and not change:
-            obj.organization_id = request.user.organization_id
-        try:
-            actions.save_role(actor=request.user, role=obj, changed=form.changed_data)
-        except ValidationError as exc:  # pragma: no cover - the form validated the same rules
-            form.add_error(None, exc)
+        actions.save_role(actor=request.user, role=obj, changed=form.changed_data, request=request)
 
 
 class AssignmentCheck:
@@ -204,7 +246,11 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
         "is_active",
         "last_login",
     ]
-    list_filter = ["is_active", "role", "office"]
+    list_filter = [
+        "is_active",
+        ("role", admin.RelatedOnlyFieldListFilter),
+        ("office", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["username", "first_name", "last_name", "email"]
     ordering = ["username"]
     filter_horizontal = []
@@ -238,18 +284,18 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
             (_("Dates"), {"fields": ["last_login", "date_joined"]}),
         ]
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        organization = request.user.organization
-        if not request.user.is_superuser and organization is not None:
-            base_clean = form.clean
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if not request.user.is_superuser:  # platform accounts are not the organization's
+            qs = qs.filter(is_superuser=False)
+        return qs
 
-            def clean(self):
-                self.instance.organization = organization
-                return base_clean(self)
-
-            form.clean = clean
-        return form
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":
+            person = self.get_object(request, object_id)
+            if person is not None:
+                audit.record_view(request=request, target=person)
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_readonly_fields(self, request, obj=None):
         return ["last_login", "date_joined"] if obj else []

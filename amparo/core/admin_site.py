@@ -1,3 +1,5 @@
+from functools import update_wrapper
+
 from django.contrib.admin import AdminSite
 from django.contrib.admin.apps import AdminConfig
 from django.http import Http404
@@ -26,6 +28,17 @@ class AmparoAdminSite(AdminSite):
     def has_permission(self, request) -> bool:
         user = request.user
         return user.is_active and any(access.can(user, p) for p in ADMIN_PERMISSIONS)
+
+    def admin_view(self, view, cacheable=False):
+        inner = super().admin_view(view, cacheable)
+
+        def guarded(request, *args, **kwargs):
+            # Signed in without administration rights: 404 at once, like every other page.
+            if request.user.is_authenticated and not self.has_permission(request):
+                raise Http404
+            return inner(request, *args, **kwargs)
+
+        return update_wrapper(guarded, inner)
 
     def login(self, request, extra_context=None):
         # One login page for everybody (with lockout and audit): the application's.

@@ -1,10 +1,12 @@
 """REST API for core records: thin views over queries (reads) and actions (writes)."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
+from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -148,12 +150,19 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
 class AuditEventFilter(filters.FilterSet):
     action = filters.CharFilter(lookup_expr="startswith")
     actor = filters.CharFilter(field_name="actor_username", lookup_expr="iexact")
-    since = filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
-    until = filters.IsoDateTimeFilter(field_name="at", lookup_expr="lt")
+    since = filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte", method="in_range")
+    until = filters.IsoDateTimeFilter(field_name="at", lookup_expr="lt", method="in_range")
 
     class Meta:
         model = AuditEvent
         fields = ["target_id"]
+
+    def in_range(self, queryset, name, value):
+        # Beyond these years a time-zone shift overflows Python's datetime.
+        if not 1900 <= value.year <= 2999:
+            raise serializers.ValidationError({name: [_("Enter a date between 1900 and 2999.")]})
+        lookup = "gte" if name == "since" else "lt"
+        return queryset.filter(**{f"at__{lookup}": value})
 
 
 class AuditEventViewSet(
@@ -168,21 +177,23 @@ class AuditEventViewSet(
     scoped_queryset = staticmethod(queries.audit_events_visible_to)
 
 
+class LanguageChange(serializers.Serializer):
+    language = serializers.ChoiceField(choices=settings.LANGUAGES)
+
+
 class MeView(APIView):
     @extend_schema(responses=UserSerializer)
     def get(self, request: Request) -> Response:
         return Response(UserSerializer(request.user).data)
 
-    @extend_schema(
-        request=inline_serializer("LanguageChange", {"language": serializers.CharField()}),
-        responses=UserSerializer,
-    )
+    @extend_schema(request=LanguageChange, responses=UserSerializer)
     def patch(self, request: Request) -> Response:
-        language = request.data.get("language")
-        if language is None:
-            raise serializers.ValidationError({"language": [_("This field is required.")]})
+        data = LanguageChange(data=request.data)
+        data.is_valid(raise_exception=True)
         try:
-            actions.set_language(actor=request.user, language=language, request=request)
+            actions.set_language(
+                actor=request.user, language=data.validated_data["language"], request=request
+            )
         except DjangoValidationError as exc:
             raise serializers.ValidationError({"language": exc.messages}) from exc
         return Response(UserSerializer(request.user).data)
@@ -203,4 +214,17 @@ class TokenView(ObtainAuthToken):
         auth=[],
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = serializer.validated_data["user"]
+        token, created = Token.objects.get_or_create(user=user)
+        audit.record(
+            actor=user,
+            action="core.user.logged_in",
+            target=user,
+            request=request,
+            details={"via": "api_token"},
+        )
+        if created:
+            audit.record(actor=user, action="core.token.created", target=user, request=request)
+        return Response({"token": token.key})

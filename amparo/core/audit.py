@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth import signals as auth_signals
 from django.db.models import Model
 from django.http import HttpRequest
@@ -10,9 +11,14 @@ from amparo.core.models import AuditEvent, User
 
 
 def client_address(request: HttpRequest | None) -> str | None:
+    """The client's address; behind a trusted proxy, the right-most hop it added."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    remote = request.META.get("REMOTE_ADDR") or None
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if remote in settings.AMPARO_TRUSTED_PROXIES and forwarded:
+        return forwarded.split(",")[-1].strip() or remote
+    return remote
 
 
 def record(
@@ -73,9 +79,11 @@ def _on_logout(sender, request, user, **kwargs) -> None:
 def _on_login_failed(sender, credentials, request=None, **kwargs) -> None:
     username = str(credentials.get("username", ""))[:150]
     known = User.objects.filter(username=username).first()
+    # What was typed is kept only when it names an account: people type passwords and ID
+    # numbers into the user-name box, and this log cannot be edited.
     record(
         actor=None,
-        actor_username=username,
+        actor_username=username if known else "",
         action="core.user.login_failed",
         target=known,
         request=request,

@@ -1,9 +1,9 @@
 """Encryption at rest for sensitive text (case narratives, GBV incident details, notes).
 
 Keys come from ``AMPARO_FIELD_KEYS`` (newest first, comma-separated) or the instance file
-``field_keys``. Rotation: put a new key first, keep the old ones after it, run
-``amparo rotate-keys``; every value is then re-encrypted with the newest key and the old keys
-can be dropped.
+``field_keys``. Rotation: put a new key first and keep the old ones after it; values stay
+readable, new writes use the newest key, and `rotate()` re-encrypts a stored value. The command
+that re-encrypts every stored value arrives with the first encrypted field (cases issue).
 """
 
 from functools import cache

@@ -23,6 +23,10 @@ class AuditFilterForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        for name in ("since", "until"):
+            if data.get(name) and not 1900 <= data[name].year <= 2999:
+                self.add_error(name, _("Enter a date between 1900 and 2999."))
+                data[name] = None
         if data.get("since") and data.get("until") and data["since"] > data["until"]:
             raise forms.ValidationError(_("“From” must be on or before “Until”."))
         return data

@@ -24,7 +24,12 @@ class Area(models.Model):
     name_en = models.CharField(_("name in English"), max_length=200, blank=True)
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
     parent = models.ForeignKey(
-        "self", models.PROTECT, null=True, blank=True, related_name="children"
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent area"),
     )
     country_code = models.CharField(_("country"), max_length=2, db_index=True)
     kind = models.CharField(_("kind"), max_length=60, blank=True)

@@ -34,7 +34,7 @@ def test_createuser_creates_missing_organization_and_office(db, monkeypatch):
     )
 
     user = User.objects.get(username="ana")
-    assert out.strip() == "created user ana (registration_officer, hias-ecuador)"
+    assert out.strip() == "Usuario ana creado (registration_officer, hias-ecuador)."
     assert (user.organization.name, user.office.name, user.role.code) == (
         "HIAS Ecuador",
         "Lago Agrio",

@@ -3,6 +3,7 @@ import sys
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from amparo.core import actions
 
@@ -21,7 +22,7 @@ class Command(BaseCommand):
         else:
             password = getpass.getpass("Password: ")
             if password != getpass.getpass("Password (again): "):
-                raise CommandError("The passwords differ.")
+                raise CommandError(_("The passwords differ."))
         try:
             user = actions.create_user(
                 actor=None,
@@ -35,4 +36,4 @@ class Command(BaseCommand):
             )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
-        self.stdout.write(f"created platform administrator {user.username}")
+        self.stdout.write(_("Created platform administrator %(user)s.") % {"user": user.username})

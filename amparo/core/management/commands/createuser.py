@@ -66,7 +66,10 @@ class Command(BaseCommand):
                 )
         except ValidationError as exc:
             raise CommandError("; ".join(_messages(exc))) from exc
-        self.stdout.write(f"created user {user.username} ({role.code}, {org.code})")
+        self.stdout.write(
+            _("Created user %(user)s (%(role)s, %(org)s).")
+            % {"user": user.username, "role": role.code, "org": org.code}
+        )
 
 
 def _messages(exc: ValidationError) -> list[str]:
