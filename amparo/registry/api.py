@@ -3,8 +3,9 @@
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,7 +13,7 @@ from rest_framework.response import Response
 from amparo.core import access, audit
 from amparo.core.api import ScopedMixin
 from amparo.core.models import Area, Office
-from amparo.registry import actions, queries
+from amparo.registry import actions, duplicates, queries, search
 from amparo.registry.models import Document, Household, Individual
 
 
@@ -143,6 +144,23 @@ def _parse(serializer_class, request: Request) -> dict:
     return serializer.validated_data
 
 
+class DuplicateCheckResponse(serializers.Serializer):
+    count = serializers.IntegerField()
+    results = IndividualSerializer(many=True)
+    hidden_matches = serializers.IntegerField(
+        help_text="possible matches in offices of your organization that you may not see"
+    )
+
+
+def user_region(user) -> str:
+    """The country whose local phone numbers the user types (their office's)."""
+    if user.office_id:
+        return actions.office_region(user.office)
+    if user.organization_id and user.organization.country_id:
+        return user.organization.country.code
+    return "EC"
+
+
 class IndividualFilter(filters.FilterSet):
     office = filters.CharFilter(field_name="household__office__code")
     household = filters.UUIDFilter(field_name="household__uuid")
@@ -211,6 +229,69 @@ class IndividualViewSet(ScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyM
 
     def scoped_queryset(self, user):
         return queries.individuals_visible_to(user).prefetch_related("documents")
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "search",
+                str,
+                description=(
+                    "names (typos, accents, either surname order), document number, phone or "
+                    "household reference; best matches first"
+                ),
+            )
+        ],
+    )
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        text = request.query_params.get("search", "").strip()
+        if not text:
+            return super().list(request, *args, **kwargs)
+        access.require(request.user, "registry.view")
+        hits = search.search_individuals(request.user, text, region=user_region(request.user))
+        people = {
+            p.pk: p
+            for p in self.scoped_queryset(request.user).filter(
+                pk__in=[h.individual.pk for h in hits]
+            )
+        }
+        results = []
+        for hit in hits:
+            row = IndividualSerializer(people[hit.individual.pk]).data
+            row["score"], row["matched"] = hit.score, hit.matched
+            results.append(row)
+        audit.record(
+            actor=request.user,
+            action="registry.individual.searched",
+            request=request,
+            details={"results": len(results)},
+        )
+        return Response({"count": len(results), "next": None, "previous": None, "results": results})
+
+    @extend_schema(
+        request=MemberInput,
+        responses={200: DuplicateCheckResponse},
+        examples=[OpenApiExample("person", request_only=True, value=MEMBER_EXAMPLE)],
+    )
+    @action(detail=False, methods=["post"], url_path="duplicate-check")
+    def duplicate_check(self, request: Request) -> Response:
+        """Possible duplicates of the person described, best first. Creates nothing."""
+        access.require(request.user, "registry.view")
+        data = _parse(MemberInput, request)
+        report = duplicates.find_duplicates(request.user, data, region=user_region(request.user))
+        people = {
+            p.pk: p
+            for p in self.scoped_queryset(request.user).filter(
+                pk__in=[c.individual.pk for c in report.candidates]
+            )
+        }
+        results = []
+        for candidate in report.candidates:
+            row = IndividualSerializer(people[candidate.individual.pk]).data
+            row["score"], row["reasons"] = candidate.score, candidate.reasons
+            results.append(row)
+        return Response(
+            {"count": len(results), "results": results, "hidden_matches": report.hidden}
+        )
 
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
         person = self.get_object()
