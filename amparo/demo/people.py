@@ -434,7 +434,7 @@ _CHILD_DOCUMENTS = _Weighted(
     (("national_id", 35), ("birth_certificate", 35), ("passport", 10), ("", 20))
 )
 
-_CO_MOBILE = tuple(str(n) for n in (*range(300, 306), *range(310, 325), 350, 351))
+_CO_MOBILE = tuple(str(n) for n in (*range(300, 306), *range(310, 324), 350, 351))
 _VE_MOBILE = ("412", "414", "416", "424", "426")
 _LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
 
@@ -567,7 +567,7 @@ def _generate(count: int, seed: int, offices: tuple[str, ...], today: date) -> I
 
     def phone(country: str) -> str:
         if country == "EC":
-            return f"+5939{randint(6, 9)}{getrandbits(27) % 10_000_000:07d}"
+            return f"+5939{randint(8, 9)}{getrandbits(27) % 10_000_000:07d}"
         if country == "CO":
             return f"+57{choice(_CO_MOBILE)}{getrandbits(27) % 10_000_000:07d}"
         if country == "VE":

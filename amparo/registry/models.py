@@ -29,6 +29,8 @@ class Household(models.Model):
         Area, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("area")
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # Where an imported household came from (file row key), so re-imports add nothing twice.
+    source_ref = models.CharField(_("source reference"), max_length=80, blank=True)
     registered_on = models.DateField(_("registration date"))
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -46,7 +48,12 @@ class Household(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "reference"], name="household_reference_per_org"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "source_ref"],
+                condition=~models.Q(source_ref=""),
+                name="household_source_ref_per_org",
+            ),
         ]
 
     def __str__(self) -> str:

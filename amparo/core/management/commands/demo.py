@@ -12,10 +12,11 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args, **opts):
-        from amparo.demo import organizations
+        from amparo.demo import organizations, registry
 
         call_command("migrate", verbosity=0, interactive=False)
         logins = organizations.load()
+        loaded = registry.load(opts["households"], seed=opts["seed"])
         people_file = self._write_people(opts["households"], opts["seed"])
         self.stdout.write(self.style.SUCCESS(_("Amparo demo ready.")))
         self.stdout.write(
@@ -24,6 +25,13 @@ class Command(BaseCommand):
         )
         for username, role, org in logins:
             self.stdout.write(f"  {username:<22} {role:<30} {org}")
+        self.stdout.write(
+            _(
+                "Registry: %(households)d households and %(individuals)d people added, "
+                "%(skipped)d already there."
+            )
+            % loaded
+        )
         if people_file:
             self.stdout.write(
                 _("Synthetic people for the registry: %(path)s") % {"path": people_file}
