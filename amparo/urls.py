@@ -35,5 +35,6 @@ urlpatterns = [
         ),
         name="api-docs",
     ),
+    path("registry/", include("amparo.registry.urls")),
     path("", include("amparo.core.urls")),
 ]

@@ -6,6 +6,7 @@ from amparo.core import access
 # (url name, label, permission or None for everyone signed in)
 MENU = [
     ("home", _("Home"), None),
+    ("registry:search", _("Registry"), "registry.view"),
     ("offices", _("Offices"), "core.view_offices"),
     ("team", _("Team"), "core.view_team"),
     ("audit", _("Audit log"), "core.view_audit"),
@@ -20,7 +21,7 @@ def navigation(request):
         {
             "url": reverse(name),
             "label": label,
-            "active": request.resolver_match and request.resolver_match.url_name == name,
+            "active": request.resolver_match and request.resolver_match.view_name == name,
         }
         for name, label, permission in MENU
         if permission is None or access.can(user, permission)

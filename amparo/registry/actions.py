@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from amparo.core import access, audit
 from amparo.core.models import Area, Office, User
 from amparo.registry import normalize
+from amparo.registry.duplicates import find_duplicates
 from amparo.registry.models import (
     SPECIFIC_NEEDS,
     Document,
@@ -22,6 +23,14 @@ from amparo.registry.models import (
 )
 
 MAX_AGE = 120
+
+
+class DuplicatesSuspected(Exception):
+    """Possible duplicates exist; registering needs a reason. `reports[i]` is member i's."""
+
+    def __init__(self, reports: list):
+        super().__init__("possible duplicates")
+        self.reports = reports
 
 
 class RegistrationError(Exception):
@@ -232,13 +241,17 @@ def register_household(
     address: str = "",
     area: Area | None = None,
     phone: str = "",
+    check_duplicates: bool = False,
+    duplicate_reason: str = "",
     request=None,
 ) -> Household:
     """Register a household with all its members in one transaction.
 
     Requires `registry.register` and an office the actor may work in. Raises RegistrationError
-    with every problem (nothing is written). Side effects: audit `registry.household.registered`
-    and one `registry.individual.registered` per member (ids and field names only).
+    with every problem (nothing is written). With `check_duplicates`, raises
+    DuplicatesSuspected when any member may already be registered, unless a
+    `duplicate_reason` is given (kept on the household). Side effects: audit
+    `registry.household.registered` and one `registry.individual.registered` per member.
     """
     access.require(actor, "registry.register")
     if office.organization_id != actor.organization_id and not actor.is_superuser:
@@ -264,8 +277,14 @@ def register_household(
             )
     if errors.by_field:
         raise RegistrationError(errors.by_field)
+    duplicate_reason = " ".join((duplicate_reason or "").split())[:300]
+    if check_duplicates and not duplicate_reason:
+        reports = [find_duplicates(actor, m, region=region) for m in cleaned]
+        if any(r.candidates or r.hidden for r in reports):
+            raise DuplicatesSuspected(reports)
 
     household = Household.objects.create(
+        duplicate_reason=duplicate_reason,
         organization_id=office.organization_id,
         office=office,
         reference=_next_reference(office, today.year),

@@ -31,6 +31,9 @@ class Household(models.Model):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     # Where an imported household came from (file row key), so re-imports add nothing twice.
     source_ref = models.CharField(_("source reference"), max_length=80, blank=True)
+    duplicate_reason = models.CharField(
+        _("reason for registering despite possible duplicates"), max_length=300, blank=True
+    )
     registered_on = models.DateField(_("registration date"))
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -6,6 +6,7 @@ and either surname order matches. Every query starts from `individuals_visible_t
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connection
@@ -83,12 +84,22 @@ def _name_candidates(base: QuerySet[Individual], tokens: list[str]) -> QuerySet[
     return base.filter(condition)
 
 
-def search_individuals(user: User, text: str, *, region: str = "EC", limit: int = 50) -> list[Hit]:
-    """Best matches first. `region` reads local phone numbers (the user's office country)."""
+def search_individuals(
+    user: User,
+    text: str,
+    *,
+    region: str = "EC",
+    limit: int = 50,
+    narrow: Callable[[QuerySet[Individual]], QuerySet[Individual]] | None = None,
+) -> list[Hit]:
+    """Best matches first. `region` reads local phone numbers (the user's office country);
+    `narrow` adds filters (office, sex, age band …) to the already scoped queryset."""
     text = (text or "").strip()[:200]
     if not text:
         return []
-    base = individuals_visible_to(user).select_related("household")
+    base = individuals_visible_to(user).select_related("household", "household__office")
+    if narrow is not None:
+        base = narrow(base)
     hits: dict[int, Hit] = {}
 
     def add(people, score: float, matched: str) -> None:

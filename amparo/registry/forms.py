@@ -1,0 +1,167 @@
+"""Registration and search forms. They parse; the registry's actions validate and explain."""
+
+import datetime
+
+import pycountry
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from amparo.registry.models import SPECIFIC_NEEDS, Document, Household, Individual
+
+FIRST_COUNTRIES = ("VE", "CO", "EC", "PE", "PA", "HT", "CU")
+AGE_BANDS = {
+    "0-4": (0, 4),
+    "5-11": (5, 11),
+    "12-17": (12, 17),
+    "18-59": (18, 59),
+    "60+": (60, 130),
+}
+
+
+def country_choices():
+    first = [(c, pycountry.countries.get(alpha_2=c).name) for c in FIRST_COUNTRIES]
+    rest = sorted(
+        ((c.alpha_2, c.name) for c in pycountry.countries if c.alpha_2 not in FIRST_COUNTRIES),
+        key=lambda pair: pair[1],
+    )
+    return [("", "—"), *first, ("", "──────────"), *rest]
+
+
+def age_band_range(band: str, today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """Dates of birth (earliest, latest) of people whose age falls in `band`."""
+    low, high = AGE_BANDS[band]
+    latest = today.replace(year=today.year - low) if low else today
+    earliest = today.replace(year=today.year - high - 1) + datetime.timedelta(days=1)
+    return earliest, latest
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Name, document, phone or reference"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "autofocus": True}),
+    )
+    office = forms.ChoiceField(label=_("Office"), required=False)
+    population_group = forms.ChoiceField(
+        label=_("Population group"),
+        required=False,
+        choices=[("", _("All")), *Individual.PopulationGroup.choices],
+    )
+    sex = forms.ChoiceField(
+        label=_("Sex"), required=False, choices=[("", _("All")), *Individual.Sex.choices]
+    )
+    age = forms.ChoiceField(
+        label=_("Age"), required=False, choices=[("", _("All")), *((b, b) for b in AGE_BANDS)]
+    )
+    need = forms.ChoiceField(
+        label=_("Specific need"), required=False, choices=[("", _("All")), *SPECIFIC_NEEDS.items()]
+    )
+
+    def __init__(self, *args, offices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["office"].choices = [("", _("All offices"))] + [
+            (o.code, o.name) for o in offices
+        ]
+
+    def narrow(self, qs):
+        """Apply the chosen filters to an already scoped queryset of individuals."""
+        data = self.cleaned_data
+        if data.get("office"):
+            qs = qs.filter(household__office__code=data["office"])
+        if data.get("population_group"):
+            qs = qs.filter(population_group=data["population_group"])
+        if data.get("sex"):
+            qs = qs.filter(sex=data["sex"])
+        if data.get("age"):
+            earliest, latest = age_band_range(data["age"], timezone.localdate())
+            qs = qs.filter(date_of_birth__gte=earliest, date_of_birth__lte=latest)
+        if data.get("need"):
+            qs = (
+                qs.filter(specific_needs__contains=data["need"])
+                if _json_contains()
+                else (qs.filter(specific_needs__icontains=f'"{data["need"]}"'))
+            )
+        return qs
+
+
+def _json_contains() -> bool:
+    from django.db import connection
+
+    return connection.features.supports_json_field_contains
+
+
+class HouseholdForm(forms.Form):
+    address = forms.CharField(label=_("Address"), required=False, max_length=300)
+    phone = forms.CharField(label=_("Household phone"), required=False, max_length=40)
+    duplicate_reason = forms.CharField(
+        label=_("Why register anyway?"),
+        required=False,
+        max_length=300,
+        help_text=_("Only if the possible duplicates shown are different people."),
+    )
+
+
+class MemberForm(forms.Form):
+    given_names = forms.CharField(label=_("Given names"), max_length=100)
+    first_surname = forms.CharField(label=_("First surname"), max_length=100)
+    second_surname = forms.CharField(label=_("Second surname"), required=False, max_length=100)
+    sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *Individual.Sex.choices])
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    age = forms.IntegerField(label=_("or age in years"), required=False, min_value=0, max_value=130)
+    nationality = forms.ChoiceField(label=_("Nationality"), choices=country_choices)
+    population_group = forms.ChoiceField(
+        label=_("Population group"), choices=[("", "—"), *Individual.PopulationGroup.choices]
+    )
+    relationship = forms.ChoiceField(
+        label=_("Relationship to the head"),
+        choices=[("", "—"), *Individual.Relationship.choices],
+    )
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
+    document_type = forms.ChoiceField(
+        label=_("Document"), required=False, choices=[("", _("None")), *Document.Type.choices]
+    )
+    document_number = forms.CharField(label=_("Document number"), required=False, max_length=40)
+    document_country = forms.ChoiceField(
+        label=_("Issued by"), required=False, choices=country_choices
+    )
+    specific_needs = forms.MultipleChoiceField(
+        label=_("Specific needs"),
+        required=False,
+        choices=list(SPECIFIC_NEEDS.items()),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    contact_consent = forms.BooleanField(label=_("Agrees to be contacted"), required=False)
+    data_sharing_consent = forms.BooleanField(label=_("Agrees to data sharing"), required=False)
+
+    def as_member(self) -> dict:
+        """The member as the registry's actions take it."""
+        data = dict(self.cleaned_data)
+        doc_type = data.pop("document_type")
+        number = data.pop("document_number")
+        country = data.pop("document_country") or data.get("nationality")
+        data["documents"] = (
+            [{"type": doc_type, "number": number, "issuing_country": country}]
+            if doc_type or number
+            else []
+        )
+        if data["date_of_birth"] is None:
+            data.pop("date_of_birth")
+        return data
+
+    FIELD_OF = {
+        "documents.0.type": "document_type",
+        "documents.0.number": "document_number",
+        "documents.0.issuing_country": "document_country",
+    }
+
+
+MemberFormSet = forms.formset_factory(
+    MemberForm, extra=0, min_num=1, max_num=20, validate_min=True, validate_max=True
+)
+STATUS_CHOICES = Household.Status.choices

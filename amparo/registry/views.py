@@ -1,0 +1,145 @@
+"""Registry screens: search, household and person pages, registration. Thin: parse → access →
+query or act → render."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from amparo.core import access, audit
+from amparo.core import queries as core_queries
+from amparo.core.models import AuditEvent
+from amparo.registry import actions, queries, search
+from amparo.registry.api import user_region
+from amparo.registry.forms import HouseholdForm, MemberForm, MemberFormSet, SearchForm
+
+
+@login_required
+def search_page(request: HttpRequest) -> HttpResponse:
+    access.require(request.user, "registry.view")
+    offices = core_queries.offices_visible_to(request.user)
+    form = SearchForm(request.GET or None, offices=offices)
+    hits, people = [], []
+    if form.is_valid():
+        text = form.cleaned_data["q"]
+        if text:
+            hits = search.search_individuals(
+                request.user, text, narrow=form.narrow, region=user_region(request.user)
+            )
+            audit.record(
+                actor=request.user,
+                action="registry.individual.searched",
+                request=request,
+                details={"results": len(hits)},
+            )
+        else:
+            people = form.narrow(queries.individuals_visible_to(request.user)).order_by(
+                "-household__registered_on", "household_id", "-is_head"
+            )[:50]
+    return render(
+        request,
+        "registry/search.html",
+        {
+            "form": form,
+            "hits": hits,
+            "people": people,
+            "can_register": access.can(request.user, "registry.register"),
+        },
+    )
+
+
+@login_required
+def household_page(request: HttpRequest, household_id) -> HttpResponse:
+    household = queries.get_household_for(request.user, household_id)
+    audit.record_view(request=request, target=household)
+    targets = [str(household.uuid)] + [str(m.uuid) for m in household.members.all()]
+    history = (
+        AuditEvent.objects.filter(target_id__in=targets)
+        .exclude(action__endswith=".viewed")
+        .order_by("-at")[:30]
+    )
+    return render(request, "registry/household.html", {"household": household, "history": history})
+
+
+@login_required
+def individual_page(request: HttpRequest, individual_id) -> HttpResponse:
+    person = queries.get_individual_for(request.user, individual_id)
+    audit.record_view(request=request, target=person)
+    history = (
+        AuditEvent.objects.filter(target_id=str(person.uuid))
+        .exclude(action__endswith=".viewed")
+        .order_by("-at")[:30]
+    )
+    return render(request, "registry/individual.html", {"person": person, "history": history})
+
+
+@login_required
+def register(request: HttpRequest) -> HttpResponse:
+    """Register a household with all its members at the user's office, duplicates checked."""
+    access.require(request.user, "registry.register")
+    if request.user.office_id is None:
+        return render(request, "registry/register.html", {"no_office": True}, status=400)
+    if request.method != "POST":
+        size = min(max(_int(request.GET.get("members"), 1), 1), 20)
+        formset = MemberFormSet(initial=[{"relationship": "head"}] + [{}] * (size - 1))
+        return render(
+            request, "registry/register.html", {"form": HouseholdForm(), "formset": formset}
+        )
+
+    form = HouseholdForm(request.POST)
+    formset = MemberFormSet(request.POST)
+    context = {"form": form, "formset": formset}
+    if "add_member" in request.POST:
+        data = request.POST.copy()
+        data["form-TOTAL_FORMS"] = str(min(formset.total_form_count() + 1, 20))
+        context["formset"] = MemberFormSet(data)
+        context["formset"].errors  # noqa: B018 - bind, but show no errors for blank new rows
+        return render(request, "registry/register.html", {**context, "adding": True})
+    if not (form.is_valid() and formset.is_valid()):
+        return render(request, "registry/register.html", context, status=400)
+    try:
+        household = actions.register_household(
+            actor=request.user,
+            office=request.user.office,
+            members=[f.as_member() for f in formset.forms],
+            address=form.cleaned_data["address"],
+            phone=form.cleaned_data["phone"],
+            check_duplicates=True,
+            duplicate_reason=form.cleaned_data["duplicate_reason"],
+            request=request,
+        )
+    except actions.RegistrationError as exc:
+        _attach_errors(form, formset, exc.errors)
+        return render(request, "registry/register.html", context, status=400)
+    except actions.DuplicatesSuspected as exc:
+        context["duplicates"] = [
+            (f.cleaned_data, report)
+            for f, report in zip(formset.forms, exc.reports, strict=True)
+            if report.candidates or report.hidden
+        ]
+        return render(request, "registry/register.html", context, status=409)
+    return redirect("registry:household", household.uuid)
+
+
+def _attach_errors(form, formset, errors: dict[str, list[str]]) -> None:
+    for path, messages in errors.items():
+        parts = path.split(".", 2)
+        if parts[0] == "members" and len(parts) == 3 and parts[1].isdigit():
+            member_form = formset.forms[int(parts[1])]
+            field = MemberForm.FIELD_OF.get(parts[2], parts[2])
+            if field not in member_form.fields:
+                field = None
+            for message in messages:
+                member_form.add_error(field, message)
+        elif parts[0] == "members":
+            formset._non_form_errors = formset.error_class(messages)  # noqa: SLF001
+        else:
+            field = parts[0] if parts[0] in form.fields else None
+            for message in messages:
+                form.add_error(field, message)
+
+
+def _int(value, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default

@@ -1,0 +1,190 @@
+import pytest
+from django.urls import reverse
+
+from amparo.core.models import Area, AuditEvent
+from amparo.registry import actions
+from amparo.registry.models import Household, Individual
+from tests.factories import member
+
+
+@pytest.fixture
+def quito(office_a1):
+    office_a1.area = Area.objects.get(code="EC-P")
+    office_a1.save()
+    return office_a1
+
+
+@pytest.fixture
+def officer(make_user, quito):
+    return make_user("registration_officer", office=quito, username="registro")
+
+
+def member_post(index: int, **fields) -> dict:
+    data = {
+        "given_names": "María José",
+        "first_surname": "Pérez",
+        "second_surname": "Gómez",
+        "sex": "F",
+        "date_of_birth": "1990-03-14",
+        "age": "",
+        "nationality": "VE",
+        "population_group": "asylum_seeker",
+        "relationship": "head",
+        "phone": "0991234567",
+        "document_type": "national_id",
+        "document_number": "V-12345678",
+        "document_country": "VE",
+        **fields,
+    }
+    return {f"form-{index}-{k}": v for k, v in data.items()}
+
+
+def family_post(**household) -> dict:
+    data = {
+        "form-TOTAL_FORMS": "3",
+        "form-INITIAL_FORMS": "0",
+        "form-MIN_NUM_FORMS": "1",
+        "form-MAX_NUM_FORMS": "20",
+        "address": "Av. Amazonas",
+        "phone": "",
+        "duplicate_reason": "",
+        "save": "1",
+        **household,
+    }
+    data |= member_post(0)
+    data |= member_post(
+        1,
+        given_names="Luis",
+        sex="M",
+        relationship="spouse",
+        date_of_birth="1987-05-05",
+        phone="",
+        document_type="",
+        document_number="",
+    )
+    data |= member_post(
+        2,
+        given_names="Ana",
+        relationship="child",
+        date_of_birth="",
+        age="7",
+        phone="",
+        document_type="",
+        document_number="",
+    )
+    return data
+
+
+def test_register_page_creates_household_with_members(client, officer):
+    client.force_login(officer)
+
+    response = client.post(reverse("registry:register"), family_post())
+
+    household = Household.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("registry:household", args=[household.uuid])
+    assert [m.given_names for m in household.members.order_by("id")] == [
+        "María José",
+        "Luis",
+        "Ana",
+    ]
+
+
+def test_register_page_shows_messages_next_to_fields_and_saves_nothing(client, officer):
+    client.force_login(officer)
+    data = family_post() | member_post(
+        2,
+        given_names="Ana",
+        relationship="child",
+        date_of_birth="2999-01-01",
+        phone="12",
+        document_type="",
+        document_number="",
+    )
+
+    response = client.post(reverse("registry:register"), data)
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "La fecha de nacimiento está en el futuro." in page
+    assert "Este no es un número de teléfono válido para EC." in page
+    assert Household.objects.count() == 0
+
+
+def test_register_page_warns_of_duplicates_then_accepts_a_reason(client, officer, quito):
+    actions.register_household(actor=officer, office=quito, members=[member()])
+    client.force_login(officer)
+
+    warned = client.post(reverse("registry:register"), family_post())
+    accepted = client.post(
+        reverse("registry:register"), family_post(duplicate_reason="Homónima, otra cédula")
+    )
+
+    assert warned.status_code == 409
+    assert "Posibles duplicados" in warned.content.decode()
+    assert accepted.status_code == 302
+    assert Household.objects.count() == 2
+    assert Household.objects.exclude(duplicate_reason="").get().duplicate_reason == (
+        "Homónima, otra cédula"
+    )
+
+
+def test_register_add_member_button_adds_an_empty_form(client, officer):
+    client.force_login(officer)
+    data = family_post() | {"add_member": "1"}
+    data.pop("save")
+
+    response = client.post(reverse("registry:register"), data)
+
+    assert response.status_code == 200
+    assert response.context["formset"].total_form_count() == 4
+    assert Household.objects.count() == 0
+
+
+def test_search_page_finds_misspelled_name_and_audits_the_search(client, officer, quito):
+    household = actions.register_household(actor=officer, office=quito, members=[member()])
+    client.force_login(officer)
+
+    response = client.get(reverse("registry:search"), {"q": "maria jose peres"})
+
+    assert [h.individual.household for h in response.context["hits"]] == [household]
+    assert AuditEvent.objects.filter(action="registry.individual.searched").count() == 1
+
+
+def test_search_page_filters_narrow_results(client, officer, quito):
+    actions.register_household(actor=officer, office=quito, members=[member()])
+    client.force_login(officer)
+
+    response = client.get(reverse("registry:search"), {"q": "maria jose perez", "sex": "M"})
+
+    assert response.context["hits"] == []
+
+
+def test_household_and_person_pages_are_audited_and_scoped(
+    client, officer, quito, make_user, office_a2
+):
+    household = actions.register_household(actor=officer, office=quito, members=[member()])
+    person = household.members.get()
+    other = make_user("registration_officer", office=office_a2)
+
+    client.force_login(officer)
+    own = client.get(reverse("registry:household", args=[household.uuid]))
+    own_person = client.get(reverse("registry:individual", args=[person.uuid]))
+    client.force_login(other)
+    hidden = client.get(reverse("registry:household", args=[household.uuid]))
+    hidden_person = client.get(reverse("registry:individual", args=[person.uuid]))
+
+    assert (own.status_code, own_person.status_code) == (200, 200)
+    assert (hidden.status_code, hidden_person.status_code) == (404, 404)
+    assert AuditEvent.objects.filter(action="registry.household.viewed").count() == 1
+    assert AuditEvent.objects.filter(action="registry.individual.viewed").count() == 1
+    assert "registry.household.registered" in own.content.decode()
+
+
+@pytest.mark.parametrize("role", ["me_officer", "ethics_focal_point", "partner_focal_point"])
+def test_registry_pages_answer_404_to_roles_without_registry_access(client, make_user, quito, role):
+    client.force_login(make_user(role, office=quito, organization=quito.organization))
+
+    assert client.get(reverse("registry:search")).status_code == 404
+    assert client.get(reverse("registry:register")).status_code == 404
+    assert Individual.objects.count() == 0
