@@ -188,3 +188,18 @@ def test_registry_pages_answer_404_to_roles_without_registry_access(client, make
     assert client.get(reverse("registry:search")).status_code == 404
     assert client.get(reverse("registry:register")).status_code == 404
     assert Individual.objects.count() == 0
+
+
+def test_search_page_specific_need_and_age_filters(client, officer, quito):
+    actions.register_household(actor=officer, office=quito, members=[
+        member(specific_needs=["single_parent"]),
+        member(given_names="Ana", relationship="child", date_of_birth="2020-01-01", phone="",
+               documents=[], specific_needs=["disability"]),
+    ])
+    client.force_login(officer)
+
+    needs = client.get(reverse("registry:search"), {"need": "disability"})
+    children = client.get(reverse("registry:search"), {"age": "5-11"})
+
+    assert [p.given_names for p in needs.context["people"]] == ["Ana"]
+    assert [p.given_names for p in children.context["people"]] == ["Ana"]
