@@ -51,6 +51,14 @@ def admin_b(make_user, org_b):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(request, settings):
+    # Argon2 (the served setting) costs ~0.1 s per hash by design; tests that create many
+    # accounts use a fast hasher unless they check hashing itself.
+    if "real_password_hashing" not in request.keywords:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     # Requests activate a language per request; code under test outside a request (actions,
     # commands) speaks the default, whatever the previous test's request chose.

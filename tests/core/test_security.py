@@ -2,6 +2,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
@@ -17,6 +18,7 @@ def test_pages_send_security_headers(client):
     assert "script-src 'self'" in response["Content-Security-Policy"]
 
 
+@pytest.mark.real_password_hashing
 def test_passwords_are_hashed_with_argon2(make_user, office_a1):
     user = make_user("caseworker", office=office_a1)
 

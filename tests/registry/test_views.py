@@ -191,11 +191,21 @@ def test_registry_pages_answer_404_to_roles_without_registry_access(client, make
 
 
 def test_search_page_specific_need_and_age_filters(client, officer, quito):
-    actions.register_household(actor=officer, office=quito, members=[
-        member(specific_needs=["single_parent"]),
-        member(given_names="Ana", relationship="child", date_of_birth="2020-01-01", phone="",
-               documents=[], specific_needs=["disability"]),
-    ])
+    actions.register_household(
+        actor=officer,
+        office=quito,
+        members=[
+            member(specific_needs=["single_parent"]),
+            member(
+                given_names="Ana",
+                relationship="child",
+                date_of_birth="2020-01-01",
+                phone="",
+                documents=[],
+                specific_needs=["disability"],
+            ),
+        ],
+    )
     client.force_login(officer)
 
     needs = client.get(reverse("registry:search"), {"need": "disability"})

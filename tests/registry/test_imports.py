@@ -1,0 +1,192 @@
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from openpyxl import Workbook
+
+from amparo.core.models import AuditEvent
+from amparo.demo import organizations, people
+from amparo.registry import imports
+from amparo.registry.models import Household, Individual
+
+HEADER = (
+    "household_ref,office,relationship,given_names,first_surname,second_surname,sex,"
+    "date_of_birth,nationality,population_group,phone,document_type,document_number,"
+    "document_country\n"
+)
+
+
+@pytest.fixture
+def demo(db):
+    organizations.load()
+
+
+def csv_file(*rows: str) -> bytes:
+    return (HEADER + "".join(r + "\n" for r in rows)).encode()
+
+
+GOOD = csv_file(
+    "H1,hias-ec/quito,head,María José,Pérez,Gómez,F,1990-03-14,VE,asylum_seeker,0991234567,"
+    "national_id,V-12345678,VE",
+    "H1,hias-ec/quito,child,Ana,Pérez,Rojas,F,2015-06-01,VE,asylum_seeker,,,,",
+    "H2,hias-ec/lago-agrio,head,Luis,Quiñónez,,M,1980-01-01,CO,refugee,,passport,AB123456,CO",
+)
+
+
+def run(data: bytes, filename: str = "registro.csv", **kwargs):
+    return imports.import_registry(actor=None, data=data, filename=filename, **kwargs)
+
+
+def test_import_good_file_and_reimport_adds_nothing(demo):
+    first = run(GOOD)
+    second = run(GOOD)
+
+    assert (first.imported_households, first.imported_individuals, first.errors) == (2, 3, [])
+    assert (second.imported_households, second.skipped_existing) == (0, 2)
+    assert Individual.objects.count() == 3
+    assert AuditEvent.objects.filter(action="registry.household.loaded").count() == 2
+
+
+def test_import_demo_generator_file_round_trips(demo):
+    out = io.StringIO()
+    households = list(people.generate_households(30, seed=3))
+    people.write_csv(households, out)
+
+    report = run(out.getvalue().encode())
+
+    assert report.errors == []
+    assert report.imported_households == 30
+    assert Individual.objects.count() == sum(len(h.members) for h in households)
+
+
+def test_dry_run_reports_and_writes_nothing(demo):
+    report = run(GOOD, dry_run=True)
+
+    assert (report.rows, report.households, report.errors) == (3, 2, [])
+    assert Household.objects.count() == 0
+
+
+def test_bad_dates_are_reported_by_row_and_column_and_nothing_is_written(demo):
+    data = (
+        GOOD
+        + (
+            b"H3,hias-ec/quito,head,Pedro,Ruiz,,M,2999-01-01,VE,refugee,,,,\n"
+            b"H4,hias-ec/quito,head,Rosa,Ruiz,,F,14/03/1990,VE,refugee,,,,\n"
+        )
+    )
+
+    report = run(data)
+
+    assert [(e.row, e.column, e.message) for e in report.errors] == [
+        (5, "date_of_birth", "La fecha de nacimiento está en el futuro."),
+        (6, "date_of_birth", "Ingrese una fecha con el formato AAAA-MM-DD."),
+    ]
+    assert Household.objects.count() == 0
+
+
+def test_valid_rows_only_imports_the_good_households(demo):
+    data = GOOD + b"H3,hias-ec/quito,head,Pedro,Ruiz,,M,2999-01-01,VE,refugee,,,,\n"
+
+    report = run(data, valid_rows_only=True)
+
+    assert (report.imported_households, report.skipped_invalid) == (2, 1)
+    assert not Individual.objects.filter(given_names="Pedro").exists()
+
+
+def test_duplicate_rows_inside_the_file_are_reported(demo):
+    row = "H5,hias-ec/quito,head,Eva,Mora,,F,1990-01-01,VE,refugee,,national_id,V-999999,VE"
+    data = csv_file(row, row.replace("H5", "H6"))
+
+    report = run(data)
+
+    assert [(e.row, e.column) for e in report.errors] == [(3, "document_number")]
+    assert "fila 2" in report.errors[0].message
+    assert Household.objects.count() == 0
+
+
+def test_household_without_head_is_reported(demo):
+    data = csv_file("H7,hias-ec/quito,child,Ana,Mora,,F,2015-01-01,VE,refugee,,,,")
+
+    report = run(data)
+
+    assert [e.column for e in report.errors] == ["relationship"]
+
+
+@pytest.mark.parametrize(
+    ("data", "filename", "message"),
+    [
+        (b"nombre;apellido\nAna;Mora\n", "x.csv", "Faltan columnas"),
+        (HEADER.encode("utf-16"), "x.csv", "UTF-8"),
+        ("á,é\n".encode("latin-1"), "x.csv", "UTF-8"),
+        (b"\x00\x01garbage", "x.csv", "NUL"),
+        (b"", "x.csv", "no tiene filas"),
+        (b"PK\x03\x04broken", "x.xlsx", "no se puede leer"),
+        (GOOD, "x.xlsm", "macros"),
+    ],
+)
+def test_unreadable_files_are_rejected_with_a_message(demo, data, filename, message):
+    with pytest.raises(imports.ImportRejected) as exc:
+        run(data, filename)
+
+    assert message in str(exc.value)
+    assert Household.objects.count() == 0
+
+
+def test_oversize_file_is_rejected(demo, settings):
+    settings.AMPARO_IMPORT_MAX_BYTES = 100
+
+    with pytest.raises(imports.ImportRejected, match="MB"):
+        run(GOOD)
+
+
+def xlsx(rows) -> bytes:
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def test_xlsx_file_imports_and_formulas_are_rejected(demo):
+    header = HEADER.strip().split(",")
+    row = [
+        "H9",
+        "hias-ec/quito",
+        "head",
+        "Rosa",
+        "Mora",
+        "",
+        "F",
+        "1990-01-01",
+        "VE",
+        "refugee",
+        "",
+        "",
+        "",
+        "",
+    ]
+
+    report = run(xlsx([header, row]), "kobo.xlsx")
+    with pytest.raises(imports.ImportRejected, match="fórmula"):
+        run(xlsx([header, [*row[:3], "=A1", *row[4:]]]), "kobo.xlsx")
+
+    assert report.imported_households == 1
+
+
+def test_import_command_exits_nonzero_on_rejected_file(demo, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(GOOD + b"H3,hias-ec/quito,head,Pedro,Ruiz,,M,2999-01-01,VE,refugee,,,,\n")
+    good = tmp_path / "good.csv"
+    good.write_bytes(GOOD)
+
+    with pytest.raises(CommandError):
+        call_command("import_registry", str(bad), stdout=io.StringIO(), stderr=io.StringIO())
+    with pytest.raises(CommandError):
+        call_command(
+            "import_registry", str(bad), "--dry-run", stdout=io.StringIO(), stderr=io.StringIO()
+        )
+    call_command("import_registry", str(good), stdout=io.StringIO())
+
+    assert Household.objects.count() == 2
