@@ -10,6 +10,17 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Logins happen in Django's auth machinery (UI, admin, API token); its signals are the
         # one place all three meet, so the audit of logins is connected here.
+        from django.db.models.signals import post_migrate
+
         from amparo.core import audit
 
         audit.connect_login_signals()
+        # Built-in roles follow core/roles.py after every migrate, so editing the matrix
+        # needs no data migration.
+        post_migrate.connect(_sync_roles, sender=self, dispatch_uid="amparo-sync-roles")
+
+
+def _sync_roles(sender, **kwargs) -> None:
+    from amparo.core.actions import sync_builtin_roles
+
+    sync_builtin_roles()

@@ -81,7 +81,13 @@ BUILTIN_ROLES: dict[str, BuiltinRole] = {
         _role(
             "registration_officer",
             _("Registration officer"),
-            {"core.view_team", "registry.view", "registry.register", "registry.change"},
+            {
+                "core.view_team",
+                "registry.view",
+                "registry.register",
+                "registry.change",
+                "registry.import",
+            },
             office_bound=True,
         ),
         _role(

@@ -491,3 +491,17 @@ def connection_needs_ids() -> bool:
     from django.db import connection
 
     return not connection.features.can_return_rows_from_bulk_insert
+
+
+def remember_mapping(*, actor: User, columns: dict[str, str]) -> None:
+    """Keep the actor's organization's column mapping for the next import."""
+    from amparo.registry.models import ImportMapping
+
+    if actor.organization_id is None:
+        return
+    mapping, _created = ImportMapping.objects.update_or_create(
+        organization_id=actor.organization_id, defaults={"columns": columns}
+    )
+    audit.record(
+        actor=actor, action="registry.importmapping.updated", target=mapping, fields=sorted(columns)
+    )

@@ -202,3 +202,14 @@ SPECIFIC_NEEDS = {
     "disability": _("Disability"),
     "trafficking_risk": _("At risk of trafficking or recruitment"),
 }
+
+
+class ImportMapping(models.Model):
+    """An organization's remembered column mapping for registry imports (our field → column)."""
+
+    organization = models.OneToOneField(Organization, models.CASCADE, related_name="+")
+    columns = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"import mapping of {self.organization_id}"

@@ -37,3 +37,11 @@ def individuals_visible_to(user: User) -> QuerySet[Individual]:
 def get_individual_for(user: User, individual_id: UUID | str) -> Individual:
     qs = individuals_visible_to(user).prefetch_related("documents")
     return access.get_visible(qs, uuid=individual_id)
+
+
+def import_mapping_for(user: User) -> dict[str, str]:
+    """The column mapping the user's organization used last time (empty when none)."""
+    from amparo.registry.models import ImportMapping
+
+    mapping = ImportMapping.objects.filter(organization_id=user.organization_id).first()
+    return dict(mapping.columns) if mapping else {}

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from amparo.registry import views
+from amparo.registry import import_views, views
 
 app_name = "registry"
 urlpatterns = [
     path("", views.search_page, name="search"),
     path("register/", views.register, name="register"),
+    path("import/", import_views.upload, name="import"),
+    path("import/<str:token>/", import_views.check, name="import-check"),
     path("households/<uuid:household_id>/", views.household_page, name="household"),
     path("individuals/<uuid:individual_id>/", views.individual_page, name="individual"),
 ]

@@ -68,12 +68,9 @@ def test_dry_run_reports_and_writes_nothing(demo):
 
 
 def test_bad_dates_are_reported_by_row_and_column_and_nothing_is_written(demo):
-    data = (
-        GOOD
-        + (
-            b"H3,hias-ec/quito,head,Pedro,Ruiz,,M,2999-01-01,VE,refugee,,,,\n"
-            b"H4,hias-ec/quito,head,Rosa,Ruiz,,F,14/03/1990,VE,refugee,,,,\n"
-        )
+    data = GOOD + (
+        b"H3,hias-ec/quito,head,Pedro,Ruiz,,M,2999-01-01,VE,refugee,,,,\n"
+        b"H4,hias-ec/quito,head,Rosa,Ruiz,,F,14/03/1990,VE,refugee,,,,\n"
     )
 
     report = run(data)
