@@ -16,6 +16,8 @@ from amparo.registry import normalize
 from amparo.registry.duplicates import find_duplicates
 from amparo.registry.models import (
     SPECIFIC_NEEDS,
+    WG_FIELDS,
+    Difficulty,
     Document,
     Household,
     Individual,
@@ -158,6 +160,31 @@ def clean_member(
             _("Unknown specific needs: %(codes)s.") % {"codes": ", ".join(unknown)},
         )
     out["specific_needs"] = sorted(set(needs) - set(unknown))
+
+    languages = data.get("languages") or []
+    if isinstance(languages, str):
+        languages = [x.strip() for x in languages.replace(";", ",").split(",") if x.strip()]
+    bad_languages = [
+        x
+        for x in languages
+        if not pycountry.languages.get(alpha_2=str(x).lower())
+        and not pycountry.languages.get(alpha_3=str(x).lower())
+    ]
+    if bad_languages:
+        errors.add(
+            path + "languages",
+            _("Unknown language codes: %(codes)s.") % {"codes": ", ".join(map(str, bad_languages))},
+        )
+    out["languages"] = [str(x).lower() for x in languages if x not in bad_languages]
+    for wg in WG_FIELDS:
+        answer = str(data.get(wg) or "")
+        if answer and answer not in Difficulty.values:
+            errors.add(path + wg, _("Choose none, some, a_lot or cannot."))
+        out[wg] = answer if answer in Difficulty.values else ""
+    if "disability" not in out["specific_needs"] and any(
+        out[wg] in (Difficulty.A_LOT, Difficulty.CANNOT) for wg in WG_FIELDS
+    ):
+        out["specific_needs"] = sorted([*out["specific_needs"], "disability"])
 
     out["contact_consent"] = bool(data.get("contact_consent"))
     out["data_sharing_consent"] = bool(data.get("data_sharing_consent"))
@@ -505,3 +532,157 @@ def remember_mapping(*, actor: User, columns: dict[str, str]) -> None:
     audit.record(
         actor=actor, action="registry.importmapping.updated", target=mapping, fields=sorted(columns)
     )
+
+
+MEMBER_FIELDS = (
+    "given_names",
+    "first_surname",
+    "second_surname",
+    "other_names",
+    "sex",
+    "date_of_birth",
+    "dob_estimated",
+    "nationality",
+    "population_group",
+    "relationship",
+    "phone",
+    "languages",
+    *WG_FIELDS,
+    "specific_needs",
+    "contact_consent",
+    "data_sharing_consent",
+    "consent_purpose",
+)
+
+
+def member_data(person: Individual) -> dict:
+    """A person as the registry's input dict (to edit with the same validation)."""
+    data = {f: getattr(person, f) for f in MEMBER_FIELDS}
+    data["documents"] = [
+        {
+            "type": d.type,
+            "number": d.number,
+            "issuing_country": d.issuing_country,
+            "expiry_date": d.expiry_date,
+        }
+        for d in person.documents.all()
+    ]
+    return data
+
+
+@transaction.atomic
+def update_individual(
+    *, actor: User, individual: Individual, changes: Mapping, request=None
+) -> Individual:
+    """Change a person with the same validation as registration (the caller scoped it).
+
+    `changes` may hold any member field and `documents` (which replaces the list). Raises
+    RegistrationError (nothing written). Side effects: audit `registry.individual.updated`
+    with the changed field names.
+    """
+    access.require(actor, "registry.change")
+    person = (
+        Individual.objects.select_for_update(of=("self",))
+        .select_related("household__office__area")
+        .get(pk=individual.pk)
+    )
+    data = {**member_data(person), **changes}
+    errors = _Errors()
+    cleaned = clean_member(
+        data,
+        index=0,
+        region=office_region(person.household.office),
+        today=timezone.localdate(),
+        errors=errors,
+    )
+    becomes_head = cleaned["relationship"] == Individual.Relationship.HEAD
+    if (
+        becomes_head
+        and not person.is_head
+        and person.household.members.filter(is_head=True).exists()
+    ):
+        errors.add("members.0.relationship", _("This household already has a head."))
+    if person.is_head and not becomes_head:
+        errors.add(
+            "members.0.relationship", _("The head stays head until another member is made head.")
+        )
+    if errors.by_field:
+        raise RegistrationError(
+            {key.removeprefix("members.0."): value for key, value in errors.by_field.items()}
+        )
+    documents = cleaned.pop("documents")
+    changed = [f for f in MEMBER_FIELDS if getattr(person, f) != cleaned[f]]
+    old_documents = member_data(person)["documents"]
+    if [(d["type"], d["number"], d["issuing_country"]) for d in old_documents] != [
+        (d["type"], d["number"], d["issuing_country"]) for d in documents
+    ]:
+        changed.append("documents")
+        person.documents.all().delete()
+        Document.objects.bulk_create(
+            Document(individual=person, number_key=normalize.document_key(d["number"]), **d)
+            for d in documents
+        )
+    for f in MEMBER_FIELDS:
+        setattr(person, f, cleaned[f])
+    person.name_key = normalize.name_key(
+        person.given_names, person.first_surname, person.second_surname
+    )
+    if {"contact_consent", "data_sharing_consent", "consent_purpose"} & set(changed):
+        person.consent_date = timezone.localdate()
+        person.consent_recorded_by = actor
+    person.save()
+    if changed:
+        audit.record(
+            actor=actor,
+            action="registry.individual.updated",
+            target=person,
+            fields=changed,
+            request=request,
+        )
+    return person
+
+
+@transaction.atomic
+def move_individual(
+    *, actor: User, individual: Individual, to: Household, relationship: str, request=None
+) -> Individual:
+    """Move a person to another household the actor can see (the caller scoped both).
+
+    The head cannot leave a household that keeps other members; the target keeps one head.
+    Side effects: audit `registry.individual.moved` with both households' ids.
+    """
+    access.require(actor, "registry.change")
+    person = (
+        Individual.objects.select_for_update(of=("self",))
+        .select_related("household")
+        .get(pk=individual.pk)
+    )
+    source = person.household
+    errors: dict[str, list[str]] = {}
+    if to.pk == source.pk:
+        errors["household"] = [_("The person is already in this household.")]
+    if relationship not in Individual.Relationship.values:
+        errors["relationship"] = [_("Choose the relationship to the head.")]
+    if person.is_head and source.members.exclude(pk=person.pk).exists():
+        errors.setdefault("household", []).append(
+            _("Make another member head of this household before moving its head.")
+        )
+    if relationship == Individual.Relationship.HEAD and to.members.filter(is_head=True).exists():
+        errors.setdefault("relationship", []).append(_("This household already has a head."))
+    if errors:
+        raise RegistrationError(errors)
+    person.household = to
+    person.relationship = relationship
+    person.is_head = relationship == Individual.Relationship.HEAD
+    person.save(update_fields=["household", "relationship", "is_head", "updated_at"])
+    details = {"from": str(source.uuid), "to": str(to.uuid)}
+    for target in (person, source, to):
+        audit.record(
+            actor=actor,
+            action="registry.individual.moved",
+            target=target,
+            fields=["household", "relationship"],
+            request=request,
+            details=details,
+        )
+    return person

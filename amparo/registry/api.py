@@ -14,7 +14,7 @@ from amparo.core import access, audit
 from amparo.core.api import ScopedMixin
 from amparo.core.models import Area, Office
 from amparo.registry import actions, duplicates, queries, search
-from amparo.registry.models import Document, Household, Individual
+from amparo.registry.models import WG_FIELDS, Document, Household, Individual
 
 
 class DocumentSerializer(serializers.ModelSerializer):
@@ -47,6 +47,8 @@ class IndividualSerializer(serializers.ModelSerializer):
             "nationality",
             "population_group",
             "phone",
+            "languages",
+            *WG_FIELDS,
             "specific_needs",
             "contact_consent",
             "data_sharing_consent",
@@ -104,6 +106,17 @@ class MemberInput(serializers.Serializer):
     relationship = serializers.CharField(required=False, allow_blank=True, default="head")
     phone = serializers.CharField(required=False, allow_blank=True)
     specific_needs = serializers.ListField(child=serializers.CharField(), required=False)
+    languages = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="ISO 639 codes, e.g. es, ht"
+    )
+    wg_seeing = serializers.CharField(
+        required=False, allow_blank=True, help_text="Washington Group: none, some, a_lot, cannot"
+    )
+    wg_hearing = serializers.CharField(required=False, allow_blank=True)
+    wg_walking = serializers.CharField(required=False, allow_blank=True)
+    wg_cognition = serializers.CharField(required=False, allow_blank=True)
+    wg_selfcare = serializers.CharField(required=False, allow_blank=True)
+    wg_communication = serializers.CharField(required=False, allow_blank=True)
     contact_consent = serializers.BooleanField(required=False)
     data_sharing_consent = serializers.BooleanField(required=False)
     consent_purpose = serializers.CharField(required=False, allow_blank=True)
@@ -219,6 +232,21 @@ class HouseholdViewSet(ScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
         return Response(HouseholdSerializer(household).data, status=status.HTTP_201_CREATED)
 
 
+class MoveInput(serializers.Serializer):
+    household = serializers.UUIDField()
+    relationship = serializers.CharField()
+
+
+class IndividualChanges(MemberInput):
+    """Any subset of the member fields."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+            field.default = serializers.empty
+
+
 class IndividualViewSet(ScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Individual.objects.none()
     serializer_class = IndividualSerializer
@@ -266,6 +294,45 @@ class IndividualViewSet(ScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyM
             details={"results": len(results)},
         )
         return Response({"count": len(results), "next": None, "previous": None, "results": results})
+
+    @extend_schema(request=IndividualChanges, responses={200: IndividualSerializer})
+    def partial_update(self, request: Request, *args, **kwargs) -> Response:
+        access.require(request.user, "registry.change")
+        person = self.get_object()
+        changes = IndividualChanges(data=request.data, partial=True)
+        changes.is_valid(raise_exception=True)
+        try:
+            actions.update_individual(
+                actor=request.user,
+                individual=person,
+                changes=changes.validated_data,
+                request=request,
+            )
+        except actions.RegistrationError as exc:
+            raise ValidationError(exc.errors) from exc
+        person = queries.get_individual_for(request.user, person.uuid)
+        return Response(IndividualSerializer(person).data)
+
+    @extend_schema(request=MoveInput, responses={200: IndividualSerializer})
+    @action(detail=True, methods=["post"])
+    def move(self, request: Request, *args, **kwargs) -> Response:
+        """Move the person to another household you can see; the trail stays in the audit."""
+        access.require(request.user, "registry.change")
+        person = self.get_object()
+        data = _parse(MoveInput, request)
+        target = queries.get_household_for(request.user, data["household"])
+        try:
+            actions.move_individual(
+                actor=request.user,
+                individual=person,
+                to=target,
+                relationship=data["relationship"],
+                request=request,
+            )
+        except actions.RegistrationError as exc:
+            raise ValidationError(exc.errors) from exc
+        person = queries.get_individual_for(request.user, person.uuid)
+        return Response(IndividualSerializer(person).data)
 
     @extend_schema(
         request=MemberInput,

@@ -107,6 +107,8 @@ class MemberForm(forms.Form):
     given_names = forms.CharField(label=_("Given names"), max_length=100)
     first_surname = forms.CharField(label=_("First surname"), max_length=100)
     second_surname = forms.CharField(label=_("Second surname"), required=False, max_length=100)
+    other_names = forms.CharField(label=_("Other names or aliases"), required=False,
+                                  max_length=200)
     sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *Individual.Sex.choices])
     date_of_birth = forms.DateField(
         label=_("Date of birth"),
@@ -159,6 +161,14 @@ class MemberForm(forms.Form):
         "documents.0.number": "document_number",
         "documents.0.issuing_country": "document_country",
     }
+
+
+class MoveForm(forms.Form):
+    reference = forms.CharField(label=_("Reference of the household to move to"), max_length=32)
+    relationship = forms.ChoiceField(
+        label=_("Relationship to that household's head"),
+        choices=[("", "—"), *Individual.Relationship.choices],
+    )
 
 
 MemberFormSet = forms.formset_factory(

@@ -63,6 +63,25 @@ class Household(models.Model):
         return self.reference
 
 
+class Difficulty(models.TextChoices):
+    """Washington Group answer scale."""
+
+    NONE = "none", _("No difficulty")
+    SOME = "some", _("Some difficulty")
+    A_LOT = "a_lot", _("A lot of difficulty")
+    CANNOT = "cannot", _("Cannot do at all")
+
+
+WG_FIELDS = (
+    "wg_seeing",
+    "wg_hearing",
+    "wg_walking",
+    "wg_cognition",
+    "wg_selfcare",
+    "wg_communication",
+)
+
+
 class Individual(models.Model):
     class Sex(models.TextChoices):
         FEMALE = "F", _("Female")
@@ -109,6 +128,33 @@ class Individual(models.Model):
         _("population group"), max_length=20, choices=PopulationGroup.choices
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    # Washington Group short set: difficulty seeing, hearing, walking, remembering,
+    # self-care, communicating.
+    wg_seeing = models.CharField(
+        _("difficulty seeing"), max_length=8, blank=True, choices=Difficulty.choices
+    )
+    wg_hearing = models.CharField(
+        _("difficulty hearing"), max_length=8, blank=True, choices=Difficulty.choices
+    )
+    wg_walking = models.CharField(
+        _("difficulty walking or climbing steps"),
+        max_length=8,
+        blank=True,
+        choices=Difficulty.choices,
+    )
+    wg_cognition = models.CharField(
+        _("difficulty remembering or concentrating"),
+        max_length=8,
+        blank=True,
+        choices=Difficulty.choices,
+    )
+    wg_selfcare = models.CharField(
+        _("difficulty with self-care"), max_length=8, blank=True, choices=Difficulty.choices
+    )
+    wg_communication = models.CharField(
+        _("difficulty communicating"), max_length=8, blank=True, choices=Difficulty.choices
+    )
     specific_needs = models.JSONField(_("specific needs"), default=list, blank=True)
     contact_consent = models.BooleanField(_("agrees to be contacted"), default=False)
     data_sharing_consent = models.BooleanField(_("agrees to data sharing"), default=False)

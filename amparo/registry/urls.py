@@ -10,4 +10,6 @@ urlpatterns = [
     path("import/<str:token>/", import_views.check, name="import-check"),
     path("households/<uuid:household_id>/", views.household_page, name="household"),
     path("individuals/<uuid:individual_id>/", views.individual_page, name="individual"),
+    path("individuals/<uuid:individual_id>/edit/", views.edit_individual, name="edit"),
+    path("individuals/<uuid:individual_id>/move/", views.move_individual, name="move"),
 ]

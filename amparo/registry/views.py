@@ -4,13 +4,20 @@ query or act → render."""
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from amparo.core import access, audit
 from amparo.core import queries as core_queries
 from amparo.core.models import AuditEvent
 from amparo.registry import actions, queries, search
 from amparo.registry.api import user_region
-from amparo.registry.forms import HouseholdForm, MemberForm, MemberFormSet, SearchForm
+from amparo.registry.forms import (
+    HouseholdForm,
+    MemberForm,
+    MemberFormSet,
+    MoveForm,
+    SearchForm,
+)
 
 
 @login_required
@@ -69,7 +76,15 @@ def individual_page(request: HttpRequest, individual_id) -> HttpResponse:
         .exclude(action__endswith=".viewed")
         .order_by("-at")[:30]
     )
-    return render(request, "registry/individual.html", {"person": person, "history": history})
+    return render(
+        request,
+        "registry/individual.html",
+        {
+            "person": person,
+            "history": history,
+            "can_change": access.can(request.user, "registry.change"),
+        },
+    )
 
 
 @login_required
@@ -143,3 +158,84 @@ def _int(value, default: int) -> int:
         return int(value)
     except (TypeError, ValueError):
         return default
+
+
+def _initial(person) -> dict:
+    data = actions.member_data(person)
+    first = data["documents"][0] if data["documents"] else {}
+    data.update(
+        document_type=first.get("type", ""),
+        document_number=first.get("number", ""),
+        document_country=first.get("issuing_country", ""),
+    )
+    return data
+
+
+@login_required
+def edit_individual(request: HttpRequest, individual_id) -> HttpResponse:
+    access.require(request.user, "registry.change")
+    person = queries.get_individual_for(request.user, individual_id)
+    initial = _initial(person)
+    form = MemberForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        changes = form.as_member()
+        doc_fields = ("document_type", "document_number", "document_country")
+        if all(form.cleaned_data[f] == initial[f] for f in doc_fields):
+            changes.pop("documents")  # keep every document when the first is unchanged
+        elif len(initial["documents"]) > 1:
+            changes["documents"] += initial["documents"][1:]
+        try:
+            actions.update_individual(
+                actor=request.user, individual=person, changes=changes, request=request
+            )
+        except actions.RegistrationError as exc:
+            for path, messages in exc.errors.items():
+                field = MemberForm.FIELD_OF.get(path, path)
+                for message in messages:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            return redirect("registry:individual", person.uuid)
+    return render(
+        request,
+        "registry/individual_edit.html",
+        {"person": person, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def move_individual(request: HttpRequest, individual_id) -> HttpResponse:
+    access.require(request.user, "registry.change")
+    person = queries.get_individual_for(request.user, individual_id)
+    form = MoveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        target = (
+            queries.households_visible_to(request.user)
+            .filter(reference__iexact=form.cleaned_data["reference"].strip())
+            .first()
+        )
+        if target is None:
+            form.add_error("reference", _("No household with this reference that you can see."))
+        else:
+            try:
+                actions.move_individual(
+                    actor=request.user,
+                    individual=person,
+                    to=target,
+                    relationship=form.cleaned_data["relationship"],
+                    request=request,
+                )
+            except actions.RegistrationError as exc:
+                for path, messages in exc.errors.items():
+                    for message in messages:
+                        form.add_error(
+                            "relationship" if path == "relationship" else "reference", message
+                        )
+            else:
+                return redirect("registry:household", target.uuid)
+    return render(
+        request,
+        "registry/individual_move.html",
+        {"person": person, "form": form},
+        status=400 if form.errors else 200,
+    )

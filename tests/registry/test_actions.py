@@ -159,3 +159,26 @@ def test_register_household_requires_permission(make_user, quito):
         actions.register_household(actor=me_officer, office=quito, members=[member()])
 
     assert Household.objects.count() == 0
+
+
+def test_register_household_languages_and_washington_group_answers(officer, quito):
+    household = actions.register_household(
+        actor=officer,
+        office=quito,
+        members=[member(languages=["es", "ht"], wg_walking="a_lot", wg_seeing="some")],
+    )
+
+    person = household.members.get()
+    assert person.languages == ["es", "ht"]
+    assert (person.wg_walking, person.wg_seeing, person.wg_hearing) == ("a_lot", "some", "")
+    assert person.specific_needs == ["disability"]
+
+
+def test_register_household_bad_language_and_washington_group_answer(officer, quito):
+    with pytest.raises(actions.RegistrationError) as exc:
+        actions.register_household(
+            actor=officer, office=quito, members=[member(languages=["xx1"], wg_hearing="maybe")]
+        )
+
+    assert set(exc.value.errors) == {"members.0.languages", "members.0.wg_hearing"}
+    assert Household.objects.count() == 0
