@@ -686,3 +686,58 @@ def move_individual(
             details=details,
         )
     return person
+
+
+@transaction.atomic
+def update_household(
+    *, actor: User, household: Household, changes: Mapping, request=None
+) -> Household:
+    """Change address, phone, area or status (the caller scoped the household).
+
+    Raises RegistrationError (nothing written). Side effects: audit `registry.household.updated`.
+    """
+    access.require(actor, "registry.change")
+    household = (
+        Household.objects.select_for_update(of=("self",))
+        .select_related("office__area")
+        .get(pk=household.pk)
+    )
+    errors: dict[str, list[str]] = {}
+    values = {}
+    if "address" in changes:
+        values["address"] = " ".join(str(changes["address"] or "").split())[:300]
+    if "phone" in changes:
+        raw = str(changes["phone"] or "").strip()
+        region = office_region(household.office)
+        try:
+            values["phone"] = normalize.phone_e164(raw, region) if raw else ""
+        except normalize.InvalidPhone:
+            errors["phone"] = [
+                _("This is not a valid phone number for %(country)s.") % {"country": region}
+            ]
+    if "status" in changes:
+        if changes["status"] not in Household.Status.values:
+            errors["status"] = [_("Choose a status.")]
+        values["status"] = changes["status"]
+    if "area" in changes:
+        area = changes["area"]
+        if area is not None and not isinstance(area, Area):
+            area = Area.objects.filter(code=str(area)).first()
+            if area is None:
+                errors["area"] = [_("Unknown area code.")]
+        values["area"] = area
+    if errors:
+        raise RegistrationError(errors)
+    changed = [k for k, v in values.items() if getattr(household, k) != v]
+    for key, value in values.items():
+        setattr(household, key, value)
+    if changed:
+        household.save(update_fields=[*changed, "updated_at"])
+        audit.record(
+            actor=actor,
+            action="registry.household.updated",
+            target=household,
+            fields=changed,
+            request=request,
+        )
+    return household

@@ -137,6 +137,13 @@ class HouseholdInput(serializers.Serializer):
     members = MemberInput(many=True)
 
 
+class HouseholdChanges(serializers.Serializer):
+    address = serializers.CharField(required=False, allow_blank=True)
+    phone = serializers.CharField(required=False, allow_blank=True)
+    area = serializers.CharField(required=False, allow_null=True, help_text="area code")
+    status = serializers.ChoiceField(required=False, choices=Household.Status.choices)
+
+
 MEMBER_EXAMPLE = {
     "given_names": "María José",
     "first_surname": "Pérez",
@@ -203,6 +210,24 @@ class HouseholdViewSet(ScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
         household = self.get_object()
         audit.record_view(request=request, target=household)
         return Response(self.get_serializer(household).data)
+
+    @extend_schema(request=HouseholdChanges, responses={200: HouseholdSerializer})
+    def partial_update(self, request: Request, *args, **kwargs) -> Response:
+        access.require(request.user, "registry.change")
+        household = self.get_object()
+        changes = HouseholdChanges(data=request.data, partial=True)
+        changes.is_valid(raise_exception=True)
+        try:
+            actions.update_household(
+                actor=request.user,
+                household=household,
+                changes=changes.validated_data,
+                request=request,
+            )
+        except actions.RegistrationError as exc:
+            raise ValidationError(exc.errors) from exc
+        household = queries.get_household_for(request.user, household.uuid)
+        return Response(HouseholdSerializer(household).data)
 
     @extend_schema(
         request=HouseholdInput,

@@ -107,8 +107,7 @@ class MemberForm(forms.Form):
     given_names = forms.CharField(label=_("Given names"), max_length=100)
     first_surname = forms.CharField(label=_("First surname"), max_length=100)
     second_surname = forms.CharField(label=_("Second surname"), required=False, max_length=100)
-    other_names = forms.CharField(label=_("Other names or aliases"), required=False,
-                                  max_length=200)
+    other_names = forms.CharField(label=_("Other names or aliases"), required=False, max_length=200)
     sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *Individual.Sex.choices])
     date_of_birth = forms.DateField(
         label=_("Date of birth"),
@@ -161,6 +160,12 @@ class MemberForm(forms.Form):
         "documents.0.number": "document_number",
         "documents.0.issuing_country": "document_country",
     }
+
+
+class HouseholdEditForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Household.Status.choices)
+    address = forms.CharField(label=_("Address"), required=False, max_length=300)
+    phone = forms.CharField(label=_("Household phone"), required=False, max_length=40)
 
 
 class MoveForm(forms.Form):

@@ -9,6 +9,7 @@ urlpatterns = [
     path("import/", import_views.upload, name="import"),
     path("import/<str:token>/", import_views.check, name="import-check"),
     path("households/<uuid:household_id>/", views.household_page, name="household"),
+    path("households/<uuid:household_id>/edit/", views.edit_household, name="household-edit"),
     path("individuals/<uuid:individual_id>/", views.individual_page, name="individual"),
     path("individuals/<uuid:individual_id>/edit/", views.edit_individual, name="edit"),
     path("individuals/<uuid:individual_id>/move/", views.move_individual, name="move"),

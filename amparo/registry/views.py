@@ -12,6 +12,7 @@ from amparo.core.models import AuditEvent
 from amparo.registry import actions, queries, search
 from amparo.registry.api import user_region
 from amparo.registry.forms import (
+    HouseholdEditForm,
     HouseholdForm,
     MemberForm,
     MemberFormSet,
@@ -64,7 +65,40 @@ def household_page(request: HttpRequest, household_id) -> HttpResponse:
         .exclude(action__endswith=".viewed")
         .order_by("-at")[:30]
     )
-    return render(request, "registry/household.html", {"household": household, "history": history})
+    return render(
+        request,
+        "registry/household.html",
+        {
+            "household": household,
+            "history": history,
+            "can_change": access.can(request.user, "registry.change"),
+        },
+    )
+
+
+@login_required
+def edit_household(request: HttpRequest, household_id) -> HttpResponse:
+    access.require(request.user, "registry.change")
+    household = queries.get_household_for(request.user, household_id)
+    initial = {"status": household.status, "address": household.address, "phone": household.phone}
+    form = HouseholdEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_household(
+                actor=request.user, household=household, changes=form.cleaned_data, request=request
+            )
+        except actions.RegistrationError as exc:
+            for field, messages in exc.errors.items():
+                for message in messages:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            return redirect("registry:household", household.uuid)
+    return render(
+        request,
+        "registry/household_edit.html",
+        {"household": household, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required

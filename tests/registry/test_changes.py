@@ -207,3 +207,39 @@ def test_move_page_moves_by_reference_and_refuses_unknown(client, officer, quito
     assert unknown.status_code == 400
     assert moved.status_code == 302
     assert child.household == other
+
+
+def test_update_household_validates_phone_and_audits(client, officer, family):
+    bad = client.patch(
+        f"/api/v1/households/{family.uuid}/",
+        {"phone": "123"},
+        content_type="application/json",
+        **auth(officer),
+    )
+    good = client.patch(
+        f"/api/v1/households/{family.uuid}/",
+        {"phone": "022 345 678", "status": "moved"},
+        content_type="application/json",
+        **auth(officer),
+    )
+
+    family.refresh_from_db()
+    assert (bad.status_code, good.status_code) == (400, 200)
+    assert (family.phone, family.status) == ("+59322345678", "moved")
+    event = AuditEvent.objects.get(action="registry.household.updated")
+    assert event.fields == ["phone", "status"]
+
+
+def test_household_edit_page(client, officer, family, make_user, office_a2):
+    client.force_login(officer)
+
+    saved = client.post(
+        f"/registry/households/{family.uuid}/edit/",
+        {"status": "resettled", "address": "Calle 1", "phone": ""},
+    )
+    client.force_login(make_user("registration_officer", office=office_a2))
+    hidden = client.get(f"/registry/households/{family.uuid}/edit/")
+
+    family.refresh_from_db()
+    assert (saved.status_code, hidden.status_code) == (302, 404)
+    assert (family.status, family.address) == ("resettled", "Calle 1")
