@@ -7,7 +7,14 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from amparo.registry.models import SPECIFIC_NEEDS, Document, Household, Individual
+from amparo.registry.models import (
+    SPECIFIC_NEEDS,
+    WG_FIELDS,
+    Difficulty,
+    Document,
+    Household,
+    Individual,
+)
 
 FIRST_COUNTRIES = ("VE", "CO", "EC", "PE", "PA", "HT", "CU")
 AGE_BANDS = {
@@ -137,6 +144,42 @@ class MemberForm(forms.Form):
         choices=list(SPECIFIC_NEEDS.items()),
         widget=forms.CheckboxSelectMultiple,
     )
+    languages = forms.CharField(
+        label=_("Languages (ISO codes, comma-separated)"),
+        required=False,
+        max_length=100,
+        help_text=_("e.g. es, ht"),
+    )
+    wg_seeing = forms.ChoiceField(
+        label=_("Difficulty seeing, even with glasses"),
+        required=False,
+        choices=[("", "—"), *Difficulty.choices],
+    )
+    wg_hearing = forms.ChoiceField(
+        label=_("Difficulty hearing, even with a hearing aid"),
+        required=False,
+        choices=[("", "—"), *Difficulty.choices],
+    )
+    wg_walking = forms.ChoiceField(
+        label=_("Difficulty walking or climbing steps"),
+        required=False,
+        choices=[("", "—"), *Difficulty.choices],
+    )
+    wg_cognition = forms.ChoiceField(
+        label=_("Difficulty remembering or concentrating"),
+        required=False,
+        choices=[("", "—"), *Difficulty.choices],
+    )
+    wg_selfcare = forms.ChoiceField(
+        label=_("Difficulty with self-care (washing, dressing)"),
+        required=False,
+        choices=[("", "—"), *Difficulty.choices],
+    )
+    wg_communication = forms.ChoiceField(
+        label=_("Difficulty communicating"),
+        required=False,
+        choices=[("", "—"), *Difficulty.choices],
+    )
     contact_consent = forms.BooleanField(label=_("Agrees to be contacted"), required=False)
     data_sharing_consent = forms.BooleanField(label=_("Agrees to data sharing"), required=False)
 
@@ -154,6 +197,9 @@ class MemberForm(forms.Form):
         if data["date_of_birth"] is None:
             data.pop("date_of_birth")
         return data
+
+    # Shown folded on the registration page, to keep it short on a phone.
+    MORE = ("other_names", "languages", *WG_FIELDS, "specific_needs")
 
     FIELD_OF = {
         "documents.0.type": "document_type",

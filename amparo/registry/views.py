@@ -197,6 +197,7 @@ def _int(value, default: int) -> int:
 def _initial(person) -> dict:
     data = actions.member_data(person)
     first = data["documents"][0] if data["documents"] else {}
+    data["languages"] = ", ".join(data["languages"])
     data.update(
         document_type=first.get("type", ""),
         document_number=first.get("number", ""),

@@ -213,3 +213,14 @@ def test_search_page_specific_need_and_age_filters(client, officer, quito):
 
     assert [p.given_names for p in needs.context["people"]] == ["Ana"]
     assert [p.given_names for p in children.context["people"]] == ["Ana"]
+
+
+def test_register_page_records_washington_group_answers_and_languages(client, officer):
+    client.force_login(officer)
+    data = family_post() | {"form-0-wg_walking": "cannot", "form-0-languages": "es, ht"}
+
+    client.post(reverse("registry:register"), data)
+
+    head = Individual.objects.get(is_head=True)
+    assert (head.wg_walking, head.languages) == ("cannot", ["es", "ht"])
+    assert "disability" in head.specific_needs
