@@ -25,6 +25,12 @@ from amparo.registry.models import (
 )
 
 MAX_AGE = 120
+# Choice sets as frozensets: `Choices.values` builds a new list at every call (bulk imports).
+_SEXES = frozenset(Individual.Sex.values)
+_GROUPS = frozenset(Individual.PopulationGroup.values)
+_RELATIONSHIPS = frozenset(Individual.Relationship.values)
+_DIFFICULTIES = frozenset(Difficulty.values)
+_DOCUMENT_TYPES = frozenset(Document.Type.values)
 
 
 class DuplicatesSuspected(Exception):
@@ -92,7 +98,7 @@ def clean_member(
     out["other_names"] = _text(data, "other_names", 200)
 
     sex = str(data.get("sex") or "").upper()
-    if sex not in Individual.Sex.values:
+    if sex not in _SEXES:
         errors.add(path + "sex", _("Choose F, M or X."))
     out["sex"] = sex
 
@@ -130,12 +136,12 @@ def clean_member(
     out["nationality"] = nationality or ""
 
     group = str(data.get("population_group") or "")
-    if group not in Individual.PopulationGroup.values:
+    if group not in _GROUPS:
         errors.add(path + "population_group", _("Choose a population group."))
     out["population_group"] = group
 
     relationship = str(data.get("relationship") or "")
-    if relationship not in Individual.Relationship.values:
+    if relationship not in _RELATIONSHIPS:
         errors.add(path + "relationship", _("Choose the relationship to the head."))
     out["relationship"] = relationship
 
@@ -178,9 +184,9 @@ def clean_member(
     out["languages"] = [str(x).lower() for x in languages if x not in bad_languages]
     for wg in WG_FIELDS:
         answer = str(data.get(wg) or "")
-        if answer and answer not in Difficulty.values:
+        if answer and answer not in _DIFFICULTIES:
             errors.add(path + wg, _("Choose none, some, a_lot or cannot."))
-        out[wg] = answer if answer in Difficulty.values else ""
+        out[wg] = answer if answer in _DIFFICULTIES else ""
     if "disability" not in out["specific_needs"] and any(
         out[wg] in (Difficulty.A_LOT, Difficulty.CANNOT) for wg in WG_FIELDS
     ):
@@ -194,7 +200,7 @@ def clean_member(
     for d_index, doc in enumerate(data.get("documents") or []):
         d_path = f"{path}documents.{d_index}."
         doc_type = str(doc.get("type") or "")
-        if doc_type not in Document.Type.values:
+        if doc_type not in _DOCUMENT_TYPES:
             errors.add(d_path + "type", _("Choose a document type."))
         number = " ".join(str(doc.get("number") or "").split())[:40]
         if not normalize.document_key(number):
@@ -661,7 +667,7 @@ def move_individual(
     errors: dict[str, list[str]] = {}
     if to.pk == source.pk:
         errors["household"] = [_("The person is already in this household.")]
-    if relationship not in Individual.Relationship.values:
+    if relationship not in _RELATIONSHIPS:
         errors["relationship"] = [_("Choose the relationship to the head.")]
     if person.is_head and source.members.exclude(pk=person.pk).exists():
         errors.setdefault("household", []).append(

@@ -103,15 +103,18 @@ def find_duplicates(user: User, data: Mapping, *, region: str, limit: int = 10) 
             date_of_birth__lte=dob.replace(year=dob.year + 2, day=min(dob.day, 28)),
         )
         estimated = bool(data.get("dob_estimated"))
-        for person in _name_candidates(window, tokens)[:200]:
-            person_tokens = person.name_key.split()
+        scores = {}
+        for row in _name_candidates(window, tokens, 200):
+            person_tokens = row.name_key.split()
             names = min(name_score(tokens, person_tokens), name_score(person_tokens, tokens) + 0.1)
             closeness = dob_closeness(
-                dob, person.date_of_birth, estimated=estimated or person.dob_estimated
+                dob, row.date_of_birth, estimated=estimated or row.dob_estimated
             )
             score = round(0.6 * names + 0.4 * closeness, 4)
             if names >= 0.8 and closeness > 0 and score >= MIN_SCORE:
-                add([person], score, "similar_name_and_birth_date")
+                scores[row.pk] = score
+        for person in window.filter(pk__in=sorted(scores, key=scores.get, reverse=True)[:limit]):
+            add([person], scores[person.pk], "similar_name_and_birth_date")
 
     candidates = sorted(found.values(), key=lambda c: (-c.score, c.individual.name_key))
     return DuplicateReport(candidates[:limit], len(hidden))

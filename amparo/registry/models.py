@@ -28,7 +28,7 @@ class Household(models.Model):
     area = models.ForeignKey(
         Area, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("area")
     )
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
     # Where an imported household came from (file row key), so re-imports add nothing twice.
     source_ref = models.CharField(_("source reference"), max_length=80, blank=True)
     duplicate_reason = models.CharField(
@@ -169,7 +169,7 @@ class Individual(models.Model):
         verbose_name=_("consent recorded by"),
     )
     # Search keys, derived from the names on every save by the registry's actions.
-    name_key = models.CharField(max_length=400, editable=False, db_index=True)
+    name_key = models.CharField(max_length=400, editable=False)  # trigram-indexed (0002)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

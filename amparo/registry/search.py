@@ -19,6 +19,7 @@ from amparo.registry.queries import individuals_visible_to
 
 CANDIDATES = 300
 MIN_NAME_SCORE = 0.75
+_HAS_LETTER = re.compile(r"[^\W\d_]")
 _REFERENCE = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}-\d{4}-\d{1,6}$", re.IGNORECASE)
 
 
@@ -66,22 +67,46 @@ def name_score(query_tokens: list[str], person_tokens: list[str]) -> float:
     return total / len(query_tokens)
 
 
-def _name_candidates(base: QuerySet[Individual], tokens: list[str]) -> QuerySet[Individual]:
-    key = " ".join(tokens)
+# Word similarity needed to be a candidate: 0.5 keeps every one-typo match of a full name
+# (measured ≥ 0.62 in bench/registry_search.py) while dropping people who share one common word.
+WORD_SIMILARITY = 0.5
+
+
+def _name_candidates(base: QuerySet[Individual], tokens: list[str], limit: int) -> list:
+    """Up to `limit` rows (pk, name_key, date_of_birth, dob_estimated), likeliest first.
+
+    Only these small rows are read; callers load full records for the few that score.
+    """
+    fields = ("pk", "name_key", "date_of_birth", "dob_estimated")
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET pg_trgm.word_similarity_threshold = 0.3")
         from django.contrib.postgres.search import TrigramWordSimilarity
 
-        return (
+        key = " ".join(tokens)
+        with connection.cursor() as cursor:
+            cursor.execute("SET pg_trgm.word_similarity_threshold = %s", [WORD_SIMILARITY])
+        return list(
             base.filter(name_key__trigram_word_similar=key)
             .annotate(similarity=TrigramWordSimilarity(key, "name_key"))
             .order_by("-similarity")
+            .values_list(*fields, named=True)[:limit]
         )
-    condition = Q()
+    # SQLite: people having every word's first letters, then (if too few) any word's.
+    every = Q()
     for token in tokens:
-        condition |= Q(name_key__contains=token[:3])
-    return base.filter(condition)
+        every &= Q(name_key__contains=token[:3])
+    rows = list(base.filter(every).values_list(*fields, named=True)[:limit])
+    if len(rows) < limit and len(tokens) > 1:
+        seen = {r.pk for r in rows}
+        anyone = Q()
+        for token in tokens:
+            anyone |= Q(name_key__contains=token[:4] if len(token) > 4 else token)
+        rows += [
+            r
+            for r in base.filter(anyone)
+            .exclude(pk__in=seen)
+            .values_list(*fields, named=True)[: limit - len(rows)]
+        ]
+    return rows
 
 
 def search_individuals(
@@ -117,14 +142,22 @@ def search_individuals(
             0.95,
             "document",
         )
-    phone = normalize.phone_search_key(text, region)
+    phone = "" if _HAS_LETTER.search(text) else normalize.phone_search_key(text, region)
     if phone:
-        add(base.filter(Q(phone=phone) | Q(household__phone=phone))[:limit], 0.97, "phone")
-    tokens = [t for t in normalize.name_tokens(text) if not t.isdigit()]
+        # Two indexed lookups: an OR across the join would scan every visible person.
+        add(base.filter(phone=phone)[:limit], 0.97, "phone")
+        add(base.filter(household__phone=phone)[:limit], 0.97, "phone")
+    tokens = [
+        t for t in normalize.name_tokens(text) if len(t) >= 2 and not any(c.isdigit() for c in t)
+    ]
     if tokens:
-        for person in _name_candidates(base, tokens)[:CANDIDATES]:
-            score = name_score(tokens, person.name_key.split())
+        scores = {}
+        for row in _name_candidates(base, tokens, CANDIDATES):
+            score = name_score(tokens, row.name_key.split())
             if score >= MIN_NAME_SCORE:
-                add([person], round(score * 0.96, 4), "name")
+                scores[row.pk] = round(score * 0.96, 4)
+        best = sorted(scores, key=scores.get, reverse=True)[:limit]
+        for person in base.filter(pk__in=best):
+            add([person], scores[person.pk], "name")
     ordered = sorted(hits.values(), key=lambda h: (-h.score, h.individual.name_key))
     return ordered[:limit]

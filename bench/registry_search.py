@@ -1,0 +1,401 @@
+"""Registry search and duplicate check at scale, against the database in use.
+
+    .venv/bin/python bench/registry_search.py [--people 100000] [--queries 200] [--seed 2026]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/amparo_bench \
+        .venv/bin/python bench/registry_search.py --people 1000000
+
+Loads about N synthetic people (N / 3.1 households from `amparo.demo.people`, validated by
+`amparo.demo.registry.prepare`, written by `registry.actions.load_households` in chunks) and
+prints the load throughput. A database that already holds N people of the same seed is reused,
+and a partial load is resumed, so repeated runs are quick. Then it times, Q queries each, as an
+organization-wide user of OIM Ecuador (a bench-only role with `registry.view`):
+
+- search by name with one typo in one surname (surname order swapped in half the queries),
+- search by document number with separators inserted,
+- search by phone number in local format,
+- the duplicate check for a near-duplicate (typo in a surname, same date of birth),
+- a naive baseline: `name_key__icontains` for each correctly spelled token (LIKE '%...%').
+
+Prints p50 / p95 / max in ms, the hit rate (the intended person is among the results), the
+share of the time spent waiting for the database (the rest is Python: building model
+instances, scoring candidates) and the command that reproduces the run. The PostgreSQL
+database is created when missing.
+"""
+
+import argparse
+import itertools
+import math
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "amparo.settings")
+os.environ.setdefault("AMPARO_HOME", "/tmp/amparo-bench-home")
+
+PEOPLE_PER_HOUSEHOLD = 3.1
+CHUNK = 20_000  # households per load_households call: bounded memory, one transaction each
+BENCH_ORG = "iom-ec"
+BENCH_ROLE = "bench_registry"
+BENCH_USER = "bench.registry"
+LETTERS = "abcdefghijlmnoprstuvyz"
+
+
+def ensure_postgres_database() -> None:
+    """CREATE DATABASE when DATABASE_URL names a PostgreSQL database that does not exist."""
+    from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
+
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor != "postgresql":
+        return
+    try:
+        connection.ensure_connection()
+        return
+    except OperationalError as exc:
+        if "does not exist" not in str(exc):
+            raise
+    import psycopg
+
+    params = connection.get_connection_params()
+    name = params.pop("dbname")
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    print(f"created database {name}")
+
+
+def bench_user():
+    """An organization-wide user of OIM Ecuador whose (bench-only) role grants registry.view."""
+    from amparo.core.models import Organization, Role, User
+
+    org = Organization.objects.get(code=BENCH_ORG)
+    role, _created = Role.objects.update_or_create(
+        organization=org,
+        code=BENCH_ROLE,
+        defaults={
+            "name": "Benchmark: registry reader",
+            "permissions": ["registry.view"],
+            "office_bound": False,
+        },
+    )
+    user = User.objects.filter(username=BENCH_USER).first()
+    if user is None:
+        user = User(username=BENCH_USER, organization=org, role=role, first_name="Bench")
+        user.set_unusable_password()
+        user.save()
+    elif user.role_id != role.pk or user.organization_id != org.pk:
+        user.role, user.organization, user.office = role, org, None
+        user.save(update_fields=["role", "organization", "office"])
+    return User.objects.select_related("role").get(pk=user.pk)
+
+
+def load_people(n: int, seed: int) -> None:
+    """Load about `n` people of `seed`, resuming after the households already there."""
+    from django.db import connection
+
+    from amparo.demo import people
+    from amparo.demo import registry as demo_registry
+    from amparo.registry import actions
+    from amparo.registry.models import Household, Individual
+
+    prefix = f"demo:{seed}:"  # demo.registry.prepare's source_ref, seed-specific
+    target = max(1, round(n / PEOPLE_PER_HOUSEHOLD))
+    have_people = Individual.objects.filter(household__source_ref__startswith=prefix).count()
+    if have_people >= n:
+        print(f"load: skipped, the database already holds {have_people:,} people of seed {seed}")
+        return
+    done = Household.objects.filter(source_ref__startswith=prefix).count()
+    if done >= target:
+        print(f"load: skipped, {done:,} households of seed {seed} already loaded")
+        return
+    if done:
+        print(f"load: resuming after {done:,} households of seed {seed}")
+    generated = itertools.islice(people.generate_households(target, seed=seed), done, None)
+    source = f"bench/registry_search.py, seed {seed}"
+    loaded = 0
+    prepare_s = write_s = 0.0
+    start = time.perf_counter()
+    while True:
+        t0 = time.perf_counter()
+        chunk = demo_registry.prepare(itertools.islice(generated, CHUNK), seed=seed)
+        t1 = time.perf_counter()
+        if not chunk:
+            break
+        counts = actions.load_households(actor=None, households=chunk, source=source)
+        t2 = time.perf_counter()
+        prepare_s += t1 - t0
+        write_s += t2 - t1
+        loaded += counts["individuals"]
+        done += len(chunk)
+        elapsed = time.perf_counter() - start
+        print(
+            f"  {done:>9,} households, {loaded:>10,} people loaded, "
+            f"{loaded / elapsed:>7,.0f} people/s",
+            flush=True,
+        )
+        del chunk
+    elapsed = time.perf_counter() - start
+    print(
+        f"load: {loaded:,} people in {elapsed:.1f} s = {loaded / max(elapsed, 1e-9):,.0f} people/s "
+        f"(generate + prepare {prepare_s:.1f} s, load_households {write_s:.1f} s "
+        f"= {loaded / max(write_s, 1e-9):,.0f} people/s)"
+    )
+    # Statistics (and, on PostgreSQL, the GIN pending lists) as autovacuum would leave them.
+    t0 = time.perf_counter()
+    with connection.cursor() as cursor:
+        for table in ("registry_household", "registry_individual", "registry_document"):
+            if connection.vendor == "postgresql":
+                cursor.execute(f"VACUUM ANALYZE {table}")
+            else:
+                cursor.execute(f"ANALYZE {table}")
+    print(f"(VACUUM) ANALYZE after the load: {time.perf_counter() - t0:.1f} s")
+
+
+def typo(word: str, rng: random.Random) -> str:
+    """`word` with one letter (not the first) replaced by a different one."""
+    from amparo.registry.normalize import fold
+
+    spots = [i for i, c in enumerate(word) if i > 0 and c.isalpha()]
+    i = rng.choice(spots)
+    current = fold(word[i])
+    letter = rng.choice([c for c in LETTERS if c != current])
+    return word[:i] + letter + word[i + 1 :]
+
+
+def misspell_surname(person, rng: random.Random) -> tuple[str, str]:
+    """(first, second) surnames with a one-letter change in the longer word of one of them."""
+    surnames = [person.first_surname, person.second_surname]
+    which = [i for i, s in enumerate(surnames) if max((len(w) for w in s.split()), default=0) >= 4]
+    i = rng.choice(which)
+    words = surnames[i].split()
+    longest = max(range(len(words)), key=lambda k: len(words[k]))
+    words[longest] = typo(words[longest], rng)
+    surnames[i] = " ".join(words)
+    return surnames[0], surnames[1]
+
+
+def with_separators(key: str, rng: random.Random) -> str:
+    """A document key as someone might type it: dashes, dots or spaces in two places."""
+    spots = sorted(rng.sample(range(1, len(key)), min(2, len(key) - 1)), reverse=True)
+    for spot in spots:
+        key = key[:spot] + rng.choice("-. ") + key[spot:]
+    return key
+
+
+def sample_targets(user, q: int, seed: int):
+    """Random people the bench user may see: (for names, with documents, with an EC phone)."""
+    from django.db.models import Max, Min
+
+    from amparo.registry.models import Individual
+    from amparo.registry.normalize import name_tokens
+
+    rng = random.Random(seed)
+    scope = Individual.objects.filter(organization_id=user.organization_id)
+    bounds = scope.aggregate(lo=Min("id"), hi=Max("id"))
+    names, documents, phones = [], [], []
+    seen: set[int] = set()
+    for _round in range(50):
+        ids = [rng.randint(bounds["lo"], bounds["hi"]) for _ in range(q * 4)]
+        batch = scope.filter(pk__in=set(ids) - seen).prefetch_related("documents")
+        for person in sorted(batch, key=lambda p: p.pk):
+            seen.add(person.pk)
+            has_long = any(
+                len(w) >= 4 for w in f"{person.first_surname} {person.second_surname}".split()
+            )
+            if has_long and len(names) < q and name_tokens(person.given_names):
+                names.append(person)
+            docs = list(person.documents.all())
+            if docs and len(documents) < q and len(docs[0].number_key) >= 5:
+                documents.append((person, docs[0]))
+            if person.phone.startswith("+593") and len(phones) < q:
+                phones.append(person)
+        if min(len(names), len(documents), len(phones)) >= q:
+            break
+    rng.shuffle(names)
+    rng.shuffle(documents)
+    rng.shuffle(phones)
+    return names, documents, phones
+
+
+def build_cases(user, q: int, seed: int, region: str):
+    """Per kind: a list of (callable returning the result ids, intended person id, query)."""
+    import phonenumbers
+
+    from amparo.registry.duplicates import find_duplicates
+    from amparo.registry.normalize import name_tokens
+    from amparo.registry.queries import individuals_visible_to
+    from amparo.registry.search import search_individuals
+
+    rng = random.Random(seed + 1)
+    names, documents, phones = sample_targets(user, q, seed)
+    base = individuals_visible_to(user)
+
+    def search(text):
+        return lambda: [h.individual.pk for h in search_individuals(user, text, region=region)]
+
+    def duplicates(data):
+        return lambda: [
+            c.individual.pk for c in find_duplicates(user, data, region=region).candidates
+        ]
+
+    def naive(tokens):
+        def run():
+            qs = base
+            for token in tokens:
+                qs = qs.filter(name_key__icontains=token)
+            return [p.pk for p in qs[:50]]
+
+        return run
+
+    cases: dict[str, list] = {"name": [], "document": [], "phone": [], "duplicate": [], "naive": []}
+    for n, person in enumerate(names):
+        first, second = misspell_surname(person, rng)
+        order = (first, second) if n % 2 == 0 else (second, first)
+        text = " ".join(p for p in (person.given_names, *order) if p)
+        cases["name"].append((search(text), person.pk, text))
+        tokens = name_tokens(person.first_surname)[:1] + name_tokens(person.given_names)[:1]
+        cases["naive"].append((naive(tokens), person.pk, " & ".join(tokens)))
+    for person in names:
+        first, second = misspell_surname(person, rng)
+        data = {
+            "given_names": person.given_names,
+            "first_surname": first,
+            "second_surname": second,
+            "sex": person.sex,
+            "date_of_birth": person.date_of_birth.isoformat(),
+            "dob_estimated": person.dob_estimated,
+        }
+        label = f"{person.given_names} {first} {second} {data['date_of_birth']}"
+        cases["duplicate"].append((duplicates(data), person.pk, label))
+    for person, document in documents:
+        text = with_separators(document.number_key, rng)
+        cases["document"].append((search(text), person.pk, text))
+    for person in phones:
+        local = phonenumbers.format_number(
+            phonenumbers.parse(person.phone), phonenumbers.PhoneNumberFormat.NATIONAL
+        )
+        cases["phone"].append((search(local), person.pk, local))
+    return cases
+
+
+def measure(cases) -> tuple[list[float], float, float]:
+    """Latencies in ms, the share of queries whose intended person came back, and the share of
+    the time spent waiting for the database (execute; row decoding is Python time)."""
+    from django.db import connection
+
+    for run, _target, _label in cases[:5]:  # warm caches and connections
+        run()
+    sql = [0.0]
+
+    def timed(execute, *args, sql=sql):
+        start = time.perf_counter()
+        try:
+            return execute(*args)
+        finally:
+            sql[0] += time.perf_counter() - start
+
+    times, hits = [], 0
+    with connection.execute_wrapper(timed):
+        for run, target, _label in cases:
+            start = time.perf_counter()
+            found = run()
+            times.append((time.perf_counter() - start) * 1000)
+            hits += target in found
+    return times, hits / max(len(cases), 1), sql[0] * 1000 / max(sum(times), 1e-9)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(len(ordered) * share) - 1)]
+
+
+def reproduce_command(args) -> str:
+    env = []
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        parts = urlsplit(url)
+        if parts.password:
+            netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+            url = urlunsplit(parts._replace(netloc=netloc))
+        env.append(f"DATABASE_URL={url}")
+    if os.environ.get("AMPARO_HOME") and not url:
+        env.append(f"AMPARO_HOME={os.environ['AMPARO_HOME']}")
+    cmd = (
+        f".venv/bin/python bench/registry_search.py --people {args.people} "
+        f"--queries {args.queries} --seed {args.seed}"
+    )
+    return " ".join([*env, cmd])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--people", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    ensure_postgres_database()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from amparo.demo import organizations
+    from amparo.registry.models import Individual
+    from amparo.registry.queries import individuals_visible_to
+
+    call_command("migrate", verbosity=0)
+    organizations.load()
+    user = bench_user()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            engine = f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
+    else:
+        engine = f"SQLite {connection.Database.sqlite_version}"
+    print(f"database: {engine}; target {args.people:,} people, seed {args.seed}")
+    load_people(args.people, args.seed)
+    total = Individual.objects.count()
+    visible = individuals_visible_to(user).count()
+    print(
+        f"individuals in the table: {total:,} (visible to {BENCH_USER}, OIM Ecuador "
+        f"organization-wide: {visible:,}); {args.queries} queries per kind"
+    )
+    if total > args.people * 1.2:
+        print(
+            f"note: the table holds more than --people ({total:,}); the figures are for that size"
+        )
+
+    cases = build_cases(user, args.queries, args.seed, region="EC")
+    rows = [
+        ("name", "search: name, 1 typo, order swapped in half"),
+        ("document", "search: document no. with separators"),
+        ("phone", "search: phone, local format"),
+        ("duplicate", "duplicate check: 1 typo, same DOB"),
+        ("naive", "naive name_key icontains (baseline)"),
+    ]
+    print(f"{'query':<44}{'n':>5}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'hit %':>8}{'SQL %':>7}")
+    p50s = {}
+    for key, label in rows:
+        times, hit_rate, sql_share = measure(cases[key])
+        if not times:
+            print(f"{label:<44}{0:>5}")
+            continue
+        p50s[key] = statistics.median(times)
+        print(
+            f"{label:<44}{len(times):>5}{p50s[key]:>9.1f}{percentile(times, 0.95):>9.1f}"
+            f"{max(times):>9.1f}{hit_rate * 100:>8.1f}{sql_share * 100:>7.0f}"
+        )
+    if p50s.get("name"):
+        print(f"naive p50 / name search p50: {p50s['naive'] / p50s['name']:.1f}x")
+    print(f"reproduce: {reproduce_command(args)}")
+
+
+if __name__ == "__main__":
+    main()
