@@ -4,9 +4,11 @@ import datetime
 
 import pycountry
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from amparo.core.models import Area
 from amparo.registry.models import (
     SPECIFIC_NEEDS,
     WG_FIELDS,
@@ -43,6 +45,24 @@ def age_band_range(band: str, today: datetime.date) -> tuple[datetime.date, date
     return earliest, latest
 
 
+class AreaChoice(forms.ModelChoiceField):
+    def label_from_instance(self, area) -> str:
+        return (
+            f"{area.parent.display_name} › {area.display_name}"
+            if area.level > 1
+            else (area.display_name)
+        )
+
+
+def areas_of(country_code: str):
+    """First- and second-level areas of a country, for a single select (province › canton)."""
+    return (
+        Area.objects.filter(country_code=country_code, level__in=(1, 2))
+        .select_related("parent")
+        .order_by("parent__name", "level", "name")
+    )
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(
         label=_("Name, document, phone or reference"),
@@ -66,17 +86,25 @@ class SearchForm(forms.Form):
         label=_("Specific need"), required=False, choices=[("", _("All")), *SPECIFIC_NEEDS.items()]
     )
 
-    def __init__(self, *args, offices=(), **kwargs):
+    area = AreaChoice(
+        label=_("Area"), queryset=Area.objects.none(), required=False, to_field_name="code"
+    )
+
+    def __init__(self, *args, offices=(), country="EC", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["office"].choices = [("", _("All offices"))] + [
             (o.code, o.name) for o in offices
         ]
+        self.fields["area"].queryset = areas_of(country)
 
     def narrow(self, qs):
         """Apply the chosen filters to an already scoped queryset of individuals."""
         data = self.cleaned_data
         if data.get("office"):
             qs = qs.filter(household__office__code=data["office"])
+        if data.get("area"):
+            area = data["area"]
+            qs = qs.filter(Q(household__area=area) | Q(household__area__parent=area))
         if data.get("population_group"):
             qs = qs.filter(population_group=data["population_group"])
         if data.get("sex"):
@@ -100,6 +128,12 @@ def _json_contains() -> bool:
 
 
 class HouseholdForm(forms.Form):
+    area = AreaChoice(
+        label=_("Area (province or canton)"),
+        queryset=Area.objects.none(),
+        required=False,
+        to_field_name="code",
+    )
     address = forms.CharField(label=_("Address"), required=False, max_length=300)
     phone = forms.CharField(label=_("Household phone"), required=False, max_length=40)
     duplicate_reason = forms.CharField(

@@ -18,6 +18,7 @@ from amparo.registry.forms import (
     MemberFormSet,
     MoveForm,
     SearchForm,
+    areas_of,
 )
 
 
@@ -25,7 +26,7 @@ from amparo.registry.forms import (
 def search_page(request: HttpRequest) -> HttpResponse:
     access.require(request.user, "registry.view")
     offices = core_queries.offices_visible_to(request.user)
-    form = SearchForm(request.GET or None, offices=offices)
+    form = SearchForm(request.GET or None, offices=offices, country=user_region(request.user))
     hits, people = [], []
     if form.is_valid():
         text = form.cleaned_data["q"]
@@ -131,10 +132,12 @@ def register(request: HttpRequest) -> HttpResponse:
         size = min(max(_int(request.GET.get("members"), 1), 1), 20)
         formset = MemberFormSet(initial=[{"relationship": "head"}] + [{}] * (size - 1))
         return render(
-            request, "registry/register.html", {"form": HouseholdForm(), "formset": formset}
+            request,
+            "registry/register.html",
+            {"form": _household_form(request), "formset": formset},
         )
 
-    form = HouseholdForm(request.POST)
+    form = _household_form(request, request.POST)
     formset = MemberFormSet(request.POST)
     context = {"form": form, "formset": formset}
     if "add_member" in request.POST:
@@ -151,6 +154,7 @@ def register(request: HttpRequest) -> HttpResponse:
             office=request.user.office,
             members=[f.as_member() for f in formset.forms],
             address=form.cleaned_data["address"],
+            area=form.cleaned_data["area"],
             phone=form.cleaned_data["phone"],
             check_duplicates=True,
             duplicate_reason=form.cleaned_data["duplicate_reason"],
@@ -167,6 +171,12 @@ def register(request: HttpRequest) -> HttpResponse:
         ]
         return render(request, "registry/register.html", context, status=409)
     return redirect("registry:household", household.uuid)
+
+
+def _household_form(request: HttpRequest, data=None) -> HouseholdForm:
+    form = HouseholdForm(data)
+    form.fields["area"].queryset = areas_of(actions.office_region(request.user.office))
+    return form
 
 
 def _attach_errors(form, formset, errors: dict[str, list[str]]) -> None:

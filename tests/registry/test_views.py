@@ -224,3 +224,20 @@ def test_register_page_records_washington_group_answers_and_languages(client, of
     head = Individual.objects.get(is_head=True)
     assert (head.wg_walking, head.languages) == ("cannot", ["es", "ht"])
     assert "disability" in head.specific_needs
+
+
+def test_register_page_records_the_area_and_search_filters_by_province(client, officer):
+    from amparo.core import actions as core_actions
+
+    core_actions.import_areas(
+        actor=None, data=b"pcode,name,parent_pcode,level\nEC1701,Quito,EC-P,2\n"
+    )
+    client.force_login(officer)
+
+    client.post(reverse("registry:register"), family_post(area="EC1701"))
+    by_province = client.get(reverse("registry:search"), {"area": "EC-P"})
+    elsewhere = client.get(reverse("registry:search"), {"area": "EC-E"})
+
+    assert Household.objects.get().area.code == "EC1701"
+    assert len(by_province.context["people"]) == 3
+    assert list(elsewhere.context["people"]) == []
