@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amparo.core import access, audit
-from amparo.core.models import Area, Office, User
+from amparo.core.models import Area, AuditEvent, Office, User
 from amparo.registry import normalize
 from amparo.registry.duplicates import find_duplicates
 from amparo.registry.models import (
@@ -515,6 +515,23 @@ def load_households(
         "individuals": len(people),
         "skipped": len(households) - len(todo),
     }
+    # Each household's own history starts with its import (ids and counts only).
+    events = [
+        AuditEvent(
+            actor=actor,
+            actor_username=actor.get_username() if actor else "",
+            organization_id=h.organization_id,
+            action="registry.household.imported",
+            target_type="registry.household",
+            target_id=str(h.uuid),
+            details={"members": size},
+        )
+        for h, size in zip(rows, (len(p.members) for p in todo), strict=True)
+    ]
+    if connection.vendor == "postgresql":
+        _copy_insert(AuditEvent, events)
+    else:
+        AuditEvent.objects.bulk_create(events, batch_size=2000)
     audit.record(
         actor=actor,
         action="registry.household.loaded",
@@ -636,6 +653,8 @@ def update_individual(
         .get(pk=individual.pk)
     )
     data = {**member_data(person), **changes}
+    if changes.get("age") not in (None, "") and not changes.get("date_of_birth"):
+        data.pop("date_of_birth")  # a new age replaces the stored date of birth
     errors = _Errors()
     cleaned = clean_member(
         data,
@@ -662,9 +681,9 @@ def update_individual(
     documents = cleaned.pop("documents")
     changed = [f for f in MEMBER_FIELDS if getattr(person, f) != cleaned[f]]
     old_documents = member_data(person)["documents"]
-    if [(d["type"], d["number"], d["issuing_country"]) for d in old_documents] != [
-        (d["type"], d["number"], d["issuing_country"]) for d in documents
-    ]:
+    if [
+        (d["type"], d["number"], d["issuing_country"], d["expiry_date"]) for d in old_documents
+    ] != [(d["type"], d["number"], d["issuing_country"], d["expiry_date"]) for d in documents]:
         changed.append("documents")
         person.documents.all().delete()
         Document.objects.bulk_create(
@@ -710,6 +729,10 @@ def move_individual(
     errors: dict[str, list[str]] = {}
     if to.pk == source.pk:
         errors["household"] = [_("The person is already in this household.")]
+    if to.organization_id != person.organization_id or (
+        actor.office_bound and to.office_id != actor.office_id
+    ):
+        errors["household"] = [_("You can only move people within your own office's households.")]
     if relationship not in _RELATIONSHIPS:
         errors["relationship"] = [_("Choose the relationship to the head.")]
     if person.is_head and source.members.exclude(pk=person.pk).exists():

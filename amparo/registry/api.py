@@ -367,9 +367,15 @@ class IndividualViewSet(ScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyM
     @action(detail=False, methods=["post"], url_path="duplicate-check")
     def duplicate_check(self, request: Request) -> Response:
         """Possible duplicates of the person described, best first. Creates nothing."""
-        access.require(request.user, "registry.view")
+        access.require(request.user, "registry.register")
         data = _parse(MemberInput, request)
         report = duplicates.find_duplicates(request.user, data, region=user_region(request.user))
+        audit.record(
+            actor=request.user,
+            action="registry.individual.duplicate_checked",
+            request=request,
+            details={"results": len(report.candidates), "hidden": report.hidden},
+        )
         people = {
             p.pk: p
             for p in self.scoped_queryset(request.user).filter(
@@ -428,7 +434,7 @@ def _office(request: Request, code: str | None) -> Office:
         if request.user.office_id is None:
             raise ValidationError({"office": [_("Choose the office (your account has none).")]})
         return request.user.office
-    offices = access.visible(request.user, Office.objects.all(), office_field=None)
+    offices = access.visible(request.user, Office.objects.all(), office_field="pk")
     office = offices.filter(code=code).first()
     if office is None:
         raise ValidationError({"office": [_("Unknown office “%(code)s”.") % {"code": code}]})

@@ -97,7 +97,7 @@ def find_duplicates(user: User, data: Mapping, *, region: str, limit: int = 10) 
         str(data.get("second_surname") or ""),
     )
     dob = _dob(data.get("date_of_birth"))
-    if tokens and dob is not None:
+    if tokens and dob is not None and 3 <= dob.year <= 9997:
         window = visible.filter(
             date_of_birth__gte=dob.replace(year=dob.year - 2, day=min(dob.day, 28)),
             date_of_birth__lte=dob.replace(year=dob.year + 2, day=min(dob.day, 28)),

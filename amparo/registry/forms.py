@@ -40,9 +40,17 @@ def country_choices():
 def age_band_range(band: str, today: datetime.date) -> tuple[datetime.date, datetime.date]:
     """Dates of birth (earliest, latest) of people whose age falls in `band`."""
     low, high = AGE_BANDS[band]
-    latest = today.replace(year=today.year - low) if low else today
-    earliest = today.replace(year=today.year - high - 1) + datetime.timedelta(days=1)
+    latest = years_before(today, low)
+    earliest = years_before(today, high + 1) + datetime.timedelta(days=1)
     return earliest, latest
+
+
+def years_before(day: datetime.date, years: int) -> datetime.date:
+    """The same day `years` earlier; 29 February becomes 28 February in common years."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
 
 
 class AreaChoice(forms.ModelChoiceField):

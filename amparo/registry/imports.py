@@ -118,8 +118,13 @@ def _read_csv(data: bytes) -> list[dict[str, str]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    return _rows(list(reader))
+    try:
+        table = list(csv.reader(io.StringIO(text), dialect))
+    except csv.Error as exc:
+        raise ImportRejected(
+            _("The file is not valid CSV (%(reason)s).") % {"reason": exc}
+        ) from exc
+    return _rows(table)
 
 
 def _read_xlsx(data: bytes) -> list[dict[str, str]]:
@@ -130,11 +135,16 @@ def _read_xlsx(data: bytes) -> list[dict[str, str]]:
             if any(n.lower().endswith("vbaproject.bin") for n in archive.namelist()):
                 raise ImportRejected(_("The spreadsheet contains macros: they are not accepted."))
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        table = _sheet_rows(workbook.worksheets[0])
+        workbook.close()
     except ImportRejected:
         raise
     except Exception as exc:  # noqa: BLE001 - any unreadable workbook gets the same answer
         raise ImportRejected(_("The spreadsheet cannot be read: save it again as .xlsx.")) from exc
-    sheet = workbook.worksheets[0]
+    return _rows(table)
+
+
+def _sheet_rows(sheet) -> list[list[str]]:
     table = []
     for row_number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
         values = []
@@ -145,8 +155,7 @@ def _read_xlsx(data: bytes) -> list[dict[str, str]]:
                 )
             values.append(_cell_text(value))
         table.append(values)
-    workbook.close()
-    return _rows(table)
+    return table
 
 
 def _cell_text(value) -> str:
@@ -291,7 +300,8 @@ def import_registry(
     prepared = [
         actions.PreparedHousehold(
             office=group_office[key],
-            source_ref=f"import:{key}"[:80],
+            # Keyed per office: two offices' files may both use "1" or "H1".
+            source_ref=f"import:{group_office[key].pk}:{key}"[:80],
             members=[m for _n, m in members],
             registered_on=today,
             registered_by=registrar,
@@ -300,7 +310,7 @@ def import_registry(
         for key, members in groups.items()
         if key not in bad_groups
     ]
-    counts = actions.load_households(actor=actor, households=prepared, source=f"import {filename}")
+    counts = actions.load_households(actor=actor, households=prepared, source="import")
     report.imported_households = counts["households"]
     report.imported_individuals = counts["individuals"]
     report.skipped_existing = counts["skipped"]

@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 
 from amparo.core import access, audit
 from amparo.core import queries as core_queries
-from amparo.core.models import AuditEvent
 from amparo.registry import actions, queries, search
 from amparo.registry.api import user_region
 from amparo.registry.forms import (
@@ -41,9 +40,17 @@ def search_page(request: HttpRequest) -> HttpResponse:
                 details={"results": len(hits)},
             )
         else:
-            people = form.narrow(queries.individuals_visible_to(request.user)).order_by(
-                "-household__registered_on", "household_id", "-is_head"
-            )[:50]
+            people = list(
+                form.narrow(queries.individuals_visible_to(request.user)).order_by(
+                    "-household__registered_on", "household_id", "-is_head"
+                )[:50]
+            )
+            audit.record(
+                actor=request.user,
+                action="registry.individual.listed",
+                request=request,
+                details={"results": len(people)},
+            )
     return render(
         request,
         "registry/search.html",
@@ -52,6 +59,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
             "hits": hits,
             "people": people,
             "can_register": access.can(request.user, "registry.register"),
+            "can_import": access.can(request.user, "registry.import"),
         },
     )
 
@@ -61,11 +69,7 @@ def household_page(request: HttpRequest, household_id) -> HttpResponse:
     household = queries.get_household_for(request.user, household_id)
     audit.record_view(request=request, target=household)
     targets = [str(household.uuid)] + [str(m.uuid) for m in household.members.all()]
-    history = (
-        AuditEvent.objects.filter(target_id__in=targets)
-        .exclude(action__endswith=".viewed")
-        .order_by("-at")[:30]
-    )
+    history = queries.history_for(request.user, targets)
     return render(
         request,
         "registry/household.html",
@@ -106,11 +110,7 @@ def edit_household(request: HttpRequest, household_id) -> HttpResponse:
 def individual_page(request: HttpRequest, individual_id) -> HttpResponse:
     person = queries.get_individual_for(request.user, individual_id)
     audit.record_view(request=request, target=person)
-    history = (
-        AuditEvent.objects.filter(target_id=str(person.uuid))
-        .exclude(action__endswith=".viewed")
-        .order_by("-at")[:30]
-    )
+    history = queries.history_for(request.user, [str(person.uuid)])
     return render(
         request,
         "registry/individual.html",
@@ -254,11 +254,12 @@ def move_individual(request: HttpRequest, individual_id) -> HttpResponse:
     person = queries.get_individual_for(request.user, individual_id)
     form = MoveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        target = (
+        matches = list(
             queries.households_visible_to(request.user)
-            .filter(reference__iexact=form.cleaned_data["reference"].strip())
-            .first()
+            .filter(organization_id=person.organization_id)
+            .filter(reference__iexact=form.cleaned_data["reference"].strip())[:2]
         )
+        target = matches[0] if len(matches) == 1 else None
         if target is None:
             form.add_error("reference", _("No household with this reference that you can see."))
         else:
