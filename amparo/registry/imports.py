@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from amparo.core import access
 from amparo.core.models import Office, User
-from amparo.registry import actions
+from amparo.registry import actions, normalize
 
 # Our column → what the file calls it (the default is our own export/demo format).
 DEFAULT_MAPPING = {
@@ -259,7 +259,7 @@ def import_registry(
             column = mapping.get(ours, ours)
             report.errors.extend(RowError(number, column, m) for m in messages)
         for doc in member["documents"]:
-            doc_key = (doc["type"], doc["number"].replace(" ", "").upper())
+            doc_key = (doc["type"], doc["issuing_country"], normalize.document_key(doc["number"]))
             if doc_key in seen_documents:
                 report.errors.append(
                     RowError(

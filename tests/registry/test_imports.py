@@ -187,3 +187,15 @@ def test_import_command_exits_nonzero_on_rejected_file(demo, tmp_path):
     call_command("import_registry", str(good), stdout=io.StringIO())
 
     assert Household.objects.count() == 2
+
+
+def test_same_document_number_from_two_countries_is_not_a_duplicate(demo):
+    data = csv_file(
+        "H5,hias-ec/quito,head,Eva,Mora,,F,1990-01-01,VE,refugee,,passport,123456,VE",
+        "H6,hias-ec/quito,head,Rosa,Paz,,F,1991-01-01,CO,refugee,,passport,123456,CO",
+    )
+
+    report = run(data)
+
+    assert report.errors == []
+    assert report.imported_households == 2
