@@ -7,6 +7,7 @@ from django.utils import timezone
 from amparo.core.models import Office, User
 from amparo.demo import people
 from amparo.registry import actions
+from amparo.registry.regions import office_region
 
 
 def prepare(households: Iterable[people.Household], *, seed: int) -> list:
@@ -33,7 +34,7 @@ def prepare(households: Iterable[people.Household], *, seed: int) -> list:
                 continue
             registrars[office.organization_id] = registrar
         errors = actions._Errors()
-        region = actions.office_region(office)
+        region = office_region(office)
         members = [
             actions.clean_member(_as_input(p), index=i, region=region, today=today, errors=errors)
             for i, p in enumerate(household.members)

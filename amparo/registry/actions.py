@@ -24,6 +24,7 @@ from amparo.registry.models import (
     Individual,
     ReferenceCounter,
 )
+from amparo.registry.regions import office_region
 
 MAX_AGE = 120
 # Choice sets as frozensets: `Choices.values` builds a new list at every call (bulk imports).
@@ -74,15 +75,6 @@ def _date(value: Any) -> datetime.date | None:
 
 def _text(data: Mapping, key: str, limit: int) -> str:
     return " ".join(str(data.get(key) or "").split())[:limit]
-
-
-def office_region(office: Office) -> str:
-    """The country whose phone numbering local numbers follow at this office."""
-    if office.area_id:
-        return office.area.country_code
-    if office.organization.country_id:
-        return office.organization.country.code
-    return "EC"
 
 
 def clean_member(

@@ -15,6 +15,7 @@ from amparo.core.api import ScopedMixin
 from amparo.core.models import Area, Office
 from amparo.registry import actions, duplicates, queries, search
 from amparo.registry.models import WG_FIELDS, Document, Household, Individual
+from amparo.registry.regions import user_region
 
 
 class DocumentSerializer(serializers.ModelSerializer):
@@ -170,15 +171,6 @@ class DuplicateCheckResponse(serializers.Serializer):
     hidden_matches = serializers.IntegerField(
         help_text="possible matches in offices of your organization that you may not see"
     )
-
-
-def user_region(user) -> str:
-    """The country whose local phone numbers the user types (their office's)."""
-    if user.office_id:
-        return actions.office_region(user.office)
-    if user.organization_id and user.organization.country_id:
-        return user.organization.country.code
-    return "EC"
 
 
 class IndividualFilter(filters.FilterSet):

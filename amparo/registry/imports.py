@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from amparo.core import access
 from amparo.core.models import Office, User
 from amparo.registry import actions, normalize
+from amparo.registry.regions import office_region
 
 # Our column → what the file calls it (the default is our own export/demo format).
 DEFAULT_MAPPING = {
@@ -249,7 +250,7 @@ def import_registry(
         member = actions.clean_member(
             _member_input(row, col),
             index=0,
-            region=actions.office_region(row_office),
+            region=office_region(row_office),
             today=today,
             errors=errors,
         )

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from amparo.core import access, audit
 from amparo.core import queries as core_queries
 from amparo.registry import actions, queries, search
-from amparo.registry.api import user_region
 from amparo.registry.forms import (
     HouseholdEditForm,
     HouseholdForm,
@@ -19,6 +18,7 @@ from amparo.registry.forms import (
     SearchForm,
     areas_of,
 )
+from amparo.registry.regions import office_region, user_region
 
 
 @login_required
@@ -175,7 +175,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 def _household_form(request: HttpRequest, data=None) -> HouseholdForm:
     form = HouseholdForm(data)
-    form.fields["area"].queryset = areas_of(actions.office_region(request.user.office))
+    form.fields["area"].queryset = areas_of(office_region(request.user.office))
     return form
 
 
