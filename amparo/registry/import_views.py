@@ -2,6 +2,7 @@
 waits in the instance folder, private to the uploading session, until imported."""
 
 import secrets
+import time
 from pathlib import Path
 
 from django import forms
@@ -48,10 +49,21 @@ def mapping_form(headers: list[str], initial: dict[str, str], data=None) -> form
     return form
 
 
+PENDING_HOURS = 24
+
+
 def _folder() -> Path:
     folder = Path(settings.AMPARO_HOME) / "pending-imports"
     folder.mkdir(mode=0o700, exist_ok=True)
     return folder
+
+
+def _drop_abandoned(folder: Path) -> None:
+    """Uploads never imported are personal data at rest: remove them after a day."""
+    cutoff = time.time() - PENDING_HOURS * 3600
+    for path in folder.iterdir():
+        if path.is_file() and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
 
 
 @login_required
@@ -69,7 +81,9 @@ def upload(request: HttpRequest) -> HttpResponse:
             )
         else:
             token = secrets.token_urlsafe(16)
-            (_folder() / token).write_bytes(upload_file.read())
+            folder = _folder()
+            _drop_abandoned(folder)
+            (folder / token).write_bytes(upload_file.read())
             pending = request.session.get(SESSION_KEY, {})
             pending[token] = {
                 "filename": upload_file.name[:200],

@@ -92,3 +92,20 @@ def test_import_screen_answers_404_without_import_permission(client, make_user, 
     client.force_login(make_user("caseworker", office=office_a1))
 
     assert client.get(reverse("registry:import")).status_code == 404
+
+
+def test_abandoned_uploads_are_removed_after_a_day(client, make_user, office_a1, settings):
+    import os
+    import time
+    from pathlib import Path
+
+    folder = Path(settings.AMPARO_HOME) / "pending-imports"
+    folder.mkdir(exist_ok=True)
+    old = folder / "abandoned-token"
+    old.write_bytes(b"x")
+    os.utime(old, (time.time() - 25 * 3600,) * 2)
+    client.force_login(make_user("registration_officer", office=office_a1))
+
+    upload(client, SPANISH)
+
+    assert not old.exists()
