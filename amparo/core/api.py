@@ -98,6 +98,15 @@ class ScopedMixin:
         return self.scoped_queryset(self.request.user)
 
 
+class AuditedRetrieveMixin:
+    """Detail views of person-level records write a `<app>.<model>.viewed` audit event."""
+
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        record = self.get_object()
+        audit.record_view(request=request, target=record)
+        return Response(self.get_serializer(record).data)
+
+
 class OrganizationViewSet(ScopedMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Organization.objects.none()
     serializer_class = OrganizationSerializer
@@ -115,7 +124,7 @@ class OfficeViewSet(ScopedMixin, viewsets.ReadOnlyModelViewSet):
     scoped_queryset = staticmethod(queries.offices_visible_to)
 
 
-class UserViewSet(ScopedMixin, viewsets.ReadOnlyModelViewSet):
+class UserViewSet(AuditedRetrieveMixin, ScopedMixin, viewsets.ReadOnlyModelViewSet):
     queryset = User.objects.none()
     serializer_class = UserSerializer
     lookup_field = "uuid"
@@ -123,11 +132,6 @@ class UserViewSet(ScopedMixin, viewsets.ReadOnlyModelViewSet):
     filterset_fields = {"office__code": ["exact"], "role__code": ["exact"]}
     permission = "core.view_team"
     scoped_queryset = staticmethod(queries.users_visible_to)
-
-    def retrieve(self, request: Request, *args, **kwargs) -> Response:
-        person = self.get_object()
-        audit.record_view(request=request, target=person)
-        return Response(self.get_serializer(person).data)
 
 
 class AreaFilter(filters.FilterSet):

@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from amparo.core import access, audit
-from amparo.core.api import ScopedMixin
+from amparo.core.api import AuditedRetrieveMixin, ScopedMixin
 from amparo.core.models import Area, Office
 from amparo.registry import actions, duplicates, queries, search
 from amparo.registry.models import WG_FIELDS, Document, Household, Individual
@@ -182,7 +182,9 @@ class IndividualFilter(filters.FilterSet):
         fields = ["sex", "population_group", "nationality"]
 
 
-class HouseholdViewSet(ScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class HouseholdViewSet(
+    AuditedRetrieveMixin, ScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     queryset = Household.objects.none()
     serializer_class = HouseholdSerializer
     lookup_field = "uuid"
@@ -197,11 +199,6 @@ class HouseholdViewSet(ScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
         return queries.households_visible_to(user).prefetch_related(
             Prefetch("members", queryset=members)
         )
-
-    def retrieve(self, request: Request, *args, **kwargs) -> Response:
-        household = self.get_object()
-        audit.record_view(request=request, target=household)
-        return Response(self.get_serializer(household).data)
 
     @extend_schema(request=HouseholdChanges, responses={200: HouseholdSerializer})
     def partial_update(self, request: Request, *args, **kwargs) -> Response:
@@ -264,7 +261,9 @@ class IndividualChanges(MemberInput):
             field.default = serializers.empty
 
 
-class IndividualViewSet(ScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class IndividualViewSet(
+    AuditedRetrieveMixin, ScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
+):
     queryset = Individual.objects.none()
     serializer_class = IndividualSerializer
     lookup_field = "uuid"
@@ -382,11 +381,6 @@ class IndividualViewSet(ScopedMixin, mixins.CreateModelMixin, viewsets.ReadOnlyM
         return Response(
             {"count": len(results), "results": results, "hidden_matches": report.hidden}
         )
-
-    def retrieve(self, request: Request, *args, **kwargs) -> Response:
-        person = self.get_object()
-        audit.record_view(request=request, target=person)
-        return Response(self.get_serializer(person).data)
 
     @extend_schema(
         request=IndividualInput,
