@@ -93,9 +93,7 @@ def edit_household(request: HttpRequest, household_id) -> HttpResponse:
                 actor=request.user, household=household, changes=form.cleaned_data, request=request
             )
         except actions.RegistrationError as exc:
-            for field, messages in exc.errors.items():
-                for message in messages:
-                    form.add_error(field if field in form.fields else None, message)
+            _show_errors(form, exc.errors)
         else:
             return redirect("registry:household", household.uuid)
     return render(
@@ -173,6 +171,14 @@ def register(request: HttpRequest) -> HttpResponse:
     return redirect("registry:household", household.uuid)
 
 
+def _show_errors(form, errors: dict[str, list[str]]) -> None:
+    """Put an action's errors next to the form's fields (documents.0.* → document_*)."""
+    for path, messages in errors.items():
+        field = MemberForm.FIELD_OF.get(path, path)
+        for message in messages:
+            form.add_error(field if field in form.fields else None, message)
+
+
 def _household_form(request: HttpRequest, data=None) -> HouseholdForm:
     form = HouseholdForm(data)
     form.fields["area"].queryset = areas_of(office_region(request.user.office))
@@ -234,10 +240,7 @@ def edit_individual(request: HttpRequest, individual_id) -> HttpResponse:
                 actor=request.user, individual=person, changes=changes, request=request
             )
         except actions.RegistrationError as exc:
-            for path, messages in exc.errors.items():
-                field = MemberForm.FIELD_OF.get(path, path)
-                for message in messages:
-                    form.add_error(field if field in form.fields else None, message)
+            _show_errors(form, exc.errors)
         else:
             return redirect("registry:individual", person.uuid)
     return render(
