@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "csp",
     "amparo.core",
     "amparo.registry",
+    "amparo.cases",
+    "amparo.referrals",
+    "amparo.activities",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,374 @@
+"""Protection cases: the file, its team, plan, follow-ups, notes, transfers and GBV incidents.
+
+Narratives (summary, needs, goals, notes, follow-up notes, incident account) are encrypted at rest
+with `EncryptedTextField`; list screens, exports and audit details never show them.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from amparo.core.crypto import EncryptedTextField
+from amparo.core.models import Area, Office, Organization
+from amparo.registry.models import Household, Individual
+
+
+class CaseType(models.TextChoices):
+    PROTECTION = "protection", _("Protection")
+    GBV = "gbv", _("Gender-based violence")
+    CHILD_PROTECTION = "child_protection", _("Child protection")
+    LEGAL = "legal", _("Legal")
+    MHPSS = "mhpss", _("Mental health and psychosocial support")
+    TRAFFICKING = "trafficking", _("Trafficking in persons")
+    RETURN = "return", _("Return and reintegration")
+
+
+class RiskLevel(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    CRITICAL = "critical", _("Critical")
+
+
+HIGH_RISK = (RiskLevel.HIGH, RiskLevel.CRITICAL)
+
+
+class CaseState(models.TextChoices):
+    INTAKE = "intake", _("Intake")
+    ASSESSMENT = "assessment", _("Assessment")
+    CASE_PLAN = "case_plan", _("Case plan")
+    IMPLEMENTATION = "implementation", _("Implementation and follow-up")
+    CLOSED = "closed", _("Closed")
+
+
+class ClosureReason(models.TextChoices):
+    GOALS_MET = "goals_met", _("Case plan goals met")
+    REFERRED = "referred", _("Transferred to another agency")
+    MOVED = "moved", _("Person moved or left the country")
+    NO_CONTACT = "no_contact", _("No contact for a long time")
+    DECLINED = "declined", _("Person no longer wants the service")
+    DECEASED = "deceased", _("Person died")
+    OTHER = "other", _("Other")
+
+
+class Case(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, models.PROTECT, related_name="+")
+    office = models.ForeignKey(Office, models.PROTECT, related_name="+", verbose_name=_("office"))
+    reference = models.CharField(_("reference"), max_length=32)
+    type = models.CharField(_("type"), max_length=20, choices=CaseType.choices)
+    # GBV and PSEA files are readable only by the office's GBV team (see queries.py).
+    restricted = models.BooleanField(_("restricted to the GBV team"), default=False)
+    psea_related = models.BooleanField(_("related to sexual exploitation or abuse"), default=False)
+    risk_level = models.CharField(_("risk level"), max_length=10, choices=RiskLevel.choices)
+    state = models.CharField(
+        _("state"), max_length=16, choices=CaseState.choices, default=CaseState.INTAKE
+    )
+    household = models.ForeignKey(
+        Household, models.PROTECT, related_name="+", verbose_name=_("household")
+    )
+    individuals = models.ManyToManyField(
+        Individual, related_name="cases", verbose_name=_("individuals")
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("caseworker")
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="+",
+        blank=True,
+        verbose_name=_("other team members"),
+    )
+    summary = EncryptedTextField(_("summary"), blank=True)
+    opened_on = models.DateField(_("opened on"))
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closure_reason = models.CharField(
+        _("closure reason"), max_length=16, choices=ClosureReason.choices, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-opened_on", "-id"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "reference"], name="case_reference_per_org"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(type="gbv") | models.Q(restricted=True),
+                name="gbv_case_is_restricted",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(psea_related=True) | models.Q(restricted=True),
+                name="psea_case_is_restricted",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state == CaseState.CLOSED
+
+
+class GBVTeamMember(models.Model):
+    """Who may read the GBV and PSEA files of an office. Administrators manage the list; being
+    an administrator does not put anyone on it."""
+
+    office = models.ForeignKey(Office, models.CASCADE, related_name="gbv_team")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="gbv_teams", verbose_name=_("user")
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("GBV team member")
+        verbose_name_plural = _("GBV team members")
+        constraints = [
+            models.UniqueConstraint(fields=["office", "user"], name="gbv_team_member_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office} · {self.user}"
+
+
+class Approval(models.Model):
+    """A request for a supervisor's decision: closing a case, or a plan of a high-risk case."""
+
+    class Kind(models.TextChoices):
+        CLOSURE = "closure", _("Closure")
+        PLAN = "plan", _("Case plan")
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("Waiting for a supervisor")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Returned to the caseworker")
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="approvals")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    closure_reason = models.CharField(
+        _("closure reason"), max_length=16, choices=ClosureReason.choices, blank=True
+    )
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decision = models.CharField(
+        _("decision"), max_length=10, choices=Decision.choices, default=Decision.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = EncryptedTextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind"],
+                condition=models.Q(decision="pending"),
+                name="one_pending_approval_per_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.kind} {self.decision}"
+
+
+class CasePlan(models.Model):
+    """Assessment and plan: needs identified, goals, services planned, and actions (below)."""
+
+    case = models.OneToOneField(Case, models.CASCADE, related_name="plan")
+    needs = EncryptedTextField(_("needs identified"), blank=True)
+    goals = EncryptedTextField(_("goals"), blank=True)
+    services_planned = models.JSONField(_("services planned"), default=list, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"plan of {self.case}"
+
+
+class PlanAction(models.Model):
+    plan = models.ForeignKey(CasePlan, models.CASCADE, related_name="actions")
+    description = EncryptedTextField(_("action"))
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="+",
+        verbose_name=_("responsible person"),
+    )
+    due_date = models.DateField(_("due date"))
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+
+    def __str__(self) -> str:
+        return f"action {self.pk} of {self.plan}"
+
+
+class FollowUp(models.Model):
+    class Kind(models.TextChoices):
+        VISIT = "visit", _("Visit")
+        CALL = "call", _("Call")
+        SESSION = "session", _("Session")
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="follow_ups")
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices)
+    notes = EncryptedTextField(_("notes"), blank=True)
+    next_date = models.DateField(_("next follow-up"), null=True, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return f"follow-up {self.pk} of {self.case}"
+
+
+class CaseNote(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, models.CASCADE, related_name="notes")
+    text = EncryptedTextField(_("note"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"note {self.pk} of {self.case}"
+
+
+class Transfer(models.Model):
+    """A change of caseworker or office; the trail of who held the case stays."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="transfers")
+    from_owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    to_owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    from_office = models.ForeignKey(Office, models.PROTECT, related_name="+")
+    to_office = models.ForeignKey(Office, models.PROTECT, related_name="+")
+    reason = EncryptedTextField(_("reason"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"transfer {self.pk} of {self.case}"
+
+
+class IncidentType(models.TextChoices):
+    """The six GBVIMS core incident types."""
+
+    RAPE = "rape", _("Rape")
+    SEXUAL_ASSAULT = "sexual_assault", _("Sexual assault")
+    PHYSICAL_ASSAULT = "physical_assault", _("Physical assault")
+    FORCED_MARRIAGE = "forced_marriage", _("Forced marriage")
+    DENIAL = "denial", _("Denial of resources, opportunities or services")
+    PSYCHOLOGICAL = "psychological", _("Psychological or emotional abuse")
+
+
+class IncidentContext(models.TextChoices):
+    INTIMATE_PARTNER = "intimate_partner", _("Intimate partner violence")
+    CHILD_SEXUAL_ABUSE = "child_sexual_abuse", _("Child sexual abuse")
+    EARLY_MARRIAGE = "early_marriage", _("Early marriage")
+    SEXUAL_EXPLOITATION = "sexual_exploitation", _("Possible sexual exploitation")
+    TRAFFICKING = "trafficking", _("Possible trafficking")
+    HARMFUL_PRACTICE = "harmful_practice", _("Harmful traditional practice")
+    NONE = "none", _("None of these")
+
+
+class AgeGroup(models.TextChoices):
+    UNDER_12 = "0-11", _("0–11")
+    AGE_12_17 = "12-17", _("12–17")
+    AGE_18_25 = "18-25", _("18–25")
+    AGE_26_40 = "26-40", _("26–40")
+    AGE_41_60 = "41-60", _("41–60")
+    OVER_60 = "61+", _("61 and over")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class PerpetratorRelationship(models.TextChoices):
+    INTIMATE_PARTNER = "intimate_partner", _("Intimate partner or former partner")
+    CAREGIVER = "caregiver", _("Primary caregiver")
+    FAMILY = "family", _("Other family member")
+    EMPLOYER = "employer", _("Supervisor or employer")
+    TEACHER = "teacher", _("Teacher or school official")
+    SERVICE_PROVIDER = "service_provider", _("Service provider")
+    AUTHORITY = "authority", _("Police, military or armed group")
+    COMMUNITY = "community", _("Community member or neighbour")
+    STRANGER = "stranger", _("No relation")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class GBVService(models.TextChoices):
+    """Services a survivor may have received, or consent to be referred to (GBVIMS)."""
+
+    HEALTH = "health", _("Health or medical")
+    PSYCHOSOCIAL = "psychosocial", _("Psychosocial")
+    SAFE_HOUSE = "safe_house", _("Safe house or shelter")
+    LEGAL = "legal", _("Legal assistance")
+    POLICE = "police", _("Police or other security")
+    LIVELIHOODS = "livelihoods", _("Livelihoods")
+
+
+class Incident(models.Model):
+    """A GBV incident, recorded with the GBVIMS core fields."""
+
+    class PerpetratorSex(models.TextChoices):
+        MALE = "M", _("Male")
+        FEMALE = "F", _("Female")
+        BOTH = "both", _("Both")
+        UNKNOWN = "unknown", _("Unknown")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, models.CASCADE, related_name="incidents")
+    incident_date = models.DateField(_("date of the incident"))
+    report_date = models.DateField(_("date of the report"))
+    area = models.ForeignKey(
+        Area, models.PROTECT, related_name="+", verbose_name=_("where it happened")
+    )
+    type = models.CharField(_("incident type"), max_length=20, choices=IncidentType.choices)
+    context = models.CharField(_("context"), max_length=20, choices=IncidentContext.choices)
+    account = EncryptedTextField(_("account of the incident"), blank=True)
+    perpetrator_count = models.PositiveSmallIntegerField(_("number of alleged perpetrators"))
+    perpetrator_sex = models.CharField(
+        _("sex of the alleged perpetrators"), max_length=8, choices=PerpetratorSex.choices
+    )
+    perpetrator_age_group = models.CharField(
+        _("age group of the alleged perpetrators"), max_length=8, choices=AgeGroup.choices
+    )
+    perpetrator_relationship = models.CharField(
+        _("relationship to the survivor"), max_length=20, choices=PerpetratorRelationship.choices
+    )
+    services_received = models.JSONField(_("services already received"), default=list, blank=True)
+    referral_consent = models.JSONField(_("consent to be referred to"), default=list, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-incident_date", "-id"]
+        verbose_name = _("GBV incident")
+        verbose_name_plural = _("GBV incidents")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(report_date__gte=models.F("incident_date")),
+                name="incident_reported_after_it_happened",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"incident {self.pk} of {self.case}"

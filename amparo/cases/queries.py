@@ -1,0 +1,123 @@
+"""Every read of cases, already scoped to the case team.
+
+Who is on a case's team:
+- an ordinary case: its caseworker (owner), the colleagues explicitly added to it, and the case
+  supervisors of its office;
+- a restricted case (GBV, or related to sexual exploitation and abuse): only the GBV team of its
+  office (`GBVTeamMember`), whatever their other rights — organization administrators and platform
+  operators included. They can manage the team; they cannot read the file.
+Everybody else gets 404.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from amparo.cases.models import Case, CaseState, FollowUp, GBVTeamMember, PlanAction
+from amparo.core import access
+from amparo.core.models import User
+
+
+def _team_condition(user: User) -> Q:
+    member = Case.members.through.objects.filter(case_id=OuterRef("pk"), user_id=user.pk)
+    ordinary = Q(owner_id=user.pk) | Exists(member)
+    if access.can(user, "cases.supervise") and user.office_id:
+        ordinary |= Q(office_id=user.office_id)
+    condition = Q(restricted=False) & ordinary
+    if access.can(user, "cases.gbv"):
+        on_gbv_team = GBVTeamMember.objects.filter(office_id=OuterRef("office_id"), user_id=user.pk)
+        condition |= Q(restricted=True) & Exists(on_gbv_team)
+    return condition
+
+
+def cases_visible_to(user: User) -> QuerySet[Case]:
+    """The cases whose team `user` is on (see the module's docstring)."""
+    if not access.can(user, "cases.view"):
+        return Case.objects.none()
+    qs = access.visible(user, Case.objects.all(), office_field=None)
+    return qs.filter(_team_condition(user)).select_related("office", "owner", "household")
+
+
+def get_case_for(user: User, case_id: UUID | str) -> Case:
+    return access.get_visible(cases_visible_to(user), uuid=case_id)
+
+
+def is_on_gbv_team(user: User, office_id: int) -> bool:
+    return (
+        access.can(user, "cases.gbv")
+        and GBVTeamMember.objects.filter(office_id=office_id, user_id=user.pk).exists()
+    )
+
+
+def case_page(user: User, case_id: UUID | str) -> Case:
+    """One case with everything its page shows (one query per related list)."""
+    qs = cases_visible_to(user).prefetch_related(
+        "individuals",
+        "members",
+        "follow_ups__author",
+        "notes__author",
+        "transfers__from_owner",
+        "transfers__to_owner",
+        "transfers__to_office",
+        "approvals__requested_by",
+        "approvals__decided_by",
+        "incidents__area",
+    )
+    return access.get_visible(qs, uuid=case_id)
+
+
+def plan_of(case: Case):
+    """The case's plan with its actions, or None before one is written."""
+    from amparo.cases.models import CasePlan
+
+    return (
+        CasePlan.objects.filter(case=case)
+        .prefetch_related("actions__responsible")
+        .select_related("approved_by")
+        .first()
+    )
+
+
+def pending_approval(case: Case, kind: str):
+    return case.approvals.filter(kind=kind, decision="pending").first()
+
+
+def _overdue(qs: QuerySet[Case], today: date) -> QuerySet[Case]:
+    last_follow_up = FollowUp.objects.filter(case_id=OuterRef("pk")).order_by("-date", "-id")
+    late_action = PlanAction.objects.filter(
+        plan__case_id=OuterRef("pk"), done_on__isnull=True, due_date__lt=today
+    )
+    return (
+        qs.exclude(state=CaseState.CLOSED)
+        .annotate(
+            next_follow_up=Subquery(last_follow_up.values("next_date")[:1]),
+            has_late_action=Exists(late_action),
+        )
+        .filter(Q(next_follow_up__lt=today) | Q(has_late_action=True))
+        .order_by("next_follow_up", "reference")
+    )
+
+
+def overdue_for_caseworker(user: User, today: date | None = None) -> QuerySet[Case]:
+    """The user's own open cases with a follow-up date passed or a plan action late."""
+    today = today or timezone.localdate()
+    return _overdue(cases_visible_to(user).filter(owner_id=user.pk), today)
+
+
+def overdue_for_supervisor(user: User, today: date | None = None) -> QuerySet[Case]:
+    """Every overdue open case of the supervisor's office that they may see."""
+    if not access.can(user, "cases.supervise") or not user.office_id:
+        return Case.objects.none()
+    today = today or timezone.localdate()
+    return _overdue(cases_visible_to(user).filter(office_id=user.office_id), today)
+
+
+def approvals_waiting_for(user: User) -> QuerySet[Case]:
+    """Cases of the supervisor's office with a closure or plan waiting for their decision."""
+    if not access.can(user, "cases.supervise"):
+        return Case.objects.none()
+    return cases_visible_to(user).filter(approvals__decision="pending").distinct()

@@ -1,0 +1,257 @@
+"""The Care Route: the service directory (providers and the services they give, where and when),
+care routes (for an area and a need, the ordered services to refer to) and referrals."""
+
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from amparo.cases.models import Case, CaseType
+from amparo.core.crypto import EncryptedTextField
+from amparo.core.models import Area, Office, Organization
+from amparo.registry.models import Individual
+
+
+class ProviderKind(models.TextChoices):
+    INTERNAL = "internal", _("Unit of our organization")
+    POLICE = "police", _("Police")
+    PROSECUTOR = "prosecutor", _("Prosecutor's office")
+    HEALTH = "health", _("Hospital or health centre")
+    CHILD_INSTITUTE = "child_institute", _("Child protection institute")
+    GOVERNMENT = "government", _("Other public institution")
+    NGO = "ngo", _("NGO or community organization")
+    UN = "un", _("UN agency")
+
+
+class ServiceType(models.TextChoices):
+    HEALTH = "health", _("Health or medical care")
+    PSYCHOSOCIAL = "psychosocial", _("Psychosocial support or mental health")
+    POLICE = "police", _("Police protection or complaint")
+    JUSTICE = "justice", _("Prosecution and justice")
+    LEGAL = "legal", _("Legal assistance")
+    SHELTER = "shelter", _("Safe shelter")
+    CHILD_PROTECTION = "child_protection", _("Child protection")
+    DOCUMENTATION = "documentation", _("Documentation")
+    EDUCATION = "education", _("Education")
+    LIVELIHOODS = "livelihoods", _("Livelihoods and employment")
+    BASIC_NEEDS = "basic_needs", _("Food, cash or basic needs")
+    OTHER = "other", _("Other")
+
+
+class Provider(models.Model):
+    """An agency or internal unit on the Care Route, as listed by one organization's directory.
+
+    `agency` is the organization in Amparo whose focal points receive the referrals; empty for
+    agencies without accounts (they get a printed referral form).
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(
+        Organization, models.PROTECT, related_name="+", verbose_name=_("directory of")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=ProviderKind.choices)
+    agency = models.ForeignKey(
+        Organization,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="listed_as",
+        verbose_name=_("agency with accounts in Amparo"),
+    )
+    # For a unit of the organization itself: the office whose staff receive its referrals.
+    office = models.ForeignKey(
+        Office, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("office")
+    )
+    contact_name = models.CharField(_("contact person"), max_length=120, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("provider")
+        verbose_name_plural = _("providers")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="provider_name_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Service(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    provider = models.ForeignKey(
+        Provider, models.CASCADE, related_name="services", verbose_name=_("provider")
+    )
+    type = models.CharField(_("type"), max_length=20, choices=ServiceType.choices)
+    name = models.CharField(_("name"), max_length=200)
+    areas = models.ManyToManyField(Area, related_name="+", blank=True, verbose_name=_("areas"))
+    hours = models.CharField(_("opening hours"), max_length=200, blank=True)
+    eligibility = models.CharField(_("who can use it"), max_length=300, blank=True)
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["provider__name", "name"]
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "name"], name="service_name_per_provider")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} · {self.provider}"
+
+
+class CareRoute(models.Model):
+    """For an area and a need, the services to refer to, in order."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, models.PROTECT, related_name="+")
+    area = models.ForeignKey(Area, models.PROTECT, related_name="+", verbose_name=_("area"))
+    need = models.CharField(_("need"), max_length=20, choices=CaseType.choices)
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        ordering = ["area__name", "need"]
+        verbose_name = _("care route")
+        verbose_name_plural = _("care routes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "area", "need"], name="one_route_per_area_and_need"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CareRouteStep(models.Model):
+    route = models.ForeignKey(CareRoute, models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField(_("order"))
+    service = models.ForeignKey(
+        Service, models.PROTECT, related_name="+", verbose_name=_("service")
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["route", "position"], name="route_step_position_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.route} #{self.position}"
+
+
+class Urgency(models.TextChoices):
+    EMERGENCY = "emergency", _("Emergency (answer within 1 day)")
+    URGENT = "urgent", _("Urgent (answer within 3 days)")
+    ROUTINE = "routine", _("Routine (answer within 10 days)")
+
+
+# How long the recipient has to accept or decline, per urgency.
+RESPONSE_SLA = {
+    Urgency.EMERGENCY: timedelta(days=1),
+    Urgency.URGENT: timedelta(days=3),
+    Urgency.ROUTINE: timedelta(days=10),
+}
+
+
+class ReferralState(models.TextChoices):
+    SENT = "sent", _("Sent")
+    RECEIVED = "received", _("Received")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    SERVICE_GIVEN = "service_given", _("Service given")
+    NOT_REACHED = "not_reached", _("Person not reached")
+
+
+# state → states it may move to
+TRANSITIONS = {
+    ReferralState.SENT: {ReferralState.RECEIVED},
+    ReferralState.RECEIVED: {ReferralState.ACCEPTED, ReferralState.DECLINED},
+    ReferralState.ACCEPTED: {ReferralState.SERVICE_GIVEN, ReferralState.NOT_REACHED},
+    ReferralState.DECLINED: set(),
+    ReferralState.SERVICE_GIVEN: set(),
+    ReferralState.NOT_REACHED: set(),
+}
+OPEN_STATES = (ReferralState.SENT, ReferralState.RECEIVED, ReferralState.ACCEPTED)
+
+# What a sender may share with the recipient; nothing else about the person ever leaves.
+SHAREABLE_FIELDS = {
+    "name": _("Name"),
+    "sex": _("Sex"),
+    "age": _("Age"),
+    "nationality": _("Nationality"),
+    "phone": _("Phone"),
+    "document": _("Identity document"),
+    "languages": _("Languages"),
+}
+
+
+class Referral(models.Model):
+    class ConsentMethod(models.TextChoices):
+        VERBAL = "verbal", _("Verbal")
+        WRITTEN = "written", _("Written (signed form)")
+        GUARDIAN = "guardian", _("Given by a parent or guardian")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    reference = models.CharField(_("reference"), max_length=32)
+    from_organization = models.ForeignKey(Organization, models.PROTECT, related_name="+")
+    from_office = models.ForeignKey(Office, models.PROTECT, null=True, blank=True, related_name="+")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("sent by")
+    )
+    case = models.ForeignKey(Case, models.PROTECT, null=True, blank=True, related_name="referrals")
+    individual = models.ForeignKey(
+        Individual, models.PROTECT, null=True, blank=True, related_name="referrals"
+    )
+    service = models.ForeignKey(
+        Service, models.PROTECT, related_name="referrals", verbose_name=_("service")
+    )
+    # Copied from the service's provider when sent: who receives it.
+    to_organization = models.ForeignKey(
+        Organization, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices)
+    reason = EncryptedTextField(_("reason for the referral"))
+    # The minimum information shared with the recipient (JSON, encrypted), and which fields.
+    shared_fields = models.JSONField(default=list)
+    shared_data = EncryptedTextField()
+    consent_method = models.CharField(
+        _("how consent was given"), max_length=10, choices=ConsentMethod.choices
+    )
+    consent_date = models.DateField(_("date of consent"))
+    state = models.CharField(
+        _("state"), max_length=16, choices=ReferralState.choices, default=ReferralState.SENT
+    )
+    sent_at = models.DateTimeField(_("sent"))
+    respond_by = models.DateTimeField(_("answer expected by"))
+    received_at = models.DateTimeField(_("received"), null=True, blank=True)
+    responded_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    concluded_at = models.DateTimeField(_("outcome reported"), null=True, blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decline_reason = models.CharField(_("reason for declining"), max_length=300, blank=True)
+    outcome = EncryptedTextField(_("outcome"), blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        indexes = [models.Index(fields=["state", "respond_by"], name="referral_open_due")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_organization", "reference"], name="referral_reference_per_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
