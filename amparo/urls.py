@@ -5,8 +5,12 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from amparo.activities import api as activities_api
+from amparo.cases import api as cases_api
 from amparo.core import api as core_api
 from amparo.core.views import healthz
+from amparo.referrals import api as referrals_api
+from amparo.referrals import directory_api
 from amparo.registry import api as registry_api
 
 router = DefaultRouter()
@@ -17,6 +21,10 @@ router.register("areas", core_api.AreaViewSet, basename="area")
 router.register("audit-events", core_api.AuditEventViewSet, basename="audit-event")
 router.register("households", registry_api.HouseholdViewSet, basename="household")
 router.register("individuals", registry_api.IndividualViewSet, basename="individual")
+cases_api.register(router)
+referrals_api.register(router)
+directory_api.register(router)
+activities_api.register(router)
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -36,5 +44,8 @@ urlpatterns = [
         name="api-docs",
     ),
     path("registry/", include("amparo.registry.urls")),
+    path("cases/", include("amparo.cases.urls")),
+    path("referrals/", include("amparo.referrals.urls")),
+    path("activities/", include("amparo.activities.urls")),
     path("", include("amparo.core.urls")),
 ]

@@ -7,6 +7,9 @@ from amparo.core import access
 MENU = [
     ("home", _("Home"), None),
     ("registry:search", _("Registry"), "registry.view"),
+    ("cases:list", _("Cases"), "cases.view"),
+    ("referrals:list", _("Referrals"), "referrals.view"),
+    ("activities:list", _("Services given"), "activities.view"),
     ("offices", _("Offices"), "core.view_offices"),
     ("team", _("Team"), "core.view_team"),
     ("audit", _("Audit log"), "core.view_audit"),

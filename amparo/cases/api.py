@@ -1,0 +1,5 @@
+"""REST API for cases (placeholder)."""
+
+
+def register(router) -> None:
+    """Add the case endpoints to the /api/v1/ router."""

@@ -1,0 +1,5 @@
+"""REST API for referrals (placeholder)."""
+
+
+def register(router) -> None:
+    """Add the referral endpoints to the /api/v1/ router."""

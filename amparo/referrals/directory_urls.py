@@ -1,0 +1,7 @@
+from django.urls import path
+
+from amparo.referrals import directory_views
+
+urlpatterns = [
+    path("", directory_views.directory, name="directory"),
+]
