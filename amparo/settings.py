@@ -208,7 +208,23 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"WashingtonGroupAnswer": "amparo.registry.models.Difficulty"},
+    "ENUM_NAME_OVERRIDES": {
+        "WashingtonGroupAnswer": "amparo.registry.models.Difficulty",
+        "DocumentType": "amparo.registry.models.Document.Type",
+        "OrganizationKind": "amparo.core.models.Organization.Kind",
+        "CaseType": "amparo.cases.models.CaseType",
+        "CaseState": "amparo.cases.models.CaseState",
+        "RiskLevel": "amparo.cases.models.RiskLevel",
+        "ClosureReason": "amparo.cases.models.ClosureReason",
+        "FollowUpKind": "amparo.cases.models.FollowUp.Kind",
+        "ServiceType": "amparo.cases.models.ServiceType",
+        "ProviderKind": "amparo.referrals.models.ProviderKind",
+        "ReferralState": "amparo.referrals.models.ReferralState",
+        "Urgency": "amparo.referrals.models.Urgency",
+        "ConsentMethod": "amparo.referrals.models.Referral.ConsentMethod",
+        "ActivityType": "amparo.activities.models.ActivityType",
+        "Sector": "amparo.activities.models.Sector",
+    },
 }
 
 LOGGING = {

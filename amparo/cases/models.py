@@ -53,6 +53,26 @@ class ClosureReason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class ServiceType(models.TextChoices):
+    """Kinds of service: what a plan foresees and what the Care Route directory lists."""
+
+    HEALTH = "health", _("Health or medical care")
+    PSYCHOSOCIAL = "psychosocial", _("Psychosocial support or mental health")
+    POLICE = "police", _("Police protection or complaint")
+    JUSTICE = "justice", _("Prosecution and justice")
+    LEGAL = "legal", _("Legal assistance")
+    SHELTER = "shelter", _("Safe shelter")
+    CHILD_PROTECTION = "child_protection", _("Child protection")
+    DOCUMENTATION = "documentation", _("Documentation")
+    EDUCATION = "education", _("Education")
+    LIVELIHOODS = "livelihoods", _("Livelihoods and employment")
+    BASIC_NEEDS = "basic_needs", _("Food, cash or basic needs")
+    OTHER = "other", _("Other")
+
+
+PLANNABLE_SERVICES = dict(ServiceType.choices)
+
+
 class Case(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey(Organization, models.PROTECT, related_name="+")

@@ -121,3 +121,20 @@ def approvals_waiting_for(user: User) -> QuerySet[Case]:
     if not access.can(user, "cases.supervise"):
         return Case.objects.none()
     return cases_visible_to(user).filter(approvals__decision="pending").distinct()
+
+
+def colleagues_for(user: User, case: Case | None = None, *, any_office: bool = False):
+    """Active colleagues who work on cases: of the case's office (or every office, to transfer);
+    for a restricted case, only GBV team members."""
+    qs = User.objects.filter(organization_id=user.organization_id, is_active=True).select_related(
+        "role", "office"
+    )
+    if case is not None and not any_office:
+        qs = qs.filter(office_id=case.office_id) | qs.filter(office__isnull=True)
+    people = [u for u in qs if access.can(u, "cases.manage") and u.office_id]
+    if case is not None and case.restricted:
+        team = set(
+            GBVTeamMember.objects.filter(user__in=people).values_list("user_id", "office_id")
+        )
+        people = [u for u in people if (u.pk, u.office_id) in team]
+    return User.objects.filter(pk__in=[u.pk for u in people]).order_by("first_name", "last_name")

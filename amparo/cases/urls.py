@@ -5,4 +5,30 @@ from amparo.cases import views
 app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="list"),
+    path("open/", views.open_case, name="open"),
+    path("gbv-statistics/", views.gbv_statistics, name="gbv-statistics"),
+    path("<uuid:case_id>/", views.case_detail, name="detail"),
+    path("<uuid:case_id>/edit/", views.edit_case, name="edit"),
+    path("<uuid:case_id>/advance/", views.advance, name="advance"),
+    path("<uuid:case_id>/plan/", views.edit_plan, name="plan"),
+    path("<uuid:case_id>/plan/actions/", views.add_plan_action, name="plan-action"),
+    path(
+        "<uuid:case_id>/plan/actions/<int:action_id>/done/",
+        views.complete_plan_action,
+        name="plan-action-done",
+    ),
+    path("<uuid:case_id>/follow-ups/", views.add_follow_up, name="follow-up"),
+    path("<uuid:case_id>/notes/", views.add_note, name="note"),
+    path("<uuid:case_id>/closure/", views.request_closure, name="closure"),
+    path("<uuid:case_id>/approvals/<int:approval_id>/", views.decide, name="decide"),
+    path("<uuid:case_id>/reopen/", views.reopen, name="reopen"),
+    path("<uuid:case_id>/transfer/", views.transfer, name="transfer"),
+    path("<uuid:case_id>/members/", views.add_member, name="member-add"),
+    path(
+        "<uuid:case_id>/members/<uuid:user_id>/remove/",
+        views.remove_member,
+        name="member-remove",
+    ),
+    path("<uuid:case_id>/incidents/", views.incident, name="incident-new"),
+    path("<uuid:case_id>/incidents/<uuid:incident_id>/", views.incident, name="incident"),
 ]

@@ -1,9 +1,396 @@
-"""Case screens (placeholder)."""
+"""Case screens. Thin: parse → access → query or act → render. Every page that shows a case's
+confidential text writes a view event."""
 
+from __future__ import annotations
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from amparo.cases import actions, forms, queries, statistics
+from amparo.cases.models import PLANNABLE_SERVICES, Approval, Incident, PlanAction
+from amparo.core import access, audit
+from amparo.core.forms import show_errors
+from amparo.core.models import Area, User
+from amparo.registry.queries import get_individual_for
+from amparo.registry.regions import office_region
 
 
 @login_required
-def case_list(request):
-    raise Http404
+def case_list(request: HttpRequest) -> HttpResponse:
+    access.require(request.user, "cases.view")
+    user = request.user
+    form = forms.CaseFilterForm(request.GET or None)
+    qs = queries.cases_visible_to(user)
+    data = form.cleaned_data if form.is_valid() else {}
+    if data.get("scope") == "office" and access.can(user, "cases.supervise"):
+        qs = qs.filter(office_id=user.office_id)
+    else:
+        qs = qs.filter(owner_id=user.pk) | qs.filter(members=user)
+    qs = qs.filter(state=data["state"]) if data.get("state") else qs.exclude(state="closed")
+    if data.get("type"):
+        qs = qs.filter(type=data["type"])
+    page = Paginator(qs.distinct().order_by("-opened_on", "-id"), 50).get_page(
+        request.GET.get("page")
+    )
+    supervising = access.can(user, "cases.supervise")
+    return render(
+        request,
+        "cases/list.html",
+        {
+            "form": form,
+            "page": page,
+            "overdue": list(queries.overdue_for_caseworker(user)[:50]),
+            "overdue_office": list(queries.overdue_for_supervisor(user)[:50])
+            if supervising
+            else [],
+            "waiting": list(queries.approvals_waiting_for(user)[:50]) if supervising else [],
+            "can_see_statistics": statistics.may_see_statistics(user),
+        },
+    )
+
+
+@login_required
+def open_case(request: HttpRequest) -> HttpResponse:
+    access.require(request.user, "cases.manage")
+    person = get_individual_for(request.user, request.GET.get("individual", ""))
+    members = list(person.household.members.order_by("-is_head", "date_of_birth"))
+    form = forms.OpenCaseForm(
+        request.POST or None, members=members, initial={"individuals": [person.pk]}
+    )
+    if request.method == "POST" and form.is_valid():
+        chosen = [m for m in members if m.pk in form.cleaned_data["individuals"]]
+        try:
+            case = actions.open_case(
+                actor=request.user,
+                individuals=chosen,
+                type=form.cleaned_data["type"],
+                risk_level=form.cleaned_data["risk_level"],
+                psea_related=form.cleaned_data["psea_related"],
+                summary=form.cleaned_data["summary"],
+                request=request,
+            )
+        except actions.CaseError as exc:
+            show_errors(form, exc.errors)
+        else:
+            return redirect("cases:detail", case.uuid)
+    return render(
+        request,
+        "cases/open.html",
+        {"form": form, "person": person},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def case_detail(request: HttpRequest, case_id) -> HttpResponse:
+    case = queries.case_page(request.user, case_id)
+    audit.record_view(request=request, target=case)
+    user = request.user
+    plan = queries.plan_of(case)
+    return render(
+        request,
+        "cases/detail.html",
+        {
+            "case": case,
+            "plan": plan,
+            "planned_services": [PLANNABLE_SERVICES[s] for s in plan.services_planned]
+            if plan
+            else [],
+            "referrals": _referrals_of(user, case),
+            "note_form": forms.NoteForm(),
+            "pending": {a.kind: a for a in case.approvals.all() if a.decision == "pending"},
+            "can_supervise": access.can(user, "cases.supervise"),
+            "can_refer": access.can(user, "referrals.manage") and not case.is_closed,
+            "can_record_incident": case.type == "gbv" and access.can(user, "cases.gbv"),
+            "next_state": actions.FORWARD.get(case.state),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _referrals_of(user: User, case):
+    from amparo.referrals.queries import referrals_visible_to
+
+    return list(referrals_visible_to(user).filter(case=case).order_by("-sent_at"))
+
+
+def _small_form(
+    request: HttpRequest,
+    case,
+    form,
+    act,
+    *,
+    title: str,
+    template: str = "cases/form.html",
+    extra: dict | None = None,
+):
+    """The pattern of the case's small pages: validate → act → back to the case, or the form
+    again with the action's messages next to the fields (400)."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            act(form.cleaned_data)
+        except actions.CaseError as exc:
+            show_errors(form, exc.errors)
+        else:
+            return redirect("cases:detail", case.uuid)
+    context = {"case": case, "form": form, "title": title, **(extra or {})}
+    return render(request, template, context, status=400 if form.errors else 200)
+
+
+@login_required
+def edit_case(request: HttpRequest, case_id) -> HttpResponse:
+    case = queries.get_case_for(request.user, case_id)
+    access.require(request.user, "cases.manage")
+    if request.method == "GET":
+        audit.record_view(request=request, target=case)
+    form = forms.CaseEditForm(
+        request.POST or None, initial={"risk_level": case.risk_level, "summary": case.summary}
+    )
+    return _small_form(
+        request,
+        case,
+        form,
+        lambda d: actions.update_case(actor=request.user, case=case, request=request, **d),
+        title=_("Risk and summary"),
+    )
+
+
+@login_required
+def edit_plan(request: HttpRequest, case_id) -> HttpResponse:
+    case = queries.get_case_for(request.user, case_id)
+    access.require(request.user, "cases.manage")
+    plan = queries.plan_of(case)
+    if request.method == "GET" and plan is not None:
+        audit.record_view(request=request, target=case)
+    initial = (
+        {"needs": plan.needs, "goals": plan.goals, "services_planned": plan.services_planned}
+        if plan
+        else {}
+    )
+    form = forms.PlanForm(request.POST or None, initial=initial)
+    return _small_form(
+        request,
+        case,
+        form,
+        lambda d: actions.save_plan(actor=request.user, case=case, request=request, **d),
+        title=_("Assessment and case plan"),
+    )
+
+
+@login_required
+def add_plan_action(request: HttpRequest, case_id) -> HttpResponse:
+    case = queries.get_case_for(request.user, case_id)
+    access.require(request.user, "cases.manage")
+    form = forms.PlanActionForm(
+        request.POST or None, colleagues=queries.colleagues_for(request.user, case)
+    )
+    return _small_form(
+        request,
+        case,
+        form,
+        lambda d: actions.add_plan_action(actor=request.user, case=case, request=request, **d),
+        title=_("New action of the plan"),
+    )
+
+
+@login_required
+@require_POST
+def complete_plan_action(request: HttpRequest, case_id, action_id: int) -> HttpResponse:
+    case = queries.get_case_for(request.user, case_id)
+    action = access.get_visible(PlanAction.objects.filter(plan__case=case), pk=action_id)
+    return _one_click(
+        request,
+        case,
+        lambda: actions.complete_plan_action(actor=request.user, action=action, request=request),
+    )
+
+
+def _one_click(request: HttpRequest, case, act) -> HttpResponse:
+    try:
+        act()
+    except actions.CaseError as exc:
+        for field_messages in exc.errors.values():
+            for message in field_messages:
+                messages.error(request, message)
+    return redirect("cases:detail", case.uuid)
+
+
+@login_required
+@require_POST
+def advance(request: HttpRequest, case_id) -> HttpResponse:
+    case = queries.get_case_for(request.user, case_id)
+    return _one_click(
+        request, case, lambda: actions.advance(actor=request.user, case=case, request=request)
+    )
+
+
+@login_required
+def add_follow_up(request: HttpRequest, case_id) -> HttpResponse:
+    case = queries.get_case_for(request.user, case_id)
+    access.require(request.user, "cases.manage")
+    form = forms.FollowUpForm(request.POST or None)
+    return _small_form(
+        request,
+        case,
+        form,
+        lambda d: actions.add_follow_up(actor=request.user, case=case, request=request, **d),
+        title=_("New follow-up"),
+    )
+
+
+@login_required
+def add_note(request: HttpRequest, case_id) -> HttpResponse:
+    case = queries.get_case_for(request.user, case_id)
+    access.require(request.user, "cases.manage")
+    form = forms.NoteForm(request.POST or None)
+    return _small_form(
+        request,
+        case,
+        form,
+        lambda d: actions.add_note(actor=request.user, case=case, request=request, **d),
+        title=_("New note"),
+    )
+
+
+@login_required
+def request_closure(request: HttpRequest, case_id) -> HttpResponse:
+    case = queries.get_case_for(request.user, case_id)
+    access.require(request.user, "cases.manage")
+    form = forms.ClosureForm(request.POST or None)
+    return _small_form(
+        request,
+        case,
+        form,
+        lambda d: actions.request_closure(actor=request.user, case=case, request=request, **d),
+        title=_("Ask to close the case"),
+    )
+
+
+@login_required
+def decide(request: HttpRequest, case_id, approval_id: int) -> HttpResponse:
+    access.require(request.user, "cases.supervise")
+    case = queries.get_case_for(request.user, case_id)
+    approval = access.get_visible(Approval.objects.filter(case=case), pk=approval_id)
+    form = forms.DecisionForm(request.POST or None)
+    return _small_form(
+        request,
+        case,
+        form,
+        lambda d: actions.decide(
+            actor=request.user,
+            approval=approval,
+            approve=d["decision"] == "approve",
+            comment=d["comment"],
+            request=request,
+        ),
+        title=_("Decide: %(what)s") % {"what": approval.get_kind_display()},
+        extra={"approval": approval, "plan": queries.plan_of(case)},
+    )
+
+
+@login_required
+def reopen(request: HttpRequest, case_id) -> HttpResponse:
+    case = queries.get_case_for(request.user, case_id)
+    access.require(request.user, "cases.manage")
+    form = forms.ReasonForm(request.POST or None)
+    return _small_form(
+        request,
+        case,
+        form,
+        lambda d: actions.reopen(actor=request.user, case=case, request=request, **d),
+        title=_("Reopen the case"),
+    )
+
+
+@login_required
+def transfer(request: HttpRequest, case_id) -> HttpResponse:
+    case = queries.get_case_for(request.user, case_id)
+    access.require(request.user, "cases.manage")
+    colleagues = queries.colleagues_for(request.user, case, any_office=True).exclude(
+        pk=case.owner_id
+    )
+    form = forms.TransferForm(request.POST or None, colleagues=colleagues)
+    return _small_form(
+        request,
+        case,
+        form,
+        lambda d: actions.transfer(actor=request.user, case=case, request=request, **d),
+        title=_("Transfer the case"),
+    )
+
+
+@login_required
+def add_member(request: HttpRequest, case_id) -> HttpResponse:
+    case = queries.get_case_for(request.user, case_id)
+    access.require(request.user, "cases.manage")
+    colleagues = queries.colleagues_for(request.user, case).exclude(pk=case.owner_id)
+    form = forms.MemberForm(request.POST or None, colleagues=colleagues)
+    return _small_form(
+        request,
+        case,
+        form,
+        lambda d: actions.add_member(actor=request.user, case=case, request=request, **d),
+        title=_("Add a colleague to the team"),
+    )
+
+
+@login_required
+@require_POST
+def remove_member(request: HttpRequest, case_id, user_id) -> HttpResponse:
+    case = queries.get_case_for(request.user, case_id)
+    member = access.get_visible(case.members.all(), uuid=user_id)
+    return _one_click(
+        request,
+        case,
+        lambda: actions.remove_member(actor=request.user, case=case, user=member, request=request),
+    )
+
+
+@login_required
+def incident(request: HttpRequest, case_id, incident_id=None) -> HttpResponse:
+    access.require(request.user, "cases.gbv")
+    case = queries.get_case_for(request.user, case_id)
+    record = None
+    initial = {"report_date": timezone.localdate()}
+    if incident_id is not None:
+        record = access.get_visible(Incident.objects.filter(case=case), uuid=incident_id)
+        if request.method == "GET":
+            audit.record_view(request=request, target=record)
+        initial = {f: getattr(record, f) for f in forms.IncidentForm.base_fields if f != "area"} | {
+            "area": record.area_id
+        }
+    areas = Area.objects.filter(country_code=office_region(case.office)).order_by("level", "name")
+    form = forms.IncidentForm(request.POST or None, initial=initial, areas=areas)
+    return _small_form(
+        request,
+        case,
+        form,
+        lambda d: actions.record_incident(
+            actor=request.user, case=case, data=d, incident=record, request=request
+        ),
+        title=_("GBV incident"),
+    )
+
+
+@login_required
+def gbv_statistics(request: HttpRequest) -> HttpResponse:
+    if not statistics.may_see_statistics(request.user):
+        access.require(request.user, "reports.view")
+    year = timezone.localdate().year
+    form = forms.StatisticsForm(request.GET or None, initial={"year": year})
+    if form.is_valid():
+        year = form.cleaned_data["year"]
+    tables = statistics.gbv_tables(request.user, year)
+    audit.record(
+        actor=request.user,
+        action="cases.gbv_statistics.viewed",
+        request=request,
+        details={"year": year},
+    )
+    return render(request, "cases/statistics.html", {"form": form, **tables})

@@ -44,3 +44,10 @@ class TeamFilterForm(forms.Form):
     def __init__(self, *args, offices=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["office"].queryset = offices if offices is not None else Office.objects.none()
+
+
+def show_errors(form: forms.Form, errors: dict[str, list[str]]) -> None:
+    """Put an action's errors next to the form's fields (others at the top of the form)."""
+    for field, messages in errors.items():
+        for message in messages:
+            form.add_error(field if field in form.fields else None, message)

@@ -1,5 +1,202 @@
-"""REST API for referrals (placeholder)."""
+"""REST API for referrals: /api/v1/referrals/.
+
+A sender sees every field of what they sent; a recipient sees only what was shared with them
+(`shared`, the reason, the service, the state and its times), never the case or the person's
+record.
+"""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from amparo.cases.api import raise_as_validation_error
+from amparo.cases.queries import cases_visible_to
+from amparo.core.api import AuditedRetrieveMixin, ScopedMixin
+from amparo.referrals import actions, queries
+from amparo.referrals.models import SHAREABLE_FIELDS, Referral, ReferralState
+from amparo.registry.queries import individuals_visible_to
+
+
+class SharedReferralSerializer(serializers.ModelSerializer):
+    """What the recipient sees."""
+
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    service = serializers.UUIDField(source="service.uuid", read_only=True)
+    service_name = serializers.CharField(source="service.name", read_only=True)
+    from_organization = serializers.CharField(source="from_organization.code", read_only=True)
+    shared = serializers.SerializerMethodField()
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "reference",
+            "state",
+            "urgency",
+            "service",
+            "service_name",
+            "from_organization",
+            "reason",
+            "shared",
+            "consent_method",
+            "consent_date",
+            "sent_at",
+            "respond_by",
+            "overdue",
+            "received_at",
+            "responded_at",
+            "concluded_at",
+            "decline_reason",
+            "outcome",
+        ]
+        read_only_fields = fields
+
+    def get_shared(self, referral) -> dict[str, str]:
+        return actions.shared_data(referral)
+
+    def get_overdue(self, referral) -> bool:
+        return queries.is_overdue(referral)
+
+
+class ReferralSerializer(SharedReferralSerializer):
+    """What the sender sees."""
+
+    case = serializers.SerializerMethodField()
+    individual = serializers.SerializerMethodField()
+
+    class Meta(SharedReferralSerializer.Meta):
+        fields = [*SharedReferralSerializer.Meta.fields, "case", "individual", "shared_fields"]
+        read_only_fields = fields
+
+    def get_case(self, referral) -> str | None:
+        return str(referral.case.uuid) if referral.case_id else None
+
+    def get_individual(self, referral) -> str | None:
+        return str(referral.individual.uuid) if referral.individual_id else None
+
+
+class SendSerializer(serializers.Serializer):
+    service = serializers.UUIDField()
+    urgency = serializers.ChoiceField(choices=Referral._meta.get_field("urgency").choices)
+    reason = serializers.CharField(max_length=5000)
+    case = serializers.UUIDField(required=False, allow_null=True)
+    individual = serializers.UUIDField(required=False, allow_null=True)
+    person = serializers.DictField(child=serializers.CharField(), required=False)
+    shared_fields = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(SHAREABLE_FIELDS)), required=False, default=list
+    )
+    consent = serializers.BooleanField(
+        help_text="True only when the person gave informed consent for this recipient and purpose."
+    )
+    consent_method = serializers.ChoiceField(choices=Referral.ConsentMethod.choices)
+    consent_date = serializers.DateField()
+
+
+class AnswerSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=ReferralState.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class ReferralViewSet(
+    AuditedRetrieveMixin,
+    ScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Referrals the caller's side sent or receives."""
+
+    queryset = Referral.objects.none()
+    lookup_field = "uuid"
+    lookup_url_kwarg = "id"
+    filterset_fields = {"state": ["exact"], "urgency": ["exact"]}
+    scoped_queryset = staticmethod(queries.referrals_visible_to)
+
+    def get_serializer(self, instance=None, *args, **kwargs):
+        if self.action in ("list", "retrieve") and instance is not None:
+            if kwargs.pop("many", False):
+                return _SplitListSerializer(instance, child=SharedReferralSerializer())
+            cls = ReferralSerializer if instance.as_sender else SharedReferralSerializer
+            return cls(instance, *args, **kwargs)
+        return super().get_serializer(instance, *args, **kwargs)
+
+    def get_serializer_class(self):
+        return ReferralSerializer
+
+    @extend_schema(request=SendSerializer, responses={201: ReferralSerializer})
+    def create(self, request: Request) -> Response:
+        data = SendSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        user = request.user
+        service = queries.services_visible_to(user).filter(uuid=d["service"]).first()
+        if service is None:
+            raise ValidationError({"service": [_("Choose a service from your directory.")]})
+        case = individual = None
+        if d.get("case"):
+            case = cases_visible_to(user).filter(uuid=d["case"]).first()
+            if case is None:
+                raise ValidationError({"case": [_("No such case on your team.")]})
+        if d.get("individual"):
+            people = case.individuals.all() if case else individuals_visible_to(user)
+            individual = people.filter(uuid=d["individual"]).first()
+            if individual is None:
+                raise ValidationError({"individual": [_("Choose a person of this case.")]})
+        try:
+            referral = actions.send_referral(
+                actor=user,
+                service=service,
+                urgency=d["urgency"],
+                reason=d["reason"],
+                shared_fields=d["shared_fields"],
+                consent=d["consent"],
+                consent_method=d["consent_method"],
+                consent_date=d["consent_date"],
+                case=case,
+                individual=individual,
+                person=d.get("person"),
+                request=request,
+            )
+        except actions.ReferralError as exc:
+            raise_as_validation_error(exc)
+        referral = queries.get_referral_for(user, referral.uuid)
+        return Response(ReferralSerializer(referral).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=AnswerSerializer, responses=SharedReferralSerializer)
+    @action(detail=True, methods=["post"])
+    def answer(self, request: Request, id=None) -> Response:
+        """Received → accepted | declined (with a reason) → service given | not reached."""
+        referral = self.get_object()
+        data = AnswerSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            actions.move(
+                actor=request.user,
+                referral=referral,
+                to_state=data.validated_data["state"],
+                note=data.validated_data["note"],
+                request=request,
+            )
+        except actions.ReferralError as exc:
+            raise_as_validation_error(exc)
+        referral = self.get_object()
+        cls = ReferralSerializer if referral.as_sender else SharedReferralSerializer
+        return Response(cls(referral).data)
+
+
+class _SplitListSerializer(serializers.ListSerializer):
+    """A list where each row shows what its side may see."""
+
+    def to_representation(self, data):
+        return [
+            (ReferralSerializer if r.as_sender else SharedReferralSerializer)(r).data for r in data
+        ]
 
 
 def register(router) -> None:
-    """Add the referral endpoints to the /api/v1/ router."""
+    router.register("referrals", ReferralViewSet, basename="referral")

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from amparo.cases.models import Case, CaseType
+from amparo.cases.models import Case, CaseType, ServiceType  # noqa: F401 (re-exported)
 from amparo.core.crypto import EncryptedTextField
 from amparo.core.models import Area, Office, Organization
 from amparo.registry.models import Individual
@@ -23,21 +23,6 @@ class ProviderKind(models.TextChoices):
     GOVERNMENT = "government", _("Other public institution")
     NGO = "ngo", _("NGO or community organization")
     UN = "un", _("UN agency")
-
-
-class ServiceType(models.TextChoices):
-    HEALTH = "health", _("Health or medical care")
-    PSYCHOSOCIAL = "psychosocial", _("Psychosocial support or mental health")
-    POLICE = "police", _("Police protection or complaint")
-    JUSTICE = "justice", _("Prosecution and justice")
-    LEGAL = "legal", _("Legal assistance")
-    SHELTER = "shelter", _("Safe shelter")
-    CHILD_PROTECTION = "child_protection", _("Child protection")
-    DOCUMENTATION = "documentation", _("Documentation")
-    EDUCATION = "education", _("Education")
-    LIVELIHOODS = "livelihoods", _("Livelihoods and employment")
-    BASIC_NEEDS = "basic_needs", _("Food, cash or basic needs")
-    OTHER = "other", _("Other")
 
 
 class Provider(models.Model):
@@ -182,6 +167,7 @@ TRANSITIONS = {
     ReferralState.NOT_REACHED: set(),
 }
 OPEN_STATES = (ReferralState.SENT, ReferralState.RECEIVED, ReferralState.ACCEPTED)
+AWAITING_ANSWER = (ReferralState.SENT, ReferralState.RECEIVED)
 
 # What a sender may share with the recipient; nothing else about the person ever leaves.
 SHAREABLE_FIELDS = {

@@ -5,5 +5,9 @@ from amparo.referrals import views
 app_name = "referrals"
 urlpatterns = [
     path("", views.referral_list, name="list"),
+    path("new/", views.new_referral, name="new"),
     path("directory/", include("amparo.referrals.directory_urls")),
+    path("<uuid:referral_id>/", views.referral_detail, name="detail"),
+    path("<uuid:referral_id>/answer/", views.answer, name="answer"),
+    path("<uuid:referral_id>/print/", views.print_form, name="print"),
 ]

@@ -1,9 +1,200 @@
-"""Referral screens (placeholder)."""
+"""Referral screens: lists (sent and received), sending, answering, and the printable form for
+agencies without accounts. Thin: parse → access → query or act → render."""
+
+from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from amparo.cases.queries import get_case_for
+from amparo.core import access, audit
+from amparo.core.forms import show_errors
+from amparo.referrals import actions, queries
+from amparo.referrals.forms import AnswerForm, PartnerReferralForm, ReferralFilterForm, ReferralForm
+from amparo.referrals.models import SHAREABLE_FIELDS, TRANSITIONS, ReferralState
+from amparo.registry.queries import get_individual_for
 
 
 @login_required
-def referral_list(request):
-    raise Http404
+def referral_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not (access.can(user, "referrals.view") or access.can(user, "referrals.respond")):
+        access.require(user, "referrals.view")
+    form = ReferralFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    lists = {}
+    for name, qs in (
+        ("incoming", queries.incoming_for(user)),
+        ("outgoing", queries.outgoing_for(user)),
+    ):
+        if data.get("state"):
+            qs = qs.filter(state=data["state"])
+        if data.get("overdue"):
+            qs = queries.overdue(qs)
+        page = Paginator(qs.order_by("-sent_at", "-id"), 50).get_page(request.GET.get(name))
+        for referral in page.object_list:
+            referral.overdue = queries.is_overdue(referral)
+        lists[name] = page
+    return render(
+        request,
+        "referrals/list.html",
+        {
+            "form": form,
+            **lists,
+            "can_send_own": access.can(user, "referrals.manage")
+            and not access.can(user, "registry.view"),
+        },
+    )
+
+
+def _service_choices(user, case=None):
+    """Services of the directory near the user's office; care-route services for the case's need
+    first, in the route's order."""
+    area_id = user.office.area_id if user.office else None
+    services = list(queries.services_in_area(user, area_id).order_by("provider__name", "name"))
+    label = {s.pk: f"{s.name} · {s.provider.name}" for s in services}
+    choices, routed = [], set()
+    if case is not None:
+        for route in queries.care_routes_visible_to(user).filter(need=case.type):
+            steps = [st for st in route.steps.all() if st.service_id in label]
+            if steps:
+                group = _("Care route: %(name)s") % {"name": route.name}
+                choices.append((group, [(st.service_id, label[st.service_id]) for st in steps]))
+                routed |= {st.service_id for st in steps}
+    others = [(s.pk, label[s.pk]) for s in services if s.pk not in routed]
+    if choices:
+        choices.append((_("Other services"), others))
+        return choices
+    return others
+
+
+@login_required
+def new_referral(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    access.require(user, "referrals.manage")
+    case = person = None
+    if request.GET.get("case"):
+        case = get_case_for(user, request.GET["case"])
+        people = list(case.individuals.all())
+    elif request.GET.get("individual"):
+        person = get_individual_for(user, request.GET["individual"])
+        people = [person]
+    elif not access.can(user, "registry.view"):
+        people = []  # a partner agency refers someone into an organization
+    else:
+        return redirect("registry:search")
+    form_class = PartnerReferralForm if not people else ReferralForm
+    form = form_class(request.POST or None, people=people, services=_service_choices(user, case))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        service = queries.services_visible_to(user).filter(pk=d["service"]).first()
+        chosen = next((p for p in people if p.pk == d.get("individual")), None)
+        try:
+            if service is None:
+                raise actions.ReferralError(
+                    {"service": [_("Choose a service from your directory.")]}
+                )
+            referral = actions.send_referral(
+                actor=user,
+                service=service,
+                urgency=d["urgency"],
+                reason=d["reason"],
+                shared_fields=d.get("shared_fields") or [],
+                consent=d["consent"],
+                consent_method=d["consent_method"],
+                consent_date=d["consent_date"],
+                case=case,
+                individual=chosen,
+                person=None if people else {k: d.get(k) for k in actions.PERSON_FIELDS},
+                request=request,
+            )
+        except actions.ReferralError as exc:
+            show_errors(form, exc.errors)
+        else:
+            return redirect("referrals:detail", referral.uuid)
+    return render(
+        request,
+        "referrals/new.html",
+        {"form": form, "case": case, "person": person},
+        status=400 if form.errors else 200,
+    )
+
+
+def _page_context(user, referral) -> dict:
+    shared = actions.shared_data(referral)
+    return {
+        "referral": referral,
+        "shared": [(SHAREABLE_FIELDS.get(k, k), v) for k, v in shared.items()],
+        "overdue": queries.is_overdue(referral),
+        "as_sender": referral.as_sender,
+    }
+
+
+@login_required
+def referral_detail(request: HttpRequest, referral_id) -> HttpResponse:
+    user = request.user
+    referral = queries.get_referral_for(user, referral_id)
+    audit.record_view(request=request, target=referral)
+    answerable = actions.can_answer(user, referral)
+    next_states = [ReferralState(s) for s in sorted(TRANSITIONS[ReferralState(referral.state)])]
+    return render(
+        request,
+        "referrals/detail.html",
+        {
+            **_page_context(user, referral),
+            "next_states": next_states if answerable else [],
+            "form": AnswerForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def answer(request: HttpRequest, referral_id) -> HttpResponse:
+    user = request.user
+    referral = queries.get_referral_for(user, referral_id)
+    form = AnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.move(
+                actor=user,
+                referral=referral,
+                to_state=form.cleaned_data["state"],
+                note=form.cleaned_data["note"],
+                request=request,
+            )
+        except actions.ReferralError as exc:
+            show_errors(form, exc.errors)
+        else:
+            return redirect("referrals:detail", referral.uuid)
+    referral = queries.get_referral_for(user, referral_id)
+    next_states = [ReferralState(s) for s in sorted(TRANSITIONS[ReferralState(referral.state)])]
+    return render(
+        request,
+        "referrals/detail.html",
+        {**_page_context(user, referral), "next_states": next_states, "form": form},
+        status=400,
+    )
+
+
+@login_required
+def print_form(request: HttpRequest, referral_id) -> HttpResponse:
+    """The referral on paper, for an agency without accounts: only the shared fields."""
+    referral = queries.get_referral_for(request.user, referral_id)
+    audit.record(
+        actor=request.user,
+        action="referrals.referral.printed",
+        target=referral,
+        request=request,
+        details={"shared_fields": referral.shared_fields},
+    )
+    return render(
+        request,
+        "referrals/print.html",
+        {**_page_context(request.user, referral), "today": timezone.localdate()},
+    )

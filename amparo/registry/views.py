@@ -116,6 +116,8 @@ def individual_page(request: HttpRequest, individual_id) -> HttpResponse:
             "person": person,
             "history": history,
             "can_change": access.can(request.user, "registry.change"),
+            "can_open_case": access.can(request.user, "cases.manage"),
+            "can_refer": access.can(request.user, "referrals.manage"),
         },
     )
 

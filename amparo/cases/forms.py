@@ -1,0 +1,197 @@
+"""Case forms. They parse; the case actions validate the rules and explain."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from amparo.cases.models import (
+    PLANNABLE_SERVICES,
+    AgeGroup,
+    CaseState,
+    CaseType,
+    ClosureReason,
+    FollowUp,
+    GBVService,
+    Incident,
+    IncidentContext,
+    IncidentType,
+    PerpetratorRelationship,
+    RiskLevel,
+)
+from amparo.core.models import Area, User
+
+
+def _date(label, required=True):
+    return forms.DateField(
+        label=label,
+        required=required,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+def _text(label, required=False, rows=4):
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.username
+
+
+class CaseFilterForm(forms.Form):
+    state = forms.ChoiceField(
+        label=_("State"), required=False, choices=[("", _("All open"))] + CaseState.choices
+    )
+    type = forms.ChoiceField(
+        label=_("Type"), required=False, choices=[("", _("All types"))] + CaseType.choices
+    )
+    scope = forms.ChoiceField(
+        label=_("Cases"),
+        required=False,
+        choices=[("mine", _("Mine")), ("office", _("My office's (supervision)"))],
+    )
+
+
+class OpenCaseForm(forms.Form):
+    type = forms.ChoiceField(label=_("Case type"), choices=CaseType.choices)
+    risk_level = forms.ChoiceField(label=_("Risk level"), choices=RiskLevel.choices)
+    psea_related = forms.BooleanField(
+        label=_("Related to sexual exploitation or abuse (PSEA)"), required=False
+    )
+    individuals = forms.TypedMultipleChoiceField(
+        label=_("People of the case"), coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+    summary = _text(_("Summary (confidential)"))
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["individuals"].choices = [(m.pk, m.full_name) for m in members]
+
+
+class CaseEditForm(forms.Form):
+    risk_level = forms.ChoiceField(label=_("Risk level"), choices=RiskLevel.choices)
+    summary = _text(_("Summary (confidential)"))
+
+
+class PlanForm(forms.Form):
+    needs = _text(_("Needs identified"), required=True)
+    goals = _text(_("Goals"), required=True)
+    services_planned = forms.MultipleChoiceField(
+        label=_("Services planned"),
+        required=False,
+        choices=list(PLANNABLE_SERVICES.items()),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class PlanActionForm(forms.Form):
+    description = forms.CharField(label=_("Action"), max_length=2000)
+    responsible = UserChoiceField(label=_("Responsible person"), queryset=User.objects.none())
+    due_date = _date(_("Due date"))
+
+    def __init__(self, *args, colleagues=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if colleagues is not None:
+            self.fields["responsible"].queryset = colleagues
+
+
+class FollowUpForm(forms.Form):
+    date = _date(_("Date"))
+    kind = forms.ChoiceField(label=_("Type"), choices=FollowUp.Kind.choices)
+    notes = _text(_("Notes (confidential)"))
+    next_date = _date(_("Next follow-up"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"date": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+
+class NoteForm(forms.Form):
+    text = _text(_("New note (confidential)"), required=True, rows=3)
+
+
+class ClosureForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Why the case closes"), choices=ClosureReason.choices)
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve")), ("return", _("Return to the caseworker"))],
+        widget=forms.RadioSelect,
+    )
+    comment = _text(_("Comment (required when returning)"), rows=3)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class TransferForm(forms.Form):
+    to_owner = UserChoiceField(label=_("New caseworker"), queryset=User.objects.none())
+    reason = forms.CharField(
+        label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, colleagues=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if colleagues is not None:
+            self.fields["to_owner"].queryset = colleagues
+
+
+class MemberForm(forms.Form):
+    user = UserChoiceField(label=_("Colleague"), queryset=User.objects.none())
+
+    def __init__(self, *args, colleagues=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if colleagues is not None:
+            self.fields["user"].queryset = colleagues
+
+
+class IncidentForm(forms.Form):
+    incident_date = _date(_("Date of the incident"))
+    report_date = _date(_("Date of the report"))
+    area = forms.ModelChoiceField(label=_("Where it happened"), queryset=Area.objects.none())
+    type = forms.ChoiceField(label=_("Incident type (GBVIMS)"), choices=IncidentType.choices)
+    context = forms.ChoiceField(label=_("Context"), choices=IncidentContext.choices)
+    account = _text(_("Account of the incident (confidential)"))
+    perpetrator_count = forms.IntegerField(
+        label=_("Number of alleged perpetrators"), min_value=1, max_value=99
+    )
+    perpetrator_sex = forms.ChoiceField(
+        label=_("Sex of the alleged perpetrators"), choices=Incident.PerpetratorSex.choices
+    )
+    perpetrator_age_group = forms.ChoiceField(
+        label=_("Age group of the alleged perpetrators"), choices=AgeGroup.choices
+    )
+    perpetrator_relationship = forms.ChoiceField(
+        label=_("Relationship to the survivor"), choices=PerpetratorRelationship.choices
+    )
+    services_received = forms.MultipleChoiceField(
+        label=_("Services already received"),
+        required=False,
+        choices=GBVService.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    referral_consent = forms.MultipleChoiceField(
+        label=_("The survivor consents to be referred to"),
+        required=False,
+        choices=GBVService.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, areas=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if areas is not None:
+            self.fields["area"].queryset = areas
+
+
+class StatisticsForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)

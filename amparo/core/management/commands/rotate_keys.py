@@ -1,0 +1,28 @@
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from amparo.core import crypto
+
+
+class Command(BaseCommand):
+    help = (
+        "Re-encrypt every encrypted value (case narratives, notes, incident accounts) with the "
+        "newest key of AMPARO_FIELD_KEYS. Safe while Amparo runs; afterwards the old keys can go."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--batch", type=int, default=500)
+
+    def handle(self, *args, **opts):
+        if opts["batch"] < 1:
+            self.stderr.write(_("--batch must be 1 or more."))
+            raise SystemExit(2)
+        counts = crypto.rotate_all(batch=opts["batch"])
+        for label, count in counts.items():
+            self.stdout.write(f"  {label}: {count}")
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("%(count)d values re-encrypted with the newest key.")
+                % {"count": sum(counts.values())}
+            )
+        )

@@ -1,0 +1,260 @@
+"""Every write to referrals. One transaction each; the audit event in the same function.
+
+A referral carries only what the sender chose to share, copied when it is sent, and only with
+the person's consent for that recipient and purpose. The recipient moves it through its states;
+for an agency without accounts in Amparo the sender records the answer on its behalf.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from django.db import transaction
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from amparo.cases.actions import CaseError, next_reference
+from amparo.cases.models import Case, CaseType, GBVService, ServiceType
+from amparo.cases.queries import cases_visible_to
+from amparo.core import access, audit
+from amparo.core.models import User
+from amparo.referrals import queries
+from amparo.referrals.models import (
+    RESPONSE_SLA,
+    SHAREABLE_FIELDS,
+    TRANSITIONS,
+    Referral,
+    ReferralState,
+    Service,
+    Urgency,
+)
+from amparo.registry.models import Individual
+from amparo.registry.queries import individuals_visible_to
+
+# Which GBVIMS referral consent a service type needs, for survivors of a recorded incident.
+GBV_CONSENT_FOR = {
+    ServiceType.HEALTH: GBVService.HEALTH,
+    ServiceType.PSYCHOSOCIAL: GBVService.PSYCHOSOCIAL,
+    ServiceType.SHELTER: GBVService.SAFE_HOUSE,
+    ServiceType.LEGAL: GBVService.LEGAL,
+    ServiceType.JUSTICE: GBVService.LEGAL,
+    ServiceType.POLICE: GBVService.POLICE,
+    ServiceType.LIVELIHOODS: GBVService.LIVELIHOODS,
+}
+PERSON_FIELDS = ("name", "sex", "age", "nationality", "phone", "document", "languages")
+
+
+class ReferralError(CaseError):
+    """Bad input or an impossible step: `errors` maps a field (or "__all__") to messages."""
+
+
+def _fail(field: str, message: str) -> ReferralError:
+    return ReferralError({field: [message]})
+
+
+def shared_data(referral: Referral) -> dict:
+    """What the recipient may see about the person (decrypted)."""
+    return json.loads(referral.shared_data or "{}")
+
+
+def _about(person: Individual, fields: list[str]) -> dict:
+    today = timezone.localdate()
+    born = person.date_of_birth
+    values = {
+        "name": person.full_name,
+        "sex": person.sex,
+        "age": today.year - born.year - ((today.month, today.day) < (born.month, born.day)),
+        "nationality": person.nationality,
+        "phone": person.phone,
+        "document": " ".join(
+            f"{d.get_type_display()} {d.number}" for d in person.documents.all()[:1]
+        ),
+        "languages": ", ".join(person.languages or []),
+    }
+    return {f: values[f] for f in fields if values.get(f) not in ("", None)}
+
+
+def _check_consent(consent: bool, method: str, consent_date, service: Service) -> None:
+    if not consent:
+        raise _fail(
+            "consent",
+            _(
+                "There is no recorded consent to share this person's information with "
+                "%(provider)s for “%(service)s”. The referral was not sent."
+            )
+            % {"provider": service.provider.name, "service": service.name},
+        )
+    if method not in Referral.ConsentMethod.values:
+        raise _fail("consent_method", _("Say how the person gave consent."))
+    if not isinstance(consent_date, date) or consent_date > timezone.localdate():
+        raise _fail("consent_date", _("Enter the date consent was given (not in the future)."))
+
+
+def _check_gbv_consent(case: Case, service: Service) -> None:
+    incident = case.incidents.order_by("-report_date", "-id").first()
+    needed = GBV_CONSENT_FOR.get(service.type)
+    if incident is not None and needed and needed not in incident.referral_consent:
+        raise _fail(
+            "consent",
+            _(
+                "The survivor did not consent to referrals for “%(kind)s” (see the incident "
+                "record). The referral was not sent."
+            )
+            % {"kind": GBVService(needed).label},
+        )
+
+
+@transaction.atomic
+def send_referral(
+    *,
+    actor: User,
+    service: Service,
+    urgency: str,
+    reason: str,
+    shared_fields: list[str],
+    consent: bool,
+    consent_method: str,
+    consent_date: date,
+    case: Case | None = None,
+    individual: Individual | None = None,
+    person: dict | None = None,
+    request: HttpRequest | None = None,
+) -> Referral:
+    """Refer a person (registered, or described in `person` by a partner without a registry)
+    to a service of the directory."""
+    access.require(actor, "referrals.manage")
+    if not queries.services_visible_to(actor).filter(pk=service.pk, is_active=True).exists():
+        raise _fail("service", _("Choose a service from your directory."))
+    if urgency not in Urgency.values:
+        raise _fail("urgency", _("Choose how urgent it is."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise _fail("reason", _("Say why you refer the person."))
+    if len(reason) > 5000:
+        raise _fail("reason", _("Keep this under %(max)d characters.") % {"max": 5000})
+    unknown = set(shared_fields) - SHAREABLE_FIELDS.keys()
+    if unknown:
+        raise _fail("shared_fields", _("Choose the information to share from the list."))
+    if case is not None:
+        if not cases_visible_to(actor).filter(pk=case.pk).exists():
+            raise Http404
+        if case.is_closed:
+            raise _fail("__all__", _("This case is closed. Reopen it first."))
+        if individual is None or not case.individuals.filter(pk=individual.pk).exists():
+            raise _fail("individual", _("Choose a person of this case."))
+    if individual is not None:
+        if case is None and not individuals_visible_to(actor).filter(pk=individual.pk).exists():
+            raise Http404
+        data = _about(individual, list(shared_fields))
+    else:
+        if not person or not (person.get("name") or "").strip():
+            raise _fail("individual", _("Choose the person you refer."))
+        data = {f: str(person[f]).strip()[:200] for f in PERSON_FIELDS if person.get(f)}
+        shared_fields = sorted(data)
+    _check_consent(consent, consent_method, consent_date, service)
+    if case is not None and case.type == CaseType.GBV:
+        _check_gbv_consent(case, service)
+    now = timezone.now()
+    code = actor.office.code if actor.office else actor.organization.code
+    referral = Referral.objects.create(
+        reference=next_reference(actor.organization_id, code, "R"),
+        from_organization_id=actor.organization_id,
+        from_office=actor.office,
+        sent_by=actor,
+        case=case,
+        individual=individual,
+        service=service,
+        to_organization_id=service.provider.agency_id,
+        urgency=urgency,
+        reason=reason,
+        shared_fields=sorted(shared_fields),
+        shared_data=json.dumps(data, ensure_ascii=False),
+        consent_method=consent_method,
+        consent_date=consent_date,
+        sent_at=now,
+        respond_by=now + RESPONSE_SLA[Urgency(urgency)],
+    )
+    audit.record(
+        actor=actor,
+        action="referrals.referral.sent",
+        target=referral,
+        request=request,
+        details={
+            "urgency": urgency,
+            "service_type": service.type,
+            "shared_fields": sorted(shared_fields),
+            "to": service.provider.agency.code if service.provider.agency else "",
+        },
+    )
+    return referral
+
+
+def can_answer(actor: User, referral: Referral) -> bool:
+    """The recipient agency answers; for an agency without accounts, the sender records it."""
+    if referral.to_organization_id is None:
+        return access.can(actor, "referrals.manage") and (
+            queries.outgoing_for(actor).filter(pk=referral.pk).exists()
+        )
+    return queries.incoming_for(actor).filter(pk=referral.pk).exists()
+
+
+@transaction.atomic
+def move(
+    *,
+    actor: User,
+    referral: Referral,
+    to_state: str,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> Referral:
+    """Record receipt, acceptance or refusal (with a reason), or the outcome."""
+    if not queries.referrals_visible_to(actor).filter(pk=referral.pk).exists():
+        raise Http404
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if not can_answer(actor, referral):
+        raise _fail("__all__", _("Only the receiving agency can answer this referral."))
+    if to_state not in ReferralState.values:
+        raise _fail("state", _("Choose a state from the list."))
+    current, target = ReferralState(referral.state), ReferralState(to_state)
+    if target not in TRANSITIONS[current]:
+        raise _fail(
+            "state",
+            _("A referral that is “%(current)s” cannot become “%(target)s”.")
+            % {"current": current.label, "target": target.label},
+        )
+    note = (note or "").strip()[:2000]
+    now = timezone.now()
+    if target == ReferralState.RECEIVED:
+        referral.received_at = now
+    elif target in (ReferralState.ACCEPTED, ReferralState.DECLINED):
+        if target == ReferralState.DECLINED and not note:
+            raise _fail("note", _("Say why the referral is declined."))
+        referral.responded_at, referral.responded_by = now, actor
+        referral.decline_reason = note[:300] if target == ReferralState.DECLINED else ""
+    else:
+        referral.concluded_at, referral.outcome = now, note
+    referral.state = target
+    referral.save()
+    audit.record(
+        actor=actor,
+        action=f"referrals.referral.{target}",
+        target=referral,
+        fields=["state"],
+        request=request,
+        organization_id=referral.from_organization_id,
+        details={"from": current.value},
+    )
+    if actor.organization_id != referral.from_organization_id:
+        # The recipient's organization keeps its own trail too.
+        audit.record(
+            actor=actor,
+            action=f"referrals.referral.{target}",
+            target=referral,
+            fields=["state"],
+            request=request,
+            organization_id=actor.organization_id,
+            details={"from": current.value},
+        )
+    return referral

@@ -1,0 +1,78 @@
+"""Referral forms. They parse; the referral actions check consent, states and scope."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from amparo.referrals.models import SHAREABLE_FIELDS, Referral, ReferralState, Urgency
+
+
+class ReferralForm(forms.Form):
+    individual = forms.TypedChoiceField(label=_("Person referred"), coerce=int)
+    service = forms.TypedChoiceField(label=_("Refer to"), coerce=int)
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial="routine")
+    reason = forms.CharField(
+        label=_("Reason for the referral"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The recipient reads this: write only what they need."),
+    )
+    shared_fields = forms.MultipleChoiceField(
+        label=_("Information shared with the recipient"),
+        required=False,
+        choices=list(SHAREABLE_FIELDS.items()),
+        initial=["name", "sex", "age", "phone"],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "The person (or their guardian) gave informed consent to share this information "
+            "with this service, for this referral."
+        ),
+        required=False,
+    )
+    consent_method = forms.ChoiceField(
+        label=_("How consent was given"), choices=Referral.ConsentMethod.choices
+    )
+    consent_date = forms.DateField(
+        label=_("Date of consent"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, people=(), services=(), **kwargs):
+        kwargs.setdefault("initial", {"consent_date": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        self.fields["individual"].choices = [(p.pk, p.full_name) for p in people]
+        self.fields["service"].choices = [("", "—"), *services]
+
+
+class PartnerReferralForm(ReferralForm):
+    """For partner agencies without a registry: they describe the person themselves."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    sex = forms.CharField(label=_("Sex"), max_length=20, required=False)
+    age = forms.IntegerField(label=_("Age"), min_value=0, max_value=120, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    nationality = forms.CharField(label=_("Nationality"), max_length=60, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["individual"]
+        del self.fields["shared_fields"]
+
+
+class AnswerForm(forms.Form):
+    state = forms.ChoiceField(label=_("New state"), choices=ReferralState.choices)
+    note = forms.CharField(
+        label=_("Reason or outcome"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ReferralFilterForm(forms.Form):
+    state = forms.ChoiceField(
+        label=_("State"), required=False, choices=[("", _("All"))] + ReferralState.choices
+    )
+    overdue = forms.BooleanField(label=_("Only overdue"), required=False)

@@ -1,0 +1,195 @@
+"""Referrals along the Care Route: consent, states, and what each side sees."""
+
+import datetime
+import json
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from amparo.core.models import AuditEvent
+from amparo.referrals import actions, queries
+from amparo.referrals.models import Provider, Referral, Service
+from tests.factories import OrganizationFactory
+
+
+@pytest.fixture
+def hospital_org(db):
+    return OrganizationFactory(code="hospital", name="Hospital", is_care_route_partner=True)
+
+
+@pytest.fixture
+def focal_point(make_user, hospital_org):
+    return make_user("partner_focal_point", organization=hospital_org, username="enlace")
+
+
+@pytest.fixture
+def service(org_a, hospital_org):
+    provider = Provider.objects.create(
+        organization=org_a, name="Hospital del Lago", kind="health", agency=hospital_org
+    )
+    return Service.objects.create(provider=provider, type="health", name="Atención VBG")
+
+
+@pytest.fixture
+def offline_service(org_a):
+    provider = Provider.objects.create(organization=org_a, name="Junta Cantonal", kind="government")
+    return Service.objects.create(provider=provider, type="child_protection", name="Medidas")
+
+
+def send(caseworker, case, service, **overrides):
+    values = {
+        "actor": caseworker,
+        "service": service,
+        "urgency": "urgent",
+        "reason": "Necesita atención médica",
+        "shared_fields": ["name", "age", "phone"],
+        "consent": True,
+        "consent_method": "verbal",
+        "consent_date": timezone.localdate(),
+        "case": case,
+        "individual": case.individuals.first(),
+    }
+    return actions.send_referral(**(values | overrides))
+
+
+@pytest.mark.django_db
+def test_no_consent_no_referral(client, case, caseworker, service):
+    with pytest.raises(actions.ReferralError) as exc:
+        send(caseworker, case, service, consent=False)
+    assert "consent" in exc.value.errors
+    client.force_login(caseworker)
+    response = client.post(
+        f"{reverse('referrals:new')}?case={case.uuid}",
+        {
+            "individual": case.individuals.first().pk,
+            "service": service.pk,
+            "urgency": "routine",
+            "reason": "x",
+            "shared_fields": ["name"],
+            "consent_method": "verbal",
+            "consent_date": timezone.localdate().isoformat(),
+        },
+    )
+    assert response.status_code == 400
+    assert "Hospital del Lago" in response.content.decode()
+    assert not Referral.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_partner_sees_only_shared_fields_of_referrals_addressed_to_it(
+    case, caseworker, service, offline_service, focal_point, make_user
+):
+    referral = send(caseworker, case, service)
+    send(caseworker, case, offline_service)
+    visible = list(queries.referrals_visible_to(focal_point))
+    assert visible == [referral]
+    api = APIClient()
+    api.force_authenticate(focal_point)
+    body = api.get(f"/api/v1/referrals/{referral.uuid}/").json()
+    assert set(body["shared"]) == {"name", "age", "phone"}
+    assert body["shared"]["name"] == "María José Pérez Gómez"
+    for hidden in ("case", "individual"):
+        assert hidden not in body
+    listing = api.get("/api/v1/referrals/").json()
+    assert [r["id"] for r in listing["results"]] == [str(referral.uuid)]
+    # The partner cannot reach the case or the registry at all.
+    assert api.get(f"/api/v1/cases/{case.uuid}/").status_code == 404
+    person = case.individuals.first()
+    assert api.get(f"/api/v1/individuals/{person.uuid}/").status_code == 404
+    # Another partner sees nothing.
+    other = make_user("partner_focal_point", organization=OrganizationFactory(code="otro"))
+    api.force_authenticate(other)
+    assert api.get(f"/api/v1/referrals/{referral.uuid}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_states_move_in_order_and_illegal_steps_change_nothing(
+    case, caseworker, service, focal_point
+):
+    referral = send(caseworker, case, service)
+    with pytest.raises(actions.ReferralError) as exc:
+        actions.move(actor=focal_point, referral=referral, to_state="service_given")
+    assert "state" in exc.value.errors
+    referral.refresh_from_db()
+    assert referral.state == "sent" and referral.concluded_at is None
+    # The sender cannot answer for a partner that has accounts.
+    with pytest.raises(actions.ReferralError):
+        actions.move(actor=caseworker, referral=referral, to_state="received")
+    actions.move(actor=focal_point, referral=referral, to_state="received")
+    with pytest.raises(actions.ReferralError) as exc:
+        actions.move(actor=focal_point, referral=referral, to_state="declined", note="")
+    assert "note" in exc.value.errors
+    actions.move(actor=focal_point, referral=referral, to_state="accepted")
+    actions.move(actor=focal_point, referral=referral, to_state="service_given", note="Atendida")
+    referral.refresh_from_db()
+    assert referral.state == "service_given"
+    assert referral.received_at and referral.responded_at and referral.concluded_at
+    assert AuditEvent.objects.filter(action="referrals.referral.service_given").count() == 2
+
+
+@pytest.mark.django_db
+def test_illegal_step_through_the_api_gets_a_clear_message(case, caseworker, service, focal_point):
+    referral = send(caseworker, case, service)
+    api = APIClient()
+    api.force_authenticate(focal_point)
+    response = api.post(
+        f"/api/v1/referrals/{referral.uuid}/answer/", {"state": "accepted"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "Enviada" in json.dumps(response.json(), ensure_ascii=False) or "Sent" in str(
+        response.json()
+    )
+    referral.refresh_from_db()
+    assert referral.state == "sent"
+
+
+@pytest.mark.django_db
+def test_for_an_agency_without_accounts_the_sender_records_the_answer_and_prints(
+    client, case, caseworker, offline_service
+):
+    referral = send(caseworker, case, offline_service)
+    actions.move(actor=caseworker, referral=referral, to_state="received")
+    client.force_login(caseworker)
+    page = client.get(reverse("referrals:print", args=[referral.uuid]))
+    assert page.status_code == 200
+    assert "print.css" in page.content.decode()
+    assert AuditEvent.objects.filter(action="referrals.referral.printed").exists()
+
+
+@pytest.mark.django_db
+def test_overdue_referrals_are_flagged(case, caseworker, service):
+    referral = send(caseworker, case, service, urgency="emergency")
+    later = timezone.now() + datetime.timedelta(days=2)
+    assert queries.is_overdue(referral, later)
+    assert list(queries.overdue(Referral.objects.all(), later)) == [referral]
+    assert not queries.overdue(Referral.objects.all()).exists()
+
+
+@pytest.mark.django_db
+def test_reason_and_shared_data_are_encrypted_at_rest(case, caseworker, service):
+    referral = send(caseworker, case, service)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reason, shared_data FROM referrals_referral WHERE id = %s", [referral.pk]
+        )
+        reason, shared = cursor.fetchone()
+    assert reason.startswith("fernet:") and "médica" not in reason
+    assert "María" not in shared
+
+
+@pytest.mark.django_db
+def test_gbv_referrals_follow_the_survivors_consent_per_service(gbv_case, gbv_specialist, service):
+    from tests.cases.test_access import _incident
+
+    incident = _incident(gbv_case, gbv_specialist)
+    incident.referral_consent = ["psychosocial"]
+    incident.save()
+    with pytest.raises(actions.ReferralError) as exc:
+        send(gbv_specialist, gbv_case, service)
+    assert "consent" in exc.value.errors
+    incident.referral_consent = ["health"]
+    incident.save()
+    assert send(gbv_specialist, gbv_case, service).state == "sent"
