@@ -15,6 +15,7 @@ ADMIN_PERMISSIONS = (
     "core.manage_offices",
     "core.manage_roles",
     "core.view_audit",
+    "referrals.manage_directory",
 )
 
 

@@ -10,6 +10,7 @@ MENU = [
     ("cases:list", _("Cases"), "cases.view"),
     ("referrals:list", _("Referrals"), "referrals.view"),
     ("activities:list", _("Services given"), "activities.view"),
+    ("cases:gbv-statistics", _("GBV statistics"), "reports.view"),
     ("offices", _("Offices"), "core.view_offices"),
     ("team", _("Team"), "core.view_team"),
     ("audit", _("Audit log"), "core.view_audit"),

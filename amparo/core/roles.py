@@ -122,6 +122,7 @@ BUILTIN_ROLES: dict[str, BuiltinRole] = {
                 "cases.view",
                 "cases.manage",
                 "cases.supervise",
+                "cases.gbv",
                 "referrals.view",
                 "referrals.manage",
                 "referrals.respond",

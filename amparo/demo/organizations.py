@@ -84,6 +84,7 @@ USERS = (
     ("caso.quito", "Daniela", "Paredes", "hias-ec", "quito", "caseworker"),
     ("supervisora.quito", "Verónica", "Salazar", "hias-ec", "quito", "case_supervisor"),
     ("vbg.lagoagrio", "Mariela", "Cedeño", "hias-ec", "lago-agrio", "gbv_specialist"),
+    ("coord.vbg.lagoagrio", "Gabriela", "Tapia", "hias-ec", "lago-agrio", "case_supervisor"),
     ("entregas.lagoagrio", "Jorge", "Tenorio", "hias-ec", "lago-agrio", "distribution_officer"),
     ("mye.hias", "Andrés", "Villacís", "hias-ec", None, "me_officer"),
     ("etica.hias", "Paola", "Rivadeneira", "hias-ec", None, "ethics_focal_point"),

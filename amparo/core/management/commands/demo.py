@@ -12,11 +12,14 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args, **opts):
-        from amparo.demo import organizations, registry
+        from amparo.demo import activities, cases, directory, organizations, registry
 
         call_command("migrate", verbosity=0, interactive=False)
         logins = organizations.load()
         loaded = registry.load(opts["households"], seed=opts["seed"])
+        listed = directory.load()
+        opened = cases.load()
+        recorded = activities.load()
         people_file = self._write_people(opts["households"], opts["seed"])
         self.stdout.write(self.style.SUCCESS(_("Amparo demo ready.")))
         self.stdout.write(
@@ -31,6 +34,18 @@ class Command(BaseCommand):
                 "%(skipped)d already there."
             )
             % loaded
+        )
+        self.stdout.write(
+            _(
+                "Care Route: %(services)d services in the directory; %(cases)d cases and "
+                "%(referrals)d referrals added; %(activities)d services given recorded."
+            )
+            % {
+                "services": listed.get("services", 0),
+                "cases": opened["cases"],
+                "referrals": opened["referrals"],
+                "activities": recorded.get("activities", 0),
+            }
         )
         if people_file:
             self.stdout.write(

@@ -1,0 +1,238 @@
+"""Demo cases and referrals for HIAS Ecuador: a case of every type at every stage, a GBV case
+restricted to the Lago Agrio GBV team, and referrals in every state. Idempotent: once HIAS has
+cases, nothing is added. Needs the demo organizations, registry and directory first."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from amparo.cases import actions as case_actions
+from amparo.cases.models import Approval, Case, GBVTeamMember
+from amparo.core.models import Area, Office, Organization, User
+from amparo.referrals import actions as referral_actions
+from amparo.referrals.models import Provider, Referral, Service
+from amparo.registry.models import Individual
+
+# (type, risk, state reached, summary, plan?, follow-up overdue?)
+QUITO_CASES = (
+    ("protection", "high", "implementation", "Amenazas de un grupo armado en el barrio.", True),
+    ("child_protection", "medium", "case_plan", "Niña no escolarizada, trabajo infantil.", True),
+    ("legal", "low", "assessment", "Solicitud de refugio negada; plazo de apelación.", False),
+    ("mhpss", "medium", "implementation", "Duelo migratorio, insomnio persistente.", True),
+    ("trafficking", "critical", "case_plan", "Oferta de trabajo engañosa en la frontera.", True),
+    ("return", "low", "intake", "Quiere volver a Venezuela con sus hijos.", False),
+)
+
+
+def _user(username: str) -> User:
+    return User.objects.get(username=username)
+
+
+def _heads(office: Office, count: int, skip: int = 0) -> list[Individual]:
+    return list(
+        Individual.objects.filter(household__office=office, is_head=True).order_by("id")[
+            skip : skip + count
+        ]
+    )
+
+
+def _walk(case: Case, actor: User, target: str, with_plan: bool, today: datetime.date) -> Case:
+    order = ["intake", "assessment", "case_plan", "implementation"]
+    while order.index(case.state) < order.index(target):
+        if case.state == "case_plan" and with_plan:
+            case_actions.save_plan(
+                actor=actor,
+                case=case,
+                needs="Seguridad, documentación y apoyo psicosocial.",
+                goals="Reducir el riesgo y regularizar su situación en tres meses.",
+                services_planned=["legal", "psychosocial"],
+            )
+            case_actions.add_plan_action(
+                actor=actor,
+                case=case,
+                description="Acompañar la cita en la Defensoría del Pueblo",
+                responsible=actor,
+                due_date=today + datetime.timedelta(days=7),
+            )
+            pending = Approval.objects.filter(case=case, decision="pending", kind="plan").first()
+            if pending is not None:
+                return case  # a high-risk plan waits for the supervisor
+        if case.state == "case_plan" and not with_plan:
+            return case
+        case = case_actions.advance(actor=actor, case=case)
+    return case
+
+
+def _send(actor, case, person, service, urgency="urgent", reason="Necesita este servicio"):
+    return referral_actions.send_referral(
+        actor=actor,
+        service=service,
+        urgency=urgency,
+        reason=reason,
+        shared_fields=["name", "sex", "age", "phone"],
+        consent=True,
+        consent_method="verbal",
+        consent_date=timezone.localdate(),
+        case=case,
+        individual=person,
+    )
+
+
+def _walk_referral(referral: Referral, actor: User, states: list[str], note: str = "") -> None:
+    for state in states:
+        referral_actions.move(
+            actor=actor,
+            referral=referral,
+            to_state=state,
+            note=note if state in ("declined", "service_given", "not_reached") else "",
+        )
+
+
+@transaction.atomic
+def load() -> dict[str, int]:
+    hias = Organization.objects.get(code="hias-ec")
+    if Case.objects.filter(organization=hias).exists():
+        return {"cases": 0, "referrals": 0}
+    today = timezone.localdate()
+    quito = Office.objects.get(organization=hias, code="quito")
+    lago = Office.objects.get(organization=hias, code="lago-agrio")
+    caseworker, supervisor = _user("caso.quito"), _user("supervisora.quito")
+    gbv, gbv_lead = _user("vbg.lagoagrio"), _user("coord.vbg.lagoagrio")
+    for member in (gbv, gbv_lead):
+        GBVTeamMember.objects.get_or_create(office=lago, user=member)
+
+    cases = []
+    for index, (type_, risk, state, summary, with_plan) in enumerate(QUITO_CASES):
+        person = _heads(quito, 1, skip=index)[0]
+        case = case_actions.open_case(
+            actor=caseworker,
+            individuals=[person],
+            type=type_,
+            risk_level=risk,
+            summary=summary,
+            opened_on=today - datetime.timedelta(days=60 - index * 8),
+        )
+        case = _walk(case, caseworker, state, with_plan, today)
+        case_actions.add_follow_up(
+            actor=caseworker,
+            case=case,
+            date=today - datetime.timedelta(days=20),
+            kind="visit",
+            notes="Visita domiciliaria; la familia está estable.",
+            next_date=today - datetime.timedelta(days=5 - index * 4),
+        )
+        case_actions.add_note(actor=caseworker, case=case, text="Primera entrevista realizada.")
+        cases.append((case, person))
+    # One case closed with the supervisor's approval, one waiting for it.
+    closing = case_actions.request_closure(actor=caseworker, case=cases[3][0], reason="goals_met")
+    case_actions.decide(actor=supervisor, approval=closing, approve=True, comment="De acuerdo.")
+    case_actions.request_closure(actor=caseworker, case=cases[0][0], reason="moved")
+
+    survivor = _heads(lago, 1)[0]
+    gbv_case = case_actions.open_case(
+        actor=gbv,
+        individuals=[survivor],
+        type="gbv",
+        risk_level="high",
+        summary="Sobreviviente de violencia de pareja; vive con el agresor.",
+        opened_on=today - datetime.timedelta(days=12),
+    )
+    case_actions.record_incident(
+        actor=gbv,
+        case=gbv_case,
+        data={
+            "incident_date": today - datetime.timedelta(days=15),
+            "report_date": today - datetime.timedelta(days=12),
+            "area": Area.objects.get(code="EC-U"),
+            "type": "physical_assault",
+            "context": "intimate_partner",
+            "account": "Relato confidencial registrado en la entrevista inicial.",
+            "perpetrator_count": 1,
+            "perpetrator_sex": "M",
+            "perpetrator_age_group": "26-40",
+            "perpetrator_relationship": "intimate_partner",
+            "services_received": ["psychosocial"],
+            "referral_consent": ["health", "psychosocial", "legal"],
+        },
+    )
+
+    directory = Service.objects.filter(provider__organization=hias, is_active=True)
+    hospital = directory.filter(provider__agency__code="hospital-lago-agrio").first()
+    offline = list(directory.filter(provider__agency__isnull=True).order_by("id")[:2])
+    partner = _user("enlace.hospital")
+    referrals = []
+    if hospital is not None:
+        # For the hospital's focal point: one new, one received, one accepted, one declined.
+        referrals.append(_send(gbv, gbv_case, survivor, hospital, "emergency", "Atención médica"))
+        for states, note in (
+            (["received"], ""),
+            (["received", "accepted"], ""),
+            (["received", "declined"], "Fuera de nuestra especialidad"),
+        ):
+            person = _heads(lago, 1, skip=len(referrals) + 1)[0]
+            referral = referral_actions.send_referral(
+                actor=gbv,
+                service=hospital,
+                urgency="routine",
+                reason="Control médico",
+                shared_fields=["name", "age", "phone"],
+                consent=True,
+                consent_method="written",
+                consent_date=today,
+                individual=person,
+            )
+            _walk_referral(referral, partner, states, note)
+            referrals.append(referral)
+    for service, states, note in zip(
+        offline,
+        (["received", "accepted", "service_given"], ["received", "accepted", "not_reached"]),
+        ("Atendida", "No contestó tres llamadas"),
+        strict=False,
+    ):
+        case, person = cases[1]
+        referral = _send(caseworker, case, person, service)
+        _walk_referral(referral, caseworker, states, note)
+        referrals.append(referral)
+    # An old emergency referral nobody answered: shown as overdue.
+    if offline:
+        late = _send(caseworker, cases[4][0], cases[4][1], offline[0], "emergency", "Riesgo alto")
+        Referral.objects.filter(pk=late.pk).update(
+            sent_at=timezone.now() - datetime.timedelta(days=3),
+            respond_by=timezone.now() - datetime.timedelta(days=2),
+        )
+        referrals.append(late)
+    referrals += _incoming_from_the_hospital(hias, partner, lago)
+    return {"cases": len(cases) + 1, "referrals": len(referrals)}
+
+
+def _incoming_from_the_hospital(hias, partner: User, lago: Office) -> list[Referral]:
+    """The hospital refers a patient to HIAS's psychosocial unit in Lago Agrio."""
+    unit = Provider.objects.filter(organization=hias, agency=hias, office=lago).first()
+    if unit is None:
+        return []
+    provider, _created = Provider.objects.get_or_create(
+        organization=partner.organization,
+        name=unit.name,
+        defaults={"kind": "ngo", "agency": hias, "office": None, "phone": unit.phone},
+    )
+    service, _created = Service.objects.get_or_create(
+        provider=provider,
+        name="Apoyo psicosocial",
+        defaults={"type": "psychosocial"},
+    )
+    return [
+        referral_actions.send_referral(
+            actor=partner,
+            service=service,
+            urgency="urgent",
+            reason="Paciente atendida por lesiones; pide apoyo psicosocial.",
+            shared_fields=[],
+            consent=True,
+            consent_method="verbal",
+            consent_date=timezone.localdate(),
+            person={"name": "Paciente del hospital", "sex": "F", "age": "34"},
+        )
+    ]

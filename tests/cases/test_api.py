@@ -1,0 +1,88 @@
+"""/api/v1/cases/: the same access policy as the screens; narratives never in lists."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from amparo.cases.models import Case
+from amparo.core.models import AuditEvent
+
+
+def api_for(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.mark.django_db
+def test_open_list_and_read_a_case(caseworker, person):
+    api = api_for(caseworker)
+    response = api.post(
+        "/api/v1/cases/",
+        {
+            "type": "legal",
+            "risk_level": "medium",
+            "individuals": [str(person.uuid)],
+            "summary": "S",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["type"] == "legal" and body["risk_level"] == "medium"
+    assert body["individuals"] == [str(person.uuid)] and body["owner"] == str(caseworker.uuid)
+    listing = api.get("/api/v1/cases/").json()["results"]
+    assert [c["id"] for c in listing] == [body["id"]]
+    assert "summary" not in listing[0]
+    detail = api.get(f"/api/v1/cases/{body['id']}/").json()
+    assert detail["summary"] == "S"
+    assert AuditEvent.objects.filter(action="cases.case.viewed", target_id=body["id"]).exists()
+
+
+@pytest.mark.django_db
+def test_bad_input_is_refused_and_writes_nothing(caseworker, person, make_user, office_b1):
+    api = api_for(caseworker)
+    response = api.post(
+        "/api/v1/cases/",
+        {"type": "gbv", "risk_level": "low", "individuals": [str(person.uuid)]},
+        format="json",
+    )
+    assert response.status_code == 400 and "type" in response.json()
+    stranger = make_user("caseworker", office=office_b1)
+    response = api_for(stranger).post(
+        "/api/v1/cases/",
+        {"type": "legal", "risk_level": "low", "individuals": [str(person.uuid)]},
+        format="json",
+    )
+    assert response.status_code == 400 and "individuals" in response.json()
+    assert not Case.objects.exists()
+
+
+@pytest.mark.django_db
+def test_notes_have_a_text_and_are_for_the_team_only(case, caseworker, colleague):
+    api = api_for(caseworker)
+    created = api.post(f"/api/v1/cases/{case.uuid}/notes/", {"text": "Llamó hoy"}, format="json")
+    assert created.status_code == 201 and created.json()["text"] == "Llamó hoy"
+    assert [n["text"] for n in api.get(f"/api/v1/cases/{case.uuid}/notes/").json()] == ["Llamó hoy"]
+    outsider = api_for(colleague)
+    for url in (f"/api/v1/cases/{case.uuid}/", f"/api/v1/cases/{case.uuid}/notes/"):
+        assert outsider.get(url).status_code == 404
+    assert outsider.post(f"/api/v1/cases/{case.uuid}/notes/", {"text": "x"}).status_code == 404
+    assert outsider.get("/api/v1/cases/").json()["results"] == []
+    assert case.notes.count() == 1
+
+
+@pytest.mark.django_db
+def test_gbv_case_is_404_for_the_administrator_and_the_supervisor(gbv_case, admin_a, supervisor):
+    for user in (admin_a, supervisor):
+        api = api_for(user)
+        assert api.get(f"/api/v1/cases/{gbv_case.uuid}/").status_code == 404
+        assert api.get(f"/api/v1/cases/{gbv_case.uuid}/notes/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_closure_through_the_api_waits_for_a_supervisor(case, caseworker):
+    api = api_for(caseworker)
+    response = api.post(f"/api/v1/cases/{case.uuid}/closure/", {"reason": "goals_met"})
+    assert response.status_code == 202 and response.json()["state"] == "intake"
+    again = api.post(f"/api/v1/cases/{case.uuid}/closure/", {"reason": "goals_met"})
+    assert again.status_code == 400 and "non_field_errors" in again.json()
