@@ -107,6 +107,7 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
             "pending": {a.kind: a for a in case.approvals.all() if a.decision == "pending"},
             "can_supervise": access.can(user, "cases.supervise"),
             "can_refer": access.can(user, "referrals.manage") and not case.is_closed,
+            "can_record_service": access.can(user, "activities.record") and not case.is_closed,
             "can_record_incident": case.type == "gbv" and access.can(user, "cases.gbv"),
             "next_state": actions.FORWARD.get(case.state),
             "today": timezone.localdate(),
