@@ -2,6 +2,7 @@ from functools import update_wrapper
 
 from django.contrib.admin import AdminSite
 from django.contrib.admin.apps import AdminConfig
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -10,13 +11,16 @@ from django.utils.translation import gettext_lazy as _
 
 from amparo.core import access
 
+# Organization-wide administration: never on an office-bound role.
 ADMIN_PERMISSIONS = (
     "core.manage_users",
     "core.manage_offices",
     "core.manage_roles",
     "core.view_audit",
-    "referrals.manage_directory",
 )
+# Who may open the admin at all: administrators, and those who keep the Care Route directory
+# (case supervisors, office-bound, see only the directory's screens there).
+ADMIN_ENTRY_PERMISSIONS = (*ADMIN_PERMISSIONS, "referrals.manage_directory")
 
 
 class AmparoAdminSite(AdminSite):
@@ -24,11 +28,11 @@ class AmparoAdminSite(AdminSite):
 
     site_header = _("Amparo administration")
     site_title = _("Amparo administration")
-    index_title = _("Organization, offices, users and roles")
+    index_title = _("Administration")
 
     def has_permission(self, request) -> bool:
         user = request.user
-        return user.is_active and any(access.can(user, p) for p in ADMIN_PERMISSIONS)
+        return user.is_active and any(access.can(user, p) for p in ADMIN_ENTRY_PERMISSIONS)
 
     def admin_view(self, view, cacheable=False):
         inner = super().admin_view(view, cacheable)
@@ -37,7 +41,10 @@ class AmparoAdminSite(AdminSite):
             # Signed in without administration rights: 404 at once, like every other page.
             if request.user.is_authenticated and not self.has_permission(request):
                 raise Http404
-            return inner(request, *args, **kwargs)
+            try:
+                return inner(request, *args, **kwargs)
+            except PermissionDenied as exc:  # a screen this role may not use: same 404
+                raise Http404 from exc
 
         return update_wrapper(guarded, inner)
 

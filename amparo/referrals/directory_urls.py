@@ -4,4 +4,5 @@ from amparo.referrals import directory_views
 
 urlpatterns = [
     path("", directory_views.directory, name="directory"),
+    path("import/", directory_views.import_directory, name="directory-import"),
 ]

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from uuid import UUID
+
+from django.db.models import Case as DbCase
+from django.db.models import Q, QuerySet, Value, When
+from django.utils import timezone
 
 from amparo.core import access
 from amparo.core.models import User
-from amparo.referrals.models import CareRoute, Provider, Service
+from amparo.referrals.models import (
+    AWAITING_ANSWER,
+    CareRoute,
+    Provider,
+    Referral,
+    Service,
+)
 
 DIRECTORY_READERS = ("referrals.view", "referrals.manage", "referrals.manage_directory")
 
@@ -30,23 +40,181 @@ def services_visible_to(user: User) -> QuerySet[Service]:
     return access.visible(user, qs, organization_field="provider__organization", office_field=None)
 
 
-def services_in_area(user: User, area_id: int | None) -> QuerySet[Service]:
-    """Active services that serve `area_id` or one of its parents (or everywhere, with no areas)."""
-    from amparo.core.models import Area
-
-    qs = services_visible_to(user).filter(is_active=True, provider__is_active=True)
-    if area_id is None:
-        return qs
-    chain = []
-    area = Area.objects.filter(pk=area_id).first()
-    while area is not None:
-        chain.append(area.pk)
-        area = area.parent
-    return qs.filter(Q(areas__in=chain) | Q(areas__isnull=True)).distinct()
-
-
 def care_routes_visible_to(user: User) -> QuerySet[CareRoute]:
     if not _reads_directory(user):
         return CareRoute.objects.none()
     qs = CareRoute.objects.select_related("area").prefetch_related("steps__service__provider")
     return access.visible(user, qs, office_field=None)
+
+
+def _sender_condition(user: User) -> Q:
+    """Referrals the user's side sent: of a case on their team, or (without a case) of their
+    office, or of their organization for organization-wide roles."""
+    from amparo.cases.queries import cases_visible_to
+
+    if not access.can(user, "referrals.view") or user.organization_id is None:
+        return Q(pk__in=[])
+    without_case = Q(case__isnull=True)
+    if user.office_bound:
+        without_case &= Q(from_office_id=user.office_id)
+    of_case = Q(case__in=cases_visible_to(user).values("pk"))
+    return Q(from_organization_id=user.organization_id) & (of_case | without_case)
+
+
+def _recipient_condition(user: User) -> Q:
+    """Referrals addressed to the user's agency (for office-bound roles: to units of their
+    office or of the whole organization)."""
+    if not access.can(user, "referrals.respond") or user.organization_id is None:
+        return Q(pk__in=[])
+    condition = Q(to_organization_id=user.organization_id)
+    if user.office_bound:
+        condition &= Q(service__provider__office__isnull=True) | Q(
+            service__provider__office_id=user.office_id
+        )
+    return condition
+
+
+def referrals_visible_to(user: User) -> QuerySet[Referral]:
+    """Referrals the user sent (side "sender", every field) or receives (side "recipient": only
+    the shared fields). `as_sender` tells which on each row."""
+    if not user.is_authenticated or not user.is_active:
+        return Referral.objects.none()
+    sender, recipient = _sender_condition(user), _recipient_condition(user)
+    return (
+        Referral.objects.filter(sender | recipient)
+        .annotate(as_sender=DbCase(When(sender, then=Value(True)), default=Value(False)))
+        .select_related("service", "service__provider", "from_organization", "sent_by", "case")
+    )
+
+
+def get_referral_for(user: User, referral_id: UUID | str) -> Referral:
+    return access.get_visible(referrals_visible_to(user), uuid=referral_id)
+
+
+def incoming_for(user: User) -> QuerySet[Referral]:
+    return referrals_visible_to(user).filter(_recipient_condition(user))
+
+
+def outgoing_for(user: User) -> QuerySet[Referral]:
+    return referrals_visible_to(user).filter(as_sender=True)
+
+
+def is_overdue(referral: Referral, now=None) -> bool:
+    now = now or timezone.now()
+    return referral.state in AWAITING_ANSWER and referral.respond_by < now
+
+
+def overdue(qs: QuerySet[Referral], now=None) -> QuerySet[Referral]:
+    return qs.filter(state__in=AWAITING_ANSWER, respond_by__lt=now or timezone.now())
+
+
+# --- directory screens, API, import and the referral form ------------------------------------
+# (Imported here so that this section can grow without touching the lines above.)
+from collections.abc import Iterable  # noqa: E402
+
+from amparo.core.models import Area, Organization  # noqa: E402
+
+
+def can_read_directory(user: User) -> bool:
+    """Whether `user` may browse the directory (referrals.view, .manage or .manage_directory)."""
+    return _reads_directory(user)
+
+
+def area_and_parents(area: Area) -> list[int]:
+    """Ids of `area` and every area above it (canton → province → country)."""
+    chain = []
+    seen: set[int] = set()
+    current: Area | None = area
+    while current is not None and current.pk not in seen:
+        chain.append(current.pk)
+        seen.add(current.pk)
+        current = current.parent
+    return chain
+
+
+def areas_by_code(codes: Iterable[str]) -> dict[str, Area]:
+    """Areas for ISO 3166 / P-codes, keyed by the upper-case code (codes are matched that way)."""
+    wanted = {c.strip().upper() for c in codes if c and c.strip()}
+    if not wanted:
+        return {}
+    return {a.code.upper(): a for a in Area.objects.filter(code__in=wanted)}
+
+
+def agencies_for(organization: Organization) -> QuerySet[Organization]:
+    """Organizations a directory may name as a provider's agency: Care Route partners and the
+    organization itself (only they have focal points in Amparo who receive referrals)."""
+    return Organization.objects.filter(Q(is_care_route_partner=True) | Q(pk=organization.pk))
+
+
+def services_serving(
+    user: User, area: Area, *, inside: bool = False, active_only: bool = False
+) -> QuerySet[Service]:
+    """Visible services that serve `area`: listed for it or for an area above it, or listed for
+    no area at all (they serve everywhere). With `inside`, also those listed for an area within
+    it (a province's cantons and parishes)."""
+    condition = Q(areas__in=area_and_parents(area)) | Q(areas__isnull=True)
+    if inside:
+        condition |= Q(areas__parent=area) | Q(areas__parent__parent=area)
+    qs = services_visible_to(user)
+    if active_only:
+        qs = qs.filter(is_active=True, provider__is_active=True)
+    matching = Service.objects.filter(condition).values("pk")
+    return qs.filter(pk__in=matching)
+
+
+def get_provider_for(user: User, provider_id: UUID | str) -> Provider:
+    """One provider of the user's organization's directory; 404 when missing or out of scope."""
+    return access.get_visible(providers_visible_to(user), uuid=provider_id)
+
+
+def get_service_for(user: User, service_id: UUID | str) -> Service:
+    """One service of the user's organization's directory; 404 when missing or out of scope."""
+    return access.get_visible(services_visible_to(user), uuid=service_id)
+
+
+def get_care_route_for(user: User, route_id: UUID | str) -> CareRoute:
+    """One care route of the user's organization; 404 when missing or out of scope."""
+    return access.get_visible(care_routes_visible_to(user), uuid=route_id)
+
+
+def care_routes_serving(user: User, area: Area, *, inside: bool = False) -> QuerySet[CareRoute]:
+    """Visible care routes for `area` or an area above it (with `inside`, also within it)."""
+    condition = Q(area__in=area_and_parents(area))
+    if inside:
+        condition |= Q(area__parent=area) | Q(area__parent__parent=area)
+    return care_routes_visible_to(user).filter(condition)
+
+
+def care_route_for(user: User, *, area: Area | None, need: str) -> CareRoute | None:
+    """The care route the user's organization follows for `need` in `area`: the route of the
+    area itself or, failing that, of the nearest area above it; None when there is none."""
+    if area is None:
+        return None
+    chain = area_and_parents(area)
+    routes = {r.area_id: r for r in care_routes_visible_to(user).filter(area__in=chain, need=need)}
+    return next((routes[pk] for pk in chain if pk in routes), None)
+
+
+def suggested_services(user: User, *, area: Area | None, need: str) -> list[Service]:
+    """The active services of the care route for `need` in `area`, in the route's order (what
+    a referral form offers first). Empty when no route applies."""
+    route = care_route_for(user, area=area, need=need)
+    if route is None:
+        return []
+    services = []
+    for step in route.steps.all():
+        service = step.service
+        if service.is_active and service.provider.is_active and service not in services:
+            services.append(service)
+    return services
+
+
+def directory_provinces(user: User) -> QuerySet[Area]:
+    """First-level areas to filter the directory by: those of the organization's country, or
+    (without one) of the countries its directory's services are listed in."""
+    qs = Area.objects.filter(level=1).order_by("name")
+    organization = user.organization if user.organization_id else None
+    if organization is not None and organization.country_id:
+        return qs.filter(parent_id=organization.country_id)
+    used = services_visible_to(user).values("areas__country_code")
+    return qs.filter(country_code__in=used)

@@ -53,24 +53,30 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 
 
 def _service_choices(user, case=None):
-    """Services of the directory near the user's office; care-route services for the case's need
-    first, in the route's order."""
-    area_id = user.office.area_id if user.office else None
-    services = list(queries.services_in_area(user, area_id).order_by("provider__name", "name"))
+    """Active services serving the case's (or the user's) office area; the care route's
+    services for the case's need first, in the route's order."""
+    office = case.office if case is not None else user.office
+    area = office.area if office is not None else None
+    if area is not None:
+        services = queries.services_serving(user, area, active_only=True)
+    else:
+        services = queries.services_visible_to(user).filter(
+            is_active=True, provider__is_active=True
+        )
+    services = list(services.select_related("provider").order_by("provider__name", "name"))
     label = {s.pk: f"{s.name} · {s.provider.name}" for s in services}
-    choices, routed = [], set()
-    if case is not None:
-        for route in queries.care_routes_visible_to(user).filter(need=case.type):
-            steps = [st for st in route.steps.all() if st.service_id in label]
-            if steps:
-                group = _("Care route: %(name)s") % {"name": route.name}
-                choices.append((group, [(st.service_id, label[st.service_id]) for st in steps]))
-                routed |= {st.service_id for st in steps}
-    others = [(s.pk, label[s.pk]) for s in services if s.pk not in routed]
-    if choices:
-        choices.append((_("Other services"), others))
-        return choices
-    return others
+    route = queries.care_route_for(user, area=area, need=case.type) if case is not None else None
+    routed = queries.suggested_services(user, area=area, need=case.type) if route else []
+    if not routed:
+        return [(s.pk, label[s.pk]) for s in services]
+    others = [(s.pk, label[s.pk]) for s in services if s not in routed]
+    return [
+        (
+            _("Care route: %(name)s") % {"name": route.name},
+            [(s.pk, f"{s.name} · {s.provider.name}") for s in routed],
+        ),
+        (_("Other services"), others),
+    ]
 
 
 @login_required

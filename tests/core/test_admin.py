@@ -88,7 +88,7 @@ def test_admin_cannot_edit_builtin_role(client, admin_a):
     )
 
     builtin.refresh_from_db()
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert "core.manage_users" not in builtin.permissions
 
 

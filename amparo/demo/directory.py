@@ -1,0 +1,431 @@
+"""The demo's service directories and care routes (HIAS Ecuador, OIM Ecuador). Idempotent:
+what exists (by name, or by area and need for routes) is left as it is; what is missing is
+created. Names and hours are illustrative, not a real referral pathway."""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from amparo.cases.models import CaseType
+from amparo.core import audit, locations
+from amparo.core.models import Area, Office, Organization
+from amparo.referrals.models import (
+    CareRoute,
+    CareRouteStep,
+    Provider,
+    ProviderKind,
+    Service,
+    ServiceType,
+)
+
+WEEKDAYS = "Lunes a viernes, 08:00–17:00"
+ALWAYS = "24 horas, todos los días"
+EVERYONE = "Todas las personas, sin importar su nacionalidad o situación migratoria"
+REFUGEES = "Personas refugiadas, solicitantes de asilo y migrantes"
+
+
+@dataclass(frozen=True)
+class DemoService:
+    name: str
+    type: str
+    areas: tuple[str, ...]
+    hours: str = WEEKDAYS
+    eligibility: str = EVERYONE
+    languages: tuple[str, ...] = ("es",)
+
+
+@dataclass(frozen=True)
+class DemoProvider:
+    name: str
+    kind: str
+    services: tuple[DemoService, ...]
+    agency: str | None = None  # organization code; internal units: the organization itself
+    office: str | None = None  # office code, internal units only
+    contact_name: str = ""
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class DemoRoute:
+    area: str
+    need: str
+    name: str
+    steps: tuple[tuple[str, str, str], ...]  # (provider name, service name, note)
+
+
+@dataclass(frozen=True)
+class DemoDirectory:
+    organization: str
+    providers: tuple[DemoProvider, ...]
+    routes: tuple[DemoRoute, ...] = field(default=())
+
+
+# Provider names used in more than one place.
+HIAS_LEGAL = "HIAS – Unidad legal"
+HIAS_PSY_QUITO = "HIAS – Unidad psicosocial Quito"
+HIAS_PSY_LAGO = "HIAS – Unidad psicosocial Lago Agrio"
+HOSPITAL = "Hospital Marco Vinicio Iza"
+FISCALIA_SUCUMBIOS = "Fiscalía Provincial de Sucumbíos"
+FISCALIA_PICHINCHA = "Fiscalía Provincial de Pichincha"
+JUNTA_LAGO = "Junta Cantonal de Protección de Derechos de Lago Agrio"
+JUNTA_QUITO = "Junta Metropolitana de Protección de Derechos – Quito"
+SHELTER = "Casa de acogida para mujeres – Sucumbíos"
+CS_QUITO = "Centro de Salud Tipo C – Quito Sur"
+UNHCR_EC = "ACNUR Ecuador"
+OIM_TEAM = "OIM – Equipo de protección San Lorenzo"
+CS_SAN_LORENZO = "Centro de Salud San Lorenzo"
+DINAPEN = "DINAPEN Esmeraldas"
+FISCALIA_ESMERALDAS = "Fiscalía Provincial de Esmeraldas"
+JUNTA_SAN_LORENZO = "Junta Cantonal de Protección de Derechos de San Lorenzo"
+
+SEXUAL_VIOLENCE_CARE = "Atención a víctimas de violencia sexual (profilaxis en 72 horas)"
+GBV_COMPLAINT = "Denuncia de violencia de género y peritaje"
+PSY_SUPPORT = "Primeros auxilios psicológicos y acompañamiento psicosocial"
+LEGAL_AID = "Asesoría legal, asilo y regularización"
+PROTECTION_MEASURES = "Medidas administrativas de protección"
+
+DIRECTORIES = (
+    DemoDirectory(
+        "hias-ec",
+        providers=(
+            DemoProvider(
+                HIAS_LEGAL,
+                ProviderKind.INTERNAL,
+                (
+                    DemoService(
+                        LEGAL_AID,
+                        ServiceType.LEGAL,
+                        ("EC-P", "EC-U"),
+                        eligibility=REFUGEES,
+                        languages=("es", "en"),
+                    ),
+                    DemoService(
+                        "Acompañamiento a la denuncia y al proceso judicial",
+                        ServiceType.LEGAL,
+                        ("EC-P", "EC-U"),
+                        eligibility=REFUGEES,
+                    ),
+                ),
+                agency="hias-ec",
+                office="quito",
+                contact_name="Coordinación legal",
+                phone="+593 2 000 0001",
+                email="legal.demo@hias.example",
+            ),
+            DemoProvider(
+                HIAS_PSY_QUITO,
+                ProviderKind.INTERNAL,
+                (
+                    DemoService(
+                        PSY_SUPPORT,
+                        ServiceType.PSYCHOSOCIAL,
+                        ("EC-P",),
+                        eligibility=REFUGEES,
+                        languages=("es", "en"),
+                    ),
+                ),
+                agency="hias-ec",
+                office="quito",
+                contact_name="Coordinación psicosocial",
+                phone="+593 2 000 0002",
+            ),
+            DemoProvider(
+                HIAS_PSY_LAGO,
+                ProviderKind.INTERNAL,
+                (
+                    DemoService(
+                        PSY_SUPPORT, ServiceType.PSYCHOSOCIAL, ("EC-U",), eligibility=REFUGEES
+                    ),
+                ),
+                agency="hias-ec",
+                office="lago-agrio",
+                contact_name="Coordinación psicosocial",
+                phone="+593 6 000 0003",
+            ),
+            DemoProvider(
+                HOSPITAL,
+                ProviderKind.HEALTH,
+                (
+                    DemoService(SEXUAL_VIOLENCE_CARE, ServiceType.HEALTH, ("EC-U",), hours=ALWAYS),
+                    DemoService(
+                        "Salud mental – consulta externa", ServiceType.PSYCHOSOCIAL, ("EC-U",)
+                    ),
+                ),
+                agency="hospital-lago-agrio",
+                contact_name="Trabajo social",
+                phone="+593 6 000 0004",
+                address="Nueva Loja, Sucumbíos",
+            ),
+            DemoProvider(
+                FISCALIA_SUCUMBIOS,
+                ProviderKind.PROSECUTOR,
+                (
+                    DemoService(
+                        GBV_COMPLAINT,
+                        ServiceType.JUSTICE,
+                        ("EC-U",),
+                        hours="Lunes a viernes, 08:00–17:00; flagrancia 24 horas",
+                    ),
+                ),
+                agency="fiscalia-sucumbios",
+                phone="+593 6 000 0005",
+                address="Nueva Loja, Sucumbíos",
+            ),
+            DemoProvider(
+                JUNTA_LAGO,
+                ProviderKind.GOVERNMENT,
+                (DemoService(PROTECTION_MEASURES, ServiceType.CHILD_PROTECTION, ("EC-U",)),),
+                phone="+593 6 000 0006",
+            ),
+            DemoProvider(
+                SHELTER,
+                ProviderKind.NGO,
+                (
+                    DemoService(
+                        "Acogida temporal para mujeres y sus hijas e hijos",
+                        ServiceType.SHELTER,
+                        ("EC-U",),
+                        hours="24 horas; ingreso por derivación",
+                        eligibility="Mujeres en riesgo y sus hijas e hijos",
+                    ),
+                ),
+                phone="+593 6 000 0007",
+            ),
+            DemoProvider(
+                UNHCR_EC,
+                ProviderKind.UN,
+                (
+                    DemoService(
+                        "Orientación sobre protección internacional",
+                        ServiceType.DOCUMENTATION,
+                        ("EC-P", "EC-U"),
+                        eligibility=REFUGEES,
+                        languages=("es", "en", "fr"),
+                    ),
+                ),
+                phone="+593 2 000 0008",
+            ),
+            DemoProvider(
+                CS_QUITO,
+                ProviderKind.HEALTH,
+                (DemoService(SEXUAL_VIOLENCE_CARE, ServiceType.HEALTH, ("EC-P",), hours=ALWAYS),),
+                phone="+593 2 000 0009",
+            ),
+            DemoProvider(
+                FISCALIA_PICHINCHA,
+                ProviderKind.PROSECUTOR,
+                (DemoService(GBV_COMPLAINT, ServiceType.JUSTICE, ("EC-P",)),),
+                phone="+593 2 000 0010",
+            ),
+            DemoProvider(
+                JUNTA_QUITO,
+                ProviderKind.GOVERNMENT,
+                (DemoService(PROTECTION_MEASURES, ServiceType.CHILD_PROTECTION, ("EC-P",)),),
+                phone="+593 2 000 0011",
+            ),
+        ),
+        routes=(
+            DemoRoute(
+                "EC-U",
+                CaseType.GBV,
+                "VBG – Lago Agrio (Sucumbíos)",
+                (
+                    (HOSPITAL, SEXUAL_VIOLENCE_CARE, "Antes de 72 horas si hubo violencia sexual"),
+                    (HIAS_PSY_LAGO, PSY_SUPPORT, ""),
+                    (FISCALIA_SUCUMBIOS, GBV_COMPLAINT, "Solo si la persona decide denunciar"),
+                    (SHELTER, "Acogida temporal para mujeres y sus hijas e hijos", "Si hay riesgo"),
+                ),
+            ),
+            DemoRoute(
+                "EC-P",
+                CaseType.GBV,
+                "VBG – Quito (Pichincha)",
+                (
+                    (CS_QUITO, SEXUAL_VIOLENCE_CARE, "Antes de 72 horas si hubo violencia sexual"),
+                    (HIAS_PSY_QUITO, PSY_SUPPORT, ""),
+                    (FISCALIA_PICHINCHA, GBV_COMPLAINT, "Solo si la persona decide denunciar"),
+                    (HIAS_LEGAL, "Acompañamiento a la denuncia y al proceso judicial", ""),
+                ),
+            ),
+            DemoRoute(
+                "EC-P",
+                CaseType.CHILD_PROTECTION,
+                "Protección de la niñez – Quito (Pichincha)",
+                (
+                    (JUNTA_QUITO, PROTECTION_MEASURES, "Medidas de protección urgentes"),
+                    (HIAS_PSY_QUITO, PSY_SUPPORT, "Con la madre, el padre o quien la cuide"),
+                    (HIAS_LEGAL, LEGAL_AID, "Documentación y regularización de la familia"),
+                ),
+            ),
+        ),
+    ),
+    DemoDirectory(
+        "iom-ec",
+        providers=(
+            DemoProvider(
+                OIM_TEAM,
+                ProviderKind.INTERNAL,
+                (
+                    DemoService(PSY_SUPPORT, ServiceType.PSYCHOSOCIAL, ("EC-E",)),
+                    DemoService(
+                        "Asistencia humanitaria (kits y transferencias)",
+                        ServiceType.BASIC_NEEDS,
+                        ("EC-E",),
+                        eligibility=REFUGEES,
+                    ),
+                ),
+                agency="iom-ec",
+                office="san-lorenzo",
+                phone="+593 6 000 0021",
+            ),
+            DemoProvider(
+                CS_SAN_LORENZO,
+                ProviderKind.HEALTH,
+                (DemoService(SEXUAL_VIOLENCE_CARE, ServiceType.HEALTH, ("EC-E",), hours=ALWAYS),),
+                phone="+593 6 000 0022",
+                address="San Lorenzo, Esmeraldas",
+            ),
+            DemoProvider(
+                DINAPEN,
+                ProviderKind.POLICE,
+                (
+                    DemoService(
+                        "Protección policial de niñas, niños y adolescentes",
+                        ServiceType.POLICE,
+                        ("EC-E",),
+                        hours=ALWAYS,
+                        eligibility="Niñas, niños y adolescentes",
+                    ),
+                ),
+                agency="dinapen-esmeraldas",
+                phone="+593 6 000 0023",
+            ),
+            DemoProvider(
+                FISCALIA_ESMERALDAS,
+                ProviderKind.PROSECUTOR,
+                (DemoService(GBV_COMPLAINT, ServiceType.JUSTICE, ("EC-E",)),),
+                phone="+593 6 000 0024",
+            ),
+            DemoProvider(
+                JUNTA_SAN_LORENZO,
+                ProviderKind.GOVERNMENT,
+                (DemoService(PROTECTION_MEASURES, ServiceType.CHILD_PROTECTION, ("EC-E",)),),
+                phone="+593 6 000 0025",
+            ),
+            DemoProvider(
+                "ACNUR – Oficina Esmeraldas",
+                ProviderKind.UN,
+                (
+                    DemoService(
+                        "Orientación sobre protección internacional",
+                        ServiceType.DOCUMENTATION,
+                        ("EC-E",),
+                        eligibility=REFUGEES,
+                    ),
+                ),
+            ),
+        ),
+        routes=(
+            DemoRoute(
+                "EC-E",
+                CaseType.GBV,
+                "VBG – San Lorenzo (Esmeraldas)",
+                (
+                    (CS_SAN_LORENZO, SEXUAL_VIOLENCE_CARE, "Antes de 72 horas"),
+                    (
+                        DINAPEN,
+                        "Protección policial de niñas, niños y adolescentes",
+                        "Si la persona es menor de 18 años",
+                    ),
+                    (FISCALIA_ESMERALDAS, GBV_COMPLAINT, "Solo si la persona decide denunciar"),
+                    (OIM_TEAM, PSY_SUPPORT, ""),
+                ),
+            ),
+        ),
+    ),
+)
+
+
+@transaction.atomic
+def load() -> dict[str, int]:
+    """Create the demo directories and care routes that are missing.
+
+    Needs the demo organizations (`amparo.demo.organizations.load()` creates them when absent).
+    Returns how many providers, services and care routes were created (0s on a second run).
+    Side effects: one audit event `referrals.directory.loaded` per directory that changed.
+    """
+    from amparo.demo import organizations
+
+    codes = {d.organization for d in DIRECTORIES}
+    if Organization.objects.filter(code__in=codes).count() < len(codes):
+        organizations.load()
+    if not Area.objects.filter(level=1, country_code="EC").exists():  # reference data wiped
+        locations.load(Area)
+    areas = {a.code: a for a in Area.objects.filter(level=1, country_code="EC")}
+    created = {"providers": 0, "services": 0, "care_routes": 0}
+    for directory in DIRECTORIES:
+        counts = _load_directory(directory, areas)
+        for key, value in counts.items():
+            created[key] += value
+        if any(counts.values()):
+            audit.record(
+                actor=None,
+                action="referrals.directory.loaded",
+                organization_id=Organization.objects.get(code=directory.organization).pk,
+                details={"source": "demo", **counts},
+            )
+    return created
+
+
+def _load_directory(directory: DemoDirectory, areas: dict[str, Area]) -> dict[str, int]:
+    organization = Organization.objects.get(code=directory.organization)
+    offices = {o.code: o for o in Office.objects.filter(organization=organization)}
+    counts = {"providers": 0, "services": 0, "care_routes": 0}
+    services: dict[tuple[str, str], Service] = {}
+    for spec in directory.providers:
+        provider = Provider.objects.filter(organization=organization, name=spec.name).first()
+        if provider is None:
+            provider = Provider.objects.create(
+                organization=organization,
+                name=spec.name,
+                kind=spec.kind,
+                agency=Organization.objects.get(code=spec.agency) if spec.agency else None,
+                office=offices.get(spec.office) if spec.office else None,
+                contact_name=spec.contact_name,
+                phone=spec.phone,
+                email=spec.email,
+                address=spec.address,
+            )
+            counts["providers"] += 1
+        for service_spec in spec.services:
+            service = Service.objects.filter(provider=provider, name=service_spec.name).first()
+            if service is None:
+                service = Service.objects.create(
+                    provider=provider,
+                    type=service_spec.type,
+                    name=service_spec.name,
+                    hours=service_spec.hours,
+                    eligibility=service_spec.eligibility,
+                    languages=list(service_spec.languages),
+                )
+                service.areas.set([areas[c] for c in service_spec.areas])
+                counts["services"] += 1
+            services[(spec.name, service_spec.name)] = service
+    for route_spec in directory.routes:
+        area = areas[route_spec.area]
+        route = CareRoute.objects.filter(
+            organization=organization, area=area, need=route_spec.need
+        ).first()
+        if route is not None:
+            continue
+        route = CareRoute.objects.create(
+            organization=organization, area=area, need=route_spec.need, name=route_spec.name
+        )
+        CareRouteStep.objects.bulk_create(
+            CareRouteStep(route=route, position=position, service=services[(p, s)], note=note)
+            for position, (p, s, note) in enumerate(route_spec.steps, start=1)
+        )
+        counts["care_routes"] += 1
+    return counts

@@ -1,0 +1,98 @@
+"""The demo directories load once, and give caseworkers the care routes they need."""
+
+from pathlib import Path
+
+import pytest
+
+from amparo.core.models import Area, AuditEvent, User
+from amparo.demo import directory
+from amparo.referrals import imports, queries
+from amparo.referrals.models import CareRoute, Provider, Service
+
+
+@pytest.fixture
+def loaded(db):
+    return directory.load()
+
+
+def route_steps(organization_code, area, need):
+    route = CareRoute.objects.get(organization__code=organization_code, area__code=area, need=need)
+    return [(s.service.provider.name, s.service.type) for s in route.steps.all()]
+
+
+def test_demo_load_creates_directories_and_is_idempotent(loaded):
+    before = Service.objects.count()
+
+    again = directory.load()
+
+    assert loaded == {"providers": 17, "services": 20, "care_routes": 4}
+    assert again == {"providers": 0, "services": 0, "care_routes": 0}
+    assert Service.objects.count() == before
+    assert AuditEvent.objects.filter(action="referrals.directory.loaded").count() == 2
+
+
+def test_demo_care_routes_follow_the_agreed_order(loaded):
+    assert route_steps("hias-ec", "EC-U", "gbv")[:3] == [
+        ("Hospital Marco Vinicio Iza", "health"),
+        ("HIAS – Unidad psicosocial Lago Agrio", "psychosocial"),
+        ("Fiscalía Provincial de Sucumbíos", "justice"),
+    ]
+    assert route_steps("iom-ec", "EC-E", "gbv")[:2] == [
+        ("Centro de Salud San Lorenzo", "health"),
+        ("DINAPEN Esmeraldas", "police"),
+    ]
+    assert {(r.organization.code, r.area.code, r.need) for r in CareRoute.objects.all()} == {
+        ("hias-ec", "EC-U", "gbv"),
+        ("hias-ec", "EC-P", "gbv"),
+        ("hias-ec", "EC-P", "child_protection"),
+        ("iom-ec", "EC-E", "gbv"),
+    }
+
+
+def test_demo_agencies_and_internal_units(loaded):
+    hospital = Provider.objects.get(organization__code="hias-ec", name="Hospital Marco Vinicio Iza")
+    dinapen = Provider.objects.get(organization__code="iom-ec", name="DINAPEN Esmeraldas")
+    fiscalia = Provider.objects.get(name="Fiscalía Provincial de Sucumbíos")
+    unit = Provider.objects.get(name="HIAS – Unidad psicosocial Lago Agrio")
+
+    assert hospital.agency.code == "hospital-lago-agrio"
+    assert dinapen.agency.code == "dinapen-esmeraldas"
+    assert fiscalia.agency.code == "fiscalia-sucumbios"
+    assert (unit.kind, unit.agency.code, unit.office.code) == ("internal", "hias-ec", "lago-agrio")
+    assert Provider.objects.filter(agency__isnull=True, organization__code="hias-ec").exists()
+
+
+def test_hias_caseworker_can_refer_to_the_hospital_in_lago_agrio(loaded):
+    caseworker = User.objects.get(username="caso.quito")
+    lago_agrio = Area.objects.get(code="EC-U")
+
+    health = queries.services_serving(caseworker, lago_agrio, active_only=True).filter(
+        type="health"
+    )
+    suggested = queries.suggested_services(caseworker, area=lago_agrio, need="gbv")
+
+    assert [s.provider.name for s in health] == ["Hospital Marco Vinicio Iza"]
+    assert suggested[0].provider.name == "Hospital Marco Vinicio Iza"
+
+
+def test_demo_directories_stay_with_their_organization(loaded):
+    hias = User.objects.get(username="caso.quito")
+    oim = User.objects.get(username="registro.sanlorenzo")
+
+    hias_names = set(queries.providers_visible_to(hias).values_list("name", flat=True))
+
+    assert "DINAPEN Esmeraldas" not in hias_names
+    assert queries.care_routes_visible_to(hias).filter(organization__code="iom-ec").count() == 0
+    assert not queries.providers_visible_to(oim).exists()  # registration officers do not read it
+
+
+def test_sample_file_matches_the_demo_directory(loaded):
+    sample = Path(__file__).resolve().parents[2] / "docs" / "samples" / "directory.csv"
+    hias = Provider.objects.filter(organization__code="hias-ec").first().organization
+
+    result = imports.import_directory(
+        actor=None, organization=hias, data=sample.read_bytes(), filename="directory.csv"
+    )
+
+    assert (result.providers_created, result.providers_updated) == (0, 0)
+    assert (result.services_created, result.services_updated) == (0, 0)
