@@ -218,6 +218,7 @@ SPECTACULAR_SETTINGS = {
         "ClosureReason": "amparo.cases.models.ClosureReason",
         "FollowUpKind": "amparo.cases.models.FollowUp.Kind",
         "ServiceType": "amparo.cases.models.ServiceType",
+        "GBVService": "amparo.cases.models.GBVService",
         "ProviderKind": "amparo.referrals.models.ProviderKind",
         "ReferralState": "amparo.referrals.models.ReferralState",
         "Urgency": "amparo.referrals.models.Urgency",

@@ -18,13 +18,18 @@ from amparo.cases import actions, queries
 from amparo.cases.models import (
     Case,
     CaseNote,
+    CasePlan,
     CaseType,
     ClosureReason,
     FollowUp,
+    GBVService,
+    Incident,
     RiskLevel,
+    ServiceType,
 )
-from amparo.core import audit
+from amparo.core import access, audit
 from amparo.core.api import AuditedRetrieveMixin, ScopedMixin
+from amparo.core.models import Area
 from amparo.registry.queries import individuals_visible_to
 
 
@@ -108,6 +113,46 @@ class FollowUpSerializer(serializers.ModelSerializer):
         model = FollowUp
         fields = ["id", "date", "kind", "notes", "next_date", "author", "created_at"]
         read_only_fields = ["id", "author", "created_at"]
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CasePlan
+        fields = ["needs", "goals", "services_planned", "approved_at"]
+        read_only_fields = ["approved_at"]
+
+    services_planned = serializers.ListField(
+        child=serializers.ChoiceField(choices=ServiceType.choices), required=False, default=list
+    )
+
+
+class IncidentSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    area = serializers.SlugRelatedField(slug_field="code", queryset=Area.objects.all())
+    services_received = serializers.ListField(
+        child=serializers.ChoiceField(choices=GBVService.choices), required=False, default=list
+    )
+    referral_consent = serializers.ListField(
+        child=serializers.ChoiceField(choices=GBVService.choices), required=False, default=list
+    )
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id",
+            "incident_date",
+            "report_date",
+            "area",
+            "type",
+            "context",
+            "account",
+            "perpetrator_count",
+            "perpetrator_sex",
+            "perpetrator_age_group",
+            "perpetrator_relationship",
+            "services_received",
+            "referral_consent",
+        ]
 
 
 class ClosureSerializer(serializers.Serializer):
@@ -226,6 +271,50 @@ class CaseViewSet(
         except actions.CaseError as exc:
             raise_as_validation_error(exc)
         return Response(FollowUpSerializer(follow_up).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["GET"], responses=PlanSerializer)
+    @extend_schema(methods=["PUT"], request=PlanSerializer, responses=PlanSerializer)
+    @action(detail=True, methods=["get", "put"])
+    def plan(self, request: Request, id=None) -> Response:
+        """The assessment and plan (a high-risk case's plan goes to a supervisor on saving)."""
+        case = self.get_object()
+        if request.method == "GET":
+            plan = queries.plan_of(case)
+            if plan is None:
+                raise Http404
+            audit.record_view(request=request, target=case)
+            return Response(PlanSerializer(plan).data)
+        data = PlanSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            plan = actions.save_plan(
+                actor=request.user, case=case, request=request, **data.validated_data
+            )
+        except actions.CaseError as exc:
+            raise_as_validation_error(exc)
+        return Response(PlanSerializer(plan).data)
+
+    @extend_schema(methods=["GET"], responses=IncidentSerializer(many=True))
+    @extend_schema(
+        methods=["POST"], request=IncidentSerializer, responses={201: IncidentSerializer}
+    )
+    @action(detail=True, methods=["get", "post"])
+    def incidents(self, request: Request, id=None) -> Response:
+        """GBV incidents of a GBV case (GBVIMS core fields); for the office's GBV team only."""
+        access.require(request.user, "cases.gbv")
+        case = self.get_object()
+        if request.method == "GET":
+            audit.record_view(request=request, target=case)
+            return Response(IncidentSerializer(case.incidents.all(), many=True).data)
+        data = IncidentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            incident = actions.record_incident(
+                actor=request.user, case=case, data=dict(data.validated_data), request=request
+            )
+        except actions.CaseError as exc:
+            raise_as_validation_error(exc)
+        return Response(IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=CaseSerializer)
     @action(detail=True, methods=["post"])

@@ -86,3 +86,43 @@ def test_closure_through_the_api_waits_for_a_supervisor(case, caseworker):
     assert response.status_code == 202 and response.json()["state"] == "intake"
     again = api.post(f"/api/v1/cases/{case.uuid}/closure/", {"reason": "goals_met"})
     assert again.status_code == 400 and "non_field_errors" in again.json()
+
+
+@pytest.mark.django_db
+def test_incidents_through_the_api_are_for_the_gbv_team_only(gbv_case, gbv_specialist, caseworker):
+    payload = {
+        "incident_date": str(gbv_case.opened_on),
+        "report_date": str(gbv_case.opened_on),
+        "area": "EC-P",
+        "type": "rape",
+        "context": "none",
+        "account": "Relato",
+        "perpetrator_count": 1,
+        "perpetrator_sex": "M",
+        "perpetrator_age_group": "unknown",
+        "perpetrator_relationship": "stranger",
+        "referral_consent": ["health"],
+    }
+    url = f"/api/v1/cases/{gbv_case.uuid}/incidents/"
+    bad = api_for(gbv_specialist).post(url, payload | {"report_date": "2000-01-01"}, format="json")
+    assert bad.status_code == 400 and "report_date" in bad.json()
+    created = api_for(gbv_specialist).post(url, payload, format="json")
+    assert created.status_code == 201, created.content
+    assert api_for(gbv_specialist).get(url).json()[0]["account"] == "Relato"
+    assert api_for(caseworker).get(url).status_code == 404
+    assert api_for(caseworker).post(url, payload, format="json").status_code == 404
+    assert gbv_case.incidents.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_plan_through_the_api(case, caseworker, colleague):
+    url = f"/api/v1/cases/{case.uuid}/plan/"
+    assert api_for(caseworker).get(url).status_code == 404  # no plan yet
+    saved = api_for(caseworker).put(
+        url, {"needs": "N", "goals": "G", "services_planned": ["legal"]}, format="json"
+    )
+    assert saved.status_code == 200 and saved.json()["goals"] == "G"
+    assert api_for(colleague).get(url).status_code == 404
+    refused = api_for(caseworker).put(url, {"needs": "", "goals": "G"}, format="json")
+    assert refused.status_code == 400
+    assert api_for(caseworker).get(url).json()["needs"] == "N"
