@@ -39,6 +39,7 @@ from amparo.core import access, audit
 from amparo.core.models import Area, Office, User
 from amparo.registry.models import Individual, ReferenceCounter
 from amparo.registry.queries import individuals_visible_to
+from amparo.registry.regions import office_region
 
 MAX_TEXT = 20_000
 # Forward steps a caseworker takes; closing needs a supervisor (`request_closure`, `decide`).
@@ -186,6 +187,7 @@ def update_case(
     ]
     case.risk_level, case.summary = risk_level, summary
     case.save(update_fields=["risk_level", "summary", "updated_at"])
+    _plan_approval_follows_risk(actor, case)
     audit.record(
         actor=actor, action="cases.case.changed", target=case, fields=changed, request=request
     )
@@ -243,12 +245,12 @@ def save_plan(
         raise _fail("services_planned", _("Choose services from the list."))
     plan, created = CasePlan.objects.get_or_create(case=case)
     plan.needs, plan.goals, plan.services_planned = needs, goals, sorted(set(services_planned))
+    # An approval covers the plan as it was: any change needs a new one (for high risk).
+    plan.approved_by, plan.approved_at = None, None
+    plan.save()
     needs_approval = case.risk_level in HIGH_RISK
     if needs_approval:
-        plan.approved_by, plan.approved_at = None, None
-    plan.save()
-    if needs_approval:
-        Approval.objects.get_or_create(
+        Approval.objects.update_or_create(
             case=case,
             kind=Approval.Kind.PLAN,
             decision=Approval.Decision.PENDING,
@@ -263,6 +265,19 @@ def save_plan(
         details={"approval_requested": needs_approval},
     )
     return plan
+
+
+def _plan_approval_follows_risk(actor: User, case: Case) -> None:
+    """A plan of a case that became high-risk goes to a supervisor; one that no longer is
+    withdraws its waiting request."""
+    plan = CasePlan.objects.filter(case=case).first()
+    pending = Approval.objects.filter(case=case, kind=Approval.Kind.PLAN, decision="pending")
+    if case.risk_level in HIGH_RISK:
+        if plan is not None and plan.approved_at is None and not pending.exists():
+            Approval.objects.create(case=case, kind=Approval.Kind.PLAN, requested_by=actor)
+    elif pending.exists():
+        pending.delete()
+        audit.record(actor=actor, action="cases.plan.approval_withdrawn", target=case)
 
 
 @transaction.atomic
@@ -283,6 +298,8 @@ def add_plan_action(
     description = _check_text("description", description, required=True)
     if responsible.organization_id != case.organization_id or not responsible.is_active:
         raise _fail("responsible", _("Choose an active colleague of your organization."))
+    if case.restricted and not queries.is_on_gbv_team(responsible, case.office_id):
+        raise _fail("responsible", _("Choose a member of the office's GBV team."))
     action = PlanAction.objects.create(
         plan=plan, description=description, responsible=responsible, due_date=due_date
     )
@@ -387,6 +404,9 @@ def decide(
     request."""
     case = _check_team(actor, approval.case, "cases.supervise")
     approval = Approval.objects.select_for_update().get(pk=approval.pk)
+    if actor.office_id != case.office_id:
+        raise _fail("__all__", _("A supervisor of the case's office decides."))
+    _check_open(case)
     if approval.decision != Approval.Decision.PENDING:
         raise _fail("__all__", _("This request has already been decided."))
     if approval.requested_by_id == actor.pk:
@@ -477,6 +497,7 @@ def transfer(
 @transaction.atomic
 def add_member(*, actor: User, case: Case, user: User, request: HttpRequest | None = None) -> None:
     case = _check_team(actor, case)
+    _check_open(case)
     if not _may_hold_case(user, case.office, case.restricted):
         message = (
             _("Only members of the office's GBV team can join this case.")
@@ -571,6 +592,8 @@ def record_incident(
     if case.type != CaseType.GBV:
         raise _fail("__all__", _("Incidents are recorded on GBV cases."))
     values = _incident_values(data)
+    if values["area"].country_code != office_region(case.office):
+        raise _fail("area", _("Choose a place in the office's country."))
     if incident is None:
         incident = Incident.objects.create(case=case, recorded_by=actor, **values)
         verb = "recorded"
@@ -602,6 +625,8 @@ def add_to_gbv_team(
         raise Http404
     if user.organization_id != office.organization_id or not access.can(user, "cases.gbv"):
         raise _fail("user", _("Choose a GBV specialist of this organization."))
+    if user.pk == actor.pk:
+        raise _fail("user", _("Another administrator must add you to a GBV team."))
     if user.office_bound and user.office_id != office.pk:
         raise _fail("user", _("This person works in another office."))
     member, _created = GBVTeamMember.objects.get_or_create(office=office, user=user)

@@ -23,6 +23,8 @@ class GBVTeamMemberForm(forms.ModelForm):
         if office and user:
             if user.organization_id != office.organization_id or not access.can(user, "cases.gbv"):
                 self.add_error("user", _("Choose a GBV specialist of this organization."))
+            elif user.pk == self.actor.pk:
+                self.add_error("user", _("Another administrator must add you to a GBV team."))
             elif user.office_bound and user.office_id != office.pk:
                 self.add_error("user", _("This person works in another office."))
         return data
@@ -44,6 +46,11 @@ class GBVTeamMemberAdmin(ScopedAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         # Leaving the team is not history to keep on the row: the audit log keeps it.
         return access.can(request.user, self.permission)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.actor = request.user
+        return form
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         user = request.user

@@ -116,6 +116,9 @@ class FollowUpSerializer(serializers.ModelSerializer):
 
 
 class PlanSerializer(serializers.ModelSerializer):
+    needs = serializers.CharField(max_length=20000)
+    goals = serializers.CharField(max_length=20000)
+
     class Meta:
         model = CasePlan
         fields = ["needs", "goals", "services_planned", "approved_at"]
@@ -259,6 +262,7 @@ class CaseViewSet(
     def follow_ups(self, request: Request, id=None) -> Response:
         case = self.get_object()
         if request.method == "GET":
+            audit.record_view(request=request, target=case)
             return Response(
                 FollowUpSerializer(case.follow_ups.select_related("author"), many=True).data
             )

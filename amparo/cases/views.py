@@ -278,6 +278,8 @@ def decide(request: HttpRequest, case_id, approval_id: int) -> HttpResponse:
     access.require(request.user, "cases.supervise")
     case = queries.get_case_for(request.user, case_id)
     approval = access.get_visible(Approval.objects.filter(case=case), pk=approval_id)
+    if request.method == "GET":
+        audit.record_view(request=request, target=case)
     form = forms.DecisionForm(request.POST or None)
     return _small_form(
         request,

@@ -83,7 +83,7 @@ def rotate_all(batch: int = 500) -> dict[str, int]:
             f"SELECT {k}, {c} FROM {t} WHERE {c} IS NOT NULL AND {k} > %s ORDER BY {k} LIMIT %s"  # noqa: S608, E501
         )
         update = f"UPDATE {t} SET {c} = %s WHERE {k} = %s AND {c} = %s"  # noqa: S608
-        last, done = 0, 0
+        last, done, unreadable = 0, 0, 0
         while True:
             with connection.cursor() as cursor:
                 cursor.execute(select, [last, batch])
@@ -95,9 +95,16 @@ def rotate_all(batch: int = 500) -> dict[str, int]:
                     last = row_pk
                     if not token.startswith(PREFIX) or _under(newest, token):
                         continue
-                    cursor.execute(update, [rotate(token), row_pk, token])
+                    try:
+                        fresh = rotate(token)
+                    except InvalidToken:
+                        unreadable += 1  # no configured key opens it: left as it is
+                        continue
+                    cursor.execute(update, [fresh, row_pk, token])
                     done += cursor.rowcount
         counts[f"{model._meta.label}.{field.name}"] = done
+        if unreadable:
+            counts[f"{model._meta.label}.{field.name} (unreadable)"] = unreadable
     return counts
 
 

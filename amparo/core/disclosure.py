@@ -1,8 +1,10 @@
 """Disclosure control for aggregated tables: no cell may reveal fewer than five people.
 
-Primary suppression hides every count from 1 to 4. Secondary suppression then hides the next
-smallest count of any row or column left with a single hidden cell, so a hidden value can never
-be worked out from the totals. Zeros are shown: they say nobody, about nobody.
+Primary suppression hides every count from 1 to 4, totals included. Secondary suppression then
+works on the table with its margins (row totals, column totals, grand total): every row and
+every column — the totals row and column too — is an equation `cells = total`, so none may be
+left with exactly one hidden value. While one is, the smallest other non-zero value of that line
+(a cell or its total) is hidden too. Zeros are shown: they say nobody, about nobody.
 """
 
 from __future__ import annotations
@@ -11,15 +13,24 @@ SMALLEST = 5
 
 
 def suppress(counts: dict[str, dict[str, int]], columns: list[str]) -> dict:
-    """`counts[row][column]` → the same table with hidden cells as None, plus totals.
+    """`counts[row][column]` → the same table with hidden values as None, plus totals.
 
     Returns {"rows": {row: {"cells": {column: int|None}, "total": int|None}},
              "totals": {column: int|None}, "total": int|None}.
     """
     rows = list(counts)
-    value = {(r, c): counts[r].get(c, 0) for r in rows for c in columns}
+    TOTAL = object()  # the margin's key, distinct from any row or column name
+    value: dict[tuple, int] = {}
+    for r in rows:
+        for c in columns:
+            value[(r, c)] = counts[r].get(c, 0)
+        value[(r, TOTAL)] = sum(value[(r, c)] for c in columns)
+    for c in [*columns, TOTAL]:
+        value[(TOTAL, c)] = sum(value[(r, c)] for r in rows)
     hidden = {key for key, v in value.items() if 0 < v < SMALLEST}
-    lines = [[(r, c) for c in columns] for r in rows] + [[(r, c) for r in rows] for c in columns]
+    lines = [[(r, c) for c in [*columns, TOTAL]] for r in [*rows, TOTAL]] + [
+        [(r, c) for r in [*rows, TOTAL]] for c in [*columns, TOTAL]
+    ]
     changed = True
     while changed:
         changed = False
@@ -31,18 +42,14 @@ def suppress(counts: dict[str, dict[str, int]], columns: list[str]) -> dict:
                 hidden.add(min(others, key=lambda k: value[k]))
                 changed = True
 
-    def total(keys):
-        amount = sum(value[k] for k in keys)
-        return None if 0 < amount < SMALLEST else amount
+    def shown(key):
+        return None if key in hidden else value[key]
 
     return {
         "rows": {
-            r: {
-                "cells": {c: None if (r, c) in hidden else value[(r, c)] for c in columns},
-                "total": total([(r, c) for c in columns]),
-            }
+            r: {"cells": {c: shown((r, c)) for c in columns}, "total": shown((r, TOTAL))}
             for r in rows
         },
-        "totals": {c: total([(r, c) for r in rows]) for c in columns},
-        "total": total(list(value)),
+        "totals": {c: shown((TOTAL, c)) for c in columns},
+        "total": shown((TOTAL, TOTAL)),
     }

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amparo.cases.actions import CaseError, next_reference
-from amparo.cases.models import Case, CaseType, GBVService, ServiceType
+from amparo.cases.models import Case, GBVService, ServiceType
 from amparo.cases.queries import cases_visible_to
 from amparo.core import access, audit
 from amparo.core.models import User
@@ -125,6 +125,8 @@ def send_referral(
     """Refer a person (registered, or described in `person` by a partner without a registry)
     to a service of the directory."""
     access.require(actor, "referrals.manage")
+    if actor.organization_id is None:
+        raise _fail("__all__", _("Your account belongs to no organization."))
     if not queries.services_visible_to(actor).filter(pk=service.pk, is_active=True).exists():
         raise _fail("service", _("Choose a service from your directory."))
     if urgency not in Urgency.values:
@@ -154,7 +156,7 @@ def send_referral(
         data = {f: str(person[f]).strip()[:200] for f in PERSON_FIELDS if person.get(f)}
         shared_fields = sorted(data)
     _check_consent(consent, consent_method, consent_date, service)
-    if case is not None and case.type == CaseType.GBV:
+    if case is not None and case.restricted:
         _check_gbv_consent(case, service)
     now = timezone.now()
     code = actor.office.code if actor.office else actor.organization.code
@@ -232,7 +234,7 @@ def move(
         if target == ReferralState.DECLINED and not note:
             raise _fail("note", _("Say why the referral is declined."))
         referral.responded_at, referral.responded_by = now, actor
-        referral.decline_reason = note[:300] if target == ReferralState.DECLINED else ""
+        referral.decline_reason = note if target == ReferralState.DECLINED else ""
     else:
         referral.concluded_at, referral.outcome = now, note
     referral.state = target

@@ -80,6 +80,42 @@ class ReferralSerializer(SharedReferralSerializer):
         return str(referral.individual.uuid) if referral.individual_id else None
 
 
+class ReferralRowSerializer(serializers.ModelSerializer):
+    """A row of the list: no reason, no shared data, no outcome (those are in the audited
+    detail)."""
+
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    service = serializers.UUIDField(source="service.uuid", read_only=True)
+    service_name = serializers.CharField(source="service.name", read_only=True)
+    from_organization = serializers.CharField(source="from_organization.code", read_only=True)
+    overdue = serializers.SerializerMethodField()
+    side = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "reference",
+            "state",
+            "urgency",
+            "service",
+            "service_name",
+            "from_organization",
+            "sent_at",
+            "respond_by",
+            "overdue",
+            "side",
+        ]
+        read_only_fields = fields
+
+    def get_overdue(self, referral) -> bool:
+        return queries.is_overdue(referral)
+
+    def get_side(self, referral) -> str:
+        """ "sender" or "recipient"."""
+        return "sender" if referral.as_sender else "recipient"
+
+
 class SendSerializer(serializers.Serializer):
     service = serializers.UUIDField()
     urgency = serializers.ChoiceField(choices=Referral._meta.get_field("urgency").choices)
@@ -120,7 +156,7 @@ class ReferralViewSet(
     def get_serializer(self, instance=None, *args, **kwargs):
         if self.action in ("list", "retrieve") and instance is not None:
             if kwargs.pop("many", False):
-                return _SplitListSerializer(instance, child=SharedReferralSerializer())
+                return ReferralRowSerializer(instance, many=True)
             cls = ReferralSerializer if instance.as_sender else SharedReferralSerializer
             return cls(instance, *args, **kwargs)
         return super().get_serializer(instance, *args, **kwargs)
@@ -187,15 +223,6 @@ class ReferralViewSet(
         referral = self.get_object()
         cls = ReferralSerializer if referral.as_sender else SharedReferralSerializer
         return Response(cls(referral).data)
-
-
-class _SplitListSerializer(serializers.ListSerializer):
-    """A list where each row shows what its side may see."""
-
-    def to_representation(self, data):
-        return [
-            (ReferralSerializer if r.as_sender else SharedReferralSerializer)(r).data for r in data
-        ]
 
 
 def register(router) -> None:

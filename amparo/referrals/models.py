@@ -225,7 +225,7 @@ class Referral(models.Model):
     responded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
     )
-    decline_reason = models.CharField(_("reason for declining"), max_length=300, blank=True)
+    decline_reason = EncryptedTextField(_("reason for declining"), blank=True)
     outcome = EncryptedTextField(_("outcome"), blank=True)
 
     class Meta:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.db.models import Case as DbCase
-from django.db.models import Q, QuerySet, Value, When
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from amparo.cases.models import GBVTeamMember
 from amparo.core import access
 from amparo.core.models import User
 from amparo.referrals.models import (
@@ -71,7 +72,11 @@ def _recipient_condition(user: User) -> Q:
         condition &= Q(service__provider__office__isnull=True) | Q(
             service__provider__office_id=user.office_id
         )
-    return condition
+    # A GBV or PSEA case's referral to a unit of the same organization stays with the GBV
+    # team of the case's office (external recipients see what was shared with consent).
+    gbv_team = GBVTeamMember.objects.filter(office_id=OuterRef("case__office_id"), user_id=user.pk)
+    internal_restricted = Q(case__restricted=True, from_organization_id=user.organization_id)
+    return condition & (~internal_restricted | Exists(gbv_team))
 
 
 def referrals_visible_to(user: User) -> QuerySet[Referral]:

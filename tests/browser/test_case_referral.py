@@ -68,6 +68,7 @@ def test_case_to_referral_to_partner_answer(live_server, phone, lago_agrio_route
     page.click("main button[type=submit]")
     page.wait_for_selector("h1")
     assert page.inner_text("h1").startswith("C-LAG-")
+    assert "Protección" in page.inner_text("h1")
 
     page.click("main a[href$='/plan/']")
     page.fill("#id_needs", "Seguridad y atención médica")
@@ -112,6 +113,7 @@ def test_case_to_referral_to_partner_answer(live_server, phone, lago_agrio_route
     page.click("button[value=received]")
     page.click("button[value=accepted]")
     page.fill("#id_note", "Atendida en emergencia; certificado entregado")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.screenshot(path=str(SCREENSHOT), full_page=False)
     page.click("button[value=service_given]")
     page.wait_for_selector("h1")

@@ -70,3 +70,25 @@ def test_the_statistics_page_suppresses_and_names_no_one(
     caseworker = make_user("caseworker", office=quito)
     client.force_login(caseworker)
     assert client.get(reverse("cases:gbv-statistics")).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "counts, columns",
+    [
+        ({"A": {"X": 3, "Y": 7}, "B": {"X": 6}}, ["X", "Y"]),  # zeros beside a hidden cell
+        ({"A": {"X": 3}, "B": {"X": 5, "Y": 5}}, ["X", "Y"]),  # grand total minus the others
+        ({"A": {"X": 1, "Y": 9, "Z": 12}, "B": {"X": 0, "Y": 0, "Z": 7}}, ["X", "Y", "Z"]),
+    ],
+)
+def test_no_line_of_the_table_with_its_margins_has_a_single_unknown(counts, columns):
+    table = suppress(counts, columns)
+    grid = {r: [*row["cells"].values(), row["total"]] for r, row in table["rows"].items()}
+    grid["total"] = [*table["totals"].values(), table["total"]]
+    lines = list(grid.values()) + [list(col) for col in zip(*grid.values(), strict=True)]
+    for line in lines:
+        assert line.count(None) != 1, table
+    # Every count from 1 to 4 is hidden.
+    for r, row in counts.items():
+        for c, v in row.items():
+            if 0 < v < 5:
+                assert table["rows"][r]["cells"][c] is None

@@ -28,7 +28,7 @@ def test_the_case_moves_forward_and_closes_only_with_a_supervisor(case, casework
     assert case.state == CaseState.CASE_PLAN
     with pytest.raises(actions.CaseError) as exc:
         actions.advance(actor=caseworker, case=case)  # no plan yet
-    assert "goals" in str(exc.value.errors["__all__"][0])
+    assert "objetivos" in str(exc.value.errors["__all__"][0])
     _plan(case, caseworker)
     case = actions.advance(actor=caseworker, case=case)
     approval = actions.request_closure(actor=caseworker, case=case, reason="goals_met")

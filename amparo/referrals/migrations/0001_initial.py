@@ -95,7 +95,7 @@ class Migration(migrations.Migration):
                 ('received_at', models.DateTimeField(blank=True, null=True, verbose_name='received')),
                 ('responded_at', models.DateTimeField(blank=True, null=True, verbose_name='answered')),
                 ('concluded_at', models.DateTimeField(blank=True, null=True, verbose_name='outcome reported')),
-                ('decline_reason', models.CharField(blank=True, max_length=300, verbose_name='reason for declining')),
+                ('decline_reason', amparo.core.crypto.EncryptedTextField(blank=True, verbose_name='reason for declining')),
                 ('outcome', amparo.core.crypto.EncryptedTextField(blank=True, verbose_name='outcome')),
                 ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='cases.case')),
                 ('from_office', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.office')),

@@ -18,11 +18,21 @@ class Command(BaseCommand):
             self.stderr.write(_("--batch must be 1 or more."))
             raise SystemExit(2)
         counts = crypto.rotate_all(batch=opts["batch"])
+        unreadable = {k: v for k, v in counts.items() if k.endswith("(unreadable)")}
         for label, count in counts.items():
             self.stdout.write(f"  {label}: {count}")
+        done = sum(v for k, v in counts.items() if k not in unreadable)
         self.stdout.write(
             self.style.SUCCESS(
-                _("%(count)d values re-encrypted with the newest key.")
-                % {"count": sum(counts.values())}
+                _("%(count)d values re-encrypted with the newest key.") % {"count": done}
             )
         )
+        if unreadable:
+            self.stderr.write(
+                _(
+                    "%(count)d values could not be read with any configured key and were left "
+                    "as they are: keep the old keys until you find out why."
+                )
+                % {"count": sum(unreadable.values())}
+            )
+            raise SystemExit(1)
