@@ -114,6 +114,7 @@ class Case(models.Model):
         ordering = ["-opened_on", "-id"]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
+        indexes = [models.Index(fields=["office", "-opened_on", "-id"], name="case_office_opened")]
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "reference"], name="case_reference_per_org"
@@ -251,6 +252,8 @@ class FollowUp(models.Model):
 
     class Meta:
         ordering = ["-date", "-id"]
+        # The overdue lists read each case's latest follow-up.
+        indexes = [models.Index(fields=["case", "-date", "-id"], name="follow_up_latest")]
 
     def __str__(self) -> str:
         return f"follow-up {self.pk} of {self.case}"

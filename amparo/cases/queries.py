@@ -23,15 +23,23 @@ from amparo.core.models import User
 
 
 def _team_condition(user: User) -> Q:
-    member = Case.members.through.objects.filter(case_id=OuterRef("pk"), user_id=user.pk)
-    ordinary = Q(owner_id=user.pk) | Exists(member)
+    # Uncorrelated subqueries (the user's own membership rows): the planner reads them once
+    # instead of probing them per case (see docs/benchmarks.md, "Cases and referrals").
+    memberships = Case.members.through.objects.filter(user_id=user.pk).values("case_id")
+    ordinary = Q(owner_id=user.pk) | Q(pk__in=memberships)
     if access.can(user, "cases.supervise") and user.office_id:
         ordinary |= Q(office_id=user.office_id)
     condition = Q(restricted=False) & ordinary
     if access.can(user, "cases.gbv"):
-        on_gbv_team = GBVTeamMember.objects.filter(office_id=OuterRef("office_id"), user_id=user.pk)
-        condition |= Q(restricted=True) & Exists(on_gbv_team)
+        teams = GBVTeamMember.objects.filter(user_id=user.pk).values("office_id")
+        condition |= Q(restricted=True, office_id__in=teams)
     return condition
+
+
+def mine(user: User) -> Q:
+    """Cases the user holds or was added to (no join, so no DISTINCT needed)."""
+    memberships = Case.members.through.objects.filter(user_id=user.pk).values("case_id")
+    return Q(owner_id=user.pk) | Q(pk__in=memberships)
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:

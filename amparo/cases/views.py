@@ -31,13 +31,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if data.get("scope") == "office" and access.can(user, "cases.supervise"):
         qs = qs.filter(office_id=user.office_id)
     else:
-        qs = qs.filter(owner_id=user.pk) | qs.filter(members=user)
+        qs = qs.filter(queries.mine(user))
     qs = qs.filter(state=data["state"]) if data.get("state") else qs.exclude(state="closed")
     if data.get("type"):
         qs = qs.filter(type=data["type"])
-    page = Paginator(qs.distinct().order_by("-opened_on", "-id"), 50).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(qs.order_by("-opened_on", "-id"), 50).get_page(request.GET.get("page"))
     supervising = access.can(user, "cases.supervise")
     return render(
         request,
@@ -116,9 +114,9 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
 
 
 def _referrals_of(user: User, case):
-    from amparo.referrals.queries import referrals_visible_to
+    from amparo.referrals.queries import referrals_of_case
 
-    return list(referrals_visible_to(user).filter(case=case).order_by("-sent_at"))
+    return list(referrals_of_case(user, case))
 
 
 def _small_form(

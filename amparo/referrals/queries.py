@@ -96,12 +96,37 @@ def get_referral_for(user: User, referral_id: UUID | str) -> Referral:
     return access.get_visible(referrals_visible_to(user), uuid=referral_id)
 
 
+def _listed(qs: QuerySet[Referral]) -> QuerySet[Referral]:
+    return qs.select_related("service", "service__provider", "from_organization", "sent_by", "case")
+
+
 def incoming_for(user: User) -> QuerySet[Referral]:
-    return referrals_visible_to(user).filter(_recipient_condition(user))
+    """Referrals addressed to the user's agency. One side only, so each list reads its own
+    condition once (see docs/benchmarks.md)."""
+    if not user.is_authenticated or not user.is_active:
+        return Referral.objects.none()
+    sender = _sender_condition(user)
+    return _listed(Referral.objects.filter(_recipient_condition(user))).annotate(
+        as_sender=DbCase(When(sender, then=Value(True)), default=Value(False))
+        if sender != Q(pk__in=[])
+        else Value(False)
+    )
 
 
 def outgoing_for(user: User) -> QuerySet[Referral]:
-    return referrals_visible_to(user).filter(as_sender=True)
+    """Referrals the user's side sent."""
+    if not user.is_authenticated or not user.is_active:
+        return Referral.objects.none()
+    return _listed(Referral.objects.filter(_sender_condition(user))).annotate(as_sender=Value(True))
+
+
+def referrals_of_case(user: User, case) -> QuerySet[Referral]:
+    """Referrals sent from a case the caller already reads (checked by the caller)."""
+    return (
+        _listed(Referral.objects.filter(case=case, from_organization_id=user.organization_id))
+        .annotate(as_sender=Value(True))
+        .order_by("-sent_at", "-id")
+    )
 
 
 def is_overdue(referral: Referral, now=None) -> bool:
