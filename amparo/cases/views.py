@@ -114,9 +114,13 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
 
 
 def _referrals_of(user: User, case):
-    from amparo.referrals.queries import referrals_of_case
-
-    return list(referrals_of_case(user, case))
+    # Read through the reverse relation: the case already passed the team check, and the
+    # cases app does not import the referrals app (which depends on it).
+    return list(
+        case.referrals.filter(from_organization_id=user.organization_id)
+        .select_related("service__provider")
+        .order_by("-sent_at", "-id")
+    )
 
 
 def _small_form(

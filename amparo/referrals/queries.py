@@ -120,15 +120,6 @@ def outgoing_for(user: User) -> QuerySet[Referral]:
     return _listed(Referral.objects.filter(_sender_condition(user))).annotate(as_sender=Value(True))
 
 
-def referrals_of_case(user: User, case) -> QuerySet[Referral]:
-    """Referrals sent from a case the caller already reads (checked by the caller)."""
-    return (
-        _listed(Referral.objects.filter(case=case, from_organization_id=user.organization_id))
-        .annotate(as_sender=Value(True))
-        .order_by("-sent_at", "-id")
-    )
-
-
 def is_overdue(referral: Referral, now=None) -> bool:
     now = now or timezone.now()
     return referral.state in AWAITING_ANSWER and referral.respond_by < now
