@@ -26,6 +26,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     access.require(request.user, "cases.view")
     user = request.user
     form = forms.CaseFilterForm(request.GET or None)
+    if not access.can(user, "cases.supervise"):
+        del form.fields["scope"]  # only supervisors see their office's caseload
     qs = queries.cases_visible_to(user)
     data = form.cleaned_data if form.is_valid() else {}
     if data.get("scope") == "office" and access.can(user, "cases.supervise"):
