@@ -4,6 +4,7 @@ cells suppressed (`core.disclosure`). No names, no exact dates, no exact places.
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from amparo.cases.models import Incident, IncidentType
 from amparo.core import access, disclosure
@@ -62,10 +63,12 @@ def gbv_tables(user: User, year: int) -> dict:
         "year": year,
         "by_quarter": {
             "columns": QUARTERS,
+            "labels": [_("Q%(number)d") % {"number": n} for n in range(1, 5)],
             "table": disclosure.suppress(by_quarter, QUARTERS),
         },
         "by_province": {
             "columns": province_columns,
+            "labels": province_columns,
             "table": disclosure.suppress(by_province, province_columns),
         },
     }

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from amparo.cases import actions, forms, queries, statistics
@@ -188,20 +189,59 @@ def edit_plan(request: HttpRequest, case_id) -> HttpResponse:
     )
 
 
-@login_required
-def add_plan_action(request: HttpRequest, case_id) -> HttpResponse:
-    case = queries.get_case_for(request.user, case_id)
-    access.require(request.user, "cases.manage")
-    form = forms.PlanActionForm(
-        request.POST or None, colleagues=queries.colleagues_for(request.user, case)
-    )
-    return _small_form(
-        request,
-        case,
-        form,
-        lambda d: actions.add_plan_action(actor=request.user, case=case, request=request, **d),
-        title=_("New action of the plan"),
-    )
+def _case_form(form_class, act, title, colleagues=None):
+    """A case's small page: a form whose cleaned data go, as keyword arguments, to one action
+    taken by the signed-in user on that case. `colleagues(user, case)` fills a user choice."""
+
+    @login_required
+    def view(request: HttpRequest, case_id) -> HttpResponse:
+        case = queries.get_case_for(request.user, case_id)
+        access.require(request.user, "cases.manage")
+        extra = {"colleagues": colleagues(request.user, case)} if colleagues else {}
+        form = form_class(request.POST or None, **extra)
+        return _small_form(
+            request,
+            case,
+            form,
+            lambda d: act(actor=request.user, case=case, request=request, **d),
+            title=title,
+        )
+
+    return view
+
+
+def _team_colleagues(user: User, case):
+    return queries.colleagues_for(user, case).exclude(pk=case.owner_id)
+
+
+def _transfer_colleagues(user: User, case):
+    return queries.colleagues_for(user, case, any_office=True).exclude(pk=case.owner_id)
+
+
+add_plan_action = _case_form(
+    forms.PlanActionForm,
+    actions.add_plan_action,
+    gettext_lazy("New action of the plan"),
+    colleagues=queries.colleagues_for,
+)
+add_follow_up = _case_form(forms.FollowUpForm, actions.add_follow_up, gettext_lazy("New follow-up"))
+add_note = _case_form(forms.NoteForm, actions.add_note, gettext_lazy("New note"))
+request_closure = _case_form(
+    forms.ClosureForm, actions.request_closure, gettext_lazy("Ask to close the case")
+)
+reopen = _case_form(forms.ReasonForm, actions.reopen, gettext_lazy("Reopen the case"))
+transfer = _case_form(
+    forms.TransferForm,
+    actions.transfer,
+    gettext_lazy("Transfer the case"),
+    colleagues=_transfer_colleagues,
+)
+add_member = _case_form(
+    forms.MemberForm,
+    actions.add_member,
+    gettext_lazy("Add a colleague to the team"),
+    colleagues=_team_colleagues,
+)
 
 
 @login_required
@@ -236,48 +276,6 @@ def advance(request: HttpRequest, case_id) -> HttpResponse:
 
 
 @login_required
-def add_follow_up(request: HttpRequest, case_id) -> HttpResponse:
-    case = queries.get_case_for(request.user, case_id)
-    access.require(request.user, "cases.manage")
-    form = forms.FollowUpForm(request.POST or None)
-    return _small_form(
-        request,
-        case,
-        form,
-        lambda d: actions.add_follow_up(actor=request.user, case=case, request=request, **d),
-        title=_("New follow-up"),
-    )
-
-
-@login_required
-def add_note(request: HttpRequest, case_id) -> HttpResponse:
-    case = queries.get_case_for(request.user, case_id)
-    access.require(request.user, "cases.manage")
-    form = forms.NoteForm(request.POST or None)
-    return _small_form(
-        request,
-        case,
-        form,
-        lambda d: actions.add_note(actor=request.user, case=case, request=request, **d),
-        title=_("New note"),
-    )
-
-
-@login_required
-def request_closure(request: HttpRequest, case_id) -> HttpResponse:
-    case = queries.get_case_for(request.user, case_id)
-    access.require(request.user, "cases.manage")
-    form = forms.ClosureForm(request.POST or None)
-    return _small_form(
-        request,
-        case,
-        form,
-        lambda d: actions.request_closure(actor=request.user, case=case, request=request, **d),
-        title=_("Ask to close the case"),
-    )
-
-
-@login_required
 def decide(request: HttpRequest, case_id, approval_id: int) -> HttpResponse:
     access.require(request.user, "cases.supervise")
     case = queries.get_case_for(request.user, case_id)
@@ -298,52 +296,6 @@ def decide(request: HttpRequest, case_id, approval_id: int) -> HttpResponse:
         ),
         title=_("Decide: %(what)s") % {"what": approval.get_kind_display()},
         extra={"approval": approval, "plan": queries.plan_of(case)},
-    )
-
-
-@login_required
-def reopen(request: HttpRequest, case_id) -> HttpResponse:
-    case = queries.get_case_for(request.user, case_id)
-    access.require(request.user, "cases.manage")
-    form = forms.ReasonForm(request.POST or None)
-    return _small_form(
-        request,
-        case,
-        form,
-        lambda d: actions.reopen(actor=request.user, case=case, request=request, **d),
-        title=_("Reopen the case"),
-    )
-
-
-@login_required
-def transfer(request: HttpRequest, case_id) -> HttpResponse:
-    case = queries.get_case_for(request.user, case_id)
-    access.require(request.user, "cases.manage")
-    colleagues = queries.colleagues_for(request.user, case, any_office=True).exclude(
-        pk=case.owner_id
-    )
-    form = forms.TransferForm(request.POST or None, colleagues=colleagues)
-    return _small_form(
-        request,
-        case,
-        form,
-        lambda d: actions.transfer(actor=request.user, case=case, request=request, **d),
-        title=_("Transfer the case"),
-    )
-
-
-@login_required
-def add_member(request: HttpRequest, case_id) -> HttpResponse:
-    case = queries.get_case_for(request.user, case_id)
-    access.require(request.user, "cases.manage")
-    colleagues = queries.colleagues_for(request.user, case).exclude(pk=case.owner_id)
-    form = forms.MemberForm(request.POST or None, colleagues=colleagues)
-    return _small_form(
-        request,
-        case,
-        form,
-        lambda d: actions.add_member(actor=request.user, case=case, request=request, **d),
-        title=_("Add a colleague to the team"),
     )
 
 

@@ -141,34 +141,38 @@ def _page_context(user, referral) -> dict:
     }
 
 
-@login_required
-def referral_detail(request: HttpRequest, referral_id) -> HttpResponse:
-    user = request.user
-    referral = queries.get_referral_for(user, referral_id)
-    audit.record_view(request=request, target=referral)
-    answerable = actions.can_answer(user, referral)
+def _detail(request: HttpRequest, referral, form: AnswerForm, status: int = 200) -> HttpResponse:
+    """The referral's page, with the answers the user may give from its state."""
+    answerable = actions.can_answer(request.user, referral)
     next_states = [ReferralState(s) for s in sorted(TRANSITIONS[ReferralState(referral.state)])]
     return render(
         request,
         "referrals/detail.html",
         {
-            **_page_context(user, referral),
+            **_page_context(request.user, referral),
             "next_states": next_states if answerable else [],
-            "form": AnswerForm(),
+            "form": form,
         },
+        status=status,
     )
+
+
+@login_required
+def referral_detail(request: HttpRequest, referral_id) -> HttpResponse:
+    referral = queries.get_referral_for(request.user, referral_id)
+    audit.record_view(request=request, target=referral)
+    return _detail(request, referral, AnswerForm())
 
 
 @login_required
 @require_POST
 def answer(request: HttpRequest, referral_id) -> HttpResponse:
-    user = request.user
-    referral = queries.get_referral_for(user, referral_id)
+    referral = queries.get_referral_for(request.user, referral_id)
     form = AnswerForm(request.POST)
     if form.is_valid():
         try:
             actions.move(
-                actor=user,
+                actor=request.user,
                 referral=referral,
                 to_state=form.cleaned_data["state"],
                 note=form.cleaned_data["note"],
@@ -178,14 +182,7 @@ def answer(request: HttpRequest, referral_id) -> HttpResponse:
             show_errors(form, exc.errors)
         else:
             return redirect("referrals:detail", referral.uuid)
-    referral = queries.get_referral_for(user, referral_id)
-    next_states = [ReferralState(s) for s in sorted(TRANSITIONS[ReferralState(referral.state)])]
-    return render(
-        request,
-        "referrals/detail.html",
-        {**_page_context(user, referral), "next_states": next_states, "form": form},
-        status=400,
-    )
+    return _detail(request, referral, form, status=400)
 
 
 @login_required

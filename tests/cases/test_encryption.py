@@ -8,6 +8,7 @@ from django.db import connection
 from amparo.cases import actions
 from amparo.cases.models import Case, CaseNote
 from amparo.core import crypto
+from amparo.core.models import AuditEvent
 
 
 def _raw(table: str, column: str, pk: int) -> str:
@@ -35,6 +36,8 @@ def test_key_rotation_keeps_every_note_readable(case, caseworker, settings, caps
     note = actions.add_note(actor=caseworker, case=case, text="Escrita con la clave nueva")
     call_command("rotate_keys", "--batch", "2")
     assert "cases.CaseNote.text: 3" in capsys.readouterr().out
+    rotated = AuditEvent.objects.get(action="core.field_keys.rotated")
+    assert rotated.details["values"] >= 4 and rotated.details["unreadable"] == 0
     # Only the new key is needed from now on.
     settings.AMPARO_FIELD_KEYS = [new_key]
     for old in notes:

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from amparo.core import crypto
+from amparo.core import audit, crypto
 
 
 class Command(BaseCommand):
@@ -22,6 +22,12 @@ class Command(BaseCommand):
         for label, count in counts.items():
             self.stdout.write(f"  {label}: {count}")
         done = sum(v for k, v in counts.items() if k not in unreadable)
+        audit.record(
+            actor=None,
+            actor_username="amparo rotate-keys",
+            action="core.field_keys.rotated",
+            details={"values": done, "unreadable": sum(unreadable.values())},
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 _("%(count)d values re-encrypted with the newest key.") % {"count": done}
