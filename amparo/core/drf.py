@@ -3,7 +3,9 @@
 from django.http import Http404
 from django.utils import translation
 from rest_framework import authentication
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
+
+from amparo.core.errors import ALL, ActionError
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
@@ -18,9 +20,18 @@ class TokenAuthentication(authentication.TokenAuthentication):
 
 
 def exception_handler(exc, context):
-    """DRF's handler, with one leak closed: 404s never say what was looked for."""
+    """DRF's handler, with one leak closed and one error family added.
+
+    404s never say what was looked for. An action's `ActionError` answers 400 with its field
+    errors, `{"field": ["message"]}`; what belongs to no field is under `non_field_errors`,
+    as DRF's own validation errors put it.
+    """
     from rest_framework import views
 
     if isinstance(exc, Http404):
         exc = NotFound()
+    elif isinstance(exc, ActionError):
+        exc = ValidationError(
+            {("non_field_errors" if k == ALL else k): v for k, v in exc.errors.items()}
+        )
     return views.exception_handler(exc, context)

@@ -1,7 +1,11 @@
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from amparo.core.errors import ActionError
 from amparo.core.models import Office
 
 
@@ -51,3 +55,20 @@ def show_errors(form: forms.Form, errors: dict[str, list[str]]) -> None:
     for field, messages in errors.items():
         for message in messages:
             form.add_error(field if field in form.fields else None, message)
+
+
+@contextmanager
+def errors_on(form: forms.Form) -> Iterator[None]:
+    """Run an action for a screen; if it refuses, its messages go next to the form's fields.
+
+        with errors_on(form):
+            case = actions.open_case(actor=request.user, ...)
+            return redirect("cases:detail", case.uuid)
+        return render(request, "cases/new.html", {"form": form}, status=400)
+
+    Only `ActionError` is caught: anything else is a bug and goes on up.
+    """
+    try:
+        yield
+    except ActionError as exc:
+        show_errors(form, exc.errors)
