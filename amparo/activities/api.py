@@ -222,22 +222,19 @@ class ActivityViewSet(
         data.is_valid(raise_exception=True)
         data = data.validated_data
         office = _office(request, data.get("office"))
-        try:
-            activity = actions.record_activity(
-                actor=user,
-                office=office,
-                type=data["type"],
-                date=data["date"],
-                staff=_staff(request, office, data.get("staff")),
-                sector=data["sector"],
-                programme=data.get("programme", ""),
-                case=_case(request, data.get("case")),
-                participants=_participants(request, data.get("participants", [])),
-                counts=_counts(data.get("counts", [])),
-                request=request,
-            )
-        except actions.ActivityError as exc:
-            raise ValidationError(exc.errors) from exc
+        activity = actions.record_activity(
+            actor=user,
+            office=office,
+            type=data["type"],
+            date=data["date"],
+            staff=_staff(request, office, data.get("staff")),
+            sector=data["sector"],
+            programme=data.get("programme", ""),
+            case=_case(request, data.get("case")),
+            participants=_participants(request, data.get("participants", [])),
+            counts=_counts(data.get("counts", [])),
+            request=request,
+        )
         activity = access.get_visible(self.get_queryset(), pk=activity.pk)
         body = ActivityDetailSerializer(activity, context=self.get_serializer_context()).data
         return Response(body, status=status.HTTP_201_CREATED)

@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from amparo.activities.actions import counts_path
 from amparo.activities.models import GROUP_TYPES, ActivityType, AgeBand, Attendance, Sector
 from amparo.core.models import Office, User
 
@@ -113,20 +112,16 @@ class ActivityForm(forms.Form):
             for band in AgeBand.values
         }
 
-    def show_errors(self, errors: dict[str, list[str]]) -> None:
-        """Put an action's errors next to their fields (a grid cell, or above the grid)."""
-        cells = {
-            counts_path(sex, band): cell_name(sex, band)
-            for sex in Attendance.Sex.values
-            for band in AgeBand.values
-        }
-        for path, messages in errors.items():
-            field = cells.get(path, path)
-            for message in messages:
-                if path == "counts":
-                    self.counts_errors.append(message)
-                else:
-                    self.add_error(field if field in self.fields else None, message)
+    def place_action_error(self, path: str, message: str) -> bool:
+        """An action's error on a grid cell goes next to the cell; on the grid, above it."""
+        if path == "counts":
+            self.counts_errors.append(message)
+            return True
+        sex, _dot, band = path.removeprefix("counts.").partition(".")
+        if path.startswith("counts.") and cell_name(sex, band) in self.fields:
+            self.add_error(cell_name(sex, band), message)
+            return True
+        return False
 
 
 class ActivityFilterForm(forms.Form):

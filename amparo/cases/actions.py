@@ -1,7 +1,7 @@
 """Every write to cases. One transaction each; the audit event in the same function.
 
 Each action checks its own rights: the permission (404 when missing), and that the case is one
-the actor may see (404 otherwise). Bad input raises `CaseError` with messages by field, before
+the actor may see (404 otherwise). Bad input raises `ActionError` with messages by field, before
 anything is written. Audit details never hold narrative text.
 """
 
@@ -36,6 +36,7 @@ from amparo.cases.models import (
     Transfer,
 )
 from amparo.core import access, audit
+from amparo.core.errors import ActionError, Errors
 from amparo.core.models import Area, Office, User
 from amparo.registry.models import Individual, ReferenceCounter
 from amparo.registry.queries import individuals_visible_to
@@ -50,18 +51,6 @@ FORWARD = {
 }
 
 
-class CaseError(Exception):
-    """Bad input: `errors` maps a field name (or "__all__") to messages."""
-
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__(errors)
-        self.errors = errors
-
-
-def _fail(field: str, message: str) -> CaseError:
-    return CaseError({field: [message]})
-
-
 def _check_team(actor: User, case: Case, permission: str = "cases.manage") -> Case:
     """404 unless the actor holds `permission` and is on the case's team; returns it locked."""
     access.require(actor, permission)
@@ -72,21 +61,21 @@ def _check_team(actor: User, case: Case, permission: str = "cases.manage") -> Ca
 
 def _check_open(case: Case) -> None:
     if case.is_closed:
-        raise _fail("__all__", _("This case is closed. Reopen it first."))
+        raise ActionError.general(_("This case is closed. Reopen it first."))
 
 
 def _check_text(field: str, text: str, *, required: bool = False) -> str:
     text = (text or "").strip()
     if required and not text:
-        raise _fail(field, _("This field is required."))
+        raise ActionError.on(field, _("This field is required."))
     if len(text) > MAX_TEXT:
-        raise _fail(field, _("Keep this under %(max)d characters.") % {"max": MAX_TEXT})
+        raise ActionError.on(field, _("Keep this under %(max)d characters.") % {"max": MAX_TEXT})
     return text
 
 
 def _check_not_future(field: str, value: date) -> None:
     if value > timezone.localdate():
-        raise _fail(field, _("This date is in the future."))
+        raise ActionError.on(field, _("This date is in the future."))
 
 
 def next_reference(organization_id: int, code: str, letter: str) -> str:
@@ -127,23 +116,23 @@ def open_case(
     """Open a case for one or more people of one household, owned by the actor in their office."""
     access.require(actor, "cases.manage")
     if type not in CaseType.values:
-        raise _fail("type", _("Choose a case type."))
+        raise ActionError.on("type", _("Choose a case type."))
     if risk_level not in RiskLevel.values:
-        raise _fail("risk_level", _("Choose a risk level."))
+        raise ActionError.on("risk_level", _("Choose a risk level."))
     if not individuals:
-        raise _fail("individuals", _("Choose at least one person."))
+        raise ActionError.on("individuals", _("Choose at least one person."))
     ids = {p.pk for p in individuals}
     people = list(individuals_visible_to(actor).filter(pk__in=ids))
     if len(people) != len(ids):
-        raise _fail("individuals", _("One of these people is not in your registry."))
+        raise ActionError.on("individuals", _("One of these people is not in your registry."))
     if len({p.household_id for p in people}) > 1:
-        raise _fail("individuals", _("All people of a case must belong to one household."))
+        raise ActionError.on("individuals", _("All people of a case must belong to one household."))
     office = actor.office
     if office is None:
-        raise _fail("__all__", _("Your account has no office: ask an administrator."))
+        raise ActionError.general(_("Your account has no office: ask an administrator."))
     restricted = type == CaseType.GBV or psea_related
     if restricted and not queries.is_on_gbv_team(actor, office.pk):
-        raise _fail(
+        raise ActionError.on(
             "type",
             _("Only the GBV team of your office can open GBV or PSEA-related cases."),
         )
@@ -180,7 +169,7 @@ def update_case(
     case = _check_team(actor, case)
     _check_open(case)
     if risk_level not in RiskLevel.values:
-        raise _fail("risk_level", _("Choose a risk level."))
+        raise ActionError.on("risk_level", _("Choose a risk level."))
     summary = _check_text("summary", summary)
     changed = [
         f for f, v in (("risk_level", risk_level), ("summary", summary)) if getattr(case, f) != v
@@ -201,15 +190,14 @@ def advance(*, actor: User, case: Case, request: HttpRequest | None = None) -> C
     _check_open(case)
     target = FORWARD.get(case.state)
     if target is None:
-        raise _fail("__all__", _("This case is already in implementation and follow-up."))
+        raise ActionError.general(_("This case is already in implementation and follow-up."))
     if target == CaseState.IMPLEMENTATION:
         plan = CasePlan.objects.filter(case=case).first()
         if plan is None or not plan.goals:
-            raise _fail("__all__", _("Write the case plan's goals before implementation."))
+            raise ActionError.general(_("Write the case plan's goals before implementation."))
         if case.risk_level in HIGH_RISK and plan.approved_at is None:
-            raise _fail(
-                "__all__",
-                _("The plan of a high-risk case needs a supervisor's approval first."),
+            raise ActionError.general(
+                _("The plan of a high-risk case needs a supervisor's approval first.")
             )
     before = case.state
     case.state = target
@@ -242,7 +230,7 @@ def save_plan(
     goals = _check_text("goals", goals, required=True)
     unknown = set(services_planned) - PLANNABLE_SERVICES.keys()
     if unknown:
-        raise _fail("services_planned", _("Choose services from the list."))
+        raise ActionError.on("services_planned", _("Choose services from the list."))
     plan, created = CasePlan.objects.get_or_create(case=case)
     plan.needs, plan.goals, plan.services_planned = needs, goals, sorted(set(services_planned))
     # An approval covers the plan as it was: any change needs a new one (for high risk).
@@ -294,12 +282,12 @@ def add_plan_action(
     _check_open(case)
     plan = CasePlan.objects.filter(case=case).first()
     if plan is None:
-        raise _fail("__all__", _("Write the case plan first."))
+        raise ActionError.general(_("Write the case plan first."))
     description = _check_text("description", description, required=True)
     if responsible.organization_id != case.organization_id or not responsible.is_active:
-        raise _fail("responsible", _("Choose an active colleague of your organization."))
+        raise ActionError.on("responsible", _("Choose an active colleague of your organization."))
     if case.restricted and not queries.is_on_gbv_team(responsible, case.office_id):
-        raise _fail("responsible", _("Choose a member of the office's GBV team."))
+        raise ActionError.on("responsible", _("Choose a member of the office's GBV team."))
     action = PlanAction.objects.create(
         plan=plan, description=description, responsible=responsible, due_date=due_date
     )
@@ -314,7 +302,7 @@ def complete_plan_action(
     case = _check_team(actor, action.plan.case)
     _check_open(case)
     if action.done_on is not None:
-        raise _fail("__all__", _("This action is already done."))
+        raise ActionError.general(_("This action is already done."))
     action.done_on = timezone.localdate()
     action.save(update_fields=["done_on"])
     audit.record(actor=actor, action="cases.plan_action.done", target=case, request=request)
@@ -335,10 +323,10 @@ def add_follow_up(
     case = _check_team(actor, case)
     _check_open(case)
     if kind not in FollowUp.Kind.values:
-        raise _fail("kind", _("Choose visit, call or session."))
+        raise ActionError.on("kind", _("Choose visit, call or session."))
     _check_not_future("date", date)
     if next_date is not None and next_date < date:
-        raise _fail("next_date", _("The next follow-up must be after this one."))
+        raise ActionError.on("next_date", _("The next follow-up must be after this one."))
     follow_up = FollowUp.objects.create(
         case=case,
         date=date,
@@ -375,9 +363,9 @@ def request_closure(
     case = _check_team(actor, case)
     _check_open(case)
     if reason not in ClosureReason.values:
-        raise _fail("reason", _("Choose why the case closes."))
+        raise ActionError.on("reason", _("Choose why the case closes."))
     if Approval.objects.filter(case=case, kind=Approval.Kind.CLOSURE, decision="pending").exists():
-        raise _fail("__all__", _("A closure request is already waiting for a supervisor."))
+        raise ActionError.general(_("A closure request is already waiting for a supervisor."))
     approval = Approval.objects.create(
         case=case, kind=Approval.Kind.CLOSURE, closure_reason=reason, requested_by=actor
     )
@@ -405,12 +393,12 @@ def decide(
     case = _check_team(actor, approval.case, "cases.supervise")
     approval = Approval.objects.select_for_update().get(pk=approval.pk)
     if actor.office_id != case.office_id:
-        raise _fail("__all__", _("A supervisor of the case's office decides."))
+        raise ActionError.general(_("A supervisor of the case's office decides."))
     _check_open(case)
     if approval.decision != Approval.Decision.PENDING:
-        raise _fail("__all__", _("This request has already been decided."))
+        raise ActionError.general(_("This request has already been decided."))
     if approval.requested_by_id == actor.pk:
-        raise _fail("__all__", _("Another supervisor must decide on your own request."))
+        raise ActionError.general(_("Another supervisor must decide on your own request."))
     now = timezone.now()
     approval.decision = Approval.Decision.APPROVED if approve else Approval.Decision.REJECTED
     approval.decided_by, approval.decided_at = actor, now
@@ -435,7 +423,7 @@ def decide(
 def reopen(*, actor: User, case: Case, reason: str, request: HttpRequest | None = None) -> Case:
     case = _check_team(actor, case)
     if not case.is_closed:
-        raise _fail("__all__", _("This case is open."))
+        raise ActionError.general(_("This case is open."))
     reason = _check_text("reason", reason, required=True)
     case.state, case.closed_on, case.closure_reason = CaseState.ASSESSMENT, None, ""
     case.save(update_fields=["state", "closed_on", "closure_reason", "updated_at"])
@@ -460,10 +448,10 @@ def transfer(
     case = _check_team(actor, case)
     _check_open(case)
     if case.owner_id != actor.pk and not access.can(actor, "cases.supervise"):
-        raise _fail("__all__", _("Only the caseworker or a supervisor can transfer a case."))
+        raise ActionError.general(_("Only the caseworker or a supervisor can transfer a case."))
     reason = _check_text("reason", reason, required=True)
     if to_owner.pk == case.owner_id:
-        raise _fail("to_owner", _("This person already holds the case."))
+        raise ActionError.on("to_owner", _("This person already holds the case."))
     to_office = to_owner.office
     if to_office is None or not _may_hold_case(to_owner, to_office, case.restricted):
         message = (
@@ -471,7 +459,7 @@ def transfer(
             if case.restricted
             else _("Choose a caseworker of your organization with an office.")
         )
-        raise _fail("to_owner", message)
+        raise ActionError.on("to_owner", message)
     record = Transfer.objects.create(
         case=case,
         from_owner_id=case.owner_id,
@@ -504,7 +492,7 @@ def add_member(*, actor: User, case: Case, user: User, request: HttpRequest | No
             if case.restricted
             else _("Choose a colleague of this office who works on cases.")
         )
-        raise _fail("user", message)
+        raise ActionError.on("user", message)
     case.members.add(user)
     audit.record(actor=actor, action="cases.member.added", target=case, request=request)
 
@@ -519,10 +507,8 @@ def remove_member(
 
 
 def _incident_values(data: dict) -> dict:
-    errors: dict[str, list[str]] = {}
-
-    def bad(field, message):
-        errors.setdefault(field, []).append(message)
+    errors = Errors()
+    bad = errors.add
 
     today = timezone.localdate()
     incident_date, report_date = data.get("incident_date"), data.get("report_date")
@@ -560,8 +546,7 @@ def _incident_values(data: dict) -> dict:
             bad(field, _("Choose services from the list."))
     if len(data.get("account") or "") > MAX_TEXT:
         bad("account", _("Keep this under %(max)d characters.") % {"max": MAX_TEXT})
-    if errors:
-        raise CaseError(errors)
+    errors.raise_if_any()
     return {
         "incident_date": incident_date,
         "report_date": report_date,
@@ -590,16 +575,16 @@ def record_incident(
     """Record (or correct) a GBV incident of a GBV case, with the GBVIMS core fields."""
     case = _check_team(actor, case, "cases.gbv")
     if case.type != CaseType.GBV:
-        raise _fail("__all__", _("Incidents are recorded on GBV cases."))
+        raise ActionError.general(_("Incidents are recorded on GBV cases."))
     values = _incident_values(data)
     if values["area"].country_code != office_region(case.office):
-        raise _fail("area", _("Choose a place in the office's country."))
+        raise ActionError.on("area", _("Choose a place in the office's country."))
     if incident is None:
         incident = Incident.objects.create(case=case, recorded_by=actor, **values)
         verb = "recorded"
     else:
         if incident.case_id != case.pk:
-            raise _fail("__all__", _("This incident belongs to another case."))
+            raise ActionError.general(_("This incident belongs to another case."))
         for field, value in values.items():
             setattr(incident, field, value)
         incident.save()
@@ -624,11 +609,11 @@ def add_to_gbv_team(
     if not actor.is_superuser and office.organization_id != actor.organization_id:
         raise Http404
     if user.organization_id != office.organization_id or not access.can(user, "cases.gbv"):
-        raise _fail("user", _("Choose a GBV specialist of this organization."))
+        raise ActionError.on("user", _("Choose a GBV specialist of this organization."))
     if user.pk == actor.pk:
-        raise _fail("user", _("Another administrator must add you to a GBV team."))
+        raise ActionError.on("user", _("Another administrator must add you to a GBV team."))
     if user.office_bound and user.office_id != office.pk:
-        raise _fail("user", _("This person works in another office."))
+        raise ActionError.on("user", _("This person works in another office."))
     member, _created = GBVTeamMember.objects.get_or_create(office=office, user=user)
     audit.record(
         actor=actor,

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_POST
 from amparo.cases import actions, forms, queries, statistics
 from amparo.cases.models import PLANNABLE_SERVICES, Approval, Incident, PlanAction
 from amparo.core import access, audit
-from amparo.core.forms import show_errors
+from amparo.core.errors import ActionError
+from amparo.core.forms import errors_on
 from amparo.core.models import Area, User
 from amparo.registry.queries import get_individual_for
 from amparo.registry.regions import office_region
@@ -66,7 +67,7 @@ def open_case(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         chosen = [m for m in members if m.pk in form.cleaned_data["individuals"]]
-        try:
+        with errors_on(form):
             case = actions.open_case(
                 actor=request.user,
                 individuals=chosen,
@@ -76,9 +77,6 @@ def open_case(request: HttpRequest) -> HttpResponse:
                 summary=form.cleaned_data["summary"],
                 request=request,
             )
-        except actions.CaseError as exc:
-            show_errors(form, exc.errors)
-        else:
             return redirect("cases:detail", case.uuid)
     return render(
         request,
@@ -139,11 +137,8 @@ def _small_form(
     """The pattern of the case's small pages: validate → act → back to the case, or the form
     again with the action's messages next to the fields (400)."""
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_on(form):
             act(form.cleaned_data)
-        except actions.CaseError as exc:
-            show_errors(form, exc.errors)
-        else:
             return redirect("cases:detail", case.uuid)
     context = {"case": case, "form": form, "title": title, **(extra or {})}
     return render(request, template, context, status=400 if form.errors else 200)
@@ -259,10 +254,9 @@ def complete_plan_action(request: HttpRequest, case_id, action_id: int) -> HttpR
 def _one_click(request: HttpRequest, case, act) -> HttpResponse:
     try:
         act()
-    except actions.CaseError as exc:
-        for field_messages in exc.errors.values():
-            for message in field_messages:
-                messages.error(request, message)
+    except ActionError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
     return redirect("cases:detail", case.uuid)
 
 

@@ -51,10 +51,16 @@ class TeamFilterForm(forms.Form):
 
 
 def show_errors(form: forms.Form, errors: dict[str, list[str]]) -> None:
-    """Put an action's errors next to the form's fields (others at the top of the form)."""
-    for field, messages in errors.items():
+    """Put an action's errors next to the form's fields (others at the top of the form).
+
+    A form whose fields are not named like the action's paths (a grid, a formset) defines
+    `place_action_error(path, message) -> bool`, which places what it knows and says so.
+    """
+    place = getattr(form, "place_action_error", None)
+    for path, messages in errors.items():
         for message in messages:
-            form.add_error(field if field in form.fields else None, message)
+            if place is None or not place(path, message):
+                form.add_error(path if path in form.fields else None, message)
 
 
 @contextmanager

@@ -13,7 +13,6 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from amparo.cases.api import raise_as_validation_error
 from amparo.cases.queries import cases_visible_to
 from amparo.core.api import AuditedRetrieveMixin, ScopedMixin
 from amparo.referrals import actions, queries
@@ -183,23 +182,20 @@ class ReferralViewSet(
             individual = people.filter(uuid=d["individual"]).first()
             if individual is None:
                 raise ValidationError({"individual": [_("Choose a person of this case.")]})
-        try:
-            referral = actions.send_referral(
-                actor=user,
-                service=service,
-                urgency=d["urgency"],
-                reason=d["reason"],
-                shared_fields=d["shared_fields"],
-                consent=d["consent"],
-                consent_method=d["consent_method"],
-                consent_date=d["consent_date"],
-                case=case,
-                individual=individual,
-                person=d.get("person"),
-                request=request,
-            )
-        except actions.ReferralError as exc:
-            raise_as_validation_error(exc)
+        referral = actions.send_referral(
+            actor=user,
+            service=service,
+            urgency=d["urgency"],
+            reason=d["reason"],
+            shared_fields=d["shared_fields"],
+            consent=d["consent"],
+            consent_method=d["consent_method"],
+            consent_date=d["consent_date"],
+            case=case,
+            individual=individual,
+            person=d.get("person"),
+            request=request,
+        )
         referral = queries.get_referral_for(user, referral.uuid)
         return Response(ReferralSerializer(referral).data, status=status.HTTP_201_CREATED)
 
@@ -210,16 +206,13 @@ class ReferralViewSet(
         referral = self.get_object()
         data = AnswerSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            actions.move(
-                actor=request.user,
-                referral=referral,
-                to_state=data.validated_data["state"],
-                note=data.validated_data["note"],
-                request=request,
-            )
-        except actions.ReferralError as exc:
-            raise_as_validation_error(exc)
+        actions.move(
+            actor=request.user,
+            referral=referral,
+            to_state=data.validated_data["state"],
+            note=data.validated_data["note"],
+            request=request,
+        )
         referral = self.get_object()
         cls = ReferralSerializer if referral.as_sender else SharedReferralSerializer
         return Response(cls(referral).data)
