@@ -45,7 +45,7 @@ check: lint test
 
 ## make messages: refresh the Spanish/English catalogs (needs GNU gettext; users don't)
 messages: $(STAMP)
-	cd amparo && ../$(BIN)/django-admin makemessages -l es -l en --no-obsolete --settings=amparo.settings --pythonpath=..
+	cd amparo && ../$(BIN)/django-admin makemessages -l es -l en --no-obsolete --no-location --settings=amparo.settings --pythonpath=..
 	cd amparo && ../$(BIN)/django-admin compilemessages --settings=amparo.settings --pythonpath=..
 
 clean:

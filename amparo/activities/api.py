@@ -20,8 +20,9 @@ from amparo.activities import actions, queries
 from amparo.activities.models import Activity, ActivityType, AgeBand, Attendance, Sector
 from amparo.cases import queries as case_queries
 from amparo.core import access
-from amparo.core.api import AuditedRetrieveMixin, ScopedMixin
+from amparo.core.drf import AuditedRetrieveMixin, ScopedMixin
 from amparo.core.models import Office
+from amparo.core.queries import organization_offices
 from amparo.registry import queries as registry_queries
 
 
@@ -246,7 +247,7 @@ def _office(request: Request, code: str | None) -> Office:
         if request.user.office_id is None:
             raise ValidationError({"office": [_("Choose the office (your account has none).")]})
         return request.user.office
-    offices = access.visible(request.user, Office.objects.all(), office_field=None)
+    offices = organization_offices(request.user)
     matches = list(offices.filter(code=code)[:2])
     if len(matches) != 1:
         raise ValidationError({"office": [_("Unknown office “%(code)s”.") % {"code": code}]})

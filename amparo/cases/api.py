@@ -28,8 +28,8 @@ from amparo.cases.models import (
     ServiceType,
 )
 from amparo.core import access, audit
-from amparo.core.api import AuditedRetrieveMixin, ScopedMixin
-from amparo.core.models import Area
+from amparo.core.drf import AuditedRetrieveMixin, ScopedMixin
+from amparo.core.queries import areas
 from amparo.registry.queries import individuals_visible_to
 
 
@@ -125,7 +125,7 @@ class PlanSerializer(serializers.ModelSerializer):
 
 class IncidentSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="uuid", read_only=True)
-    area = serializers.SlugRelatedField(slug_field="code", queryset=Area.objects.all())
+    area = serializers.SlugRelatedField(slug_field="code", queryset=areas())
     services_received = serializers.ListField(
         child=serializers.ChoiceField(choices=GBVService.choices), required=False, default=list
     )

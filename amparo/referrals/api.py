@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from amparo.cases.queries import cases_visible_to
-from amparo.core.api import AuditedRetrieveMixin, ScopedMixin
+from amparo.core.drf import AuditedRetrieveMixin, ScopedMixin
 from amparo.referrals import actions, queries
 from amparo.referrals.models import SHAREABLE_FIELDS, Referral, ReferralState
 from amparo.registry.queries import individuals_visible_to
