@@ -104,3 +104,16 @@ def test_screens_read_records_only_through_queries_and_actions():
 
     assert SCREEN_FILES, "no screen modules found: the glob patterns are stale"
     assert found == [], "\n".join(found)
+
+
+def test_models_do_not_re_export_other_apps_models():
+    # A model module imports another app's model only to point at it, never to hand it on:
+    # whoever needs `ServiceType` imports it from `cases.models`, where it lives.
+    re_exports = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted(PACKAGE.glob("*/models.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "noqa: F401" in line
+    ]
+
+    assert re_exports == []

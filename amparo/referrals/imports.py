@@ -21,10 +21,11 @@ from django.db import transaction
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from amparo.cases.models import ServiceType
 from amparo.core import access, audit
 from amparo.core.models import Office, Organization, User
 from amparo.referrals import queries
-from amparo.referrals.models import Provider, ProviderKind, Service, ServiceType
+from amparo.referrals.models import Provider, ProviderKind, Service
 from amparo.registry.imports import max_bytes
 
 COLUMNS = (

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from amparo.cases.models import Case, CaseType, ServiceType  # noqa: F401 (re-exported)
+from amparo.cases.models import Case, CaseType, ServiceType
 from amparo.core.crypto import EncryptedTextField
 from amparo.core.models import Area, Office, Organization
 from amparo.registry.models import Individual
