@@ -25,7 +25,7 @@ from amparo.referrals import queries
 from amparo.referrals.models import (
     RESPONSE_SLA,
     SHAREABLE_FIELDS,
-    TRANSITIONS,
+    STATE_RULES,
     Referral,
     ReferralState,
     Service,
@@ -206,7 +206,8 @@ def move(
     note: str = "",
     request: HttpRequest | None = None,
 ) -> Referral:
-    """Record receipt, acceptance or refusal (with a reason), or the outcome."""
+    """Record receipt, acceptance or refusal (with a reason), or the outcome: what the target
+    state's row in `STATE_RULES` says, nothing else."""
     if not queries.referrals_visible_to(actor).filter(pk=referral.pk).exists():
         raise Http404
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
@@ -215,25 +216,21 @@ def move(
     if to_state not in ReferralState.values:
         raise ActionError.on("state", _("Choose a state from the list."))
     current, target = ReferralState(referral.state), ReferralState(to_state)
-    if target not in TRANSITIONS[current]:
+    if target not in STATE_RULES[current].follows:
         raise ActionError.on(
             "state",
             _("A referral that is “%(current)s” cannot become “%(target)s”.")
             % {"current": current.label, "target": target.label},
         )
+    rule = STATE_RULES[target]
     note = (note or "").strip()[:2000]
-    now = timezone.now()
-    if target == ReferralState.RECEIVED:
-        referral.received_at = now
-    elif target in (ReferralState.ACCEPTED, ReferralState.DECLINED):
-        if target == ReferralState.DECLINED and not note:
-            raise ActionError.on("note", _("Say why the referral is declined."))
-        referral.responded_at, referral.responded_by = now, actor
-        referral.decline_reason = note if target == ReferralState.DECLINED else ""
-    else:
-        referral.concluded_at, referral.outcome = now, note
+    if rule.missing_note and not note:
+        raise ActionError.on("note", rule.missing_note)
+    writes = rule.writes(by=actor, note=note, now=timezone.now())
+    for field, value in writes.items():
+        setattr(referral, field, value)
     referral.state = target
-    referral.save()
+    referral.save(update_fields=["state", *writes])
     audit.record(
         actor=actor,
         action=f"referrals.referral.{target}",

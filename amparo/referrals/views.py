@@ -16,7 +16,7 @@ from amparo.core import access, audit
 from amparo.core.forms import errors_on
 from amparo.referrals import actions, queries
 from amparo.referrals.forms import AnswerForm, PartnerReferralForm, ReferralFilterForm, ReferralForm
-from amparo.referrals.models import SHAREABLE_FIELDS, TRANSITIONS, ReferralState
+from amparo.referrals.models import SHAREABLE_FIELDS, STATE_RULES, ReferralState
 from amparo.registry.queries import get_individual_for
 
 
@@ -140,7 +140,7 @@ def _page_context(user, referral) -> dict:
 def _detail(request: HttpRequest, referral, form: AnswerForm, status: int = 200) -> HttpResponse:
     """The referral's page, with the answers the user may give from its state."""
     answerable = actions.can_answer(request.user, referral)
-    next_states = [ReferralState(s) for s in sorted(TRANSITIONS[ReferralState(referral.state)])]
+    next_states = sorted(STATE_RULES[ReferralState(referral.state)].follows)
     return render(
         request,
         "referrals/detail.html",
