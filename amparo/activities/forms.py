@@ -8,6 +8,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from amparo.activities.models import GROUP_TYPES, ActivityType, AgeBand, Attendance, Sector
+from amparo.core.forms import OfficeFilterForm, PeriodFilterForm
 from amparo.core.models import Office, User
 
 MAX_PARTICIPANTS = 500
@@ -124,39 +125,13 @@ class ActivityForm(forms.Form):
         return False
 
 
-class ActivityFilterForm(forms.Form):
-    since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+class ActivityFilterForm(PeriodFilterForm, OfficeFilterForm):
     type = forms.ChoiceField(
         label=_("Service or activity"),
         required=False,
         choices=[("", _("All")), *TYPE_CHOICES[1:]],
     )
-    office = forms.ModelChoiceField(
-        label=_("Office"),
-        queryset=Office.objects.none(),
-        required=False,
-        to_field_name="uuid",
-        empty_label=_("All offices"),
-    )
-
-    def __init__(self, *args, offices=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["office"].queryset = offices if offices is not None else Office.objects.none()
-
-    def clean(self):
-        data = super().clean()
-        for name in ("since", "until"):
-            if data.get(name) and not 1900 <= data[name].year <= 2999:
-                self.add_error(name, _("Enter a date between 1900 and 2999."))
-                data[name] = None
-        if data.get("since") and data.get("until") and data["since"] > data["until"]:
-            raise forms.ValidationError(_("“From” must be on or before “Until”."))
-        return data
+    field_order = ["since", "until", "type", "office"]
 
     def narrow(self, qs):
         """Apply the chosen filters to an already scoped queryset of activities."""

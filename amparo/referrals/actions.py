@@ -231,24 +231,15 @@ def move(
         setattr(referral, field, value)
     referral.state = target
     referral.save(update_fields=["state", *writes])
-    audit.record(
-        actor=actor,
-        action=f"referrals.referral.{target}",
-        target=referral,
-        fields=["state"],
-        request=request,
-        organization_id=referral.from_organization_id,
-        details={"from": current.value},
-    )
-    if actor.organization_id != referral.from_organization_id:
-        # The recipient's organization keeps its own trail too.
+    # The sender's trail, and the recipient's organization keeps its own too.
+    for organization_id in dict.fromkeys([referral.from_organization_id, actor.organization_id]):
         audit.record(
             actor=actor,
             action=f"referrals.referral.{target}",
             target=referral,
             fields=["state"],
             request=request,
-            organization_id=actor.organization_id,
+            organization_id=organization_id,
             details={"from": current.value},
         )
     return referral

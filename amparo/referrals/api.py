@@ -20,15 +20,23 @@ from amparo.referrals.models import SHAREABLE_FIELDS, Referral, ReferralState
 from amparo.registry.queries import individuals_visible_to
 
 
-class SharedReferralSerializer(serializers.ModelSerializer):
-    """What the recipient sees."""
+class _ReferralFields(serializers.ModelSerializer):
+    """What every view of a referral says about where it goes and whether it is late."""
 
     id = serializers.UUIDField(source="uuid", read_only=True)
     service = serializers.UUIDField(source="service.uuid", read_only=True)
     service_name = serializers.CharField(source="service.name", read_only=True)
     from_organization = serializers.CharField(source="from_organization.code", read_only=True)
-    shared = serializers.SerializerMethodField()
     overdue = serializers.SerializerMethodField()
+
+    def get_overdue(self, referral) -> bool:
+        return queries.is_overdue(referral)
+
+
+class SharedReferralSerializer(_ReferralFields):
+    """What the recipient sees."""
+
+    shared = serializers.SerializerMethodField()
 
     class Meta:
         model = Referral
@@ -58,9 +66,6 @@ class SharedReferralSerializer(serializers.ModelSerializer):
     def get_shared(self, referral) -> dict[str, str]:
         return actions.shared_data(referral)
 
-    def get_overdue(self, referral) -> bool:
-        return queries.is_overdue(referral)
-
 
 class ReferralSerializer(SharedReferralSerializer):
     """What the sender sees."""
@@ -79,15 +84,10 @@ class ReferralSerializer(SharedReferralSerializer):
         return str(referral.individual.uuid) if referral.individual_id else None
 
 
-class ReferralRowSerializer(serializers.ModelSerializer):
+class ReferralRowSerializer(_ReferralFields):
     """A row of the list: no reason, no shared data, no outcome (those are in the audited
     detail)."""
 
-    id = serializers.UUIDField(source="uuid", read_only=True)
-    service = serializers.UUIDField(source="service.uuid", read_only=True)
-    service_name = serializers.CharField(source="service.name", read_only=True)
-    from_organization = serializers.CharField(source="from_organization.code", read_only=True)
-    overdue = serializers.SerializerMethodField()
     side = serializers.SerializerMethodField()
 
     class Meta:
@@ -106,9 +106,6 @@ class ReferralRowSerializer(serializers.ModelSerializer):
             "side",
         ]
         read_only_fields = fields
-
-    def get_overdue(self, referral) -> bool:
-        return queries.is_overdue(referral)
 
     def get_side(self, referral) -> str:
         """ "sender" or "recipient"."""
