@@ -12,7 +12,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
-from amparo.cases.models import CaseType
+from amparo.cases.models import CaseType, ServiceType
 from amparo.core.drf import ScopedMixin
 from amparo.core.models import Area, User
 from amparo.core.queries import area_by_code
@@ -23,7 +23,6 @@ from amparo.referrals.models import (
     Provider,
     ProviderKind,
     Service,
-    ServiceType,
 )
 
 # --- serializers ------------------------------------------------------------------------------
