@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from amparo.core.forms import show_errors
 from amparo.core.models import Area
 from amparo.registry.models import (
     SPECIFIC_NEEDS,
@@ -151,6 +152,22 @@ class HouseholdForm(forms.Form):
         help_text=_("Only if the possible duplicates shown are different people."),
     )
 
+    def __init__(self, *args, members: forms.BaseFormSet | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.members = members  # the registration page's member forms
+
+    def place_action_error(self, path: str, message: str) -> bool:
+        """`members.<i>.<field>` goes to member i's form, `members` above the members."""
+        head, _dot, rest = path.partition(".")
+        if head != "members" or self.members is None:
+            return False
+        index, _dot, field = rest.partition(".")
+        if index.isdigit() and field:
+            show_errors(self.members.forms[int(index)], {field: [message]})
+        else:
+            self.members.non_form_errors().append(message)
+        return True
+
 
 class MemberForm(forms.Form):
     given_names = forms.CharField(label=_("Given names"), max_length=100)
@@ -249,6 +266,13 @@ class MemberForm(forms.Form):
         "documents.0.issuing_country": "document_country",
     }
 
+    def place_action_error(self, path: str, message: str) -> bool:
+        """The first document's errors go next to the document fields."""
+        if path in self.FIELD_OF:
+            self.add_error(self.FIELD_OF[path], message)
+            return True
+        return False
+
 
 class HouseholdEditForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=Household.Status.choices)
@@ -262,6 +286,13 @@ class MoveForm(forms.Form):
         label=_("Relationship to that household's head"),
         choices=[("", "—"), *Individual.Relationship.choices],
     )
+
+    def place_action_error(self, path: str, message: str) -> bool:
+        """What is wrong with the household to move to goes next to its reference."""
+        if path != "relationship":
+            self.add_error("reference", message)
+            return True
+        return False
 
 
 MemberFormSet = forms.formset_factory(

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from rest_framework.authtoken.models import Token
 
+from amparo.core.errors import ActionError
 from amparo.core.models import Area, AuditEvent
 from amparo.registry import actions, imports, queries
 from amparo.registry.forms import age_band_range
@@ -83,7 +84,7 @@ def test_office_bound_user_cannot_move_a_person_to_another_office(make_user, qui
     )
     child = ours.members.get(given_names="Ana")
 
-    with pytest.raises(actions.RegistrationError):
+    with pytest.raises(ActionError):
         actions.move_individual(actor=officer, individual=child, to=theirs, relationship="child")
 
     assert Individual.objects.get(pk=child.pk).household == ours
@@ -111,7 +112,7 @@ def test_superuser_cannot_move_a_person_into_another_organization(make_user, qui
         actor=root, office=office_b1, members=[member(given_names="Rosa", documents=[])]
     )
 
-    with pytest.raises(actions.RegistrationError):
+    with pytest.raises(ActionError):
         actions.move_individual(
             actor=root,
             individual=ours.members.get(given_names="Ana"),

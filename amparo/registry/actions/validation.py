@@ -2,12 +2,12 @@
 
 import datetime
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import pycountry
 from django.utils.translation import gettext as _
 
+from amparo.core.errors import Errors
 from amparo.registry import normalize
 from amparo.registry.models import (
     SPECIFIC_NEEDS,
@@ -44,20 +44,14 @@ class DuplicatesSuspected(Exception):
         self.reports = reports
 
 
-class RegistrationError(Exception):
-    """Bad input: `errors` maps a field path ('members.0.date_of_birth') to messages."""
+class _Errors(Errors):
+    """`Errors` under its old name and `by_field` attribute, for the two callers outside this
+    package that still use them (registry/imports.py, demo/registry.py). Remove when they
+    use `amparo.core.errors.Errors`."""
 
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__(errors)
-        self.errors = errors
-
-
-@dataclass
-class _Errors:
-    by_field: dict[str, list[str]] = field(default_factory=dict)
-
-    def add(self, path: str, message: str) -> None:
-        self.by_field.setdefault(path, []).append(message)
+    @property
+    def by_field(self) -> dict[str, list[str]]:
+        return self
 
 
 def _country(code: Any) -> str | None:
@@ -79,10 +73,16 @@ def _text(data: Mapping, key: str, limit: int) -> str:
 
 
 def clean_member(
-    data: Mapping, *, index: int, region: str, today: datetime.date, errors: _Errors
+    data: Mapping,
+    *,
+    index: int | None = None,
+    region: str,
+    today: datetime.date,
+    errors: Errors,
 ) -> dict:
-    """Validate and normalize one member; problems go to `errors` under members.<index>.*."""
-    path = f"members.{index}."
+    """Validate and normalize one member; problems go to `errors` under members.<index>.*,
+    or under the bare field names for one person on their own (`index` None)."""
+    path = "" if index is None else f"members.{index}."
     out: dict[str, Any] = {}
     for key, label_limit in (("given_names", 100), ("first_surname", 100)):
         out[key] = _text(data, key, label_limit)
