@@ -14,7 +14,8 @@ from amparo.core.drf import AuditedRetrieveMixin, ScopedMixin
 from amparo.core.models import Office
 from amparo.core.queries import area_by_code, offices_in_scope
 from amparo.registry import actions, duplicates, queries, search
-from amparo.registry.models import WG_FIELDS, Document, Household, Individual
+from amparo.registry.fields import HOUSEHOLD, PERSON, field_names
+from amparo.registry.models import Document, Household, Individual
 from amparo.registry.regions import user_region
 
 
@@ -36,25 +37,7 @@ class IndividualSerializer(serializers.ModelSerializer):
             "id",
             "household",
             "household_reference",
-            "is_head",
-            "relationship",
-            "given_names",
-            "first_surname",
-            "second_surname",
-            "other_names",
-            "sex",
-            "date_of_birth",
-            "dob_estimated",
-            "nationality",
-            "population_group",
-            "phone",
-            "languages",
-            *WG_FIELDS,
-            "specific_needs",
-            "contact_consent",
-            "data_sharing_consent",
-            "consent_purpose",
-            "consent_date",
+            *field_names(PERSON, stored=True),
             "documents",
         ]
         read_only_fields = fields
@@ -68,17 +51,7 @@ class HouseholdSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Household
-        fields = [
-            "id",
-            "reference",
-            "office",
-            "status",
-            "address",
-            "area",
-            "phone",
-            "registered_on",
-            "members",
-        ]
+        fields = ["id", *field_names(HOUSEHOLD, stored=True), "members"]
         read_only_fields = fields
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from amparo.core.forms import show_errors
 from amparo.core.models import Area
+from amparo.registry.fields import FIRST_DOCUMENT
 from amparo.registry.models import (
     SPECIFIC_NEEDS,
     WG_FIELDS,
@@ -260,16 +261,10 @@ class MemberForm(forms.Form):
     # Shown folded on the registration page, to keep it short on a phone.
     MORE = ("other_names", "languages", *WG_FIELDS, "specific_needs")
 
-    FIELD_OF = {
-        "documents.0.type": "document_type",
-        "documents.0.number": "document_number",
-        "documents.0.issuing_country": "document_country",
-    }
-
     def place_action_error(self, path: str, message: str) -> bool:
         """The first document's errors go next to the document fields."""
-        if path in self.FIELD_OF:
-            self.add_error(self.FIELD_OF[path], message)
+        if path in FIRST_DOCUMENT:
+            self.add_error(FIRST_DOCUMENT[path], message)
             return True
         return False
 

@@ -11,12 +11,8 @@ from amparo.core.errors import Errors
 from amparo.core.models import Area, User
 from amparo.registry import normalize
 from amparo.registry.actions.validation import _RELATIONSHIPS, clean_member
-from amparo.registry.models import (
-    WG_FIELDS,
-    Document,
-    Household,
-    Individual,
-)
+from amparo.registry.fields import PERSON, field_names
+from amparo.registry.models import Document, Household, Individual
 from amparo.registry.regions import office_region
 
 
@@ -34,25 +30,8 @@ def remember_mapping(*, actor: User, columns: dict[str, str]) -> None:
     )
 
 
-MEMBER_FIELDS = (
-    "given_names",
-    "first_surname",
-    "second_surname",
-    "other_names",
-    "sex",
-    "date_of_birth",
-    "dob_estimated",
-    "nationality",
-    "population_group",
-    "relationship",
-    "phone",
-    "languages",
-    *WG_FIELDS,
-    "specific_needs",
-    "contact_consent",
-    "data_sharing_consent",
-    "consent_purpose",
-)
+# What an edit reads, compares and writes: everything a person's input may change.
+MEMBER_FIELDS = field_names(PERSON, stored=True, editable=True)
 
 
 def member_data(person: Individual) -> dict:
