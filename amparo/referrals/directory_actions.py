@@ -24,18 +24,12 @@ from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
+from amparo.cases.models import CaseType
 from amparo.core import access, audit
 from amparo.core.errors import ALL, ActionError, Errors
 from amparo.core.models import Area, Office, Organization, User
 from amparo.referrals import queries
-from amparo.referrals.models import (
-    CareRoute,
-    CareRouteStep,
-    CaseType,
-    Provider,
-    ProviderKind,
-    Service,
-)
+from amparo.referrals.models import CareRoute, CareRouteStep, Provider, ProviderKind, Service
 
 PERMISSION = "referrals.manage_directory"
 MAX_POSITION = 999  # steps are numbered 1…999
