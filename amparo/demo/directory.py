@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from amparo.cases.models import CaseType
+from amparo.cases.models import CaseType, ServiceType
 from amparo.core import audit, locations
 from amparo.core.models import Area, Office, Organization, User
-from amparo.referrals import directory_actions
-from amparo.referrals.directory_actions import RouteStep
-from amparo.referrals.models import CareRoute, Provider, ProviderKind, Service, ServiceType
+from amparo.referrals import actions
+from amparo.referrals.actions import RouteStep
+from amparo.referrals.models import CareRoute, Provider, ProviderKind, Service
 
 WEEKDAYS = "Lunes a viernes, 08:00–17:00"
 ALWAYS = "24 horas, todos los días"
@@ -393,7 +393,7 @@ def _load_directory(directory: DemoDirectory, areas: dict[str, Area]) -> dict[st
     for spec in directory.providers:
         provider = Provider.objects.filter(organization=organization, name=spec.name).first()
         if provider is None:
-            provider = directory_actions.save_provider(
+            provider = actions.save_provider(
                 actor=actor,
                 organization=organization,
                 name=spec.name,
@@ -409,7 +409,7 @@ def _load_directory(directory: DemoDirectory, areas: dict[str, Area]) -> dict[st
         for service_spec in spec.services:
             service = Service.objects.filter(provider=provider, name=service_spec.name).first()
             if service is None:
-                service = directory_actions.save_service(
+                service = actions.save_service(
                     actor=actor,
                     provider=provider,
                     type=service_spec.type,
@@ -427,7 +427,7 @@ def _load_directory(directory: DemoDirectory, areas: dict[str, Area]) -> dict[st
             organization=organization, area=area, need=route_spec.need
         ).exists():
             continue
-        directory_actions.save_care_route(
+        actions.save_care_route(
             actor=actor,
             organization=organization,
             area=area,

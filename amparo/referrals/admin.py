@@ -1,7 +1,8 @@
 """Admin screens for the service directory and care routes (`referrals.manage_directory`).
 
 Scoped to the administrator's organization like the rest of the admin. Every save goes through
-`directory_actions` (which checks the permission and the scope, and writes the audit events).
+the directory's actions (`referrals/actions/directory.py`: they check the permission and the
+scope, and write the audit events).
 Areas are typed as codes (EC-P; EC-U): there are thousands, and the area admin is for
 administrators only, so a select or a lookup pop-up would not serve a case supervisor.
 
@@ -25,11 +26,11 @@ from amparo.core.errors import ALL, ActionError
 from amparo.core.forms import show_errors
 from amparo.core.models import Area, Organization
 from amparo.core.scoped_admin import ScopedAdmin
-from amparo.referrals import directory_actions, imports, queries
-from amparo.referrals.directory_actions import MAX_POSITION, RouteStep
+from amparo.referrals import actions, imports, queries
+from amparo.referrals.actions import MAX_POSITION, RouteStep
 from amparo.referrals.models import CareRoute, CareRouteStep, Provider, Service
 
-PERMISSION = directory_actions.PERMISSION
+PERMISSION = actions.PERMISSION
 
 
 # --- fields -----------------------------------------------------------------------------------
@@ -246,7 +247,7 @@ class ProviderForm(forms.ModelForm):
         organization = _organization_of(self)
         if organization is not None and "name" in data and "kind" in data:
             with _refusal_shown(self):
-                directory_actions.check_provider(
+                actions.check_provider(
                     organization=organization,
                     name=data["name"],
                     kind=data["kind"],
@@ -282,7 +283,7 @@ class ServiceForm(forms.ModelForm):
         provider, name = data.get("provider") or self._parent(), data.get("name")
         if provider is not None and provider.pk and name:  # a new provider has no services yet
             with _refusal_shown(self):
-                directory_actions.check_service(provider=provider, name=name, service=_stored(self))
+                actions.check_service(provider=provider, name=name, service=_stored(self))
         return data
 
     def _parent(self) -> Provider | None:
@@ -291,7 +292,7 @@ class ServiceForm(forms.ModelForm):
 
 def _save_service(request, form: ServiceForm, provider: Provider) -> None:
     data = form.cleaned_data
-    saved = directory_actions.save_service(
+    saved = actions.save_service(
         actor=request.user,
         service=_stored(form),
         provider=provider,
@@ -338,7 +339,7 @@ class ProviderAdmin(DirectoryAdmin):
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
-        saved = directory_actions.save_provider(
+        saved = actions.save_provider(
             actor=request.user,
             provider=obj if change else None,
             organization=data.get("organization"),  # superusers choose; others: their own
@@ -406,7 +407,7 @@ class CareRouteForm(forms.ModelForm):
         organization, area, need = _organization_of(self), data.get("area"), data.get("need")
         if organization is not None and area is not None and need:
             with _refusal_shown(self):
-                directory_actions.check_care_route(
+                actions.check_care_route(
                     organization=organization, area=area, need=need, route=_stored(self)
                 )
         return data
@@ -448,7 +449,7 @@ class CareRouteStepFormSet(forms.BaseInlineFormSet):
             return
         rows = self.route_steps()
         try:
-            directory_actions.check_care_route_steps(
+            actions.check_care_route_steps(
                 organization=route.organization, steps=[step for _form, step in rows]
             )
         except ActionError as exc:
@@ -499,7 +500,7 @@ class CareRouteAdmin(DirectoryAdmin):
             formset.save(commit=False)
             steps = [step for _form, step in formset.route_steps()]
         data = form.cleaned_data
-        saved = directory_actions.save_care_route(
+        saved = actions.save_care_route(
             actor=request.user,
             route=form.instance if change else None,
             organization=data.get("organization"),  # superusers choose; others: their own

@@ -6,8 +6,8 @@ from django.utils import translation
 
 from amparo.core.errors import ActionError
 from amparo.core.models import Area, AuditEvent
-from amparo.referrals import directory_actions as actions
-from amparo.referrals.directory_actions import RouteStep
+from amparo.referrals import actions
+from amparo.referrals.actions import RouteStep
 from amparo.referrals.models import CareRoute, CareRouteStep, Provider, Service
 from tests.factories import OrganizationFactory
 
