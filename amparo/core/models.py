@@ -1,4 +1,7 @@
+from __future__ import annotations
+
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -8,6 +11,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from amparo.core.roles import BUILTIN_ROLES, PERMISSIONS
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Area(models.Model):
@@ -159,7 +165,7 @@ class Role(models.Model):
         return self.organization_id is None
 
     @property
-    def label(self) -> str:
+    def label(self) -> StrOrPromise:
         builtin = BUILTIN_ROLES.get(self.code) if self.is_builtin else None
         return builtin.name if builtin else self.name
 
