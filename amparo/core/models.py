@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -173,8 +173,8 @@ class Role(models.Model):
         return [str(PERMISSIONS[p]) for p in self.permissions if p in PERMISSIONS]
 
 
-class AmparoUserManager(UserManager):
-    def get_queryset(self):
+class AmparoUserManager(UserManager["User"]):
+    def get_queryset(self) -> models.QuerySet[User]:
         return super().get_queryset().select_related("organization", "office", "role")
 
 
@@ -203,7 +203,7 @@ class User(AbstractUser):
         _("language"), max_length=8, choices=settings.LANGUAGES, default="es"
     )
 
-    objects = AmparoUserManager()
+    objects: ClassVar[AmparoUserManager] = AmparoUserManager()
 
     class Meta:
         ordering = ["username"]
@@ -212,7 +212,7 @@ class User(AbstractUser):
 
     @property
     def permissions(self) -> frozenset[str]:
-        if not self.is_active or self.role_id is None:
+        if not self.is_active or self.role is None:
             return frozenset()
         return frozenset(self.role.permissions)
 
