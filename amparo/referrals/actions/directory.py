@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 import pycountry
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import transaction
-from django.db.models import Model, QuerySet
+from django.db.models import ForeignKey, Model, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
@@ -30,6 +31,8 @@ from amparo.core.errors import ALL, ActionError, Errors
 from amparo.core.models import Area, Office, Organization, User
 from amparo.referrals import queries
 from amparo.referrals.models import CareRoute, CareRouteStep, Provider, ProviderKind, Service
+
+M = TypeVar("M", bound=Model)
 
 PERMISSION = "referrals.manage_directory"
 MAX_POSITION = 999  # steps are numbered 1…999
@@ -181,7 +184,7 @@ def _add_step_errors(
         ).values_list("pk", flat=True)
     )
     limits = (MinValueValidator(1), MaxValueValidator(MAX_POSITION))
-    note_length = CareRouteStep._meta.get_field("note").max_length
+    note_length = CareRouteStep._meta.get_field("note").max_length or 0
     seen: set[int] = set()
     for index, step in enumerate(steps):
         try:
@@ -236,14 +239,17 @@ def _directory(
             raise Http404
         if organization is not None and organization.pk != actor.organization_id:
             raise Http404
-        return current or actor.organization
+        directory = current or actor.organization
+        if directory is None:
+            raise Http404
+        return directory
     organization = organization or current or actor.organization
     if organization is None:
         raise ActionError.on("organization", _("This field is required."))
     return organization
 
 
-def _locked(qs: QuerySet, obj: Model) -> Model:
+def _locked(qs: QuerySet[M], obj: M) -> M:
     """`obj` read again from the actor's scope and locked (404 when missing or out of scope).
     The caller's instance is left alone: a refused change leaves nothing half-applied on it."""
     return access.get_visible(qs.select_for_update(of=("self",)), pk=obj.pk)
@@ -254,7 +260,7 @@ def _apply(obj: Model, values: dict[str, object]) -> list[str]:
     changed = []
     for name, value in values.items():
         field = obj._meta.get_field(name)
-        if field.is_relation:
+        if isinstance(field, ForeignKey):
             before, after = getattr(obj, field.attname), getattr(value, "pk", None)
         else:
             before, after = getattr(obj, name), value
