@@ -24,7 +24,7 @@ class ActionError(Exception):
 
     @classmethod
     def on(cls, field: str, message: str) -> ActionError:
-        """One message on one field: `raise ActionError.on("date", _("The date is in the future."))`."""
+        """One message on one field: `raise ActionError.on("date", _("In the future."))`."""
         return cls({field: [message]})
 
     @classmethod
