@@ -5,6 +5,7 @@ import datetime
 import pytest
 from rest_framework.authtoken.models import Token
 
+from amparo.core.errors import ActionError
 from amparo.core.models import Area, AuditEvent
 from amparo.registry import actions, imports, queries
 from amparo.registry.forms import age_band_range
@@ -146,8 +147,8 @@ def test_duplicate_check_extreme_birth_dates_answer_without_error(client, make_u
 def test_malformed_csv_is_rejected_not_a_crash(db):
     data = b"household_ref\n" + b"x" * 140_000 + b"\n"
 
-    with pytest.raises(imports.ImportRejected):
-        imports.read_table(data, "x.csv")
+    with pytest.raises(ActionError):
+        imports.import_registry(actor=None, data=data, filename="x.csv")
 
 
 def test_edit_keeps_second_document_and_saves_expiry(make_user, quito):
