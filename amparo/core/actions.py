@@ -3,13 +3,13 @@
 from dataclasses import dataclass
 
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
 from amparo.core import access, audit, tabular
-from amparo.core.errors import Errors
+from amparo.core.errors import ActionError, Errors, django_validation
 from amparo.core.models import Area, Office, Organization, Role, User
 from amparo.core.roles import BUILTIN_ROLES, PERMISSIONS
 
@@ -40,7 +40,7 @@ def create_organization(
 ) -> Organization:
     """Create an organization. Only platform superusers (or scripts, actor=None) may."""
     if actor is not None and not actor.is_superuser:
-        raise ValidationError(_("Only platform administrators can create organizations."))
+        raise ActionError.general(_("Only platform administrators can create organizations."))
     org = Organization(
         code=code,
         name=name,
@@ -48,7 +48,8 @@ def create_organization(
         country=country,
         is_care_route_partner=is_care_route_partner,
     )
-    org.full_clean()
+    with django_validation():
+        org.full_clean()
     org.save()
     audit.record(actor=actor, action="core.organization.created", target=org)
     return org
@@ -67,7 +68,8 @@ def create_office(
     if actor is not None:
         _require_manage(actor, "core.manage_offices", organization)
     office = Office(organization=organization, code=code, name=name, area=area)
-    office.full_clean()
+    with django_validation():
+        office.full_clean()
     office.save()
     audit.record(actor=actor, action="core.office.created", target=office)
     return office
@@ -90,7 +92,7 @@ def create_user(
 ) -> User:
     """Create a user account with a validated password.
 
-    Raises ValidationError when the office is not the organization's, the role belongs to
+    Raises ActionError when the office is not the organization's, the role belongs to
     another organization, an office-bound role has no office, or the password is weak.
     """
     if actor is not None:
@@ -108,9 +110,11 @@ def create_user(
         is_staff=is_superuser,
     )
     validate_assignment(user)
-    validate_password(password, user)
+    with django_validation():
+        validate_password(password, user)
     user.set_password(password)
-    user.full_clean(exclude=["password"])
+    with django_validation():
+        user.full_clean(exclude=["password"])
     user.save()
     audit.record(
         actor=actor,
@@ -123,24 +127,23 @@ def create_user(
 
 def validate_assignment(user: User) -> None:
     """Office and role must fit the user's organization."""
-    errors = {}
+    errors = Errors()
     if user.office and user.office.organization_id != user.organization_id:
-        errors["office"] = _("This office belongs to another organization.")
+        errors.add("office", _("This office belongs to another organization."))
     if user.role and user.role.organization_id not in (None, user.organization_id):
-        errors["role"] = _("This role belongs to another organization.")
+        errors.add("role", _("This role belongs to another organization."))
     if user.role and user.role.office_bound and not user.office:
-        errors["office"] = _("This role is limited to one office: choose the office.")
+        errors.add("office", _("This role is limited to one office: choose the office."))
     if not user.is_superuser and user.organization is None:
-        errors["organization"] = _("Choose the user's organization.")
-    if errors:
-        raise ValidationError(errors)
+        errors.add("organization", _("Choose the user's organization."))
+    errors.raise_if_any()
 
 
 @transaction.atomic
 def set_language(*, actor: User, language: str, request: HttpRequest | None = None) -> User:
     """Remember the user's interface language."""
     if language not in dict(_languages()):
-        raise ValidationError(_("Unknown language."))
+        raise ActionError.on("language", _("Unknown language."))
     if actor.language != language:
         actor.language = language
         actor.save(update_fields=["language"])
@@ -155,18 +158,40 @@ def set_language(*, actor: User, language: str, request: HttpRequest | None = No
 
 
 @transaction.atomic
+def issue_api_token(*, user: User, request: HttpRequest | None = None) -> str:
+    """The API token of a user who has just given their password (created on first use).
+
+    Side effects: audit `core.user.logged_in` (via the API), and `core.token.created` once.
+    """
+    token, created = Token.objects.get_or_create(user=user)
+    audit.record(
+        actor=user,
+        action="core.user.logged_in",
+        target=user,
+        request=request,
+        details={"via": "api_token"},
+    )
+    if created:
+        audit.record(actor=user, action="core.token.created", target=user, request=request)
+    return token.key
+
+
+@transaction.atomic
 def save_role(
     *, actor: User, role: Role, changed: list[str], request: HttpRequest | None = None
 ) -> Role:
     """Create or change an organization's own role; built-in roles cannot be edited."""
     _require_manage(actor, "core.manage_roles", role.organization)
     if role.organization_id is None and not actor.is_superuser:
-        raise ValidationError(_("Built-in roles cannot be changed."))
+        raise ActionError.general(_("Built-in roles cannot be changed."))
     unknown = set(role.permissions) - PERMISSIONS.keys()
     if unknown:
-        raise ValidationError(_("Unknown permissions: %(codes)s") % {"codes": sorted(unknown)})
+        raise ActionError.on(
+            "permissions", _("Unknown permissions: %(codes)s") % {"codes": sorted(unknown)}
+        )
     creating = role.pk is None
-    role.full_clean()
+    with django_validation():
+        role.full_clean()
     role.save()
     audit.record(
         actor=actor,
@@ -189,7 +214,7 @@ def _require_manage(actor: User, permission: str, organization: Organization | N
         return
     access.require(actor, permission)
     if organization is None or organization.pk != actor.organization_id:
-        raise ValidationError(_("You can only manage your own organization."))
+        raise ActionError.general(_("You can only manage your own organization."))
 
 
 # --- administrative areas -------------------------------------------------------------------

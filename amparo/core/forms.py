@@ -14,10 +14,9 @@ class LanguageForm(forms.Form):
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
-class AuditFilterForm(forms.Form):
-    action = forms.CharField(label=_("Action"), required=False, max_length=100)
-    actor = forms.CharField(label=_("User"), required=False, max_length=150)
-    target = forms.CharField(label=_("Object id"), required=False, max_length=64)
+class PeriodFilterForm(forms.Form):
+    """A list's "from … until …" filter, with the checks every such filter needs."""
+
     since = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -36,7 +35,9 @@ class AuditFilterForm(forms.Form):
         return data
 
 
-class TeamFilterForm(forms.Form):
+class OfficeFilterForm(forms.Form):
+    """A list's office filter; the view passes the offices the user may choose from."""
+
     office = forms.ModelChoiceField(
         label=_("Office"),
         queryset=Office.objects.none(),
@@ -50,11 +51,28 @@ class TeamFilterForm(forms.Form):
         self.fields["office"].queryset = offices if offices is not None else Office.objects.none()
 
 
+class AuditFilterForm(PeriodFilterForm):
+    action = forms.CharField(label=_("Action"), required=False, max_length=100)
+    actor = forms.CharField(label=_("User"), required=False, max_length=150)
+    target = forms.CharField(label=_("Object id"), required=False, max_length=64)
+    field_order = ["action", "actor", "target", "since", "until"]
+
+
+class TeamFilterForm(OfficeFilterForm):
+    pass
+
+
 def show_errors(form: forms.Form, errors: dict[str, list[str]]) -> None:
-    """Put an action's errors next to the form's fields (others at the top of the form)."""
-    for field, messages in errors.items():
+    """Put an action's errors next to the form's fields (others at the top of the form).
+
+    A form whose fields are not named like the action's paths (a grid, a formset) defines
+    `place_action_error(path, message) -> bool`, which places what it knows and says so.
+    """
+    place = getattr(form, "place_action_error", None)
+    for path, messages in errors.items():
         for message in messages:
-            form.add_error(field if field in form.fields else None, message)
+            if place is None or not place(path, message):
+                form.add_error(path if path in form.fields else None, message)
 
 
 @contextmanager

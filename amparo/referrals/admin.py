@@ -12,8 +12,8 @@ from django.utils.translation import ngettext
 
 from amparo.cases.models import CaseType
 from amparo.core import access, audit
-from amparo.core.admin import ScopedAdmin
 from amparo.core.models import Area, Organization
+from amparo.core.scoped_admin import ScopedAdmin
 from amparo.referrals import imports, queries
 from amparo.referrals.models import CareRoute, CareRouteStep, Provider, ProviderKind, Service
 

@@ -7,10 +7,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from amparo.cases.models import ServiceType
 from amparo.core import access, tabular
 from amparo.core.errors import ActionError
 from amparo.referrals import imports, queries
-from amparo.referrals.models import ServiceType
 
 MANAGE = "referrals.manage_directory"
 

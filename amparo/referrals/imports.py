@@ -19,11 +19,12 @@ from django.db import transaction
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from amparo.cases.models import ServiceType
 from amparo.core import access, audit, tabular
 from amparo.core.errors import ActionError, Errors
 from amparo.core.models import Area, Office, Organization, User
 from amparo.referrals import queries
-from amparo.referrals.models import Provider, ProviderKind, Service, ServiceType
+from amparo.referrals.models import Provider, ProviderKind, Service
 
 COLUMNS = (
     "provider",

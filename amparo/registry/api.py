@@ -1,6 +1,5 @@
 """REST API for households and individuals: parse → access → act → serialize."""
 
-from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
@@ -11,8 +10,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from amparo.core import access, audit
-from amparo.core.api import AuditedRetrieveMixin, ScopedMixin
-from amparo.core.models import Area, Office
+from amparo.core.drf import AuditedRetrieveMixin, ScopedMixin
+from amparo.core.models import Office
+from amparo.core.queries import area_by_code, offices_in_scope
 from amparo.registry import actions, duplicates, queries, search
 from amparo.registry.models import WG_FIELDS, Document, Household, Individual
 from amparo.registry.regions import user_region
@@ -192,13 +192,7 @@ class HouseholdViewSet(
     permission = "registry.view"
     filterset_fields = {"status": ["exact"], "office__code": ["exact"]}
 
-    def scoped_queryset(self, user):
-        members = Individual.objects.order_by("-is_head", "date_of_birth").prefetch_related(
-            "documents"
-        )
-        return queries.households_visible_to(user).prefetch_related(
-            Prefetch("members", queryset=members)
-        )
+    scoped_queryset = staticmethod(queries.households_with_members_visible_to)
 
     @extend_schema(request=HouseholdChanges, responses={200: HouseholdSerializer})
     def partial_update(self, request: Request, *args, **kwargs) -> Response:
@@ -227,7 +221,7 @@ class HouseholdViewSet(
         access.require(request.user, "registry.register")
         data = _parse(HouseholdInput, request)
         office = _office(request, data.get("office"))
-        area = Area.objects.filter(code=data["area"]).first() if data.get("area") else None
+        area = area_by_code(data["area"]) if data.get("area") else None
         if data.get("area") and area is None:
             raise ValidationError({"area": [_("Unknown area code.")]})
         try:
@@ -420,7 +414,7 @@ def _office(request: Request, code: str | None) -> Office:
         if request.user.office_id is None:
             raise ValidationError({"office": [_("Choose the office (your account has none).")]})
         return request.user.office
-    offices = access.visible(request.user, Office.objects.all(), office_field="pk")
+    offices = offices_in_scope(request.user)
     office = offices.filter(code=code).first()
     if office is None:
         raise ValidationError({"office": [_("Unknown office “%(code)s”.") % {"code": code}]})
