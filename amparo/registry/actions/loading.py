@@ -8,15 +8,10 @@ from dataclasses import dataclass
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from amparo.core import access, audit
+from amparo.core import access, audit, references
 from amparo.core.models import AuditEvent, Office, User
 from amparo.registry import normalize
-from amparo.registry.models import (
-    Document,
-    Household,
-    Individual,
-    ReferenceCounter,
-)
+from amparo.registry.models import Document, Household, Individual
 from amparo.registry.regions import office_region
 
 
@@ -33,17 +28,14 @@ class PreparedHousehold:
     address: str = ""
 
 
-def _reserve_references(office: Office, year: int, count: int) -> list[str]:
+def household_references(office: Office, year: int, count: int = 1) -> list[str]:
+    """The next `count` household references of an office and year: `EC-QUI-2026-000123`."""
     country = office_region(office)
     prefix = f"{country}-{office.code.replace('-', '')[:3].upper()}-{year}"
-    counter, _created = ReferenceCounter.objects.get_or_create(
-        organization_id=office.organization_id, prefix=prefix
+    numbers = references.allocate(
+        organization_id=office.organization_id, prefix=prefix, count=count
     )
-    counter = ReferenceCounter.objects.select_for_update().get(pk=counter.pk)
-    first = counter.last + 1
-    counter.last += count
-    counter.save(update_fields=["last"])
-    return [f"{prefix}-{n:06d}" for n in range(first, first + count)]
+    return [f"{prefix}-{n:06d}" for n in numbers]
 
 
 @transaction.atomic
@@ -82,7 +74,7 @@ def load_households(
         references.setdefault(key, []).append("")
     for (office_id, year), slots in references.items():
         office = next(h.office for h in todo if h.office.pk == office_id)
-        references[(office_id, year)] = _reserve_references(office, year, len(slots))[::-1]
+        references[(office_id, year)] = household_references(office, year, len(slots))[::-1]
     rows = [
         Household(
             organization_id=p.office.organization_id,
