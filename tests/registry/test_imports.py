@@ -3,6 +3,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 from openpyxl import Workbook
 
 from amparo.core.errors import ActionError
@@ -59,6 +60,19 @@ def test_import_demo_generator_file_round_trips(demo):
     assert report.errors == []
     assert report.imported_households == 30
     assert Individual.objects.count() == sum(len(h.members) for h in households)
+
+
+def test_imported_households_are_numbered_per_office_after_the_existing_ones(demo):
+    year = timezone.localdate().year
+    run(GOOD)
+
+    run(csv_file("H3,hias-ec/quito,head,Pedro,Ruiz,,M,1980-01-01,VE,refugee,,,,"))
+
+    assert sorted(Household.objects.values_list("reference", flat=True)) == [
+        f"EC-LAG-{year}-000001",
+        f"EC-QUI-{year}-000001",
+        f"EC-QUI-{year}-000002",
+    ]
 
 
 def test_dry_run_reports_and_writes_nothing(demo):
