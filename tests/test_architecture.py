@@ -106,14 +106,35 @@ def test_screens_read_records_only_through_queries_and_actions():
     assert found == [], "\n".join(found)
 
 
-def test_models_do_not_re_export_other_apps_models():
+def _defined_in(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef | ast.FunctionDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {t.id for t in targets if isinstance(t, ast.Name)}
+    return names
+
+
+def test_models_are_imported_from_the_app_that_defines_them():
     # A model module imports another app's model only to point at it, never to hand it on:
     # whoever needs `ServiceType` imports it from `cases.models`, where it lives.
-    re_exports = [
-        f"{path.relative_to(ROOT)}:{number}"
-        for path in sorted(PACKAGE.glob("*/models.py"))
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-        if "noqa: F401" in line
-    ]
+    defined = {
+        f"amparo.{path.parent.name}.models": _defined_in(path)
+        for path in PACKAGE.glob("*/models.py")
+    }
+    borrowed = []
+    for path in sorted({*PACKAGE.rglob("*.py"), *(ROOT / "tests").rglob("*.py")}):
+        if "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module in defined:
+                borrowed += [
+                    f"{path.relative_to(ROOT)}:{node.lineno} {alias.name} from {node.module}"
+                    for alias in node.names
+                    if alias.name not in defined[node.module]
+                ]
 
-    assert re_exports == []
+    assert borrowed == []

@@ -116,11 +116,13 @@ def _participants(
     if case is not None and not participants:
         participants = list(individuals_visible_to(actor).filter(cases=case).order_by("pk"))
     ids = {p.pk for p in participants}
-    visible = set(
-        individuals_visible_to(actor)
-        .filter(pk__in=ids, organization_id=organization_id)
-        .values_list("pk", flat=True)
-    )
+    visible: set[int] = set()
+    if organization_id is not None:  # a person is always registered by an organization
+        visible = set(
+            individuals_visible_to(actor)
+            .filter(pk__in=ids, organization_id=organization_id)
+            .values_list("pk", flat=True)
+        )
     if ids - visible:
         errors.add("participants", _("Choose people registered in your registry."))
     elif case is not None:

@@ -139,9 +139,13 @@ def approvals_waiting_for(user: User) -> QuerySet[Case]:
     return cases_visible_to(user).filter(approvals__decision="pending").distinct()
 
 
-def colleagues_for(user: User, case: Case | None = None, *, any_office: bool = False):
+def colleagues_for(
+    user: User, case: Case | None = None, *, any_office: bool = False
+) -> QuerySet[User]:
     """Active colleagues who work on cases: of the case's office (or every office, to transfer);
     for a restricted case, only GBV team members."""
+    if user.organization_id is None:
+        return User.objects.none()
     qs = User.objects.filter(organization_id=user.organization_id, is_active=True).select_related(
         "role", "office"
     )

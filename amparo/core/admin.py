@@ -53,7 +53,8 @@ class RoleForm(forms.ModelForm):
         fields = ["organization", "code", "name", "office_bound", "permissions"]
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("organization"):
             self.instance.organization = data["organization"]
         if self.instance.organization_id is None:
@@ -93,11 +94,14 @@ class RoleAdmin(ScopedAdmin):
         actions.save_role(actor=request.user, role=obj, changed=form.changed_data, request=request)
 
 
-class AssignmentCheck:
+class AssignmentCheck(forms.ModelForm):
     """Office and role must fit the organization: the same rule as `actions.create_user`."""
 
+    instance: User
+
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         self.instance.organization = data.get("organization") or self.instance.organization
         self.instance.office = data.get("office")
         self.instance.role = data.get("role")
@@ -107,7 +111,7 @@ class AssignmentCheck:
 
 
 class AmparoUserCreationForm(AssignmentCheck, UserCreationForm):
-    class Meta(UserCreationForm.Meta):
+    class Meta(UserCreationForm.Meta):  # type: ignore[name-defined]  # stubs lack this Meta
         model = User
         fields = [
             "username",

@@ -11,13 +11,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from amparo.core import actions, queries
-from amparo.core.drf import AuditedRetrieveMixin, ScopedMixin
-from amparo.core.models import Area, AuditEvent, Office, Organization, User
+from amparo.core.drf import AuditedRetrieveMixin, ScopedMixin, signed_in
+from amparo.core.models import Area, AuditEvent, Office, Organization, Role, User
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="uuid", read_only=True)
-    country = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    country = serializers.SlugRelatedField[Area](slug_field="code", read_only=True)
 
     class Meta:
         model = Organization
@@ -26,8 +26,8 @@ class OrganizationSerializer(serializers.ModelSerializer):
 
 class OfficeSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="uuid", read_only=True)
-    organization = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    organization = serializers.SlugRelatedField[Organization](slug_field="code", read_only=True)
+    area = serializers.SlugRelatedField[Area](slug_field="code", read_only=True)
 
     class Meta:
         model = Office
@@ -36,9 +36,9 @@ class OfficeSerializer(serializers.ModelSerializer):
 
 class UserSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="uuid", read_only=True)
-    organization = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    office = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    role = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    organization = serializers.SlugRelatedField[Organization](slug_field="code", read_only=True)
+    office = serializers.SlugRelatedField[Office](slug_field="code", read_only=True)
+    role = serializers.SlugRelatedField[Role](slug_field="code", read_only=True)
 
     class Meta:
         model = User
@@ -56,7 +56,7 @@ class UserSerializer(serializers.ModelSerializer):
 
 
 class AreaSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField[Area](slug_field="code", read_only=True)  # type: ignore[assignment]  # a declared field, not Field.parent
 
     class Meta:
         model = Area
@@ -169,7 +169,7 @@ class MeView(APIView):
         data = LanguageChange(data=request.data)
         data.is_valid(raise_exception=True)
         actions.set_language(
-            actor=request.user, language=data.validated_data["language"], request=request
+            actor=signed_in(request), language=data.validated_data["language"], request=request
         )
         return Response(UserSerializer(request.user).data)
 

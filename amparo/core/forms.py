@@ -1,8 +1,10 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import cast
 
 from django import forms
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from amparo.core.errors import ActionError
@@ -25,7 +27,8 @@ class PeriodFilterForm(forms.Form):
     )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for name in ("since", "until"):
             if data.get(name) and not 1900 <= data[name].year <= 2999:
                 self.add_error(name, _("Enter a date between 1900 and 2999."))
@@ -46,9 +49,10 @@ class OfficeFilterForm(forms.Form):
         empty_label=_("All offices"),
     )
 
-    def __init__(self, *args, offices=None, **kwargs):
+    def __init__(self, *args, offices: QuerySet[Office] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["office"].queryset = offices if offices is not None else Office.objects.none()
+        office = cast(forms.ModelChoiceField, self.fields["office"])
+        office.queryset = offices if offices is not None else Office.objects.none()
 
 
 class AuditFilterForm(PeriodFilterForm):
@@ -62,7 +66,7 @@ class TeamFilterForm(OfficeFilterForm):
     pass
 
 
-def show_errors(form: forms.Form, errors: dict[str, list[str]]) -> None:
+def show_errors(form: forms.BaseForm, errors: dict[str, list[str]]) -> None:
     """Put an action's errors next to the form's fields (others at the top of the form).
 
     A form whose fields are not named like the action's paths (a grid, a formset) defines
@@ -76,7 +80,7 @@ def show_errors(form: forms.Form, errors: dict[str, list[str]]) -> None:
 
 
 @contextmanager
-def errors_on(form: forms.Form) -> Iterator[None]:
+def errors_on(form: forms.BaseForm) -> Iterator[None]:
     """Run an action for a screen; if it refuses, its messages go next to the form's fields.
 
         with errors_on(form):

@@ -44,7 +44,10 @@ def roles_available_to(user: User) -> QuerySet[Role]:
     qs = Role.objects.all()
     if user.is_superuser:
         return qs
-    return qs.filter(organization__isnull=True) | qs.filter(organization_id=user.organization_id)
+    builtin = qs.filter(organization__isnull=True)
+    if user.organization_id is None:
+        return builtin
+    return builtin | qs.filter(organization_id=user.organization_id)
 
 
 def audit_events_visible_to(user: User) -> QuerySet[AuditEvent]:

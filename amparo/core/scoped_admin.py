@@ -42,8 +42,8 @@ class ScopedAdmin(admin.ModelAdmin):
             request.user, qs, organization_field=self.organization_field, office_field=None
         )
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
         organization = request.user.organization
         has_org = any(f.name == "organization" for f in self.model._meta.fields)
         if request.user.is_superuser or organization is None or not has_org:
@@ -62,8 +62,8 @@ class ScopedAdmin(admin.ModelAdmin):
                 raise forms.ValidationError(exc.messages) from exc
             return data
 
-        form.clean = clean
-        return form
+        # A subclass with this check, made the way `ModelAdmin.get_form` makes its own.
+        return type(form.__name__, (form,), {"clean": clean})
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         user = request.user

@@ -76,7 +76,7 @@ def _recipient_condition(user: User) -> Q:
     # team of the case's office (external recipients see what was shared with consent).
     gbv_team = GBVTeamMember.objects.filter(office_id=OuterRef("case__office_id"), user_id=user.pk)
     internal_restricted = Q(case__restricted=True, from_organization_id=user.organization_id)
-    return condition & (~internal_restricted | Exists(gbv_team))
+    return condition & (~internal_restricted | Q(Exists(gbv_team)))
 
 
 def referrals_visible_to(user: User) -> QuerySet[Referral]:

@@ -14,7 +14,8 @@ from amparo.core.drf import AuditedRetrieveMixin, ScopedMixin
 from amparo.core.models import Office
 from amparo.core.queries import area_by_code, offices_in_scope
 from amparo.registry import actions, duplicates, queries, search
-from amparo.registry.models import WG_FIELDS, Document, Household, Individual
+from amparo.registry.fields import HOUSEHOLD, PERSON, field_names
+from amparo.registry.models import Document, Household, Individual
 from amparo.registry.regions import user_region
 
 
@@ -36,25 +37,7 @@ class IndividualSerializer(serializers.ModelSerializer):
             "id",
             "household",
             "household_reference",
-            "is_head",
-            "relationship",
-            "given_names",
-            "first_surname",
-            "second_surname",
-            "other_names",
-            "sex",
-            "date_of_birth",
-            "dob_estimated",
-            "nationality",
-            "population_group",
-            "phone",
-            "languages",
-            *WG_FIELDS,
-            "specific_needs",
-            "contact_consent",
-            "data_sharing_consent",
-            "consent_purpose",
-            "consent_date",
+            *field_names(PERSON, stored=True),
             "documents",
         ]
         read_only_fields = fields
@@ -68,17 +51,7 @@ class HouseholdSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Household
-        fields = [
-            "id",
-            "reference",
-            "office",
-            "status",
-            "address",
-            "area",
-            "phone",
-            "registered_on",
-            "members",
-        ]
+        fields = ["id", *field_names(HOUSEHOLD, stored=True), "members"]
         read_only_fields = fields
 
 
@@ -200,15 +173,9 @@ class HouseholdViewSet(
         household = self.get_object()
         changes = HouseholdChanges(data=request.data, partial=True)
         changes.is_valid(raise_exception=True)
-        try:
-            actions.update_household(
-                actor=request.user,
-                household=household,
-                changes=changes.validated_data,
-                request=request,
-            )
-        except actions.RegistrationError as exc:
-            raise ValidationError(exc.errors) from exc
+        actions.update_household(
+            actor=request.user, household=household, changes=changes.validated_data, request=request
+        )
         household = queries.get_household_for(request.user, household.uuid)
         return Response(HouseholdSerializer(household).data)
 
@@ -224,18 +191,15 @@ class HouseholdViewSet(
         area = area_by_code(data["area"]) if data.get("area") else None
         if data.get("area") and area is None:
             raise ValidationError({"area": [_("Unknown area code.")]})
-        try:
-            household = actions.register_household(
-                actor=request.user,
-                office=office,
-                members=data["members"],
-                address=data.get("address", ""),
-                area=area,
-                phone=data.get("phone", ""),
-                request=request,
-            )
-        except actions.RegistrationError as exc:
-            raise ValidationError(exc.errors) from exc
+        household = actions.register_household(
+            actor=request.user,
+            office=office,
+            members=data["members"],
+            address=data.get("address", ""),
+            area=area,
+            phone=data.get("phone", ""),
+            request=request,
+        )
         household = queries.get_household_for(request.user, household.uuid)
         return Response(HouseholdSerializer(household).data, status=status.HTTP_201_CREATED)
 
@@ -311,15 +275,9 @@ class IndividualViewSet(
         person = self.get_object()
         changes = IndividualChanges(data=request.data, partial=True)
         changes.is_valid(raise_exception=True)
-        try:
-            actions.update_individual(
-                actor=request.user,
-                individual=person,
-                changes=changes.validated_data,
-                request=request,
-            )
-        except actions.RegistrationError as exc:
-            raise ValidationError(exc.errors) from exc
+        actions.update_individual(
+            actor=request.user, individual=person, changes=changes.validated_data, request=request
+        )
         person = queries.get_individual_for(request.user, person.uuid)
         return Response(IndividualSerializer(person).data)
 
@@ -331,16 +289,13 @@ class IndividualViewSet(
         person = self.get_object()
         data = _parse(MoveInput, request)
         target = queries.get_household_for(request.user, data["household"])
-        try:
-            actions.move_individual(
-                actor=request.user,
-                individual=person,
-                to=target,
-                relationship=data["relationship"],
-                request=request,
-            )
-        except actions.RegistrationError as exc:
-            raise ValidationError(exc.errors) from exc
+        actions.move_individual(
+            actor=request.user,
+            individual=person,
+            to=target,
+            relationship=data["relationship"],
+            request=request,
+        )
         person = queries.get_individual_for(request.user, person.uuid)
         return Response(IndividualSerializer(person).data)
 
@@ -385,25 +340,15 @@ class IndividualViewSet(
         access.require(request.user, "registry.register")
         data = _parse(IndividualInput, request)
         household_id = data.pop("household", None)
-        try:
-            if household_id is None:
-                data["relationship"] = Individual.Relationship.HEAD
-                household = actions.register_household(
-                    actor=request.user,
-                    office=_office(request, None),
-                    members=[data],
-                    request=request,
-                )
-                person = household.members.get()
-            else:
-                household = queries.get_household_for(request.user, household_id)
-                person = actions.add_member(
-                    actor=request.user, household=household, data=data, request=request
-                )
-        except actions.RegistrationError as exc:
-            raise ValidationError(
-                {k.removeprefix("members.0."): v for k, v in exc.errors.items()}
-            ) from exc
+        if household_id is None:
+            person = actions.register_individual(
+                actor=request.user, office=_office(request, None), data=data, request=request
+            )
+        else:
+            household = queries.get_household_for(request.user, household_id)
+            person = actions.add_member(
+                actor=request.user, household=household, data=data, request=request
+            )
         person = queries.get_individual_for(request.user, person.uuid)
         return Response(IndividualSerializer(person).data, status=status.HTTP_201_CREATED)
 

@@ -15,39 +15,17 @@ from amparo.core import access, tabular
 from amparo.core.errors import ActionError
 from amparo.core.models import Office, User
 from amparo.registry import actions, normalize
+from amparo.registry.fields import PERSON, field_names
 from amparo.registry.regions import office_region
 
-# Our column → what the file calls it (the default is our own export/demo format).
+# Our column → what the file calls it (the default is our own export/demo format): the file's
+# household key and office, then the person's fields declared as imported (registry/fields.py).
 DEFAULT_MAPPING = {
     "household": "household_ref",
     "office": "office",
-    "relationship": "relationship",
-    "given_names": "given_names",
-    "first_surname": "first_surname",
-    "second_surname": "second_surname",
-    "sex": "sex",
-    "date_of_birth": "date_of_birth",
-    "dob_estimated": "dob_estimated",
-    "nationality": "nationality",
-    "population_group": "population_group",
-    "phone": "phone",
-    "document_type": "document_type",
-    "document_number": "document_number",
-    "document_country": "document_country",
-    "specific_needs": "specific_needs",
-    "contact_consent": "contact_consent",
-    "data_sharing_consent": "data_sharing_consent",
+    **{name: name for name in field_names(PERSON, imported=True)},
 }
-REQUIRED = (
-    "household",
-    "relationship",
-    "given_names",
-    "first_surname",
-    "sex",
-    "date_of_birth",
-    "nationality",
-    "population_group",
-)
+REQUIRED = ("household", *field_names(PERSON, required=True))
 TRUE = {"1", "true", "yes", "si", "sí", "y", "x"}
 
 

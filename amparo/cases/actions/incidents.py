@@ -11,12 +11,14 @@ from django.utils.translation import gettext as _
 
 from amparo.cases.actions._checks import MAX_TEXT, _check_team
 from amparo.cases.models import (
+    AgeGroup,
     Case,
     CaseType,
     GBVService,
     Incident,
     IncidentContext,
     IncidentType,
+    PerpetratorRelationship,
 )
 from amparo.core import audit
 from amparo.core.errors import ActionError, Errors
@@ -46,12 +48,8 @@ def _incident_values(data: dict) -> dict:
         "type": IncidentType.values,
         "context": IncidentContext.values,
         "perpetrator_sex": Incident.PerpetratorSex.values,
-        "perpetrator_age_group": [
-            c for c, _label in Incident._meta.get_field("perpetrator_age_group").choices
-        ],
-        "perpetrator_relationship": [
-            c for c, _label in Incident._meta.get_field("perpetrator_relationship").choices
-        ],
+        "perpetrator_age_group": AgeGroup.values,
+        "perpetrator_relationship": PerpetratorRelationship.values,
     }
     for field, allowed in choices.items():
         if data.get(field) not in allowed:

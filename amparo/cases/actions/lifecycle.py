@@ -38,7 +38,8 @@ from amparo.registry.models import Individual
 from amparo.registry.queries import individuals_visible_to
 
 # Forward steps a caseworker takes; closing needs a supervisor (`request_closure`, `decide`).
-FORWARD = {
+# Keyed by the stored state, a plain str.
+FORWARD: dict[str, CaseState] = {
     CaseState.INTAKE: CaseState.ASSESSMENT,
     CaseState.ASSESSMENT: CaseState.CASE_PLAN,
     CaseState.CASE_PLAN: CaseState.IMPLEMENTATION,

@@ -35,7 +35,8 @@ from amparo.registry.models import Individual
 from amparo.registry.queries import individuals_visible_to
 
 # Which GBVIMS referral consent a service type needs, for survivors of a recorded incident.
-GBV_CONSENT_FOR = {
+# Keyed by the stored service type, a plain str.
+GBV_CONSENT_FOR: dict[str, GBVService] = {
     ServiceType.HEALTH: GBVService.HEALTH,
     ServiceType.PSYCHOSOCIAL: GBVService.PSYCHOSOCIAL,
     ServiceType.SHELTER: GBVService.SAFE_HOUSE,
@@ -120,7 +121,8 @@ def send_referral(
     """Refer a person (registered, or described in `person` by a partner without a registry)
     to a service of the directory."""
     access.require(actor, "referrals.manage")
-    if actor.organization_id is None:
+    organization = actor.organization
+    if organization is None:
         raise ActionError.general(_("Your account belongs to no organization."))
     if not queries.services_visible_to(actor).filter(pk=service.pk, is_active=True).exists():
         raise ActionError.on("service", _("Choose a service from your directory."))
@@ -154,10 +156,10 @@ def send_referral(
     if case is not None and case.restricted:
         _check_gbv_consent(case, service)
     now = timezone.now()
-    code = actor.office.code if actor.office else actor.organization.code
+    code = actor.office.code if actor.office else organization.code
     referral = Referral.objects.create(
-        reference=next_reference(actor.organization_id, code, "R"),
-        from_organization_id=actor.organization_id,
+        reference=next_reference(organization.pk, code, "R"),
+        from_organization=organization,
         from_office=actor.office,
         sent_by=actor,
         case=case,
@@ -225,7 +227,7 @@ def move(
     rule = STATE_RULES[target]
     note = (note or "").strip()[:2000]
     if rule.missing_note and not note:
-        raise ActionError.on("note", rule.missing_note)
+        raise ActionError.on("note", str(rule.missing_note))
     writes = rule.writes(by=actor, note=note, now=timezone.now())
     for field, value in writes.items():
         setattr(referral, field, value)
