@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amparo.core import access, tabular
-from amparo.core.errors import ActionError
+from amparo.core.errors import ActionError, Errors
 from amparo.core.models import Office, User
 from amparo.registry import actions, normalize
 from amparo.registry.fields import PERSON, field_names
@@ -157,18 +157,17 @@ def _check_row(
         )
         households.bad.add(key)
     households.office.setdefault(key, row_office)
-    errors = actions._Errors()  # noqa: SLF001 - the registry's own validation
+    errors = Errors()
     member = actions.clean_member(
         _member_input(values), index=0, region=office_region(row_office), today=today, errors=errors
     )
-    for path, messages in errors.by_field.items():
+    for path, messages in errors.items():
         ours = path.removeprefix("members.0.")
         ours = _COLUMN_OF.get(ours, ours)
         column = mapping.get(ours, ours)
         report.errors.extend(RowError(number, column, m) for m in messages)
-    if _check_documents(number, member, mapping, households, report):
-        errors.add("documents", "duplicate")
-    if errors.by_field:
+    repeated_document = _check_documents(number, member, mapping, households, report)
+    if errors or repeated_document:
         households.bad.add(key)
     households.members.setdefault(key, []).append((number, member))
 
