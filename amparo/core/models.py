@@ -221,6 +221,27 @@ class User(AbstractUser):
         return self.role is not None and self.role.office_bound
 
 
+class ReferenceCounter(models.Model):
+    """The last number given under a prefix in an organization (households, cases, referrals).
+
+    Advanced only through `core.references.allocate`, which locks the row.
+    """
+
+    organization = models.ForeignKey(Organization, models.CASCADE, related_name="+")
+    prefix = models.CharField(max_length=20)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "prefix"], name="reference_counter_per_prefix"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}: {self.last}"
+
+
 class AuditEventQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise PermissionError("audit events are append-only")

@@ -11,13 +11,13 @@ from amparo.core import access, audit
 from amparo.core.errors import ActionError, Errors
 from amparo.core.models import Area, Office, User
 from amparo.registry import normalize
+from amparo.registry.actions.loading import household_references
 from amparo.registry.actions.validation import DuplicatesSuspected, clean_member
 from amparo.registry.duplicates import find_duplicates
 from amparo.registry.models import (
     Document,
     Household,
     Individual,
-    ReferenceCounter,
 )
 from amparo.registry.regions import office_region
 
@@ -40,15 +40,7 @@ def _check_office(actor: User, office: Office) -> None:
 
 
 def _next_reference(office: Office, year: int) -> str:
-    country = office_region(office)
-    prefix = f"{country}-{office.code.replace('-', '')[:3].upper()}-{year}"
-    counter, _created = ReferenceCounter.objects.get_or_create(
-        organization_id=office.organization_id, prefix=prefix
-    )
-    counter = ReferenceCounter.objects.select_for_update().get(pk=counter.pk)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{prefix}-{counter.last:06d}"
+    return household_references(office, year)[0]
 
 
 def _create_member(*, actor: User, household: Household, data: dict, today) -> Individual:
