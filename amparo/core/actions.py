@@ -337,7 +337,7 @@ def _area_row_problems(
             _("pcode %(code)s is already a level-%(level)d area and cannot be replaced.")
             % {"code": pcode, "level": existing.level}
         )
-    elif existing is not None and existing.parent.code != parent_code:
+    elif existing is not None and existing.parent and existing.parent.code != parent_code:
         problems.append(
             _("pcode %(code)s already exists under another parent (%(parent)s).")
             % {"code": pcode, "parent": existing.parent.code}

@@ -72,5 +72,7 @@ def import_mapping_for(user: User) -> dict[str, str]:
     """The column mapping the user's organization used last time (empty when none)."""
     from amparo.registry.models import ImportMapping
 
+    if user.organization_id is None:
+        return {}
     mapping = ImportMapping.objects.filter(organization_id=user.organization_id).first()
     return dict(mapping.columns) if mapping else {}

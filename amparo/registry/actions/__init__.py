@@ -9,4 +9,3 @@ from amparo.registry.actions.changes import *  # noqa: F403
 from amparo.registry.actions.loading import *  # noqa: F403
 from amparo.registry.actions.registration import *  # noqa: F403
 from amparo.registry.actions.validation import *  # noqa: F403
-from amparo.registry.actions.validation import _Errors  # noqa: F401 - until imports.py, demo move

@@ -1,6 +1,7 @@
 """Changes to registered people and households, and import settings."""
 
 from collections.abc import Mapping
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -181,7 +182,7 @@ def update_household(
         .get(pk=household.pk)
     )
     errors = Errors()
-    values = {}
+    values: dict[str, Any] = {}
     if "address" in changes:
         values["address"] = " ".join(str(changes["address"] or "").split())[:300]
     if "phone" in changes:

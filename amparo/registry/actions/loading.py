@@ -3,8 +3,9 @@
 import datetime
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -76,9 +77,9 @@ def _not_loaded_yet(households: Sequence[PreparedHousehold]) -> list[PreparedHou
     for prepared in households:
         if prepared.source_ref:
             by_org.setdefault(prepared.office.organization_id, set()).add(prepared.source_ref)
-    existing = set()
-    for org_id, refs in by_org.items():
-        refs = list(refs)
+    existing: set[tuple[int, str]] = set()
+    for org_id, ref_set in by_org.items():
+        refs = sorted(ref_set)
         for start in range(0, len(refs), 5000):
             existing.update(
                 (org_id, ref)
@@ -186,6 +187,10 @@ def _record_imported(
         AuditEvent.objects.bulk_create(events, batch_size=2000)
 
 
+def _always(value: Any) -> Callable[[Any], Any]:
+    return lambda _ignored: value
+
+
 def _copy_insert(model, objects: list) -> None:
     """PostgreSQL COPY for bulk loads, ids drawn from the table's sequence.
 
@@ -197,12 +202,12 @@ def _copy_insert(model, objects: list) -> None:
     table = model._meta.db_table
     fields = model._meta.concrete_fields
     now = timezone.now()
-    convert = []
+    convert: list[tuple[str, Callable[[Any], Any] | None]] = []
     for f in fields:
         if isinstance(f, models.JSONField):
             convert.append((f.attname, json.dumps))
         elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            convert.append((f.attname, lambda _value, now=now: now))
+            convert.append((f.attname, _always(now)))
         else:
             convert.append((f.attname, None))
     with connection.cursor() as cursor:

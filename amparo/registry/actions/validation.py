@@ -44,16 +44,6 @@ class DuplicatesSuspected(Exception):
         self.reports = reports
 
 
-class _Errors(Errors):
-    """`Errors` under its old name and `by_field` attribute, for the two callers outside this
-    package that still use them (registry/imports.py, demo/registry.py). Remove when they
-    use `amparo.core.errors.Errors`."""
-
-    @property
-    def by_field(self) -> dict[str, list[str]]:
-        return self
-
-
 def _country(code: Any) -> str | None:
     code = str(code or "").strip().upper()
     return code if len(code) == 2 and pycountry.countries.get(alpha_2=code) else None
@@ -83,7 +73,7 @@ def clean_member(
     """Validate and normalize one member; problems go to `errors` under members.<index>.*,
     or under the bare field names for one person on their own (`index` None)."""
     path = "" if index is None else f"members.{index}."
-    out = _names(data, errors, path)
+    out: dict[str, Any] = dict(_names(data, errors, path))
     out["sex"] = _sex(data, errors, path)
     out["date_of_birth"], out["dob_estimated"] = _date_of_birth(data, today, errors, path)
     out["nationality"] = _nationality(data, errors, path)
