@@ -63,6 +63,7 @@ def test_import_contracts_hold_on_the_code_as_it_is():
         ("activities/actions.py", "import amparo.activities.views", "Actions import no screens"),
         ("referrals/api.py", "import amparo.cases.api", "Screens of one app never borrow"),
         ("urls.py", "import amparo.demo", "Nothing imports demo"),
+        ("referrals/imports.py", "import amparo.registry.imports", "Imports of one app never"),
     ],
 )
 def test_an_import_that_breaks_a_layer_fails_the_check(tmp_path, module, bad_import, contract):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from amparo.core import access, tabular
 from amparo.core import queries as core_queries
 from amparo.core.errors import ActionError
-from amparo.core.forms import show_errors
+from amparo.core.forms import errors_on
 from amparo.registry import actions, imports, queries
 
 SESSION_KEY = "registry_imports"
@@ -75,11 +75,8 @@ def upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None, offices=offices)
     if request.method == "POST" and form.is_valid():
         upload_file = form.cleaned_data["file"]
-        try:
+        with errors_on(form):
             tabular.check_size(upload_file.size)
-        except ActionError as exc:
-            show_errors(form, exc.errors)
-        else:
             token = secrets.token_urlsafe(16)
             folder = _folder()
             _drop_abandoned(folder)
