@@ -110,35 +110,29 @@ class AssignmentCheck(forms.ModelForm):
         return data
 
 
+# What an administrator sets on an account (the password has its own form).
+ACCOUNT_FIELDS = [
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "organization",
+    "office",
+    "role",
+    "language",
+]
+
+
 class AmparoUserCreationForm(AssignmentCheck, UserCreationForm):
     class Meta(UserCreationForm.Meta):  # type: ignore[name-defined]  # stubs lack this Meta
         model = User
-        fields = [
-            "username",
-            "first_name",
-            "last_name",
-            "email",
-            "organization",
-            "office",
-            "role",
-            "language",
-        ]
+        fields = ACCOUNT_FIELDS
 
 
 class AmparoUserChangeForm(AssignmentCheck, forms.ModelForm):
     class Meta:
         model = User
-        fields = [
-            "username",
-            "first_name",
-            "last_name",
-            "email",
-            "organization",
-            "office",
-            "role",
-            "language",
-            "is_active",
-        ]
+        fields = [*ACCOUNT_FIELDS, "is_active"]
 
 
 @admin.register(User)
