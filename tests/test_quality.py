@@ -56,6 +56,29 @@ def test_compiled_spanish_catalog_matches_po():
     assert stale == []
 
 
+# A template line this long hides several changes in one diff line. Django cannot split a tag over
+# two lines, a new line inside {% blocktranslate %} would change the message id, and a new line
+# inside a URL would change the URL: a line holding only one of these may be longer.
+LONGEST_TEMPLATE_LINE = 120
+UNBREAKABLE_TEMPLATE_LINE = re.compile(
+    r"\{%(?:(?!%\}).)*%\}"
+    r"|\{% blocktranslate\b(?:(?!\{% endblocktranslate).)*\{% endblocktranslate %\}"
+    r'|(?:href|src|action)="[^"]*"'
+)
+
+
+def test_template_lines_are_short():
+    too_long = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted(ROOT.glob("amparo/*/templates/**/*.html"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if len(line) > LONGEST_TEMPLATE_LINE
+        and not UNBREAKABLE_TEMPLATE_LINE.fullmatch(line.strip())
+    ]
+
+    assert too_long == []
+
+
 def test_migrations_are_complete(db):
     out = io.StringIO()
 
