@@ -1,4 +1,4 @@
-# Amparo — the two commands: `make demo` and `make test`.
+# Amparo — the two commands: `make demo` and `make check` (`make test` runs only the suite).
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -43,12 +43,17 @@ format: $(TEST_STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-## make check: lint, migrations, translations, tests — what CI should be able to rely on
-check: lint test
+## make check: what CI runs — lint, format, import layers, types, migrations, then the suite
+check: $(TEST_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## make messages: refresh the Spanish/English catalogs (needs GNU gettext; users don't)
 messages: $(STAMP)
-	cd amparo && ../$(BIN)/django-admin makemessages -l es -l en --no-obsolete --settings=amparo.settings --pythonpath=..
+	cd amparo && ../$(BIN)/django-admin makemessages -l es -l en --no-obsolete --no-location --settings=amparo.settings --pythonpath=..
 	cd amparo && ../$(BIN)/django-admin compilemessages --settings=amparo.settings --pythonpath=..
 
 ## make lock: pin pyproject.toml's dependencies, with hashes, into requirements.lock (the app and

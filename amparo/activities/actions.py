@@ -18,6 +18,7 @@ from amparo.activities.models import (
 from amparo.cases.models import Case
 from amparo.cases.queries import cases_visible_to
 from amparo.core import access, audit
+from amparo.core.errors import Errors
 from amparo.core.models import Office, User
 from amparo.registry.models import Individual
 from amparo.registry.queries import individuals_visible_to
@@ -33,25 +34,12 @@ _SEXES = frozenset(Attendance.Sex.values)
 _AGE_BANDS = frozenset(AgeBand.values)
 
 
-class ActivityError(Exception):
-    """Bad input: `errors` maps a field ('date', 'participants', 'counts.F.18-59') to messages."""
-
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__(errors)
-        self.errors = errors
-
-
 def counts_path(sex: str, age_band: str) -> str:
     """The error key of one cell of the attendance grid."""
     return f"counts.{sex}.{age_band}"
 
 
-class _Errors(dict):
-    def add(self, path: str, message: str) -> None:
-        self.setdefault(path, []).append(message)
-
-
-def _check_office(actor: User, office: Office, errors: _Errors) -> bool:
+def _check_office(actor: User, office: Office, errors: Errors) -> bool:
     if not actor.is_superuser and office.organization_id != actor.organization_id:
         errors.add("office", _("Choose one of your organization's offices."))
         return False
@@ -62,7 +50,7 @@ def _check_office(actor: User, office: Office, errors: _Errors) -> bool:
     return True
 
 
-def _check_date(date: datetime.date | None, errors: _Errors) -> None:
+def _check_date(date: datetime.date | None, errors: Errors) -> None:
     if not isinstance(date, datetime.date):
         errors.add("date", _("Enter the date as YYYY-MM-DD."))
     elif date > timezone.localdate():
@@ -71,14 +59,14 @@ def _check_date(date: datetime.date | None, errors: _Errors) -> None:
         errors.add("date", _("Check the year: the date is before 2000."))
 
 
-def _check_staff(organization_id: int | None, staff: list[User], errors: _Errors) -> None:
+def _check_staff(organization_id: int | None, staff: list[User], errors: Errors) -> None:
     if not staff:
         errors.add("staff", _("Choose at least one staff member."))
     elif any(u.organization_id != organization_id or not u.is_active for u in staff):
         errors.add("staff", _("Choose active staff members of this office's organization."))
 
 
-def _clean_counts(counts: Mapping, errors: _Errors) -> dict[tuple[str, str], int]:
+def _clean_counts(counts: Mapping, errors: Errors) -> dict[tuple[str, str], int]:
     cleaned = {}
     for key, value in counts.items():
         sex, band = key if isinstance(key, tuple) and len(key) == 2 else ("", "")
@@ -105,7 +93,7 @@ def _clean_counts(counts: Mapping, errors: _Errors) -> dict[tuple[str, str], int
     return cleaned
 
 
-def _check_case(actor: User, case: Case, type: str, office: Office, errors: _Errors) -> bool:
+def _check_case(actor: User, case: Case, type: str, office: Office, errors: Errors) -> bool:
     if not cases_visible_to(actor).filter(pk=case.pk).exists():
         errors.add("case", _("Choose a case you work on."))
     elif case.organization_id != office.organization_id:
@@ -122,17 +110,19 @@ def _participants(
     organization_id: int | None,
     participants: list[Individual],
     case: Case | None,
-    errors: _Errors,
+    errors: Errors,
 ) -> list[Individual]:
     """The registered participants, checked; for a case, its individuals when none are chosen."""
     if case is not None and not participants:
         participants = list(individuals_visible_to(actor).filter(cases=case).order_by("pk"))
     ids = {p.pk for p in participants}
-    visible = set(
-        individuals_visible_to(actor)
-        .filter(pk__in=ids, organization_id=organization_id)
-        .values_list("pk", flat=True)
-    )
+    visible: set[int] = set()
+    if organization_id is not None:  # a person is always registered by an organization
+        visible = set(
+            individuals_visible_to(actor)
+            .filter(pk__in=ids, organization_id=organization_id)
+            .values_list("pk", flat=True)
+        )
     if ids - visible:
         errors.add("participants", _("Choose people registered in your registry."))
     elif case is not None:
@@ -162,11 +152,11 @@ def record_activity(
     Requires `activities.record` (404 otherwise) and an office in the actor's scope. An individual
     service has registered participants only (at least one; when linked to a case and none are
     given, the case's individuals); a group activity has registered participants, people counted
-    by sex and age band (`counts[(sex, age_band)] = n`), or both. Raises ActivityError with every
+    by sex and age band (`counts[(sex, age_band)] = n`), or both. Raises ActionError with every
     problem; nothing is written then. Side effects: audit `activities.activity.recorded`.
     """
     access.require(actor, "activities.record")
-    errors = _Errors()
+    errors = Errors()
     if type not in _TYPES:
         errors.add("type", _("Choose a service or activity."))
     if sector not in _SECTORS:
@@ -193,8 +183,7 @@ def record_activity(
         errors.add("participants", _("Choose at least one registered participant."))
     if is_group and not people and not cells and not any(k.startswith("counts") for k in errors):
         errors.add("participants", _("Add at least one participant, registered or counted."))
-    if errors:
-        raise ActivityError(dict(errors))
+    errors.raise_if_any()
 
     activity = Activity.objects.create(
         organization_id=office.organization_id,

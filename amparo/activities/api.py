@@ -20,8 +20,9 @@ from amparo.activities import actions, queries
 from amparo.activities.models import Activity, ActivityType, AgeBand, Attendance, Sector
 from amparo.cases import queries as case_queries
 from amparo.core import access
-from amparo.core.api import AuditedRetrieveMixin, ScopedMixin
+from amparo.core.drf import AuditedRetrieveMixin, ScopedMixin
 from amparo.core.models import Office
+from amparo.core.queries import organization_offices
 from amparo.registry import queries as registry_queries
 
 
@@ -222,22 +223,19 @@ class ActivityViewSet(
         data.is_valid(raise_exception=True)
         data = data.validated_data
         office = _office(request, data.get("office"))
-        try:
-            activity = actions.record_activity(
-                actor=user,
-                office=office,
-                type=data["type"],
-                date=data["date"],
-                staff=_staff(request, office, data.get("staff")),
-                sector=data["sector"],
-                programme=data.get("programme", ""),
-                case=_case(request, data.get("case")),
-                participants=_participants(request, data.get("participants", [])),
-                counts=_counts(data.get("counts", [])),
-                request=request,
-            )
-        except actions.ActivityError as exc:
-            raise ValidationError(exc.errors) from exc
+        activity = actions.record_activity(
+            actor=user,
+            office=office,
+            type=data["type"],
+            date=data["date"],
+            staff=_staff(request, office, data.get("staff")),
+            sector=data["sector"],
+            programme=data.get("programme", ""),
+            case=_case(request, data.get("case")),
+            participants=_participants(request, data.get("participants", [])),
+            counts=_counts(data.get("counts", [])),
+            request=request,
+        )
         activity = access.get_visible(self.get_queryset(), pk=activity.pk)
         body = ActivityDetailSerializer(activity, context=self.get_serializer_context()).data
         return Response(body, status=status.HTTP_201_CREATED)
@@ -249,7 +247,7 @@ def _office(request: Request, code: str | None) -> Office:
         if request.user.office_id is None:
             raise ValidationError({"office": [_("Choose the office (your account has none).")]})
         return request.user.office
-    offices = access.visible(request.user, Office.objects.all(), office_field=None)
+    offices = organization_offices(request.user)
     matches = list(offices.filter(code=code)[:2])
     if len(matches) != 1:
         raise ValidationError({"office": [_("Unknown office “%(code)s”.") % {"code": code}]})

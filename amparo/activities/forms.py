@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from amparo.activities.actions import counts_path
 from amparo.activities.models import GROUP_TYPES, ActivityType, AgeBand, Attendance, Sector
+from amparo.core.forms import OfficeFilterForm, PeriodFilterForm
 from amparo.core.models import Office, User
 
 MAX_PARTICIPANTS = 500
@@ -113,55 +113,25 @@ class ActivityForm(forms.Form):
             for band in AgeBand.values
         }
 
-    def show_errors(self, errors: dict[str, list[str]]) -> None:
-        """Put an action's errors next to their fields (a grid cell, or above the grid)."""
-        cells = {
-            counts_path(sex, band): cell_name(sex, band)
-            for sex in Attendance.Sex.values
-            for band in AgeBand.values
-        }
-        for path, messages in errors.items():
-            field = cells.get(path, path)
-            for message in messages:
-                if path == "counts":
-                    self.counts_errors.append(message)
-                else:
-                    self.add_error(field if field in self.fields else None, message)
+    def place_action_error(self, path: str, message: str) -> bool:
+        """An action's error on a grid cell goes next to the cell; on the grid, above it."""
+        if path == "counts":
+            self.counts_errors.append(message)
+            return True
+        sex, _dot, band = path.removeprefix("counts.").partition(".")
+        if path.startswith("counts.") and cell_name(sex, band) in self.fields:
+            self.add_error(cell_name(sex, band), message)
+            return True
+        return False
 
 
-class ActivityFilterForm(forms.Form):
-    since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+class ActivityFilterForm(PeriodFilterForm, OfficeFilterForm):
     type = forms.ChoiceField(
         label=_("Service or activity"),
         required=False,
         choices=[("", _("All")), *TYPE_CHOICES[1:]],
     )
-    office = forms.ModelChoiceField(
-        label=_("Office"),
-        queryset=Office.objects.none(),
-        required=False,
-        to_field_name="uuid",
-        empty_label=_("All offices"),
-    )
-
-    def __init__(self, *args, offices=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["office"].queryset = offices if offices is not None else Office.objects.none()
-
-    def clean(self):
-        data = super().clean()
-        for name in ("since", "until"):
-            if data.get(name) and not 1900 <= data[name].year <= 2999:
-                self.add_error(name, _("Enter a date between 1900 and 2999."))
-                data[name] = None
-        if data.get("since") and data.get("until") and data["since"] > data["until"]:
-            raise forms.ValidationError(_("“From” must be on or before “Until”."))
-        return data
+    field_order = ["since", "until", "type", "office"]
 
     def narrow(self, qs):
         """Apply the chosen filters to an already scoped queryset of activities."""

@@ -40,7 +40,7 @@ def with_attendance(qs: QuerySet[Activity]) -> QuerySet[Activity]:
         through.objects.filter(activity_id=OuterRef("pk"))
         .values("activity_id")
         .annotate(n=Count("individual_id"))
-        .values("n")
+        .values("n")  # type: ignore[misc]  # django-stubs loses `n` on an auto-created through model
     )
     counted = (
         Attendance.objects.filter(activity_id=OuterRef("pk"))

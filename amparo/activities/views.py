@@ -13,6 +13,7 @@ from amparo.activities.forms import ActivityFilterForm, ActivityForm
 from amparo.activities.models import AgeBand, Attendance, Sector
 from amparo.cases import queries as case_queries
 from amparo.core import access, audit
+from amparo.core.forms import errors_on
 from amparo.registry import queries as registry_queries
 
 
@@ -95,7 +96,7 @@ def new_activity(request: HttpRequest) -> HttpResponse:
         return render(request, "activities/new.html", context)
     if form.errors:
         return render(request, "activities/new.html", context, status=400)
-    try:
+    with errors_on(form):
         activity = actions.record_activity(
             actor=user,
             office=data["office"],
@@ -109,11 +110,9 @@ def new_activity(request: HttpRequest) -> HttpResponse:
             counts=form.counts(),
             request=request,
         )
-    except actions.ActivityError as exc:
-        form.show_errors(exc.errors)
-        return render(request, "activities/new.html", context, status=400)
-    messages.success(request, _("Service recorded."))
-    return redirect("activities:detail", activity.uuid)
+        messages.success(request, _("Service recorded."))
+        return redirect("activities:detail", activity.uuid)
+    return render(request, "activities/new.html", context, status=400)
 
 
 def _blank_form(request: HttpRequest, offices, staff) -> HttpResponse:

@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from amparo.cases import actions
 from amparo.cases.models import GBVTeamMember
 from amparo.core import access
-from amparo.core.admin import ScopedAdmin
 from amparo.core.models import Office, User
+from amparo.core.scoped_admin import ScopedAdmin
 
 
 class GBVTeamMemberForm(forms.ModelForm):

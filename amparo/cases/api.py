@@ -28,15 +28,9 @@ from amparo.cases.models import (
     ServiceType,
 )
 from amparo.core import access, audit
-from amparo.core.api import AuditedRetrieveMixin, ScopedMixin
-from amparo.core.models import Area
+from amparo.core.drf import AuditedRetrieveMixin, ScopedMixin
+from amparo.core.queries import areas
 from amparo.registry.queries import individuals_visible_to
-
-
-def raise_as_validation_error(exc: actions.CaseError):
-    raise ValidationError(
-        {("non_field_errors" if k == "__all__" else k): v for k, v in exc.errors.items()}
-    ) from exc
 
 
 class CaseSerializer(serializers.ModelSerializer):
@@ -131,7 +125,7 @@ class PlanSerializer(serializers.ModelSerializer):
 
 class IncidentSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="uuid", read_only=True)
-    area = serializers.SlugRelatedField(slug_field="code", queryset=Area.objects.all())
+    area = serializers.SlugRelatedField(slug_field="code", queryset=areas())
     services_received = serializers.ListField(
         child=serializers.ChoiceField(choices=GBVService.choices), required=False, default=list
     )
@@ -204,18 +198,15 @@ class CaseViewSet(
             raise ValidationError(
                 {"individuals": [_("One of these people is not in your registry.")]}
             )
-        try:
-            case = actions.open_case(
-                actor=request.user,
-                individuals=people,
-                type=data.validated_data["type"],
-                risk_level=data.validated_data["risk_level"],
-                summary=data.validated_data["summary"],
-                psea_related=data.validated_data["psea_related"],
-                request=request,
-            )
-        except actions.CaseError as exc:
-            raise_as_validation_error(exc)
+        case = actions.open_case(
+            actor=request.user,
+            individuals=people,
+            type=data.validated_data["type"],
+            risk_level=data.validated_data["risk_level"],
+            summary=data.validated_data["summary"],
+            psea_related=data.validated_data["psea_related"],
+            request=request,
+        )
         case = queries.get_case_for(request.user, case.uuid)
         return Response(CaseDetailSerializer(case).data, status=status.HTTP_201_CREATED)
 
@@ -224,16 +215,13 @@ class CaseViewSet(
         case = self.get_object()
         data = CaseChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            actions.update_case(
-                actor=request.user,
-                case=case,
-                risk_level=data.validated_data.get("risk_level", case.risk_level),
-                summary=data.validated_data.get("summary", case.summary),
-                request=request,
-            )
-        except actions.CaseError as exc:
-            raise_as_validation_error(exc)
+        actions.update_case(
+            actor=request.user,
+            case=case,
+            risk_level=data.validated_data.get("risk_level", case.risk_level),
+            summary=data.validated_data.get("summary", case.summary),
+            request=request,
+        )
         return Response(CaseDetailSerializer(self.get_object()).data)
 
     @extend_schema(methods=["GET"], responses=NoteSerializer(many=True))
@@ -246,12 +234,9 @@ class CaseViewSet(
             return Response(NoteSerializer(case.notes.select_related("author"), many=True).data)
         data = NoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            note = actions.add_note(
-                actor=request.user, case=case, text=data.validated_data["text"], request=request
-            )
-        except actions.CaseError as exc:
-            raise_as_validation_error(exc)
+        note = actions.add_note(
+            actor=request.user, case=case, text=data.validated_data["text"], request=request
+        )
         return Response(NoteSerializer(note).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(methods=["GET"], responses=FollowUpSerializer(many=True))
@@ -268,12 +253,9 @@ class CaseViewSet(
             )
         data = FollowUpSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            follow_up = actions.add_follow_up(
-                actor=request.user, case=case, request=request, **data.validated_data
-            )
-        except actions.CaseError as exc:
-            raise_as_validation_error(exc)
+        follow_up = actions.add_follow_up(
+            actor=request.user, case=case, request=request, **data.validated_data
+        )
         return Response(FollowUpSerializer(follow_up).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(methods=["GET"], responses=PlanSerializer)
@@ -290,12 +272,9 @@ class CaseViewSet(
             return Response(PlanSerializer(plan).data)
         data = PlanSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            plan = actions.save_plan(
-                actor=request.user, case=case, request=request, **data.validated_data
-            )
-        except actions.CaseError as exc:
-            raise_as_validation_error(exc)
+        plan = actions.save_plan(
+            actor=request.user, case=case, request=request, **data.validated_data
+        )
         return Response(PlanSerializer(plan).data)
 
     @extend_schema(methods=["GET"], responses=IncidentSerializer(many=True))
@@ -312,22 +291,16 @@ class CaseViewSet(
             return Response(IncidentSerializer(case.incidents.all(), many=True).data)
         data = IncidentSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            incident = actions.record_incident(
-                actor=request.user, case=case, data=dict(data.validated_data), request=request
-            )
-        except actions.CaseError as exc:
-            raise_as_validation_error(exc)
+        incident = actions.record_incident(
+            actor=request.user, case=case, data=dict(data.validated_data), request=request
+        )
         return Response(IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=CaseSerializer)
     @action(detail=True, methods=["post"])
     def advance(self, request: Request, id=None) -> Response:
         """Move the case one step on (intake → assessment → case plan → implementation)."""
-        try:
-            case = actions.advance(actor=request.user, case=self.get_object(), request=request)
-        except actions.CaseError as exc:
-            raise_as_validation_error(exc)
+        case = actions.advance(actor=request.user, case=self.get_object(), request=request)
         return Response(CaseSerializer(case).data)
 
     @extend_schema(request=ClosureSerializer, responses={202: CaseSerializer})
@@ -337,12 +310,9 @@ class CaseViewSet(
         data = ClosureSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         case = self.get_object()
-        try:
-            actions.request_closure(
-                actor=request.user, case=case, reason=data.validated_data["reason"], request=request
-            )
-        except actions.CaseError as exc:
-            raise_as_validation_error(exc)
+        actions.request_closure(
+            actor=request.user, case=case, reason=data.validated_data["reason"], request=request
+        )
         return Response(CaseSerializer(self.get_object()).data, status=status.HTTP_202_ACCEPTED)
 
     def get_object(self):

@@ -17,7 +17,15 @@ from uuid import UUID
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from amparo.cases.models import Case, CaseState, FollowUp, GBVTeamMember, PlanAction
+from amparo.cases.models import (
+    Approval,
+    Case,
+    CaseState,
+    FollowUp,
+    GBVTeamMember,
+    Incident,
+    PlanAction,
+)
 from amparo.core import access
 from amparo.core.models import User
 
@@ -131,9 +139,13 @@ def approvals_waiting_for(user: User) -> QuerySet[Case]:
     return cases_visible_to(user).filter(approvals__decision="pending").distinct()
 
 
-def colleagues_for(user: User, case: Case | None = None, *, any_office: bool = False):
+def colleagues_for(
+    user: User, case: Case | None = None, *, any_office: bool = False
+) -> QuerySet[User]:
     """Active colleagues who work on cases: of the case's office (or every office, to transfer);
     for a restricted case, only GBV team members."""
+    if user.organization_id is None:
+        return User.objects.none()
     qs = User.objects.filter(organization_id=user.organization_id, is_active=True).select_related(
         "role", "office"
     )
@@ -146,3 +158,18 @@ def colleagues_for(user: User, case: Case | None = None, *, any_office: bool = F
         )
         people = [u for u in people if (u.pk, u.office_id) in team]
     return User.objects.filter(pk__in=[u.pk for u in people]).order_by("first_name", "last_name")
+
+
+# What hangs off a case is read through the case, which `get_case_for` already scoped.
+
+
+def get_plan_action_of(case: Case, action_id: int | str) -> PlanAction:
+    return access.get_visible(PlanAction.objects.filter(plan__case=case), pk=action_id)
+
+
+def get_approval_of(case: Case, approval_id: int | str) -> Approval:
+    return access.get_visible(Approval.objects.filter(case=case), pk=approval_id)
+
+
+def get_incident_of(case: Case, incident_id: UUID | str) -> Incident:
+    return access.get_visible(Incident.objects.filter(case=case), uuid=incident_id)

@@ -14,10 +14,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from amparo.cases import actions, forms, queries, statistics
-from amparo.cases.models import PLANNABLE_SERVICES, Approval, Incident, PlanAction
+from amparo.cases.models import PLANNABLE_SERVICES
 from amparo.core import access, audit
-from amparo.core.forms import show_errors
-from amparo.core.models import Area, User
+from amparo.core.errors import ActionError
+from amparo.core.forms import errors_on
+from amparo.core.models import User
+from amparo.core.queries import areas
 from amparo.registry.queries import get_individual_for
 from amparo.registry.regions import office_region
 
@@ -66,7 +68,7 @@ def open_case(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         chosen = [m for m in members if m.pk in form.cleaned_data["individuals"]]
-        try:
+        with errors_on(form):
             case = actions.open_case(
                 actor=request.user,
                 individuals=chosen,
@@ -76,9 +78,6 @@ def open_case(request: HttpRequest) -> HttpResponse:
                 summary=form.cleaned_data["summary"],
                 request=request,
             )
-        except actions.CaseError as exc:
-            show_errors(form, exc.errors)
-        else:
             return redirect("cases:detail", case.uuid)
     return render(
         request,
@@ -139,11 +138,8 @@ def _small_form(
     """The pattern of the case's small pages: validate → act → back to the case, or the form
     again with the action's messages next to the fields (400)."""
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_on(form):
             act(form.cleaned_data)
-        except actions.CaseError as exc:
-            show_errors(form, exc.errors)
-        else:
             return redirect("cases:detail", case.uuid)
     context = {"case": case, "form": form, "title": title, **(extra or {})}
     return render(request, template, context, status=400 if form.errors else 200)
@@ -248,7 +244,7 @@ add_member = _case_form(
 @require_POST
 def complete_plan_action(request: HttpRequest, case_id, action_id: int) -> HttpResponse:
     case = queries.get_case_for(request.user, case_id)
-    action = access.get_visible(PlanAction.objects.filter(plan__case=case), pk=action_id)
+    action = queries.get_plan_action_of(case, action_id)
     return _one_click(
         request,
         case,
@@ -259,10 +255,9 @@ def complete_plan_action(request: HttpRequest, case_id, action_id: int) -> HttpR
 def _one_click(request: HttpRequest, case, act) -> HttpResponse:
     try:
         act()
-    except actions.CaseError as exc:
-        for field_messages in exc.errors.values():
-            for message in field_messages:
-                messages.error(request, message)
+    except ActionError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
     return redirect("cases:detail", case.uuid)
 
 
@@ -279,7 +274,7 @@ def advance(request: HttpRequest, case_id) -> HttpResponse:
 def decide(request: HttpRequest, case_id, approval_id: int) -> HttpResponse:
     access.require(request.user, "cases.supervise")
     case = queries.get_case_for(request.user, case_id)
-    approval = access.get_visible(Approval.objects.filter(case=case), pk=approval_id)
+    approval = queries.get_approval_of(case, approval_id)
     if request.method == "GET":
         audit.record_view(request=request, target=case)
     form = forms.DecisionForm(request.POST or None)
@@ -318,14 +313,14 @@ def incident(request: HttpRequest, case_id, incident_id=None) -> HttpResponse:
     record = None
     initial = {"report_date": timezone.localdate()}
     if incident_id is not None:
-        record = access.get_visible(Incident.objects.filter(case=case), uuid=incident_id)
+        record = queries.get_incident_of(case, incident_id)
         if request.method == "GET":
             audit.record_view(request=request, target=record)
         initial = {f: getattr(record, f) for f in forms.IncidentForm.base_fields if f != "area"} | {
             "area": record.area_id
         }
-    areas = Area.objects.filter(country_code=office_region(case.office)).order_by("level", "name")
-    form = forms.IncidentForm(request.POST or None, initial=initial, areas=areas)
+    choices = areas(country_code=office_region(case.office)).order_by("level", "name")
+    form = forms.IncidentForm(request.POST or None, initial=initial, areas=choices)
     return _small_form(
         request,
         case,

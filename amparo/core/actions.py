@@ -1,16 +1,15 @@
 """Every write to core records. One transaction each; the audit event in the same function."""
 
-import csv
-import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
-from amparo.core import access, audit
+from amparo.core import access, audit, tabular
+from amparo.core.errors import ActionError, Errors, django_validation
 from amparo.core.models import Area, Office, Organization, Role, User
 from amparo.core.roles import BUILTIN_ROLES, PERMISSIONS
 
@@ -41,7 +40,7 @@ def create_organization(
 ) -> Organization:
     """Create an organization. Only platform superusers (or scripts, actor=None) may."""
     if actor is not None and not actor.is_superuser:
-        raise ValidationError(_("Only platform administrators can create organizations."))
+        raise ActionError.general(_("Only platform administrators can create organizations."))
     org = Organization(
         code=code,
         name=name,
@@ -49,7 +48,8 @@ def create_organization(
         country=country,
         is_care_route_partner=is_care_route_partner,
     )
-    org.full_clean()
+    with django_validation():
+        org.full_clean()
     org.save()
     audit.record(actor=actor, action="core.organization.created", target=org)
     return org
@@ -68,7 +68,8 @@ def create_office(
     if actor is not None:
         _require_manage(actor, "core.manage_offices", organization)
     office = Office(organization=organization, code=code, name=name, area=area)
-    office.full_clean()
+    with django_validation():
+        office.full_clean()
     office.save()
     audit.record(actor=actor, action="core.office.created", target=office)
     return office
@@ -91,7 +92,7 @@ def create_user(
 ) -> User:
     """Create a user account with a validated password.
 
-    Raises ValidationError when the office is not the organization's, the role belongs to
+    Raises ActionError when the office is not the organization's, the role belongs to
     another organization, an office-bound role has no office, or the password is weak.
     """
     if actor is not None:
@@ -109,9 +110,11 @@ def create_user(
         is_staff=is_superuser,
     )
     validate_assignment(user)
-    validate_password(password, user)
+    with django_validation():
+        validate_password(password, user)
     user.set_password(password)
-    user.full_clean(exclude=["password"])
+    with django_validation():
+        user.full_clean(exclude=["password"])
     user.save()
     audit.record(
         actor=actor,
@@ -124,24 +127,23 @@ def create_user(
 
 def validate_assignment(user: User) -> None:
     """Office and role must fit the user's organization."""
-    errors = {}
+    errors = Errors()
     if user.office and user.office.organization_id != user.organization_id:
-        errors["office"] = _("This office belongs to another organization.")
+        errors.add("office", _("This office belongs to another organization."))
     if user.role and user.role.organization_id not in (None, user.organization_id):
-        errors["role"] = _("This role belongs to another organization.")
+        errors.add("role", _("This role belongs to another organization."))
     if user.role and user.role.office_bound and not user.office:
-        errors["office"] = _("This role is limited to one office: choose the office.")
+        errors.add("office", _("This role is limited to one office: choose the office."))
     if not user.is_superuser and user.organization is None:
-        errors["organization"] = _("Choose the user's organization.")
-    if errors:
-        raise ValidationError(errors)
+        errors.add("organization", _("Choose the user's organization."))
+    errors.raise_if_any()
 
 
 @transaction.atomic
 def set_language(*, actor: User, language: str, request: HttpRequest | None = None) -> User:
     """Remember the user's interface language."""
     if language not in dict(_languages()):
-        raise ValidationError(_("Unknown language."))
+        raise ActionError.on("language", _("Unknown language."))
     if actor.language != language:
         actor.language = language
         actor.save(update_fields=["language"])
@@ -156,18 +158,40 @@ def set_language(*, actor: User, language: str, request: HttpRequest | None = No
 
 
 @transaction.atomic
+def issue_api_token(*, user: User, request: HttpRequest | None = None) -> str:
+    """The API token of a user who has just given their password (created on first use).
+
+    Side effects: audit `core.user.logged_in` (via the API), and `core.token.created` once.
+    """
+    token, created = Token.objects.get_or_create(user=user)
+    audit.record(
+        actor=user,
+        action="core.user.logged_in",
+        target=user,
+        request=request,
+        details={"via": "api_token"},
+    )
+    if created:
+        audit.record(actor=user, action="core.token.created", target=user, request=request)
+    return token.key
+
+
+@transaction.atomic
 def save_role(
     *, actor: User, role: Role, changed: list[str], request: HttpRequest | None = None
 ) -> Role:
     """Create or change an organization's own role; built-in roles cannot be edited."""
     _require_manage(actor, "core.manage_roles", role.organization)
     if role.organization_id is None and not actor.is_superuser:
-        raise ValidationError(_("Built-in roles cannot be changed."))
+        raise ActionError.general(_("Built-in roles cannot be changed."))
     unknown = set(role.permissions) - PERMISSIONS.keys()
     if unknown:
-        raise ValidationError(_("Unknown permissions: %(codes)s") % {"codes": sorted(unknown)})
+        raise ActionError.on(
+            "permissions", _("Unknown permissions: %(codes)s") % {"codes": sorted(unknown)}
+        )
     creating = role.pk is None
-    role.full_clean()
+    with django_validation():
+        role.full_clean()
     role.save()
     audit.record(
         actor=actor,
@@ -190,7 +214,7 @@ def _require_manage(actor: User, permission: str, organization: Organization | N
         return
     access.require(actor, permission)
     if organization is None or organization.pk != actor.organization_id:
-        raise ValidationError(_("You can only manage your own organization."))
+        raise ActionError.general(_("You can only manage your own organization."))
 
 
 # --- administrative areas -------------------------------------------------------------------
@@ -203,50 +227,24 @@ class AreaImportResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    errors: list[str] = field(default_factory=list)
-
-
-class AreaImportError(Exception):
-    def __init__(self, errors: list[str]):
-        super().__init__("\n".join(errors))
-        self.errors = errors
 
 
 def import_areas(*, actor: User | None, data: bytes, filename: str = "") -> AreaImportResult:
-    """Add or rename second-level (and deeper) areas from a P-code CSV.
+    """Add or rename second-level (and deeper) areas from a P-code CSV or XLSX file.
 
     All or nothing: any bad row rejects the whole file with every problem listed (row numbers
-    count the header as row 1). Re-importing the same file changes nothing.
+    as a spreadsheet shows them, the header is row 1); raises ActionError. Re-importing the
+    same file changes nothing. Side effects: audit `core.area.imported` with the counts.
     """
     if actor is not None:
         access.require(actor, "core.manage_areas")
-    rows = _read_area_csv(data)
+    rows = _read_area_rows(data, filename)
     result = AreaImportResult()
     with transaction.atomic():
-        planned = _plan_area_rows(rows, result)
-        if result.errors:
-            raise AreaImportError(result.errors)
         by_code: dict[str, Area] = {}
-        for row in planned:
+        for row in _plan_area_rows(rows):
             parent = by_code.get(row["parent_pcode"]) or Area.objects.get(code=row["parent_pcode"])
-            existing = row["existing"]
-            if existing is None:
-                area = Area.objects.create(
-                    code=row["pcode"],
-                    name=row["name"],
-                    level=row["level"],
-                    parent=parent,
-                    country_code=parent.country_code,
-                )
-                result.created += 1
-            elif existing.name != row["name"]:
-                existing.name = row["name"]
-                existing.save(update_fields=["name"])
-                area = existing
-                result.updated += 1
-            else:
-                area = existing
-                result.unchanged += 1
+            area = _save_area(row, parent, result)
             by_code[area.code] = area
         audit.record(
             actor=actor,
@@ -261,99 +259,107 @@ def import_areas(*, actor: User | None, data: bytes, filename: str = "") -> Area
     return result
 
 
-def _read_area_csv(data: bytes) -> list[dict]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise AreaImportError(
-            [
-                _(
-                    "The file is not UTF-8 text (error at byte %(pos)d). Save it as “CSV UTF-8” "
-                    "and try again."
-                )
-                % {"pos": exc.start}
-            ]
-        ) from exc
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in AREA_COLUMNS if c not in header]
+def _read_area_rows(data: bytes, filename: str) -> list[tabular.Row]:
+    table = tabular.read_table(data, filename)
+    missing = [c for c in AREA_COLUMNS if c not in table.columns]
     if missing:
-        raise AreaImportError(
-            [
-                _("Missing columns: %(missing)s. Expected columns: %(expected)s.")
-                % {"missing": ", ".join(missing), "expected": ", ".join(AREA_COLUMNS)}
-            ]
+        raise tabular.refuse(
+            _("Missing columns: %(missing)s. Expected columns: %(expected)s.")
+            % {"missing": ", ".join(missing), "expected": ", ".join(AREA_COLUMNS)}
         )
-    reader.fieldnames = header
-    rows = [{k: (v or "").strip() for k, v in row.items() if k in AREA_COLUMNS} for row in reader]
-    if not rows:
-        raise AreaImportError([_("The file has no rows.")])
-    return rows
+    return table.rows
 
 
-def _plan_area_rows(rows: list[dict], result: AreaImportResult) -> list[dict]:
-    """Validate every row against the database and the rows before it; collect all errors."""
-    codes = [r["pcode"] for r in rows] + [r["parent_pcode"] for r in rows]
+def _plan_area_rows(rows: list[tabular.Row]) -> list[dict]:
+    """Validate every row against the database and the rows before it; raise every problem."""
+    codes = [r.values["pcode"] for r in rows] + [r.values["parent_pcode"] for r in rows]
     known = {a.code: a for a in Area.objects.select_related("parent").filter(code__in=codes)}
-    in_file: dict[str, int] = {}
+    in_file: dict[str, tuple[int, int | None]] = {}  # pcode → (row, level) of good rows
+    errors = Errors()
     planned = []
-    for number, row in enumerate(rows, start=2):
-        errors_before = len(result.errors)
-
-        def error(message: str, number: int = number) -> None:
-            result.errors.append(
-                _("Row %(row)d: %(message)s") % {"row": number, "message": message}
-            )
-
-        pcode, name, parent_code = row["pcode"], row["name"], row["parent_pcode"]
+    for number, values in rows:
+        row = {c: values[c] for c in AREA_COLUMNS}
         try:
             level = int(row["level"])
         except ValueError:
             level = None
-        if not pcode:
-            error(_("pcode is empty."))
-        elif len(pcode) > 32:
-            error(_("pcode is longer than 32 characters."))
-        elif pcode in in_file:
-            error(
-                _("pcode %(code)s already appears in row %(other)d.")
-                % {"code": pcode, "other": in_file[pcode]}
+        problems = _area_row_problems(row, level, known, in_file)
+        for problem in problems:
+            errors.add(
+                f"rows.{number}",
+                _("Row %(row)d: %(message)s") % {"row": number, "message": problem},
             )
-        if not name:
-            error(_("name is empty."))
-        elif len(name) > 200:
-            error(_("name is longer than 200 characters."))
-        if level is None or not 2 <= level <= 3:
-            error(_("level must be 2 or 3 (first-level areas come from ISO 3166-2)."))
-        parent_level = None
-        if parent_code in in_file:
-            parent_level = planned[[p["pcode"] for p in planned].index(parent_code)]["level"]
-        elif parent_code in known:
-            parent_level = known[parent_code].level
-        else:
-            error(_("unknown parent_pcode “%(code)s”.") % {"code": parent_code})
-        if parent_level is not None and level is not None and parent_level != level - 1:
-            error(
-                _(
-                    "a level-%(level)d area needs a level-%(parent)d parent; "
-                    "“%(code)s” is level %(actual)d."
-                )
-                % {"level": level, "parent": level - 1, "code": parent_code, "actual": parent_level}
-            )
-        if "\x00" in name or "\x00" in pcode:
-            error(_("contains a NUL character."))
-        existing = known.get(pcode)
-        if existing is not None and (existing.level != level or existing.parent is None):
-            error(
-                _("pcode %(code)s is already a level-%(level)d area and cannot be replaced.")
-                % {"code": pcode, "level": existing.level}
-            )
-        elif existing is not None and existing.parent.code != parent_code:
-            error(
-                _("pcode %(code)s already exists under another parent (%(parent)s).")
-                % {"code": pcode, "parent": existing.parent.code}
-            )
-        if len(result.errors) == errors_before:
-            in_file[pcode] = number
-            planned.append({**row, "level": level, "existing": existing})
+        if not problems:
+            in_file[row["pcode"]] = (number, level)
+            planned.append({**row, "level": level, "existing": known.get(row["pcode"])})
+    errors.raise_if_any()
     return planned
+
+
+def _area_row_problems(
+    row: dict, level: int | None, known: dict[str, Area], in_file: dict[str, tuple[int, int | None]]
+) -> list[str]:
+    problems = []
+    pcode, name, parent_code = row["pcode"], row["name"], row["parent_pcode"]
+    if not pcode:
+        problems.append(_("pcode is empty."))
+    elif len(pcode) > 32:
+        problems.append(_("pcode is longer than 32 characters."))
+    elif pcode in in_file:
+        problems.append(
+            _("pcode %(code)s already appears in row %(other)d.")
+            % {"code": pcode, "other": in_file[pcode][0]}
+        )
+    if not name:
+        problems.append(_("name is empty."))
+    elif len(name) > 200:
+        problems.append(_("name is longer than 200 characters."))
+    if level is None or not 2 <= level <= 3:
+        problems.append(_("level must be 2 or 3 (first-level areas come from ISO 3166-2)."))
+    parent_level = None
+    if parent_code in in_file:
+        parent_level = in_file[parent_code][1]
+    elif parent_code in known:
+        parent_level = known[parent_code].level
+    else:
+        problems.append(_("unknown parent_pcode “%(code)s”.") % {"code": parent_code})
+    if parent_level is not None and level is not None and parent_level != level - 1:
+        problems.append(
+            _(
+                "a level-%(level)d area needs a level-%(parent)d parent; "
+                "“%(code)s” is level %(actual)d."
+            )
+            % {"level": level, "parent": level - 1, "code": parent_code, "actual": parent_level}
+        )
+    existing = known.get(pcode)
+    if existing is not None and (existing.level != level or existing.parent is None):
+        problems.append(
+            _("pcode %(code)s is already a level-%(level)d area and cannot be replaced.")
+            % {"code": pcode, "level": existing.level}
+        )
+    elif existing is not None and existing.parent and existing.parent.code != parent_code:
+        problems.append(
+            _("pcode %(code)s already exists under another parent (%(parent)s).")
+            % {"code": pcode, "parent": existing.parent.code}
+        )
+    return problems
+
+
+def _save_area(row: dict, parent: Area, result: AreaImportResult) -> Area:
+    existing = row["existing"]
+    if existing is None:
+        result.created += 1
+        return Area.objects.create(
+            code=row["pcode"],
+            name=row["name"],
+            level=row["level"],
+            parent=parent,
+            country_code=parent.country_code,
+        )
+    if existing.name != row["name"]:
+        existing.name = row["name"]
+        existing.save(update_fields=["name"])
+        result.updated += 1
+    else:
+        result.unchanged += 1
+    return existing

@@ -4,93 +4,14 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserCreationForm
-from django.core.exceptions import ValidationError
-from django.forms.models import construct_instance
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from amparo.core import access, actions, audit, queries
+from amparo.core import actions, audit, queries
 from amparo.core.admin_site import ADMIN_PERMISSIONS
+from amparo.core.forms import errors_on
 from amparo.core.models import Area, AuditEvent, Office, Organization, Role, User
 from amparo.core.roles import PERMISSIONS
-
-
-class ScopedAdmin(admin.ModelAdmin):
-    """Role permission decides access; rows are limited to the administrator's organization."""
-
-    permission = "core.manage_users"
-    organization_field = "organization"
-
-    def has_module_permission(self, request) -> bool:
-        return access.can(request.user, self.permission)
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return access.can(request.user, self.permission)
-
-    def has_add_permission(self, request) -> bool:
-        return access.can(request.user, self.permission)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return access.can(request.user, self.permission)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False  # deactivate instead: history keeps pointing at these rows
-
-    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
-        # Same answer as the rest of Amparo: missing and out of scope are both 404.
-        raise Http404
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        return access.visible(
-            request.user, qs, organization_field=self.organization_field, office_field=None
-        )
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        organization = request.user.organization
-        has_org = any(f.name == "organization" for f in self.model._meta.fields)
-        if request.user.is_superuser or organization is None or not has_org:
-            return form
-        base_clean = form.clean
-
-        def clean(self):
-            # The organization is not a form field, so Django would skip the constraints that
-            # involve it (unique code per organization): check them here, as form errors.
-            self.instance.organization = organization
-            data = base_clean(self)
-            construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
-            try:
-                self.instance.validate_constraints()
-            except ValidationError as exc:
-                raise forms.ValidationError(exc.messages) from exc
-            return data
-
-        form.clean = clean
-        return form
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        user = request.user
-        if db_field.name == "organization":
-            kwargs["queryset"] = queries.organizations_visible_to(user)
-        elif db_field.name == "office":
-            kwargs["queryset"] = access.visible(user, Office.objects.all(), office_field=None)
-        elif db_field.name == "role":
-            kwargs["queryset"] = queries.roles_available_to(user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def save_model(self, request, obj, form, change):
-        if not request.user.is_superuser and hasattr(obj, "organization_id"):
-            obj.organization_id = request.user.organization_id
-        super().save_model(request, obj, form, change)
-        verb = "updated" if change else "created"
-        audit.record(
-            actor=request.user,
-            action=f"{obj._meta.app_label}.{obj._meta.model_name}.{verb}",
-            target=obj,
-            fields=form.changed_data,
-            request=request,
-        )
+from amparo.core.scoped_admin import ScopedAdmin
 
 
 @admin.register(Organization)
@@ -132,7 +53,8 @@ class RoleForm(forms.ModelForm):
         fields = ["organization", "code", "name", "office_bound", "permissions"]
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("organization"):
             self.instance.organization = data["organization"]
         if self.instance.organization_id is None:
@@ -172,24 +94,24 @@ class RoleAdmin(ScopedAdmin):
         actions.save_role(actor=request.user, role=obj, changed=form.changed_data, request=request)
 
 
-class AssignmentCheck:
+class AssignmentCheck(forms.ModelForm):
     """Office and role must fit the organization: the same rule as `actions.create_user`."""
 
+    instance: User
+
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         self.instance.organization = data.get("organization") or self.instance.organization
         self.instance.office = data.get("office")
         self.instance.role = data.get("role")
-        try:
+        with errors_on(self):
             actions.validate_assignment(self.instance)
-        except ValidationError as exc:
-            for field_name, messages in exc.message_dict.items():
-                self.add_error(field_name if field_name in self.fields else None, messages)
         return data
 
 
 class AmparoUserCreationForm(AssignmentCheck, UserCreationForm):
-    class Meta(UserCreationForm.Meta):
+    class Meta(UserCreationForm.Meta):  # type: ignore[name-defined]  # stubs lack this Meta
         model = User
         fields = [
             "username",
@@ -203,7 +125,7 @@ class AmparoUserCreationForm(AssignmentCheck, UserCreationForm):
         ]
 
 
-class AmparoUserChangeForm(forms.ModelForm):
+class AmparoUserChangeForm(AssignmentCheck, forms.ModelForm):
     class Meta:
         model = User
         fields = [
@@ -217,18 +139,6 @@ class AmparoUserChangeForm(forms.ModelForm):
             "language",
             "is_active",
         ]
-
-    def clean(self):
-        data = super().clean()
-        self.instance.organization = data.get("organization") or self.instance.organization
-        self.instance.office = data.get("office")
-        self.instance.role = data.get("role")
-        try:
-            actions.validate_assignment(self.instance)
-        except ValidationError as exc:
-            for field_name, messages in exc.message_dict.items():
-                self.add_error(field_name if field_name in self.fields else None, messages)
-        return data
 
 
 @admin.register(User)

@@ -1,3 +1,6 @@
+"""The role-based admin site. Loaded before the models (it is named in INSTALLED_APPS): the
+base of every app's model admins is in `scoped_admin.py`."""
+
 from functools import update_wrapper
 
 from django.contrib.admin import AdminSite

@@ -1,24 +1,23 @@
 """REST API for core records: thin views over queries (reads) and actions (writes)."""
 
 from django.conf import settings
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from amparo.core import access, actions, audit, queries
-from amparo.core.models import Area, AuditEvent, Office, Organization, User
+from amparo.core import actions, queries
+from amparo.core.drf import AuditedRetrieveMixin, ScopedMixin, signed_in
+from amparo.core.models import Area, AuditEvent, Office, Organization, Role, User
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="uuid", read_only=True)
-    country = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    country = serializers.SlugRelatedField[Area](slug_field="code", read_only=True)
 
     class Meta:
         model = Organization
@@ -27,8 +26,8 @@ class OrganizationSerializer(serializers.ModelSerializer):
 
 class OfficeSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="uuid", read_only=True)
-    organization = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    organization = serializers.SlugRelatedField[Organization](slug_field="code", read_only=True)
+    area = serializers.SlugRelatedField[Area](slug_field="code", read_only=True)
 
     class Meta:
         model = Office
@@ -37,9 +36,9 @@ class OfficeSerializer(serializers.ModelSerializer):
 
 class UserSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="uuid", read_only=True)
-    organization = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    office = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    role = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    organization = serializers.SlugRelatedField[Organization](slug_field="code", read_only=True)
+    office = serializers.SlugRelatedField[Office](slug_field="code", read_only=True)
+    role = serializers.SlugRelatedField[Role](slug_field="code", read_only=True)
 
     class Meta:
         model = User
@@ -57,7 +56,7 @@ class UserSerializer(serializers.ModelSerializer):
 
 
 class AreaSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField[Area](slug_field="code", read_only=True)  # type: ignore[assignment]  # a declared field, not Field.parent
 
     class Meta:
         model = Area
@@ -80,31 +79,6 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "ip_address",
             "details",
         ]
-
-
-class ScopedMixin:
-    """`get_queryset` always goes through the access policy (`scoped_queryset`).
-
-    `queryset` only names the model for the OpenAPI schema generator.
-    """
-
-    permission: str | None = None
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return self.queryset
-        if self.permission:
-            access.require(self.request.user, self.permission)
-        return self.scoped_queryset(self.request.user)
-
-
-class AuditedRetrieveMixin:
-    """Detail views of person-level records write a `<app>.<model>.viewed` audit event."""
-
-    def retrieve(self, request: Request, *args, **kwargs) -> Response:
-        record = self.get_object()
-        audit.record_view(request=request, target=record)
-        return Response(self.get_serializer(record).data)
 
 
 class OrganizationViewSet(ScopedMixin, viewsets.ReadOnlyModelViewSet):
@@ -194,12 +168,9 @@ class MeView(APIView):
     def patch(self, request: Request) -> Response:
         data = LanguageChange(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            actions.set_language(
-                actor=request.user, language=data.validated_data["language"], request=request
-            )
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError({"language": exc.messages}) from exc
+        actions.set_language(
+            actor=signed_in(request), language=data.validated_data["language"], request=request
+        )
         return Response(UserSerializer(request.user).data)
 
 
@@ -221,14 +192,4 @@ class TokenView(ObtainAuthToken):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = serializer.validated_data["user"]
-        token, created = Token.objects.get_or_create(user=user)
-        audit.record(
-            actor=user,
-            action="core.user.logged_in",
-            target=user,
-            request=request,
-            details={"via": "api_token"},
-        )
-        if created:
-            audit.record(actor=user, action="core.token.created", target=user, request=request)
-        return Response({"token": token.key})
+        return Response({"token": actions.issue_api_token(user=user, request=request)})

@@ -56,7 +56,9 @@ def record(
 def record_view(*, request: HttpRequest, target: Model) -> AuditEvent:
     """Record that the requesting user looked at `target` (detail pages and API details)."""
     verb = f"{target._meta.app_label}.{target._meta.model_name}.viewed"
-    return record(actor=request.user, action=verb, target=target, request=request)
+    user = request.user
+    actor = user if user.is_authenticated else None
+    return record(actor=actor, action=verb, target=target, request=request)
 
 
 def _organization_of(target: Model | None) -> int | None:

@@ -25,8 +25,8 @@ def suppress(counts: dict[str, dict[str, int]], columns: list[str]) -> dict:
         for c in columns:
             value[(r, c)] = counts[r].get(c, 0)
         value[(r, TOTAL)] = sum(value[(r, c)] for c in columns)
-    for c in [*columns, TOTAL]:
-        value[(TOTAL, c)] = sum(value[(r, c)] for r in rows)
+    for column in [*columns, TOTAL]:
+        value[(TOTAL, column)] = sum(value[(r, column)] for r in rows)
     hidden = {key for key, v in value.items() if 0 < v < SMALLEST}
     lines = [[(r, c) for c in [*columns, TOTAL]] for r in [*rows, TOTAL]] + [
         [(r, c) for r in [*rows, TOTAL]] for c in [*columns, TOTAL]

@@ -1,11 +1,21 @@
-"""DRF plumbing named in settings (kept apart from api.py to avoid an import cycle)."""
+"""The API's kernel: authentication and the error handler named in settings, and the mixins
+every app's viewsets use (scoped querysets, audited details). Apps import this module, never
+each other's `api` modules."""
 
+from typing import Any, Protocol
+
+from django.db.models import Manager, Model, QuerySet
 from django.http import Http404
 from django.utils import translation
 from rest_framework import authentication
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotAuthenticated, NotFound, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
+from amparo.core import access, audit
 from amparo.core.errors import ALL, ActionError
+from amparo.core.models import User
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
@@ -35,3 +45,65 @@ def exception_handler(exc, context):
             {("non_field_errors" if k == ALL else k): v for k, v in exc.errors.items()}
         )
     return views.exception_handler(exc, context)
+
+
+# The mixins cannot subclass `GenericAPIView`: DRF's settings load this module (the
+# authentication class above) while `rest_framework.views` is still being imported. So each
+# says in a Protocol what it uses of the viewset it is mixed into; read-only members, so that
+# a viewset's narrower `queryset` still fits.
+
+
+class _ScopedView(Protocol):
+    """What `ScopedMixin` uses of its viewset."""
+
+    @property
+    def request(self) -> Request: ...
+    @property
+    def queryset(self) -> QuerySet[Model] | Manager[Model] | None: ...
+    @property
+    def permission(self) -> str | None: ...
+
+    def scoped_queryset(self, user: User) -> QuerySet[Model]: ...
+
+
+class ScopedMixin:
+    """`get_queryset` always goes through the access policy (`scoped_queryset`).
+
+    `queryset` only names the model for the OpenAPI schema generator.
+    """
+
+    permission: str | None = None
+
+    def get_queryset(self: _ScopedView):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        user = signed_in(self.request)
+        if self.permission:
+            access.require(user, self.permission)
+        return self.scoped_queryset(user)
+
+
+class _RetrieveView(Protocol):
+    """What `AuditedRetrieveMixin` uses of its viewset."""
+
+    def get_object(self) -> Model: ...
+
+    def get_serializer(self, *args: Any, **kwargs: Any) -> BaseSerializer[Model]: ...
+
+
+class AuditedRetrieveMixin:
+    """Detail views of person-level records write a `<app>.<model>.viewed` audit event."""
+
+    def retrieve(self: _RetrieveView, request: Request, *args, **kwargs) -> Response:
+        record = self.get_object()
+        audit.record_view(request=request, target=record)
+        return Response(self.get_serializer(record).data)
+
+
+def signed_in(request: Request) -> User:
+    """The request's user. Every endpoint requires one (`DEFAULT_PERMISSION_CLASSES`), so an
+    anonymous request never gets this far; should one, it is refused as that permission would."""
+    user = request.user
+    if not user.is_authenticated:
+        raise NotAuthenticated
+    return user

@@ -10,7 +10,10 @@ user's language. Field paths name the input: `date_of_birth`, `members.0.date_of
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+
+from django.core.exceptions import ValidationError
 
 ALL = "__all__"
 
@@ -24,13 +27,20 @@ class ActionError(Exception):
 
     @classmethod
     def on(cls, field: str, message: str) -> ActionError:
-        """One message on one field: `raise ActionError.on("date", _("The date is in the future."))`."""
+        """One message on one field: `raise ActionError.on("date", _("In the future."))`."""
         return cls({field: [message]})
 
     @classmethod
     def general(cls, *messages: str) -> ActionError:
         """Messages about the whole input (a rejected file, a closed case)."""
         return cls({ALL: list(messages)})
+
+    @classmethod
+    def from_django(cls, exc: ValidationError) -> ActionError:
+        """Django's own validation (model `full_clean`, password validators), same shape."""
+        if hasattr(exc, "error_dict"):
+            return cls({(k if k != "__all__" else ALL): v for k, v in exc.message_dict.items()})
+        return cls({ALL: exc.messages})
 
     @property
     def messages(self) -> list[str]:
@@ -47,3 +57,13 @@ class Errors(dict[str, list[str]]):
     def raise_if_any(self) -> None:
         if self:
             raise ActionError(self)
+
+
+@contextmanager
+def django_validation() -> Iterator[None]:
+    """Inside an action: Django's `ValidationError` (full_clean, password rules) leaves as
+    `ActionError`, so callers handle one error family."""
+    try:
+        yield
+    except ValidationError as exc:
+        raise ActionError.from_django(exc) from exc

@@ -1,8 +1,10 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import cast
 
 from django import forms
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from amparo.core.errors import ActionError
@@ -14,10 +16,9 @@ class LanguageForm(forms.Form):
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
-class AuditFilterForm(forms.Form):
-    action = forms.CharField(label=_("Action"), required=False, max_length=100)
-    actor = forms.CharField(label=_("User"), required=False, max_length=150)
-    target = forms.CharField(label=_("Object id"), required=False, max_length=64)
+class PeriodFilterForm(forms.Form):
+    """A list's "from … until …" filter, with the checks every such filter needs."""
+
     since = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -26,7 +27,8 @@ class AuditFilterForm(forms.Form):
     )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for name in ("since", "until"):
             if data.get(name) and not 1900 <= data[name].year <= 2999:
                 self.add_error(name, _("Enter a date between 1900 and 2999."))
@@ -36,7 +38,9 @@ class AuditFilterForm(forms.Form):
         return data
 
 
-class TeamFilterForm(forms.Form):
+class OfficeFilterForm(forms.Form):
+    """A list's office filter; the view passes the offices the user may choose from."""
+
     office = forms.ModelChoiceField(
         label=_("Office"),
         queryset=Office.objects.none(),
@@ -45,20 +49,38 @@ class TeamFilterForm(forms.Form):
         empty_label=_("All offices"),
     )
 
-    def __init__(self, *args, offices=None, **kwargs):
+    def __init__(self, *args, offices: QuerySet[Office] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["office"].queryset = offices if offices is not None else Office.objects.none()
+        office = cast(forms.ModelChoiceField, self.fields["office"])
+        office.queryset = offices if offices is not None else Office.objects.none()
 
 
-def show_errors(form: forms.Form, errors: dict[str, list[str]]) -> None:
-    """Put an action's errors next to the form's fields (others at the top of the form)."""
-    for field, messages in errors.items():
+class AuditFilterForm(PeriodFilterForm):
+    action = forms.CharField(label=_("Action"), required=False, max_length=100)
+    actor = forms.CharField(label=_("User"), required=False, max_length=150)
+    target = forms.CharField(label=_("Object id"), required=False, max_length=64)
+    field_order = ["action", "actor", "target", "since", "until"]
+
+
+class TeamFilterForm(OfficeFilterForm):
+    pass
+
+
+def show_errors(form: forms.BaseForm, errors: dict[str, list[str]]) -> None:
+    """Put an action's errors next to the form's fields (others at the top of the form).
+
+    A form whose fields are not named like the action's paths (a grid, a formset) defines
+    `place_action_error(path, message) -> bool`, which places what it knows and says so.
+    """
+    place = getattr(form, "place_action_error", None)
+    for path, messages in errors.items():
         for message in messages:
-            form.add_error(field if field in form.fields else None, message)
+            if place is None or not place(path, message):
+                form.add_error(path if path in form.fields else None, message)
 
 
 @contextmanager
-def errors_on(form: forms.Form) -> Iterator[None]:
+def errors_on(form: forms.BaseForm) -> Iterator[None]:
     """Run an action for a screen; if it refuses, its messages go next to the form's fields.
 
         with errors_on(form):

@@ -1,4 +1,7 @@
+from __future__ import annotations
+
 import uuid
+from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -8,6 +11,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from amparo.core.roles import BUILTIN_ROLES, PERMISSIONS
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Area(models.Model):
@@ -159,7 +165,7 @@ class Role(models.Model):
         return self.organization_id is None
 
     @property
-    def label(self) -> str:
+    def label(self) -> StrOrPromise:
         builtin = BUILTIN_ROLES.get(self.code) if self.is_builtin else None
         return builtin.name if builtin else self.name
 
@@ -167,8 +173,8 @@ class Role(models.Model):
         return [str(PERMISSIONS[p]) for p in self.permissions if p in PERMISSIONS]
 
 
-class AmparoUserManager(UserManager):
-    def get_queryset(self):
+class AmparoUserManager(UserManager["User"]):
+    def get_queryset(self) -> models.QuerySet[User]:
         return super().get_queryset().select_related("organization", "office", "role")
 
 
@@ -197,7 +203,7 @@ class User(AbstractUser):
         _("language"), max_length=8, choices=settings.LANGUAGES, default="es"
     )
 
-    objects = AmparoUserManager()
+    objects: ClassVar[AmparoUserManager] = AmparoUserManager()
 
     class Meta:
         ordering = ["username"]
@@ -206,13 +212,34 @@ class User(AbstractUser):
 
     @property
     def permissions(self) -> frozenset[str]:
-        if not self.is_active or self.role_id is None:
+        if not self.is_active or self.role is None:
             return frozenset()
         return frozenset(self.role.permissions)
 
     @property
     def office_bound(self) -> bool:
         return self.role is not None and self.role.office_bound
+
+
+class ReferenceCounter(models.Model):
+    """The last number given under a prefix in an organization (households, cases, referrals).
+
+    Advanced only through `core.references.allocate`, which locks the row.
+    """
+
+    organization = models.ForeignKey(Organization, models.CASCADE, related_name="+")
+    prefix = models.CharField(max_length=20)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "prefix"], name="reference_counter_per_prefix"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}: {self.last}"
 
 
 class AuditEventQuerySet(models.QuerySet):

@@ -44,7 +44,10 @@ def roles_available_to(user: User) -> QuerySet[Role]:
     qs = Role.objects.all()
     if user.is_superuser:
         return qs
-    return qs.filter(organization__isnull=True) | qs.filter(organization_id=user.organization_id)
+    builtin = qs.filter(organization__isnull=True)
+    if user.organization_id is None:
+        return builtin
+    return builtin | qs.filter(organization_id=user.organization_id)
 
 
 def audit_events_visible_to(user: User) -> QuerySet[AuditEvent]:
@@ -53,6 +56,23 @@ def audit_events_visible_to(user: User) -> QuerySet[AuditEvent]:
         return AuditEvent.objects.none()
     qs = AuditEvent.objects.select_related("actor")
     return access.visible(user, qs, office_field=None)
+
+
+def organization_offices(user: User) -> QuerySet[Office]:
+    """Every office of the user's organization, office-bound or not (to name one by its code)."""
+    return access.visible(user, Office.objects.all(), office_field=None)
+
+
+def offices_in_scope(user: User) -> QuerySet[Office]:
+    """Offices of the user's organization; only their own for an office-bound role."""
+    return access.visible(user, Office.objects.all(), office_field="pk")
+
+
+def area_by_code(code: str) -> Area | None:
+    """The area with this code (P-codes as written, ISO codes in any case), with its parents."""
+    qs = Area.objects.select_related("parent__parent__parent")
+    code = code.strip()
+    return qs.filter(code=code).first() or qs.filter(code=code.upper()).first()
 
 
 def areas(*, country_code: str | None = None, level: int | None = None) -> QuerySet[Area]:

@@ -6,11 +6,18 @@ Organizations may define their own roles from these permissions (``Role`` rows w
 organization); the built-in roles below are synchronised into the database by a migration.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
-PERMISSIONS: dict[str, str] = {
+if TYPE_CHECKING:  # django-stubs' helper package is a development tool, not installed to serve
+    from django_stubs_ext import StrOrPromise
+
+# Labels are lazy: they are read in each user's language, not the one active at import.
+PERMISSIONS: dict[str, StrOrPromise] = {
     # core
     "core.view_offices": _("See the organization's offices"),
     "core.view_team": _("See colleagues in the directory"),
@@ -53,12 +60,14 @@ PERMISSIONS: dict[str, str] = {
 @dataclass(frozen=True)
 class BuiltinRole:
     code: str
-    name: str
+    name: StrOrPromise
     permissions: frozenset[str]
     office_bound: bool
 
 
-def _role(code: str, name: str, permissions: set[str], *, office_bound: bool) -> BuiltinRole:
+def _role(
+    code: str, name: StrOrPromise, permissions: set[str], *, office_bound: bool
+) -> BuiltinRole:
     unknown = permissions - PERMISSIONS.keys()
     if unknown:
         raise ValueError(f"unknown permissions in role {code}: {sorted(unknown)}")

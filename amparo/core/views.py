@@ -1,4 +1,5 @@
 import datetime
+from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -13,10 +14,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from amparo.core import access, actions, audit, queries
 from amparo.core.forms import AuditFilterForm, LanguageForm, TeamFilterForm
+from amparo.core.http import AuthenticatedRequest
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     context = {
         "office_count": queries.offices_visible_to(user).count(),
@@ -28,14 +30,14 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def office_list(request: HttpRequest) -> HttpResponse:
+def office_list(request: AuthenticatedRequest) -> HttpResponse:
     access.require(request.user, "core.view_offices")
     offices = queries.offices_visible_to(request.user)
     return render(request, "core/office_list.html", {"offices": offices})
 
 
 @login_required
-def office_detail(request: HttpRequest, office_id) -> HttpResponse:
+def office_detail(request: AuthenticatedRequest, office_id: UUID) -> HttpResponse:
     access.require(request.user, "core.view_offices")
     office = queries.get_office_for(request.user, office_id)
     members = queries.users_visible_to(request.user).filter(office=office)
@@ -43,7 +45,7 @@ def office_detail(request: HttpRequest, office_id) -> HttpResponse:
 
 
 @login_required
-def team(request: HttpRequest) -> HttpResponse:
+def team(request: AuthenticatedRequest) -> HttpResponse:
     access.require(request.user, "core.view_team")
     offices = queries.offices_visible_to(request.user)
     form = TeamFilterForm(request.GET or None, offices=offices)
@@ -55,7 +57,7 @@ def team(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def user_detail(request: HttpRequest, user_id) -> HttpResponse:
+def user_detail(request: AuthenticatedRequest, user_id: UUID) -> HttpResponse:
     access.require(request.user, "core.view_team")
     person = queries.get_user_for(request.user, user_id)
     audit.record_view(request=request, target=person)
@@ -63,7 +65,7 @@ def user_detail(request: HttpRequest, user_id) -> HttpResponse:
 
 
 @login_required
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: AuthenticatedRequest) -> HttpResponse:
     access.require(request.user, "core.view_audit")
     events = queries.audit_events_visible_to(request.user)
     form = AuditFilterForm(request.GET or None)

@@ -1,22 +1,19 @@
 """The demo's service directories and care routes (HIAS Ecuador, OIM Ecuador). Idempotent:
 what exists (by name, or by area and need for routes) is left as it is; what is missing is
-created. Names and hours are illustrative, not a real referral pathway."""
+created, by each organization's demo administrator through the directory's actions, so the demo
+obeys the same rules and leaves the same audit trail as the admin. Names and hours are
+illustrative, not a real referral pathway."""
 
 from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from amparo.cases.models import CaseType
+from amparo.cases.models import CaseType, ServiceType
 from amparo.core import audit, locations
-from amparo.core.models import Area, Office, Organization
-from amparo.referrals.models import (
-    CareRoute,
-    CareRouteStep,
-    Provider,
-    ProviderKind,
-    Service,
-    ServiceType,
-)
+from amparo.core.models import Area, Office, Organization, User
+from amparo.referrals import actions
+from amparo.referrals.actions import RouteStep
+from amparo.referrals.models import CareRoute, Provider, ProviderKind, Service
 
 WEEKDAYS = "Lunes a viernes, 08:00–17:00"
 ALWAYS = "24 horas, todos los días"
@@ -58,6 +55,7 @@ class DemoRoute:
 @dataclass(frozen=True)
 class DemoDirectory:
     organization: str
+    administrator: str  # the demo user who keeps it (amparo.demo.organizations creates them)
     providers: tuple[DemoProvider, ...]
     routes: tuple[DemoRoute, ...] = field(default=())
 
@@ -89,6 +87,7 @@ PROTECTION_MEASURES = "Medidas administrativas de protección"
 DIRECTORIES = (
     DemoDirectory(
         "hias-ec",
+        administrator="admin.hias",
         providers=(
             DemoProvider(
                 HIAS_LEGAL,
@@ -263,6 +262,7 @@ DIRECTORIES = (
     ),
     DemoDirectory(
         "iom-ec",
+        administrator="admin.oim",
         providers=(
             DemoProvider(
                 OIM_TEAM,
@@ -352,14 +352,19 @@ DIRECTORIES = (
 def load() -> dict[str, int]:
     """Create the demo directories and care routes that are missing.
 
-    Needs the demo organizations (`amparo.demo.organizations.load()` creates them when absent).
-    Returns how many providers, services and care routes were created (0s on a second run).
-    Side effects: one audit event `referrals.directory.loaded` per directory that changed.
+    Needs the demo organizations and their administrators (`amparo.demo.organizations.load()`
+    creates them when absent). Returns how many providers, services and care routes were
+    created (0s on a second run).
+    Side effects: the actions' audit events, and one `referrals.directory.loaded` per directory
+    that changed.
     """
     from amparo.demo import organizations
 
     codes = {d.organization for d in DIRECTORIES}
-    if Organization.objects.filter(code__in=codes).count() < len(codes):
+    administrators = {d.administrator for d in DIRECTORIES}
+    if Organization.objects.filter(code__in=codes).count() < len(codes) or User.objects.filter(
+        username__in=administrators
+    ).count() < len(administrators):
         organizations.load()
     if not Area.objects.filter(level=1, country_code="EC").exists():  # reference data wiped
         locations.load(Area)
@@ -371,7 +376,7 @@ def load() -> dict[str, int]:
             created[key] += value
         if any(counts.values()):
             audit.record(
-                actor=None,
+                actor=User.objects.get(username=directory.administrator),
                 action="referrals.directory.loaded",
                 organization_id=Organization.objects.get(code=directory.organization).pk,
                 details={"source": "demo", **counts},
@@ -381,18 +386,20 @@ def load() -> dict[str, int]:
 
 def _load_directory(directory: DemoDirectory, areas: dict[str, Area]) -> dict[str, int]:
     organization = Organization.objects.get(code=directory.organization)
+    actor = User.objects.get(username=directory.administrator)
     offices = {o.code: o for o in Office.objects.filter(organization=organization)}
     counts = {"providers": 0, "services": 0, "care_routes": 0}
     services: dict[tuple[str, str], Service] = {}
     for spec in directory.providers:
         provider = Provider.objects.filter(organization=organization, name=spec.name).first()
         if provider is None:
-            provider = Provider.objects.create(
+            provider = actions.save_provider(
+                actor=actor,
                 organization=organization,
                 name=spec.name,
                 kind=spec.kind,
                 agency=Organization.objects.get(code=spec.agency) if spec.agency else None,
-                office=offices.get(spec.office) if spec.office else None,
+                office=offices[spec.office] if spec.office else None,
                 contact_name=spec.contact_name,
                 phone=spec.phone,
                 email=spec.email,
@@ -402,30 +409,34 @@ def _load_directory(directory: DemoDirectory, areas: dict[str, Area]) -> dict[st
         for service_spec in spec.services:
             service = Service.objects.filter(provider=provider, name=service_spec.name).first()
             if service is None:
-                service = Service.objects.create(
+                service = actions.save_service(
+                    actor=actor,
                     provider=provider,
                     type=service_spec.type,
                     name=service_spec.name,
+                    areas=[areas[c] for c in service_spec.areas],
                     hours=service_spec.hours,
                     eligibility=service_spec.eligibility,
-                    languages=list(service_spec.languages),
+                    languages=service_spec.languages,
                 )
-                service.areas.set([areas[c] for c in service_spec.areas])
                 counts["services"] += 1
             services[(spec.name, service_spec.name)] = service
     for route_spec in directory.routes:
         area = areas[route_spec.area]
-        route = CareRoute.objects.filter(
+        if CareRoute.objects.filter(
             organization=organization, area=area, need=route_spec.need
-        ).first()
-        if route is not None:
+        ).exists():
             continue
-        route = CareRoute.objects.create(
-            organization=organization, area=area, need=route_spec.need, name=route_spec.name
-        )
-        CareRouteStep.objects.bulk_create(
-            CareRouteStep(route=route, position=position, service=services[(p, s)], note=note)
-            for position, (p, s, note) in enumerate(route_spec.steps, start=1)
+        actions.save_care_route(
+            actor=actor,
+            organization=organization,
+            area=area,
+            need=route_spec.need,
+            name=route_spec.name,
+            steps=[
+                RouteStep(position, services[(p, s)], note)
+                for position, (p, s, note) in enumerate(route_spec.steps, start=1)
+            ],
         )
         counts["care_routes"] += 1
     return counts

@@ -4,6 +4,7 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 
+from amparo.core.errors import Errors
 from amparo.core.models import Office, User
 from amparo.demo import people
 from amparo.registry import actions
@@ -33,14 +34,14 @@ def prepare(households: Iterable[people.Household], *, seed: int) -> list:
             if registrar is None:
                 continue
             registrars[office.organization_id] = registrar
-        errors = actions._Errors()
+        errors = Errors()
         region = office_region(office)
         members = [
             actions.clean_member(_as_input(p), index=i, region=region, today=today, errors=errors)
             for i, p in enumerate(household.members)
         ]
-        if errors.by_field:
-            raise ValueError(f"generated household {household.ref} invalid: {errors.by_field}")
+        if errors:
+            raise ValueError(f"generated household {household.ref} invalid: {errors}")
         prepared.append(
             actions.PreparedHousehold(
                 office=office,

@@ -1,23 +1,36 @@
 """Admin screens for the service directory and care routes (`referrals.manage_directory`).
 
-Scoped to the administrator's organization like the rest of the admin; every save is audited.
+Scoped to the administrator's organization like the rest of the admin. Every save goes through
+the directory's actions (`referrals/actions/directory.py`: they check the permission and the
+scope, and write the audit events).
 Areas are typed as codes (EC-P; EC-U): there are thousands, and the area admin is for
 administrators only, so a select or a lookup pop-up would not serve a case supervisor.
+
+Django admin validates the forms first and then calls save_model / save_related, where a
+refusal could no longer be shown. So the forms' clean() runs the actions' own `check_*` rules
+and puts their messages next to the fields; the actions check again when they write (the admin
+runs in one transaction, so a refusal there, after a concurrent change, writes nothing).
 """
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django import forms
 from django.contrib import admin
+from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from amparo.cases.models import CaseType
-from amparo.core import access, audit
-from amparo.core.admin import ScopedAdmin
+from amparo.core import access
+from amparo.core.errors import ALL, ActionError
+from amparo.core.forms import show_errors
 from amparo.core.models import Area, Organization
-from amparo.referrals import imports, queries
-from amparo.referrals.models import CareRoute, CareRouteStep, Provider, ProviderKind, Service
+from amparo.core.scoped_admin import ScopedAdmin
+from amparo.referrals import actions, imports, queries
+from amparo.referrals.actions import MAX_POSITION, RouteStep
+from amparo.referrals.models import CareRoute, CareRouteStep, Provider, Service
 
-PERMISSION = "referrals.manage_directory"
+PERMISSION = actions.PERMISSION
 
 
 # --- fields -----------------------------------------------------------------------------------
@@ -166,6 +179,33 @@ def _organization_of(form: forms.ModelForm) -> Organization | None:
     return form.instance.organization if form.instance.organization_id else None
 
 
+def _stored(form: forms.ModelForm) -> Model | None:
+    """The row a form changes; None when it adds one."""
+    return form.instance if form.instance.pk else None
+
+
+@contextmanager
+def _refusal_shown(form: forms.ModelForm) -> Iterator[None]:
+    """Run a directory rule in clean(): a message about one field goes next to it; one about
+    the whole row is raised, as clean() does, so that ScopedAdmin's constraint check after it
+    does not say the same again."""
+    try:
+        yield
+    except ActionError as exc:
+        errors = dict(exc.errors)
+        general = errors.pop(ALL, [])
+        show_errors(form, errors)
+        if general:
+            raise forms.ValidationError(general) from exc
+
+
+def _adopt(obj: Model, saved: Model) -> None:
+    """Django admin goes on with its own instance (the inline formsets, the history and the
+    redirect use it): make it the row the action saved."""
+    obj.pk = saved.pk
+    obj.refresh_from_db()
+
+
 # --- providers and services ---------------------------------------------------------------------
 
 
@@ -205,38 +245,15 @@ class ProviderForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         organization = _organization_of(self)
-        kind, agency, office = data.get("kind"), data.get("agency"), data.get("office")
-        internal = kind == ProviderKind.INTERNAL
-        if organization is not None and agency is not None:
-            if not queries.agencies_for(organization).filter(pk=agency.pk).exists():
-                self.add_error("agency", self.fields["agency"].error_messages["invalid_choice"])
-            elif internal and agency.pk != organization.pk:
-                self.add_error(
-                    "agency",
-                    _(
-                        "A unit of your organization receives its referrals in your organization: "
-                        "choose it or leave the field empty."
-                    ),
-                )
-        if internal and agency is None and organization is not None and "agency" in data:
-            data["agency"] = organization
-        if office is not None and kind and not internal:
-            self.add_error(
-                "office",
-                _(
-                    "Only a unit of your organization has an office: leave it empty, or set the "
-                    "kind to “%(internal)s”."
-                )
-                % {"internal": ProviderKind.INTERNAL.label},
-            )
-        elif office is not None and organization and office.organization_id != organization.pk:
-            self.add_error("office", self.fields["office"].error_messages["invalid_choice"])
-        name = data.get("name")
-        if organization is not None and name:
-            taken = Provider.objects.filter(organization=organization, name__iexact=name.strip())
-            if taken.exclude(pk=self.instance.pk).exists():
-                raise forms.ValidationError(
-                    _("The directory already lists a provider called “%(name)s”.") % {"name": name}
+        if organization is not None and "name" in data and "kind" in data:
+            with _refusal_shown(self):
+                actions.check_provider(
+                    organization=organization,
+                    name=data["name"],
+                    kind=data["kind"],
+                    agency=data.get("agency"),
+                    office=data.get("office"),
+                    provider=_stored(self),
                 )
         return data
 
@@ -264,38 +281,31 @@ class ServiceForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         provider, name = data.get("provider") or self._parent(), data.get("name")
-        if provider is not None and provider.pk and name:
-            taken = Service.objects.filter(provider=provider, name__iexact=name.strip())
-            if taken.exclude(pk=self.instance.pk).exists():
-                self.add_error(
-                    "name",
-                    _("%(provider)s already has a service called “%(name)s”.")
-                    % {"provider": provider.name, "name": name},
-                )
+        if provider is not None and provider.pk and name:  # a new provider has no services yet
+            with _refusal_shown(self):
+                actions.check_service(provider=provider, name=name, service=_stored(self))
         return data
 
     def _parent(self) -> Provider | None:
         return self.instance.provider if self.instance.provider_id else None
 
 
-def _audit_services(request, formset) -> None:
-    for service in formset.new_objects:
-        audit.record(
-            actor=request.user,
-            action="referrals.service.created",
-            target=service,
-            organization_id=service.provider.organization_id,
-            request=request,
-        )
-    for service, fields in formset.changed_objects:
-        audit.record(
-            actor=request.user,
-            action="referrals.service.updated",
-            target=service,
-            fields=fields,
-            organization_id=service.provider.organization_id,
-            request=request,
-        )
+def _save_service(request, form: ServiceForm, provider: Provider) -> None:
+    data = form.cleaned_data
+    saved = actions.save_service(
+        actor=request.user,
+        service=_stored(form),
+        provider=provider,
+        type=data["type"],
+        name=data["name"],
+        areas=data["areas"],
+        hours=data["hours"],
+        eligibility=data["eligibility"],
+        languages=data["languages"],
+        is_active=data["is_active"],
+        request=request,
+    )
+    _adopt(form.instance, saved)
 
 
 class ServiceInline(DirectoryInline, admin.StackedInline):
@@ -327,9 +337,32 @@ class ProviderAdmin(DirectoryAdmin):
                 kwargs["queryset"] = queries.agencies_for(user.organization)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        saved = actions.save_provider(
+            actor=request.user,
+            provider=obj if change else None,
+            organization=data.get("organization"),  # superusers choose; others: their own
+            name=data["name"],
+            kind=data["kind"],
+            agency=data["agency"],
+            office=data["office"],
+            contact_name=data["contact_name"],
+            phone=data["phone"],
+            email=data["email"],
+            address=data["address"],
+            is_active=data["is_active"],
+            request=request,
+        )
+        _adopt(obj, saved)
+
     def save_formset(self, request, form, formset, change):
-        formset.save()
-        _audit_services(request, formset)
+        # commit=False writes nothing: it sorts the rows into new and changed for the admin's
+        # history. Each changed row is then one action (services are never deleted here).
+        formset.save(commit=False)
+        for service_form in formset.forms:
+            if service_form.has_changed():
+                _save_service(request, service_form, provider=form.instance)
 
 
 @admin.register(Service)
@@ -353,20 +386,13 @@ class ServiceAdmin(DirectoryAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        obj.save()
-        audit.record(
-            actor=request.user,
-            action=f"referrals.service.{'updated' if change else 'created'}",
-            target=obj,
-            fields=form.changed_data,
-            organization_id=obj.provider.organization_id,
-            request=request,
-        )
+        _save_service(request, form, provider=form.cleaned_data["provider"])
+
+    def save_related(self, request, form, formsets, change):
+        pass  # save_service set the areas (the only relation); there are no inlines
 
 
 # --- care routes --------------------------------------------------------------------------------
-
-MAX_POSITION = 999
 
 
 class CareRouteForm(forms.ModelForm):
@@ -380,14 +406,9 @@ class CareRouteForm(forms.ModelForm):
         data = super().clean()
         organization, area, need = _organization_of(self), data.get("area"), data.get("need")
         if organization is not None and area is not None and need:
-            taken = CareRoute.objects.filter(organization=organization, area=area, need=need)
-            if taken.exclude(pk=self.instance.pk).exists():
-                raise forms.ValidationError(
-                    _(
-                        "There is already a care route for %(need)s in %(area)s: change that one "
-                        "instead."
-                    )
-                    % {"need": CaseType(need).label, "area": area.display_name}
+            with _refusal_shown(self):
+                actions.check_care_route(
+                    organization=organization, area=area, need=need, route=_stored(self)
                 )
         return data
 
@@ -409,30 +430,33 @@ class CareRouteStepForm(forms.ModelForm):
 
 
 class CareRouteStepFormSet(forms.BaseInlineFormSet):
-    def clean(self):
-        super().clean()
-        route = self.instance
-        organization_id = route.organization_id
-        seen: dict[int, forms.Form] = {}
+    def route_steps(self) -> list[tuple[forms.Form, RouteStep]]:
+        """The steps as submitted (valid, filled rows not marked for deletion), with their forms."""
+        rows = []
         for form in self.forms:
             if not form.is_valid() or (form.instance.pk is None and not form.has_changed()):
                 continue
             if self.can_delete and self._should_delete_form(form):
                 continue
-            position, service = form.cleaned_data.get("position"), form.cleaned_data.get("service")
-            if position in seen:
-                form.add_error(
-                    "position",
-                    _("Another step already has number %(n)d: give each step its own number.")
-                    % {"n": position},
-                )
-            seen[position] = form
-            if (
-                service is not None
-                and organization_id
-                and service.provider.organization_id != organization_id
-            ):
-                form.add_error("service", form.fields["service"].error_messages["invalid_choice"])
+            data = form.cleaned_data
+            rows.append((form, RouteStep(data["position"], data["service"], data["note"])))
+        return rows
+
+    def clean(self):
+        super().clean()
+        route = self.instance
+        if not route.organization_id:  # the route form asks for the directory first
+            return
+        rows = self.route_steps()
+        try:
+            actions.check_care_route_steps(
+                organization=route.organization, steps=[step for _form, step in rows]
+            )
+        except ActionError as exc:
+            for path, messages in exc.errors.items():
+                _steps, index, field = path.split(".")  # steps.<index>.<field>
+                for message in messages:
+                    rows[int(index)][0].add_error(field, message)
 
 
 class CareRouteStepInline(DirectoryInline, admin.TabularInline):
@@ -464,25 +488,26 @@ class CareRouteAdmin(DirectoryAdmin):
     list_select_related = ["area"]
     search_fields = ["name", "area__name", "area__code"]
 
-    def save_formset(self, request, form, formset, change):
-        steps = formset.save(commit=False)
-        for step in formset.deleted_objects:
-            step.delete()
-        # Park the steps that move, so that swapping two positions never collides.
-        moving = [s.pk for s in steps if s.pk is not None]
-        for offset, pk in enumerate(moving, start=1):
-            CareRouteStep.objects.filter(pk=pk).update(position=MAX_POSITION + offset)
-        for step in steps:
-            step.save()
-        if steps or formset.deleted_objects:
-            audit.record(
-                actor=request.user,
-                action="referrals.careroute.steps_changed",
-                target=form.instance,
-                request=request,
-                details={
-                    "added": len(formset.new_objects),
-                    "changed": len(formset.changed_objects),
-                    "removed": len(formset.deleted_objects),
-                },
-            )
+    def save_model(self, request, obj, form, change):
+        pass  # saved with its steps in save_related: one action for the route and its order
+
+    def save_related(self, request, form, formsets, change):
+        steps = None  # without the steps inline (no permission for it) they stay as they are
+        if formsets:
+            [formset] = formsets
+            # commit=False writes nothing: it sorts the rows into new, changed and deleted for
+            # the admin's history.
+            formset.save(commit=False)
+            steps = [step for _form, step in formset.route_steps()]
+        data = form.cleaned_data
+        saved = actions.save_care_route(
+            actor=request.user,
+            route=form.instance if change else None,
+            organization=data.get("organization"),  # superusers choose; others: their own
+            area=data["area"],
+            need=data["need"],
+            name=data["name"],
+            steps=steps,
+            request=request,
+        )
+        _adopt(form.instance, saved)

@@ -13,23 +13,30 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from amparo.cases.api import raise_as_validation_error
 from amparo.cases.queries import cases_visible_to
-from amparo.core.api import AuditedRetrieveMixin, ScopedMixin
+from amparo.core.drf import AuditedRetrieveMixin, ScopedMixin
 from amparo.referrals import actions, queries
 from amparo.referrals.models import SHAREABLE_FIELDS, Referral, ReferralState
 from amparo.registry.queries import individuals_visible_to
 
 
-class SharedReferralSerializer(serializers.ModelSerializer):
-    """What the recipient sees."""
+class _ReferralFields(serializers.ModelSerializer):
+    """What every view of a referral says about where it goes and whether it is late."""
 
     id = serializers.UUIDField(source="uuid", read_only=True)
     service = serializers.UUIDField(source="service.uuid", read_only=True)
     service_name = serializers.CharField(source="service.name", read_only=True)
     from_organization = serializers.CharField(source="from_organization.code", read_only=True)
-    shared = serializers.SerializerMethodField()
     overdue = serializers.SerializerMethodField()
+
+    def get_overdue(self, referral) -> bool:
+        return queries.is_overdue(referral)
+
+
+class SharedReferralSerializer(_ReferralFields):
+    """What the recipient sees."""
+
+    shared = serializers.SerializerMethodField()
 
     class Meta:
         model = Referral
@@ -59,9 +66,6 @@ class SharedReferralSerializer(serializers.ModelSerializer):
     def get_shared(self, referral) -> dict[str, str]:
         return actions.shared_data(referral)
 
-    def get_overdue(self, referral) -> bool:
-        return queries.is_overdue(referral)
-
 
 class ReferralSerializer(SharedReferralSerializer):
     """What the sender sees."""
@@ -80,15 +84,10 @@ class ReferralSerializer(SharedReferralSerializer):
         return str(referral.individual.uuid) if referral.individual_id else None
 
 
-class ReferralRowSerializer(serializers.ModelSerializer):
+class ReferralRowSerializer(_ReferralFields):
     """A row of the list: no reason, no shared data, no outcome (those are in the audited
     detail)."""
 
-    id = serializers.UUIDField(source="uuid", read_only=True)
-    service = serializers.UUIDField(source="service.uuid", read_only=True)
-    service_name = serializers.CharField(source="service.name", read_only=True)
-    from_organization = serializers.CharField(source="from_organization.code", read_only=True)
-    overdue = serializers.SerializerMethodField()
     side = serializers.SerializerMethodField()
 
     class Meta:
@@ -107,9 +106,6 @@ class ReferralRowSerializer(serializers.ModelSerializer):
             "side",
         ]
         read_only_fields = fields
-
-    def get_overdue(self, referral) -> bool:
-        return queries.is_overdue(referral)
 
     def get_side(self, referral) -> str:
         """ "sender" or "recipient"."""
@@ -183,23 +179,20 @@ class ReferralViewSet(
             individual = people.filter(uuid=d["individual"]).first()
             if individual is None:
                 raise ValidationError({"individual": [_("Choose a person of this case.")]})
-        try:
-            referral = actions.send_referral(
-                actor=user,
-                service=service,
-                urgency=d["urgency"],
-                reason=d["reason"],
-                shared_fields=d["shared_fields"],
-                consent=d["consent"],
-                consent_method=d["consent_method"],
-                consent_date=d["consent_date"],
-                case=case,
-                individual=individual,
-                person=d.get("person"),
-                request=request,
-            )
-        except actions.ReferralError as exc:
-            raise_as_validation_error(exc)
+        referral = actions.send_referral(
+            actor=user,
+            service=service,
+            urgency=d["urgency"],
+            reason=d["reason"],
+            shared_fields=d["shared_fields"],
+            consent=d["consent"],
+            consent_method=d["consent_method"],
+            consent_date=d["consent_date"],
+            case=case,
+            individual=individual,
+            person=d.get("person"),
+            request=request,
+        )
         referral = queries.get_referral_for(user, referral.uuid)
         return Response(ReferralSerializer(referral).data, status=status.HTTP_201_CREATED)
 
@@ -210,16 +203,13 @@ class ReferralViewSet(
         referral = self.get_object()
         data = AnswerSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            actions.move(
-                actor=request.user,
-                referral=referral,
-                to_state=data.validated_data["state"],
-                note=data.validated_data["note"],
-                request=request,
-            )
-        except actions.ReferralError as exc:
-            raise_as_validation_error(exc)
+        actions.move(
+            actor=request.user,
+            referral=referral,
+            to_state=data.validated_data["state"],
+            note=data.validated_data["note"],
+            request=request,
+        )
         referral = self.get_object()
         cls = ReferralSerializer if referral.as_sender else SharedReferralSerializer
         return Response(cls(referral).data)

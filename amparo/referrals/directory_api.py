@@ -12,9 +12,10 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
-from amparo.cases.models import CaseType
-from amparo.core.api import ScopedMixin
+from amparo.cases.models import CaseType, ServiceType
+from amparo.core.drf import ScopedMixin
 from amparo.core.models import Area, User
+from amparo.core.queries import area_by_code
 from amparo.referrals import queries
 from amparo.referrals.models import (
     CareRoute,
@@ -22,7 +23,6 @@ from amparo.referrals.models import (
     Provider,
     ProviderKind,
     Service,
-    ServiceType,
 )
 
 # --- serializers ------------------------------------------------------------------------------
@@ -128,9 +128,7 @@ class CareRouteSerializer(serializers.ModelSerializer):
 
 
 def _area(code: str) -> Area:
-    area = Area.objects.select_related("parent__parent__parent").filter(code=code.strip()).first()
-    if area is None:
-        area = Area.objects.filter(code=code.strip().upper()).first()
+    area = area_by_code(code)
     if area is None:
         raise serializers.ValidationError(
             {"area": [_("No area has the code “%(code)s”.") % {"code": code}]}
@@ -206,7 +204,7 @@ def _providers(user: User) -> QuerySet[Provider]:
     return (
         queries.providers_visible_to(user)
         .select_related("agency", "office")
-        .prefetch_related(Prefetch("services", queryset=Service.objects.order_by("name", "id")))
+        .prefetch_related(Prefetch("services", queryset=queries.services_in_order()))
         .order_by("name", "id")
     )
 

@@ -7,9 +7,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from amparo.core import access
+from amparo.cases.models import ServiceType
+from amparo.core import access, tabular
+from amparo.core.errors import ActionError
 from amparo.referrals import imports, queries
-from amparo.referrals.models import ServiceType
 
 MANAGE = "referrals.manage_directory"
 
@@ -80,7 +81,7 @@ def directory(request: HttpRequest) -> HttpResponse:
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("File (CSV, one row per service)"))
+    file = forms.FileField(label=_("File (CSV or XLSX, one row per service)"))
     dry_run = forms.BooleanField(
         label=_("Only check the file, change nothing"), required=False, initial=True
     )
@@ -96,22 +97,17 @@ def import_directory(request: HttpRequest) -> HttpResponse:
     result, errors = None, []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if upload.size > imports.max_bytes():
-            errors = [
-                _("The file is larger than %(mb)d MB.")
-                % {"mb": imports.max_bytes() // (1024 * 1024)}
-            ]
-        else:
-            try:
-                result = imports.import_directory(
-                    actor=user,
-                    organization=user.organization,
-                    data=upload.read(),
-                    filename=upload.name,
-                    dry_run=form.cleaned_data["dry_run"],
-                )
-            except imports.DirectoryImportError as exc:
-                errors = exc.errors
+        try:
+            tabular.check_size(upload.size)
+            result = imports.import_directory(
+                actor=user,
+                organization=user.organization,
+                data=upload.read(),
+                filename=upload.name,
+                dry_run=form.cleaned_data["dry_run"],
+            )
+        except ActionError as exc:  # shown as the list of every problem, not on the form
+            errors = exc.messages
     return render(
         request,
         "referrals/directory_import.html",

@@ -2,15 +2,17 @@
 care routes (for an area and a need, the ordered services to refer to) and referrals."""
 
 import uuid
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from amparo.cases.models import Case, CaseType, ServiceType  # noqa: F401 (re-exported)
+from amparo.cases.models import Case, CaseType, ServiceType
 from amparo.core.crypto import EncryptedTextField
-from amparo.core.models import Area, Office, Organization
+from amparo.core.models import Area, Office, Organization, User
 from amparo.registry.models import Individual
 
 
@@ -157,17 +159,61 @@ class ReferralState(models.TextChoices):
     NOT_REACHED = "not_reached", _("Person not reached")
 
 
-# state → states it may move to
-TRANSITIONS = {
-    ReferralState.SENT: {ReferralState.RECEIVED},
-    ReferralState.RECEIVED: {ReferralState.ACCEPTED, ReferralState.DECLINED},
-    ReferralState.ACCEPTED: {ReferralState.SERVICE_GIVEN, ReferralState.NOT_REACHED},
-    ReferralState.DECLINED: set(),
-    ReferralState.SERVICE_GIVEN: set(),
-    ReferralState.NOT_REACHED: set(),
+@dataclass(frozen=True)
+class StateRule:
+    """What a referral's move into a state writes. `actions.move` reads nothing else, so a new
+    state does only what its row says: a row with nothing but `follows` changes only the state.
+
+    Every move is made by the recipient, or by the sender for an agency without accounts
+    (`actions.can_answer`); that is the same for every state, so it is no column here.
+    """
+
+    follows: frozenset[ReferralState] = frozenset()  # the states it may move to next
+    awaiting_answer: bool = False  # the recipient still owes an answer by `respond_by`
+    stamp: str = ""  # the time field set to the moment of the move
+    stamp_by: str = ""  # the user field set to whoever moves it
+    note_field: str = ""  # where the mover's note is kept ("": the note is dropped)
+    missing_note: Promise | None = None  # the message when the note is left out (None: optional)
+
+    @property
+    def concludes(self) -> bool:
+        """Reports the outcome: only such a state sets `concluded_at` (and keeps the note as
+        `outcome`)."""
+        return self.stamp == "concluded_at"
+
+    def writes(self, *, by: User, note: str, now: datetime) -> dict[str, object]:
+        """The fields a move into this state sets, besides `state`."""
+        fields = {self.stamp: now, self.stamp_by: by, self.note_field: note}
+        return {field: value for field, value in fields.items() if field}
+
+
+# Every state of a referral, what may follow it and what moving into it writes.
+STATE_RULES = {
+    ReferralState.SENT: StateRule(
+        follows=frozenset({ReferralState.RECEIVED}),
+        awaiting_answer=True,
+    ),
+    ReferralState.RECEIVED: StateRule(
+        follows=frozenset({ReferralState.ACCEPTED, ReferralState.DECLINED}),
+        awaiting_answer=True,
+        stamp="received_at",
+    ),
+    ReferralState.ACCEPTED: StateRule(
+        follows=frozenset({ReferralState.SERVICE_GIVEN, ReferralState.NOT_REACHED}),
+        stamp="responded_at",
+        stamp_by="responded_by",
+    ),
+    ReferralState.DECLINED: StateRule(
+        stamp="responded_at",
+        stamp_by="responded_by",
+        note_field="decline_reason",
+        missing_note=_("Say why the referral is declined."),
+    ),
+    ReferralState.SERVICE_GIVEN: StateRule(stamp="concluded_at", note_field="outcome"),
+    ReferralState.NOT_REACHED: StateRule(stamp="concluded_at", note_field="outcome"),
 }
-OPEN_STATES = (ReferralState.SENT, ReferralState.RECEIVED, ReferralState.ACCEPTED)
-AWAITING_ANSWER = (ReferralState.SENT, ReferralState.RECEIVED)
+OPEN_STATES = tuple(state for state, rule in STATE_RULES.items() if rule.follows)
+AWAITING_ANSWER = tuple(state for state, rule in STATE_RULES.items() if rule.awaiting_answer)
 
 # What a sender may share with the recipient; nothing else about the person ever leaves.
 SHAREABLE_FIELDS = {

@@ -76,7 +76,7 @@ def _recipient_condition(user: User) -> Q:
     # team of the case's office (external recipients see what was shared with consent).
     gbv_team = GBVTeamMember.objects.filter(office_id=OuterRef("case__office_id"), user_id=user.pk)
     internal_restricted = Q(case__restricted=True, from_organization_id=user.organization_id)
-    return condition & (~internal_restricted | Exists(gbv_team))
+    return condition & (~internal_restricted | Q(Exists(gbv_team)))
 
 
 def referrals_visible_to(user: User) -> QuerySet[Referral]:
@@ -181,6 +181,11 @@ def services_serving(
         qs = qs.filter(is_active=True, provider__is_active=True)
     matching = Service.objects.filter(condition).values("pk")
     return qs.filter(pk__in=matching)
+
+
+def services_in_order() -> QuerySet[Service]:
+    """A provider's services, to prefetch on providers already scoped."""
+    return Service.objects.order_by("name", "id")
 
 
 def get_provider_for(user: User, provider_id: UUID | str) -> Provider:

@@ -13,10 +13,10 @@ from django.views.decorators.http import require_POST
 
 from amparo.cases.queries import get_case_for
 from amparo.core import access, audit
-from amparo.core.forms import show_errors
+from amparo.core.forms import errors_on
 from amparo.referrals import actions, queries
 from amparo.referrals.forms import AnswerForm, PartnerReferralForm, ReferralFilterForm, ReferralForm
-from amparo.referrals.models import SHAREABLE_FIELDS, TRANSITIONS, ReferralState
+from amparo.referrals.models import SHAREABLE_FIELDS, STATE_RULES, ReferralState
 from amparo.registry.queries import get_individual_for
 
 
@@ -100,29 +100,25 @@ def new_referral(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         service = queries.services_visible_to(user).filter(pk=d["service"]).first()
         chosen = next((p for p in people if p.pk == d.get("individual")), None)
-        try:
-            if service is None:
-                raise actions.ReferralError(
-                    {"service": [_("Choose a service from your directory.")]}
-                )
-            referral = actions.send_referral(
-                actor=user,
-                service=service,
-                urgency=d["urgency"],
-                reason=d["reason"],
-                shared_fields=d.get("shared_fields") or [],
-                consent=d["consent"],
-                consent_method=d["consent_method"],
-                consent_date=d["consent_date"],
-                case=case,
-                individual=chosen,
-                person=None if people else {k: d.get(k) for k in actions.PERSON_FIELDS},
-                request=request,
-            )
-        except actions.ReferralError as exc:
-            show_errors(form, exc.errors)
+        if service is None:
+            form.add_error("service", _("Choose a service from your directory."))
         else:
-            return redirect("referrals:detail", referral.uuid)
+            with errors_on(form):
+                referral = actions.send_referral(
+                    actor=user,
+                    service=service,
+                    urgency=d["urgency"],
+                    reason=d["reason"],
+                    shared_fields=d.get("shared_fields") or [],
+                    consent=d["consent"],
+                    consent_method=d["consent_method"],
+                    consent_date=d["consent_date"],
+                    case=case,
+                    individual=chosen,
+                    person=None if people else {k: d.get(k) for k in actions.PERSON_FIELDS},
+                    request=request,
+                )
+                return redirect("referrals:detail", referral.uuid)
     return render(
         request,
         "referrals/new.html",
@@ -144,7 +140,7 @@ def _page_context(user, referral) -> dict:
 def _detail(request: HttpRequest, referral, form: AnswerForm, status: int = 200) -> HttpResponse:
     """The referral's page, with the answers the user may give from its state."""
     answerable = actions.can_answer(request.user, referral)
-    next_states = [ReferralState(s) for s in sorted(TRANSITIONS[ReferralState(referral.state)])]
+    next_states = sorted(STATE_RULES[ReferralState(referral.state)].follows)
     return render(
         request,
         "referrals/detail.html",
@@ -170,7 +166,7 @@ def answer(request: HttpRequest, referral_id) -> HttpResponse:
     referral = queries.get_referral_for(request.user, referral_id)
     form = AnswerForm(request.POST)
     if form.is_valid():
-        try:
+        with errors_on(form):
             actions.move(
                 actor=request.user,
                 referral=referral,
@@ -178,9 +174,6 @@ def answer(request: HttpRequest, referral_id) -> HttpResponse:
                 note=form.cleaned_data["note"],
                 request=request,
             )
-        except actions.ReferralError as exc:
-            show_errors(form, exc.errors)
-        else:
             return redirect("referrals:detail", referral.uuid)
     return _detail(request, referral, form, status=400)
 

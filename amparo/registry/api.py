@@ -1,6 +1,5 @@
 """REST API for households and individuals: parse → access → act → serialize."""
 
-from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
@@ -11,10 +10,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from amparo.core import access, audit
-from amparo.core.api import AuditedRetrieveMixin, ScopedMixin
-from amparo.core.models import Area, Office
+from amparo.core.drf import AuditedRetrieveMixin, ScopedMixin
+from amparo.core.models import Office
+from amparo.core.queries import area_by_code, offices_in_scope
 from amparo.registry import actions, duplicates, queries, search
-from amparo.registry.models import WG_FIELDS, Document, Household, Individual
+from amparo.registry.fields import HOUSEHOLD, PERSON, field_names
+from amparo.registry.models import Document, Household, Individual
 from amparo.registry.regions import user_region
 
 
@@ -36,25 +37,7 @@ class IndividualSerializer(serializers.ModelSerializer):
             "id",
             "household",
             "household_reference",
-            "is_head",
-            "relationship",
-            "given_names",
-            "first_surname",
-            "second_surname",
-            "other_names",
-            "sex",
-            "date_of_birth",
-            "dob_estimated",
-            "nationality",
-            "population_group",
-            "phone",
-            "languages",
-            *WG_FIELDS,
-            "specific_needs",
-            "contact_consent",
-            "data_sharing_consent",
-            "consent_purpose",
-            "consent_date",
+            *field_names(PERSON, stored=True),
             "documents",
         ]
         read_only_fields = fields
@@ -68,17 +51,7 @@ class HouseholdSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Household
-        fields = [
-            "id",
-            "reference",
-            "office",
-            "status",
-            "address",
-            "area",
-            "phone",
-            "registered_on",
-            "members",
-        ]
+        fields = ["id", *field_names(HOUSEHOLD, stored=True), "members"]
         read_only_fields = fields
 
 
@@ -192,13 +165,7 @@ class HouseholdViewSet(
     permission = "registry.view"
     filterset_fields = {"status": ["exact"], "office__code": ["exact"]}
 
-    def scoped_queryset(self, user):
-        members = Individual.objects.order_by("-is_head", "date_of_birth").prefetch_related(
-            "documents"
-        )
-        return queries.households_visible_to(user).prefetch_related(
-            Prefetch("members", queryset=members)
-        )
+    scoped_queryset = staticmethod(queries.households_with_members_visible_to)
 
     @extend_schema(request=HouseholdChanges, responses={200: HouseholdSerializer})
     def partial_update(self, request: Request, *args, **kwargs) -> Response:
@@ -206,15 +173,9 @@ class HouseholdViewSet(
         household = self.get_object()
         changes = HouseholdChanges(data=request.data, partial=True)
         changes.is_valid(raise_exception=True)
-        try:
-            actions.update_household(
-                actor=request.user,
-                household=household,
-                changes=changes.validated_data,
-                request=request,
-            )
-        except actions.RegistrationError as exc:
-            raise ValidationError(exc.errors) from exc
+        actions.update_household(
+            actor=request.user, household=household, changes=changes.validated_data, request=request
+        )
         household = queries.get_household_for(request.user, household.uuid)
         return Response(HouseholdSerializer(household).data)
 
@@ -227,21 +188,18 @@ class HouseholdViewSet(
         access.require(request.user, "registry.register")
         data = _parse(HouseholdInput, request)
         office = _office(request, data.get("office"))
-        area = Area.objects.filter(code=data["area"]).first() if data.get("area") else None
+        area = area_by_code(data["area"]) if data.get("area") else None
         if data.get("area") and area is None:
             raise ValidationError({"area": [_("Unknown area code.")]})
-        try:
-            household = actions.register_household(
-                actor=request.user,
-                office=office,
-                members=data["members"],
-                address=data.get("address", ""),
-                area=area,
-                phone=data.get("phone", ""),
-                request=request,
-            )
-        except actions.RegistrationError as exc:
-            raise ValidationError(exc.errors) from exc
+        household = actions.register_household(
+            actor=request.user,
+            office=office,
+            members=data["members"],
+            address=data.get("address", ""),
+            area=area,
+            phone=data.get("phone", ""),
+            request=request,
+        )
         household = queries.get_household_for(request.user, household.uuid)
         return Response(HouseholdSerializer(household).data, status=status.HTTP_201_CREATED)
 
@@ -317,15 +275,9 @@ class IndividualViewSet(
         person = self.get_object()
         changes = IndividualChanges(data=request.data, partial=True)
         changes.is_valid(raise_exception=True)
-        try:
-            actions.update_individual(
-                actor=request.user,
-                individual=person,
-                changes=changes.validated_data,
-                request=request,
-            )
-        except actions.RegistrationError as exc:
-            raise ValidationError(exc.errors) from exc
+        actions.update_individual(
+            actor=request.user, individual=person, changes=changes.validated_data, request=request
+        )
         person = queries.get_individual_for(request.user, person.uuid)
         return Response(IndividualSerializer(person).data)
 
@@ -337,16 +289,13 @@ class IndividualViewSet(
         person = self.get_object()
         data = _parse(MoveInput, request)
         target = queries.get_household_for(request.user, data["household"])
-        try:
-            actions.move_individual(
-                actor=request.user,
-                individual=person,
-                to=target,
-                relationship=data["relationship"],
-                request=request,
-            )
-        except actions.RegistrationError as exc:
-            raise ValidationError(exc.errors) from exc
+        actions.move_individual(
+            actor=request.user,
+            individual=person,
+            to=target,
+            relationship=data["relationship"],
+            request=request,
+        )
         person = queries.get_individual_for(request.user, person.uuid)
         return Response(IndividualSerializer(person).data)
 
@@ -391,25 +340,15 @@ class IndividualViewSet(
         access.require(request.user, "registry.register")
         data = _parse(IndividualInput, request)
         household_id = data.pop("household", None)
-        try:
-            if household_id is None:
-                data["relationship"] = Individual.Relationship.HEAD
-                household = actions.register_household(
-                    actor=request.user,
-                    office=_office(request, None),
-                    members=[data],
-                    request=request,
-                )
-                person = household.members.get()
-            else:
-                household = queries.get_household_for(request.user, household_id)
-                person = actions.add_member(
-                    actor=request.user, household=household, data=data, request=request
-                )
-        except actions.RegistrationError as exc:
-            raise ValidationError(
-                {k.removeprefix("members.0."): v for k, v in exc.errors.items()}
-            ) from exc
+        if household_id is None:
+            person = actions.register_individual(
+                actor=request.user, office=_office(request, None), data=data, request=request
+            )
+        else:
+            household = queries.get_household_for(request.user, household_id)
+            person = actions.add_member(
+                actor=request.user, household=household, data=data, request=request
+            )
         person = queries.get_individual_for(request.user, person.uuid)
         return Response(IndividualSerializer(person).data, status=status.HTTP_201_CREATED)
 
@@ -420,7 +359,7 @@ def _office(request: Request, code: str | None) -> Office:
         if request.user.office_id is None:
             raise ValidationError({"office": [_("Choose the office (your account has none).")]})
         return request.user.office
-    offices = access.visible(request.user, Office.objects.all(), office_field="pk")
+    offices = offices_in_scope(request.user)
     office = offices.filter(code=code).first()
     if office is None:
         raise ValidationError({"office": [_("Unknown office “%(code)s”.") % {"code": code}]})

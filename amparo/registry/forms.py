@@ -8,7 +8,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from amparo.core.forms import show_errors
 from amparo.core.models import Area
+from amparo.registry.fields import FIRST_DOCUMENT
 from amparo.registry.models import (
     SPECIFIC_NEEDS,
     WG_FIELDS,
@@ -151,6 +153,22 @@ class HouseholdForm(forms.Form):
         help_text=_("Only if the possible duplicates shown are different people."),
     )
 
+    def __init__(self, *args, members: forms.BaseFormSet | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.members = members  # the registration page's member forms
+
+    def place_action_error(self, path: str, message: str) -> bool:
+        """`members.<i>.<field>` goes to member i's form, `members` above the members."""
+        head, _dot, rest = path.partition(".")
+        if head != "members" or self.members is None:
+            return False
+        index, _dot, field = rest.partition(".")
+        if index.isdigit() and field:
+            show_errors(self.members.forms[int(index)], {field: [message]})
+        else:
+            self.members.non_form_errors().append(message)
+        return True
+
 
 class MemberForm(forms.Form):
     given_names = forms.CharField(label=_("Given names"), max_length=100)
@@ -243,11 +261,12 @@ class MemberForm(forms.Form):
     # Shown folded on the registration page, to keep it short on a phone.
     MORE = ("other_names", "languages", *WG_FIELDS, "specific_needs")
 
-    FIELD_OF = {
-        "documents.0.type": "document_type",
-        "documents.0.number": "document_number",
-        "documents.0.issuing_country": "document_country",
-    }
+    def place_action_error(self, path: str, message: str) -> bool:
+        """The first document's errors go next to the document fields."""
+        if path in FIRST_DOCUMENT:
+            self.add_error(FIRST_DOCUMENT[path], message)
+            return True
+        return False
 
 
 class HouseholdEditForm(forms.Form):
@@ -262,6 +281,13 @@ class MoveForm(forms.Form):
         label=_("Relationship to that household's head"),
         choices=[("", "—"), *Individual.Relationship.choices],
     )
+
+    def place_action_error(self, path: str, message: str) -> bool:
+        """What is wrong with the household to move to goes next to its reference."""
+        if path != "relationship":
+            self.add_error("reference", message)
+            return True
+        return False
 
 
 MemberFormSet = forms.formset_factory(

@@ -12,8 +12,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
-from amparo.core import access
+from amparo.core import access, tabular
 from amparo.core import queries as core_queries
+from amparo.core.errors import ActionError
+from amparo.core.forms import errors_on
 from amparo.registry import actions, imports, queries
 
 SESSION_KEY = "registry_imports"
@@ -73,13 +75,8 @@ def upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None, offices=offices)
     if request.method == "POST" and form.is_valid():
         upload_file = form.cleaned_data["file"]
-        if upload_file.size > imports.max_bytes():
-            form.add_error(
-                "file",
-                _("The file is larger than %(mb)d MB.")
-                % {"mb": imports.max_bytes() // (1024 * 1024)},
-            )
-        else:
+        with errors_on(form):
+            tabular.check_size(upload_file.size)
             token = secrets.token_urlsafe(16)
             folder = _folder()
             _drop_abandoned(folder)
@@ -108,14 +105,18 @@ def check(request: HttpRequest, token: str) -> HttpResponse:
     office = core_queries.offices_visible_to(request.user).filter(code=pending["office"]).first()
     context = {"pending": pending, "token": token}
     try:
-        rows = imports.read_table(data, pending["filename"])
-    except imports.ImportRejected as exc:
+        table = tabular.read_table(data, pending["filename"])
+    except ActionError as exc:
         path.unlink(missing_ok=True)
         return render(
-            request, "registry/import_check.html", {**context, "rejected": exc}, status=400
+            request,
+            "registry/import_check.html",
+            {**context, "rejected": " ".join(exc.messages)},
+            status=400,
         )
-    headers = list(rows[0]) if rows else []
-    form = mapping_form(headers, queries.import_mapping_for(request.user), request.POST or None)
+    form = mapping_form(
+        table.columns, queries.import_mapping_for(request.user), request.POST or None
+    )
     if request.method == "POST":
         if not form.is_valid():
             return render(
@@ -135,11 +136,11 @@ def check(request: HttpRequest, token: str) -> HttpResponse:
             dry_run=not go,
             valid_rows_only=pending["valid_rows_only"],
         )
-    except imports.ImportRejected as exc:
+    except ActionError as exc:
         return render(
             request,
             "registry/import_check.html",
-            {**context, "form": form, "rejected": exc},
+            {**context, "form": form, "rejected": " ".join(exc.messages)},
             status=400,
         )
     if go and (not report.errors or pending["valid_rows_only"]):

@@ -6,56 +6,27 @@ By default the import is all or nothing; `valid_rows_only` imports the household
 are all valid. Re-importing the same file adds nothing (households keyed by their file key).
 """
 
-import csv
-import io
-import zipfile
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from amparo.core import access
+from amparo.core import access, tabular
+from amparo.core.errors import ActionError, Errors
 from amparo.core.models import Office, User
 from amparo.registry import actions, normalize
+from amparo.registry.fields import PERSON, field_names
 from amparo.registry.regions import office_region
 
-# Our column → what the file calls it (the default is our own export/demo format).
+# Our column → what the file calls it (the default is our own export/demo format): the file's
+# household key and office, then the person's fields declared as imported (registry/fields.py).
 DEFAULT_MAPPING = {
     "household": "household_ref",
     "office": "office",
-    "relationship": "relationship",
-    "given_names": "given_names",
-    "first_surname": "first_surname",
-    "second_surname": "second_surname",
-    "sex": "sex",
-    "date_of_birth": "date_of_birth",
-    "dob_estimated": "dob_estimated",
-    "nationality": "nationality",
-    "population_group": "population_group",
-    "phone": "phone",
-    "document_type": "document_type",
-    "document_number": "document_number",
-    "document_country": "document_country",
-    "specific_needs": "specific_needs",
-    "contact_consent": "contact_consent",
-    "data_sharing_consent": "data_sharing_consent",
+    **{name: name for name in field_names(PERSON, imported=True)},
 }
-REQUIRED = (
-    "household",
-    "relationship",
-    "given_names",
-    "first_surname",
-    "sex",
-    "date_of_birth",
-    "nationality",
-    "population_group",
-)
+REQUIRED = ("household", *field_names(PERSON, required=True))
 TRUE = {"1", "true", "yes", "si", "sí", "y", "x"}
-
-
-class ImportRejected(Exception):
-    """The file cannot be read at all (size, format, encoding, macros, columns)."""
 
 
 @dataclass
@@ -84,110 +55,25 @@ class ImportReport:
     dry_run: bool = False
 
 
-def max_bytes() -> int:
-    return int(getattr(settings, "AMPARO_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
+@dataclass
+class _Households:
+    """The file's rows grouped by household key, as checking goes."""
+
+    members: dict[str, list[tuple[int, dict]]] = field(default_factory=dict)  # key → (row, member)
+    office: dict[str, Office] = field(default_factory=dict)
+    bad: set[str] = field(default_factory=set)
+    documents: dict[tuple[str, str, str], int] = field(default_factory=dict)  # → first row
 
 
-def read_table(data: bytes, filename: str) -> list[dict[str, str]]:
-    """Rows as dicts (header → text). Refuses oversize files, formulas, macros, bad encoding."""
-    if len(data) > max_bytes():
-        raise ImportRejected(
-            _("The file is larger than %(mb)d MB.") % {"mb": max_bytes() // (1024 * 1024)}
-        )
-    name = filename.lower()
-    if name.endswith((".xlsm", ".xls", ".xlsb")):
-        raise ImportRejected(_("Save the spreadsheet as .xlsx (without macros) or CSV."))
-    if name.endswith(".xlsx") or data[:2] == b"PK":
-        return _read_xlsx(data)
-    return _read_csv(data)
-
-
-def _read_csv(data: bytes) -> list[dict[str, str]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportRejected(
-            _(
-                "The file is not UTF-8 text (error at byte %(pos)d). Save it as "
-                "“CSV UTF-8” and try again."
-            )
-            % {"pos": exc.start}
-        ) from exc
-    if "\x00" in text:
-        raise ImportRejected(_("The file contains NUL characters: it is not a text file."))
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        table = list(csv.reader(io.StringIO(text), dialect))
-    except csv.Error as exc:
-        raise ImportRejected(
-            _("The file is not valid CSV (%(reason)s).") % {"reason": exc}
-        ) from exc
-    return _rows(table)
-
-
-def _read_xlsx(data: bytes) -> list[dict[str, str]]:
-    from openpyxl import load_workbook
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if any(n.lower().endswith("vbaproject.bin") for n in archive.namelist()):
-                raise ImportRejected(_("The spreadsheet contains macros: they are not accepted."))
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-        table = _sheet_rows(workbook.worksheets[0])
-        workbook.close()
-    except ImportRejected:
-        raise
-    except Exception as exc:  # noqa: BLE001 - any unreadable workbook gets the same answer
-        raise ImportRejected(_("The spreadsheet cannot be read: save it again as .xlsx.")) from exc
-    return _rows(table)
-
-
-def _sheet_rows(sheet) -> list[list[str]]:
-    table = []
-    for row_number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-        values = []
-        for value in row:
-            if isinstance(value, str) and value.startswith("="):
-                raise ImportRejected(
-                    _("Row %(row)d contains a formula: paste values only.") % {"row": row_number}
-                )
-            values.append(_cell_text(value))
-        table.append(values)
-    return table
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if hasattr(value, "date") and hasattr(value, "hour"):
-        return value.date().isoformat()
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _rows(table: list[list[str]]) -> list[dict[str, str]]:
-    table = [row for row in table if any(str(c).strip() for c in row)]
-    if not table:
-        raise ImportRejected(_("The file has no rows."))
-    header = [str(h).strip().lower() for h in table[0]]
-    return [dict(zip(header, [str(c).strip() for c in row], strict=False)) for row in table[1:]]
-
-
-def check_columns(rows: list[dict[str, str]], mapping: dict[str, str]) -> None:
-    present = set(rows[0]) if rows else set()
+def check_columns(columns: list[str], mapping: dict[str, str]) -> None:
+    """Refuse the file when a required column is missing (named ours and theirs)."""
     missing = [
         f"{ours} ({mapping.get(ours, ours)})"
         for ours in REQUIRED
-        if mapping.get(ours, ours) not in present
+        if mapping.get(ours, ours) not in columns
     ]
     if missing:
-        raise ImportRejected(_("Missing columns: %(missing)s.") % {"missing": ", ".join(missing)})
+        raise tabular.refuse(_("Missing columns: %(missing)s.") % {"missing": ", ".join(missing)})
 
 
 def import_registry(
@@ -200,84 +86,117 @@ def import_registry(
     dry_run: bool = False,
     valid_rows_only: bool = False,
 ) -> ImportReport:
-    """Check (and unless `dry_run`, load) a registry file. Raises ImportRejected for files
-    that cannot be read; row problems are in the report. Nothing is written when any row is
-    bad, unless `valid_rows_only`."""
+    """Check (and unless `dry_run`, load) a registry file.
+
+    Raises ActionError for a file that cannot be read (see `core.tabular`) or lacks required
+    columns; row problems are in the report. Nothing is written when any row is bad, unless
+    `valid_rows_only`. Side effects: those of `actions.load_households`.
+    """
     if actor is not None:
         access.require(actor, "registry.import")
-    mapping = {**DEFAULT_MAPPING, **(mapping or {})}
-    rows = read_table(data, filename)
-    check_columns(rows, mapping)
-    report = ImportReport(rows=len(rows), dry_run=dry_run)
+    mapping = {
+        ours: str(theirs or "").strip().lower()
+        for ours, theirs in {**DEFAULT_MAPPING, **(mapping or {})}.items()
+    }
+    table = tabular.read_table(data, filename)
+    check_columns(table.columns, mapping)
+    report = ImportReport(rows=len(table.rows), dry_run=dry_run)
     today = timezone.localdate()
+    households = _Households()
     offices = _offices(actor)
-    groups: dict[str, list[tuple[int, dict]]] = {}
-    group_office: dict[str, Office] = {}
-    bad_groups: set[str] = set()
-    seen_documents: dict[tuple[str, str], int] = {}
+    for row in table.rows:
+        _check_row(row, mapping, offices, office, today, households, report)
+    _check_heads(households, mapping, report)
+    report.households = len(households.members)
+    report.errors.sort(key=lambda e: e.row)
+    report.skipped_invalid = len(households.bad)
+    if dry_run or (report.errors and not valid_rows_only):
+        return report
 
-    def col(row: dict, ours: str) -> str:
-        return row.get(mapping.get(ours, ours), "").strip()
+    prepared = _prepared(households, actor or _registrar(households.office.values()), today)
+    counts = actions.load_households(actor=actor, households=prepared, source="import")
+    report.imported_households = counts["households"]
+    report.imported_individuals = counts["individuals"]
+    report.skipped_existing = counts["skipped"]
+    return report
 
-    for number, row in enumerate(rows, start=2):
-        key = col(row, "household")
-        if not key:
-            report.errors.append(RowError(number, mapping["household"], _("empty")))
-            continue
-        office_ref = col(row, "office")
-        row_office = offices.get(office_ref) if office_ref else office
-        if row_office is None:
+
+def _check_row(
+    row: tabular.Row,
+    mapping: dict[str, str],
+    offices: dict[str, Office],
+    default_office: Office | None,
+    today,
+    households: _Households,
+    report: ImportReport,
+) -> None:
+    """One person's row: its household key and office, the registry's rules, its documents."""
+    number = row.number
+    values = {ours: row.values.get(theirs, "") for ours, theirs in mapping.items()}
+    key = values["household"]
+    if not key:
+        report.errors.append(RowError(number, mapping["household"], _("empty")))
+        return
+    office_ref = values["office"]
+    row_office = offices.get(office_ref) if office_ref else default_office
+    if row_office is None:
+        report.errors.append(
+            RowError(
+                number,
+                mapping["office"],
+                _("unknown office “%(office)s”.") % {"office": office_ref}
+                if office_ref
+                else _("no office given."),
+            )
+        )
+        households.bad.add(key)
+        return
+    if key in households.office and households.office[key] != row_office:
+        report.errors.append(
+            RowError(number, mapping["office"], _("the same household appears under two offices."))
+        )
+        households.bad.add(key)
+    households.office.setdefault(key, row_office)
+    errors = Errors()
+    member = actions.clean_member(
+        _member_input(values), index=0, region=office_region(row_office), today=today, errors=errors
+    )
+    for path, messages in errors.items():
+        ours = path.removeprefix("members.0.")
+        ours = _COLUMN_OF.get(ours, ours)
+        column = mapping.get(ours, ours)
+        report.errors.extend(RowError(number, column, m) for m in messages)
+    repeated_document = _check_documents(number, member, mapping, households, report)
+    if errors or repeated_document:
+        households.bad.add(key)
+    households.members.setdefault(key, []).append((number, member))
+
+
+def _check_documents(
+    number: int, member: dict, mapping: dict[str, str], households: _Households, report
+) -> bool:
+    """Report a document already given in an earlier row; True when there was one."""
+    repeated = False
+    for doc in member["documents"]:
+        doc_key = (doc["type"], doc["issuing_country"], normalize.document_key(doc["number"]))
+        if doc_key in households.documents:
             report.errors.append(
                 RowError(
                     number,
-                    mapping["office"],
-                    _("unknown office “%(office)s”.") % {"office": office_ref}
-                    if office_ref
-                    else _("no office given."),
+                    mapping["document_number"],
+                    _("the same document is already in row %(other)d.")
+                    % {"other": households.documents[doc_key]},
                 )
             )
-            bad_groups.add(key)
-            continue
-        if key in group_office and group_office[key] != row_office:
-            report.errors.append(
-                RowError(
-                    number, mapping["office"], _("the same household appears under two offices.")
-                )
-            )
-            bad_groups.add(key)
-        group_office.setdefault(key, row_office)
-        errors = actions._Errors()  # noqa: SLF001 - the registry's own validation
-        member = actions.clean_member(
-            _member_input(row, col),
-            index=0,
-            region=office_region(row_office),
-            today=today,
-            errors=errors,
-        )
-        for path, messages in errors.by_field.items():
-            ours = path.removeprefix("members.0.")
-            ours = _COLUMN_OF.get(ours, ours)
-            column = mapping.get(ours, ours)
-            report.errors.extend(RowError(number, column, m) for m in messages)
-        for doc in member["documents"]:
-            doc_key = (doc["type"], doc["issuing_country"], normalize.document_key(doc["number"]))
-            if doc_key in seen_documents:
-                report.errors.append(
-                    RowError(
-                        number,
-                        mapping["document_number"],
-                        _("the same document is already in row %(other)d.")
-                        % {"other": seen_documents[doc_key]},
-                    )
-                )
-                errors.add("documents", "duplicate")
-            else:
-                seen_documents[doc_key] = number
-        if errors.by_field:
-            bad_groups.add(key)
-        groups.setdefault(key, []).append((number, member))
+            repeated = True
+        else:
+            households.documents[doc_key] = number
+    return repeated
 
-    for key, members in groups.items():
+
+def _check_heads(households: _Households, mapping: dict[str, str], report: ImportReport) -> None:
+    """Every household needs exactly one head."""
+    for key, members in households.members.items():
         heads = [n for n, m in members if m["relationship"] == "head"]
         if len(heads) != 1:
             first_row = members[0][0]
@@ -290,33 +209,24 @@ def import_registry(
                     else _("household “%(key)s” has %(n)d heads.") % {"key": key, "n": len(heads)},
                 )
             )
-            bad_groups.add(key)
-    report.households = len(groups)
-    report.errors.sort(key=lambda e: e.row)
-    if dry_run or (report.errors and not valid_rows_only):
-        report.skipped_invalid = len(bad_groups)
-        return report
+            households.bad.add(key)
 
-    registrar = actor or _registrar(group_office.values())
-    prepared = [
+
+def _prepared(households: _Households, registrar: User, today) -> list[actions.PreparedHousehold]:
+    """The valid households, ready for `actions.load_households`."""
+    return [
         actions.PreparedHousehold(
-            office=group_office[key],
+            office=households.office[key],
             # Keyed per office: two offices' files may both use "1" or "H1".
-            source_ref=f"import:{group_office[key].pk}:{key}"[:80],
+            source_ref=f"import:{households.office[key].pk}:{key}"[:80],
             members=[m for _n, m in members],
             registered_on=today,
             registered_by=registrar,
             phone=next((m["phone"] for _n, m in members if m["relationship"] == "head"), ""),
         )
-        for key, members in groups.items()
-        if key not in bad_groups
+        for key, members in households.members.items()
+        if key not in households.bad
     ]
-    counts = actions.load_households(actor=actor, households=prepared, source="import")
-    report.imported_households = counts["households"]
-    report.imported_individuals = counts["individuals"]
-    report.skipped_existing = counts["skipped"]
-    report.skipped_invalid = len(bad_groups)
-    return report
 
 
 _COLUMN_OF = {
@@ -327,31 +237,29 @@ _COLUMN_OF = {
 }
 
 
-def _member_input(row: dict, col) -> dict:
-    doc_type = col(row, "document_type")
-    number = col(row, "document_number")
-    needs = [
-        n.strip() for n in col(row, "specific_needs").replace(",", ";").split(";") if n.strip()
-    ]
+def _member_input(values: dict[str, str]) -> dict:
+    doc_type = values["document_type"]
+    number = values["document_number"]
+    needs = [n.strip() for n in values["specific_needs"].replace(",", ";").split(";") if n.strip()]
     return {
-        "given_names": col(row, "given_names"),
-        "first_surname": col(row, "first_surname"),
-        "second_surname": col(row, "second_surname"),
-        "sex": col(row, "sex").upper()[:1],
-        "date_of_birth": col(row, "date_of_birth"),
-        "dob_estimated": col(row, "dob_estimated").lower() in TRUE,
-        "nationality": col(row, "nationality"),
-        "population_group": col(row, "population_group"),
-        "relationship": col(row, "relationship"),
-        "phone": col(row, "phone"),
+        "given_names": values["given_names"],
+        "first_surname": values["first_surname"],
+        "second_surname": values["second_surname"],
+        "sex": values["sex"].upper()[:1],
+        "date_of_birth": values["date_of_birth"],
+        "dob_estimated": values["dob_estimated"].lower() in TRUE,
+        "nationality": values["nationality"],
+        "population_group": values["population_group"],
+        "relationship": values["relationship"],
+        "phone": values["phone"],
         "specific_needs": needs,
-        "contact_consent": col(row, "contact_consent").lower() in TRUE,
-        "data_sharing_consent": col(row, "data_sharing_consent").lower() in TRUE,
+        "contact_consent": values["contact_consent"].lower() in TRUE,
+        "data_sharing_consent": values["data_sharing_consent"].lower() in TRUE,
         "documents": [
             {
                 "type": doc_type,
                 "number": number,
-                "issuing_country": col(row, "document_country") or col(row, "nationality"),
+                "issuing_country": values["document_country"] or values["nationality"],
             }
         ]
         if doc_type or number
@@ -371,9 +279,12 @@ def _offices(actor: User | None) -> dict[str, Office]:
     return result
 
 
-def _registrar(offices) -> User:
-    office = next(iter(offices))
+def _registrar(offices) -> User | None:
+    """Who command-line imports record as registrar: the organization's first user."""
+    office = next(iter(offices), None)
+    if office is None:
+        return None  # no row had an office: there is nothing to load
     user = User.objects.filter(organization_id=office.organization_id).order_by("pk").first()
     if user is None:
-        raise ImportRejected(_("The organization has no user to record as registrar."))
+        raise ActionError.general(_("The organization has no user to record as registrar."))
     return user

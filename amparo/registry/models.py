@@ -222,22 +222,6 @@ class Document(models.Model):
         return f"{self.get_type_display()} {self.number}"
 
 
-class ReferenceCounter(models.Model):
-    """Next household number per organization, office and year (row-locked when used)."""
-
-    organization = models.ForeignKey(Organization, models.CASCADE, related_name="+")
-    prefix = models.CharField(max_length=20)
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["organization", "prefix"], name="counter_per_prefix")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.prefix}: {self.last}"
-
-
 SPECIFIC_NEEDS = {
     "woman_at_risk": _("Woman at risk"),
     "uasc": _("Unaccompanied or separated child"),

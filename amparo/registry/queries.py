@@ -17,13 +17,17 @@ def households_visible_to(user: User) -> QuerySet[Household]:
     return access.visible(user, qs, office_field="office")
 
 
-def get_household_for(user: User, household_id: UUID | str) -> Household:
-    """One household with its members and their documents; 404 when missing or out of scope."""
+def households_with_members_visible_to(user: User) -> QuerySet[Household]:
+    """`households_visible_to`, with members (head first, then by age) and their documents."""
     members = Individual.objects.order_by("-is_head", "date_of_birth").prefetch_related(
         Prefetch("documents", queryset=Document.objects.order_by("id"))
     )
-    qs = households_visible_to(user).prefetch_related(Prefetch("members", queryset=members))
-    return access.get_visible(qs, uuid=household_id)
+    return households_visible_to(user).prefetch_related(Prefetch("members", queryset=members))
+
+
+def get_household_for(user: User, household_id: UUID | str) -> Household:
+    """One household with its members and their documents; 404 when missing or out of scope."""
+    return access.get_visible(households_with_members_visible_to(user), uuid=household_id)
 
 
 def individuals_visible_to(user: User) -> QuerySet[Individual]:
@@ -68,5 +72,7 @@ def import_mapping_for(user: User) -> dict[str, str]:
     """The column mapping the user's organization used last time (empty when none)."""
     from amparo.registry.models import ImportMapping
 
+    if user.organization_id is None:
+        return {}
     mapping = ImportMapping.objects.filter(organization_id=user.organization_id).first()
     return dict(mapping.columns) if mapping else {}

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from amparo.core import access, audit
 from amparo.core import queries as core_queries
+from amparo.core.forms import errors_on
 from amparo.registry import actions, queries, search
 from amparo.registry.forms import (
     HouseholdEditForm,
@@ -88,13 +89,10 @@ def edit_household(request: HttpRequest, household_id) -> HttpResponse:
     initial = {"status": household.status, "address": household.address, "phone": household.phone}
     form = HouseholdEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_on(form):
             actions.update_household(
                 actor=request.user, household=household, changes=form.cleaned_data, request=request
             )
-        except actions.RegistrationError as exc:
-            _show_errors(form, exc.errors)
-        else:
             return redirect("registry:household", household.uuid)
     return render(
         request,
@@ -138,8 +136,8 @@ def register(request: HttpRequest) -> HttpResponse:
             {"form": _household_form(request), "formset": formset},
         )
 
-    form = _household_form(request, request.POST)
     formset = MemberFormSet(request.POST)
+    form = _household_form(request, request.POST, members=formset)
     context = {"form": form, "formset": formset}
     if "add_member" in request.POST:
         data = request.POST.copy()
@@ -149,61 +147,34 @@ def register(request: HttpRequest) -> HttpResponse:
         return render(request, "registry/register.html", {**context, "adding": True})
     if not (form.is_valid() and formset.is_valid()):
         return render(request, "registry/register.html", context, status=400)
-    try:
-        household = actions.register_household(
-            actor=request.user,
-            office=request.user.office,
-            members=[f.as_member() for f in formset.forms],
-            address=form.cleaned_data["address"],
-            area=form.cleaned_data["area"],
-            phone=form.cleaned_data["phone"],
-            check_duplicates=True,
-            duplicate_reason=form.cleaned_data["duplicate_reason"],
-            request=request,
-        )
-    except actions.RegistrationError as exc:
-        _attach_errors(form, formset, exc.errors)
-        return render(request, "registry/register.html", context, status=400)
-    except actions.DuplicatesSuspected as exc:
-        context["duplicates"] = [
-            (f.cleaned_data, report)
-            for f, report in zip(formset.forms, exc.reports, strict=True)
-            if report.candidates or report.hidden
-        ]
-        return render(request, "registry/register.html", context, status=409)
-    return redirect("registry:household", household.uuid)
+    with errors_on(form):  # members' errors go to their forms (HouseholdForm.members)
+        try:
+            household = actions.register_household(
+                actor=request.user,
+                office=request.user.office,
+                members=[f.as_member() for f in formset.forms],
+                address=form.cleaned_data["address"],
+                area=form.cleaned_data["area"],
+                phone=form.cleaned_data["phone"],
+                check_duplicates=True,
+                duplicate_reason=form.cleaned_data["duplicate_reason"],
+                request=request,
+            )
+        except actions.DuplicatesSuspected as exc:
+            context["duplicates"] = [
+                (f.cleaned_data, report)
+                for f, report in zip(formset.forms, exc.reports, strict=True)
+                if report.candidates or report.hidden
+            ]
+            return render(request, "registry/register.html", context, status=409)
+        return redirect("registry:household", household.uuid)
+    return render(request, "registry/register.html", context, status=400)
 
 
-def _show_errors(form, errors: dict[str, list[str]]) -> None:
-    """Put an action's errors next to the form's fields (documents.0.* → document_*)."""
-    for path, messages in errors.items():
-        field = MemberForm.FIELD_OF.get(path, path)
-        for message in messages:
-            form.add_error(field if field in form.fields else None, message)
-
-
-def _household_form(request: HttpRequest, data=None) -> HouseholdForm:
-    form = HouseholdForm(data)
+def _household_form(request: HttpRequest, data=None, members=None) -> HouseholdForm:
+    form = HouseholdForm(data, members=members)
     form.fields["area"].queryset = areas_of(office_region(request.user.office))
     return form
-
-
-def _attach_errors(form, formset, errors: dict[str, list[str]]) -> None:
-    for path, messages in errors.items():
-        parts = path.split(".", 2)
-        if parts[0] == "members" and len(parts) == 3 and parts[1].isdigit():
-            member_form = formset.forms[int(parts[1])]
-            field = MemberForm.FIELD_OF.get(parts[2], parts[2])
-            if field not in member_form.fields:
-                field = None
-            for message in messages:
-                member_form.add_error(field, message)
-        elif parts[0] == "members":
-            formset._non_form_errors = formset.error_class(messages)  # noqa: SLF001
-        else:
-            field = parts[0] if parts[0] in form.fields else None
-            for message in messages:
-                form.add_error(field, message)
 
 
 def _int(value, default: int) -> int:
@@ -238,13 +209,10 @@ def edit_individual(request: HttpRequest, individual_id) -> HttpResponse:
             changes.pop("documents")  # keep every document when the first is unchanged
         elif len(initial["documents"]) > 1:
             changes["documents"] += initial["documents"][1:]
-        try:
+        with errors_on(form):
             actions.update_individual(
                 actor=request.user, individual=person, changes=changes, request=request
             )
-        except actions.RegistrationError as exc:
-            _show_errors(form, exc.errors)
-        else:
             return redirect("registry:individual", person.uuid)
     return render(
         request,
@@ -269,7 +237,7 @@ def move_individual(request: HttpRequest, individual_id) -> HttpResponse:
         if target is None:
             form.add_error("reference", _("No household with this reference that you can see."))
         else:
-            try:
+            with errors_on(form):
                 actions.move_individual(
                     actor=request.user,
                     individual=person,
@@ -277,13 +245,6 @@ def move_individual(request: HttpRequest, individual_id) -> HttpResponse:
                     relationship=form.cleaned_data["relationship"],
                     request=request,
                 )
-            except actions.RegistrationError as exc:
-                for path, messages in exc.errors.items():
-                    for message in messages:
-                        form.add_error(
-                            "relationship" if path == "relationship" else "reference", message
-                        )
-            else:
                 return redirect("registry:household", target.uuid)
     return render(
         request,

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from amparo.activities import actions
 from amparo.activities.models import Activity, Attendance
+from amparo.core.errors import ActionError
 from amparo.core.models import AuditEvent
 from amparo.registry.actions import register_household
 from tests.activities.helpers import es, make_case, record
@@ -87,7 +88,7 @@ def test_record_group_activity_of_people_not_registered(caseworker):
 def test_record_activity_in_the_future_is_refused_and_nothing_written(caseworker, head):
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
 
-    with pytest.raises(actions.ActivityError) as exc:
+    with pytest.raises(ActionError) as exc:
         record(caseworker, date=tomorrow, participants=[head])
 
     assert exc.value.errors == {"date": [es("The date is in the future.")]}
@@ -95,7 +96,7 @@ def test_record_activity_in_the_future_is_refused_and_nothing_written(caseworker
 
 
 def test_record_activity_with_a_mistyped_year_is_refused(caseworker, head):
-    with pytest.raises(actions.ActivityError) as exc:
+    with pytest.raises(ActionError) as exc:
         record(caseworker, date=datetime.date(202, 5, 1), participants=[head])
 
     assert list(exc.value.errors) == ["date"]
@@ -103,7 +104,7 @@ def test_record_activity_with_a_mistyped_year_is_refused(caseworker, head):
 
 
 def test_record_individual_service_without_participant_is_refused(caseworker):
-    with pytest.raises(actions.ActivityError) as exc:
+    with pytest.raises(ActionError) as exc:
         record(caseworker, participants=[])
 
     assert list(exc.value.errors) == ["participants"]
@@ -111,7 +112,7 @@ def test_record_individual_service_without_participant_is_refused(caseworker):
 
 
 def test_record_individual_service_with_people_counted_is_refused(caseworker, head):
-    with pytest.raises(actions.ActivityError) as exc:
+    with pytest.raises(ActionError) as exc:
         record(caseworker, participants=[head], counts={("F", "18-59"): 2})
 
     assert list(exc.value.errors) == ["counts"]
@@ -119,7 +120,7 @@ def test_record_individual_service_with_people_counted_is_refused(caseworker, he
 
 
 def test_record_group_activity_with_nobody_is_refused(caseworker):
-    with pytest.raises(actions.ActivityError) as exc:
+    with pytest.raises(ActionError) as exc:
         record(caseworker, type="support_group", sector="mhpss", counts={("F", "18-59"): 0})
 
     assert list(exc.value.errors) == ["participants"]
@@ -128,7 +129,7 @@ def test_record_group_activity_with_nobody_is_refused(caseworker):
 
 @pytest.mark.parametrize("bad", [-1, "tres", 2.5, True, actions.MAX_COUNT + 1])
 def test_record_group_activity_with_a_bad_count_names_the_cell(caseworker, bad):
-    with pytest.raises(actions.ActivityError) as exc:
+    with pytest.raises(ActionError) as exc:
         record(
             caseworker,
             type="literacy",
@@ -141,7 +142,7 @@ def test_record_group_activity_with_a_bad_count_names_the_cell(caseworker, bad):
 
 
 def test_record_group_activity_with_unknown_cell_is_refused(caseworker):
-    with pytest.raises(actions.ActivityError) as exc:
+    with pytest.raises(ActionError) as exc:
         record(caseworker, type="literacy", sector="education", counts={("W", "18-59"): 4})
 
     assert list(exc.value.errors) == ["counts"]
@@ -152,7 +153,7 @@ def test_record_activity_staff_of_another_organization_is_refused(
 ):
     stranger = make_user("caseworker", office=office_b1)
 
-    with pytest.raises(actions.ActivityError) as exc:
+    with pytest.raises(ActionError) as exc:
         record(caseworker, staff=[caseworker, stranger], participants=[head])
 
     assert list(exc.value.errors) == ["staff"]
@@ -164,9 +165,9 @@ def test_record_activity_inactive_or_missing_staff_is_refused(
 ):
     gone = make_user("caseworker", office=office_a1, is_active=False)
 
-    with pytest.raises(actions.ActivityError) as inactive:
+    with pytest.raises(ActionError) as inactive:
         record(caseworker, staff=[gone], participants=[head])
-    with pytest.raises(actions.ActivityError) as nobody:
+    with pytest.raises(ActionError) as nobody:
         record(caseworker, staff=[], participants=[head])
 
     assert list(inactive.value.errors) == ["staff"]
@@ -177,9 +178,9 @@ def test_record_activity_inactive_or_missing_staff_is_refused(
 def test_record_activity_at_another_office_is_refused_to_office_bound_roles(
     caseworker, head, office_a2, office_b1
 ):
-    with pytest.raises(actions.ActivityError) as other_office:
+    with pytest.raises(ActionError) as other_office:
         record(caseworker, office=office_a2, participants=[head])
-    with pytest.raises(actions.ActivityError) as other_org:
+    with pytest.raises(ActionError) as other_org:
         record(caseworker, office=office_b1, participants=[head])
 
     assert list(other_office.value.errors) == ["office"]
@@ -191,7 +192,7 @@ def test_record_activity_at_a_closed_office_is_refused(caseworker, head, office_
     office_a1.is_active = False
     office_a1.save()
 
-    with pytest.raises(actions.ActivityError) as exc:
+    with pytest.raises(ActionError) as exc:
         record(caseworker, participants=[head])
 
     assert list(exc.value.errors) == ["office"]
@@ -203,7 +204,7 @@ def test_record_activity_with_a_person_the_actor_cannot_see_is_refused(
     other = make_user("registration_officer", office=office_a2)
     elsewhere = register_household(actor=other, office=office_a2, members=[member()])
 
-    with pytest.raises(actions.ActivityError) as exc:
+    with pytest.raises(ActionError) as exc:
         record(caseworker, participants=[elsewhere.members.get()])
 
     assert list(exc.value.errors) == ["participants"]
@@ -211,7 +212,7 @@ def test_record_activity_with_a_person_the_actor_cannot_see_is_refused(
 
 
 def test_record_activity_reports_every_problem_at_once(caseworker):
-    with pytest.raises(actions.ActivityError) as exc:
+    with pytest.raises(ActionError) as exc:
         record(
             caseworker,
             type="massage",
@@ -251,7 +252,7 @@ def test_record_service_on_a_case_with_someone_outside_the_case_is_refused(
 ):
     neighbour = register_household(actor=caseworker, office=office_a1, members=[member()])
 
-    with pytest.raises(actions.ActivityError) as exc:
+    with pytest.raises(ActionError) as exc:
         record(
             gbv_specialist,
             type="pfa",
@@ -265,7 +266,7 @@ def test_record_service_on_a_case_with_someone_outside_the_case_is_refused(
 
 
 def test_record_service_on_a_case_the_actor_cannot_see_is_refused(caseworker, gbv_case, head):
-    with pytest.raises(actions.ActivityError) as exc:
+    with pytest.raises(ActionError) as exc:
         record(caseworker, type="pfa", sector="gbv", case=gbv_case, participants=[head])
 
     assert list(exc.value.errors) == ["case"]
@@ -273,7 +274,7 @@ def test_record_service_on_a_case_the_actor_cannot_see_is_refused(caseworker, gb
 
 
 def test_record_group_activity_on_a_case_is_refused(gbv_specialist, gbv_case):
-    with pytest.raises(actions.ActivityError) as exc:
+    with pytest.raises(ActionError) as exc:
         record(
             gbv_specialist,
             type="support_group",

@@ -1,9 +1,22 @@
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
 CHROMIUM = os.environ.get("AMPARO_CHROMIUM", "/usr/bin/chromium")
+DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
+
+
+@pytest.fixture
+def screenshot(tmp_path):
+    """Where a browser test saves its picture: docs/img (the README's pictures) only when
+    AMPARO_SCREENSHOTS=1, so that an ordinary test run leaves the work tree clean."""
+
+    def path(name: str) -> Path:
+        return (DOCS_IMG if os.environ.get("AMPARO_SCREENSHOTS") == "1" else tmp_path) / name
+
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,6 @@
 """A caseworker opens a protection case, plans, follows up and refers to the hospital on the
 care route; the hospital's focal point accepts the referral and reports the service given."""
 
-from pathlib import Path
-
 import pytest
 
 from amparo.core.models import Area, Office, Organization, Role, User
@@ -11,8 +9,6 @@ from amparo.referrals.models import CareRoute, CareRouteStep, Provider, Referral
 from amparo.registry import actions as registry_actions
 from tests.browser.test_registration import sign_in
 from tests.factories import member
-
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "img" / "referral.png"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -55,7 +51,7 @@ def lago_agrio_route():
     return household.members.get(), service
 
 
-def test_case_to_referral_to_partner_answer(live_server, phone, lago_agrio_route):
+def test_case_to_referral_to_partner_answer(live_server, phone, screenshot, lago_agrio_route):
     person, service = lago_agrio_route
     page, url = phone, live_server.url
     sign_in(page, url, "caso.lagoagrio")
@@ -114,7 +110,7 @@ def test_case_to_referral_to_partner_answer(live_server, phone, lago_agrio_route
     page.click("button[value=accepted]")
     page.fill("#id_note", "Atendida en emergencia; certificado entregado")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    page.screenshot(path=str(SCREENSHOT), full_page=False)
+    page.screenshot(path=str(screenshot("referral.png")), full_page=False)
     page.click("button[value=service_given]")
     page.wait_for_selector("h1")
     referral.refresh_from_db()

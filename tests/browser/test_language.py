@@ -1,5 +1,3 @@
-from pathlib import Path
-
 import pytest
 
 from amparo.demo import organizations as demo_orgs
@@ -9,10 +7,8 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "img" / "home.png"
 
-
-def test_demo_user_signs_in_and_switches_language(live_server, phone):
+def test_demo_user_signs_in_and_switches_language(live_server, phone, screenshot):
     demo_orgs.load()
     page = phone
 
@@ -25,8 +21,7 @@ def test_demo_user_signs_in_and_switches_language(live_server, phone):
     assert page.locator("html").get_attribute("lang") == "es"
     assert page.inner_text("h1") == "Bienvenida/o, Daniela Paredes"
     assert page.get_by_role("link", name="Inicio").is_visible()
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT), full_page=True)
+    page.screenshot(path=str(screenshot("home.png")), full_page=True)
 
     page.click("button[value=en]")
     page.wait_for_selector("html[lang=en]")

@@ -1,12 +1,8 @@
-from pathlib import Path
-
 import pytest
 
 from amparo.core.models import Area, Office
 from amparo.demo import organizations as demo_orgs
 from amparo.registry.models import Household
-
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "img" / "duplicate-warning.png"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -96,7 +92,9 @@ def register(page, url, members):
     page.wait_for_selector("h1")
 
 
-def test_register_family_of_four_on_a_phone_then_duplicate_warning_then_search(live_server, phone):
+def test_register_family_of_four_on_a_phone_then_duplicate_warning_then_search(
+    live_server, phone, screenshot
+):
     demo_orgs.load()
     lago_agrio = Office.objects.get(organization__code="hias-ec", code="lago-agrio")
     assert lago_agrio.area == Area.objects.get(code="EC-U")
@@ -111,7 +109,7 @@ def test_register_family_of_four_on_a_phone_then_duplicate_warning_then_search(l
 
     register(page, live_server.url, FAMILY[:1])
     assert page.get_by_role("heading", name="Posibles duplicados").is_visible()
-    page.screenshot(path=str(SCREENSHOT), full_page=False)
+    page.screenshot(path=str(screenshot("duplicate-warning.png")), full_page=False)
     assert page.get_by_role("link", name="Yusleidy Carolina Márquez Rondón").is_visible()
     assert Household.objects.count() == 1
 

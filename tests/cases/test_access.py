@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from amparo.cases import actions, queries
 from amparo.cases.models import Incident
+from amparo.core.errors import ActionError
 from amparo.core.models import Area, AuditEvent, Role
 
 
@@ -124,10 +125,10 @@ def test_the_administrator_manages_the_gbv_team_without_reading_files(
 
 @pytest.mark.django_db
 def test_only_the_gbv_team_opens_gbv_cases(caseworker, person):
-    with pytest.raises(actions.CaseError) as exc:
+    with pytest.raises(ActionError) as exc:
         actions.open_case(actor=caseworker, individuals=[person], type="gbv", risk_level="low")
     assert "type" in exc.value.errors
-    with pytest.raises(actions.CaseError):
+    with pytest.raises(ActionError):
         actions.open_case(
             actor=caseworker,
             individuals=[person],

@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 
 from amparo.cases import actions
 from amparo.cases.models import Approval, CaseState
+from amparo.core.errors import ActionError
 from amparo.core.models import AuditEvent
 
 
@@ -28,7 +29,7 @@ def test_changing_an_approved_plan_needs_a_new_approval(case, caseworker, superv
     actions.update_case(actor=caseworker, case=case, risk_level="critical", summary="")
     for _ in range(2):
         case = actions.advance(actor=caseworker, case=case)
-    with pytest.raises(actions.CaseError):
+    with pytest.raises(ActionError):
         actions.advance(actor=caseworker, case=case)
     assert Approval.objects.filter(case=case, kind="plan", decision="pending").count() == 1
 
@@ -49,7 +50,7 @@ def test_a_supervisor_cannot_approve_a_plan_they_rewrote(case, caseworker, super
     _plan(case, supervisor, goals="Escrito por la supervisora")
     approval = Approval.objects.get(case=case, decision="pending")
     assert approval.requested_by == supervisor
-    with pytest.raises(actions.CaseError):
+    with pytest.raises(ActionError):
         actions.decide(actor=supervisor, approval=approval, approve=True)
 
 
@@ -60,7 +61,7 @@ def test_a_supervisor_of_another_office_added_to_the_team_does_not_decide(
     other = make_user("case_supervisor", office=office_a2)
     case.members.add(other)
     approval = actions.request_closure(actor=caseworker, case=case, reason="moved")
-    with pytest.raises(actions.CaseError):
+    with pytest.raises(ActionError):
         actions.decide(actor=other, approval=approval, approve=True)
     case.refresh_from_db()
     assert case.state == CaseState.INTAKE
@@ -94,7 +95,7 @@ def test_an_administrator_cannot_put_themself_on_the_gbv_team(admin_a, quito):
         office_bound=False,
     )
     admin_a.save()
-    with pytest.raises(actions.CaseError):
+    with pytest.raises(ActionError):
         actions.add_to_gbv_team(actor=admin_a, office=quito, user=admin_a)
 
 

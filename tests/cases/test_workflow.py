@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from amparo.cases import actions, queries
 from amparo.cases.models import Approval, CaseState
+from amparo.core.errors import ActionError
 
 
 def _plan(case, actor):
@@ -26,7 +27,7 @@ def test_the_case_moves_forward_and_closes_only_with_a_supervisor(case, casework
     case = actions.advance(actor=caseworker, case=case)
     case = actions.advance(actor=caseworker, case=case)
     assert case.state == CaseState.CASE_PLAN
-    with pytest.raises(actions.CaseError) as exc:
+    with pytest.raises(ActionError) as exc:
         actions.advance(actor=caseworker, case=case)  # no plan yet
     assert "objetivos" in str(exc.value.errors["__all__"][0])
     _plan(case, caseworker)
@@ -34,12 +35,12 @@ def test_the_case_moves_forward_and_closes_only_with_a_supervisor(case, casework
     approval = actions.request_closure(actor=caseworker, case=case, reason="goals_met")
     case.refresh_from_db()
     assert case.state == CaseState.IMPLEMENTATION  # still open: waiting for the supervisor
-    with pytest.raises(actions.CaseError):
+    with pytest.raises(ActionError):
         actions.request_closure(actor=caseworker, case=case, reason="goals_met")
     actions.decide(actor=supervisor, approval=approval, approve=True)
     case.refresh_from_db()
     assert case.state == CaseState.CLOSED and case.closure_reason == "goals_met"
-    with pytest.raises(actions.CaseError):
+    with pytest.raises(ActionError):
         actions.add_follow_up(actor=caseworker, case=case, date=case.opened_on, kind="call")
     actions.reopen(actor=caseworker, case=case, reason="Nuevas amenazas")
     case.refresh_from_db()
@@ -54,7 +55,7 @@ def test_a_caseworker_cannot_approve_and_nobody_approves_their_own_request(
     with pytest.raises(Exception) as exc:
         actions.decide(actor=caseworker, approval=approval, approve=True)
     assert exc.type.__name__ == "Http404"
-    with pytest.raises(actions.CaseError):
+    with pytest.raises(ActionError):
         actions.decide(actor=supervisor, approval=approval, approve=True)
     approval.refresh_from_db()
     case.refresh_from_db()
@@ -89,7 +90,7 @@ def test_a_high_risk_plan_waits_for_approval(case, caseworker, supervisor):
     for _ in range(2):
         case = actions.advance(actor=caseworker, case=case)
     _plan(case, caseworker)
-    with pytest.raises(actions.CaseError) as exc:
+    with pytest.raises(ActionError) as exc:
         case = actions.advance(actor=caseworker, case=case)
     assert "supervisor" in exc.value.errors["__all__"][0]
     approval = Approval.objects.get(case=case, kind="plan", decision="pending")
@@ -146,7 +147,7 @@ def test_bad_follow_ups_are_refused_with_a_message(client, case, caseworker):
 @pytest.mark.django_db
 def test_transfer_keeps_the_trail(case, caseworker, make_user, office_a2):
     other = make_user("caseworker", office=office_a2, username="caso2")
-    with pytest.raises(actions.CaseError):
+    with pytest.raises(ActionError):
         actions.transfer(actor=caseworker, case=case, to_owner=other, reason="")
     actions.transfer(actor=caseworker, case=case, to_owner=other, reason="Se mudó a Cuenca")
     case.refresh_from_db()
@@ -158,10 +159,10 @@ def test_transfer_keeps_the_trail(case, caseworker, make_user, office_a2):
 
 @pytest.mark.django_db
 def test_a_gbv_case_goes_only_to_a_gbv_team_member(gbv_case, gbv_specialist, caseworker):
-    with pytest.raises(actions.CaseError) as exc:
+    with pytest.raises(ActionError) as exc:
         actions.transfer(actor=gbv_specialist, case=gbv_case, to_owner=caseworker, reason="x")
     assert "to_owner" in exc.value.errors
-    with pytest.raises(actions.CaseError):
+    with pytest.raises(ActionError):
         actions.add_member(actor=gbv_specialist, case=gbv_case, user=caseworker)
     assert not gbv_case.members.exists()
 

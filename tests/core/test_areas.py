@@ -3,6 +3,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from amparo.core import actions
+from amparo.core.errors import ActionError
 from amparo.core.models import Area, AuditEvent
 
 GOOD = (
@@ -62,39 +63,42 @@ def test_import_areas_unknown_parent_rejects_whole_file(db):
     data = GOOD + b"XX0101,Nowhere,XX-ZZ,2\n"
     before = Area.objects.count()
 
-    with pytest.raises(actions.AreaImportError) as exc:
+    with pytest.raises(ActionError) as exc:
         actions.import_areas(actor=None, data=data)
 
-    assert exc.value.errors == ["Fila 5: parent_pcode desconocido «XX-ZZ»."]
+    assert exc.value.messages == ["Fila 5: parent_pcode desconocido «XX-ZZ»."]
     assert Area.objects.count() == before
 
 
-def test_import_areas_bad_encoding_is_rejected(db):
-    data = "pcode,name,parent_pcode,level\nEC0801,Esmeraldas Norte,EC-E,2\n".encode("utf-16")
+def test_import_areas_reads_semicolons_and_excel_encodings(db):
+    text = "pcode;name;parent_pcode;level\nEC1301;Portoviejo;EC-M;2\nEC1302;Bolívar;EC-M;2\n"
 
-    with pytest.raises(actions.AreaImportError) as exc:
+    utf16 = actions.import_areas(actor=None, data=text.encode("utf-16"))
+    cp1252 = actions.import_areas(
+        actor=None, data=text.replace("Bolívar", "Bolívar Sur").encode("cp1252")
+    )
+
+    assert (utf16.created, cp1252.updated, cp1252.unchanged) == (2, 1, 1)
+    assert Area.objects.get(code="EC1302").name == "Bolívar Sur"
+
+
+def test_import_areas_undecodable_file_is_rejected(db):
+    data = "pcode,name,parent_pcode,level\nEC0801,Esmeraldas Norte,EC-E,2\n".encode("utf-16-le")
+
+    with pytest.raises(ActionError) as exc:
         actions.import_areas(actor=None, data=data)
 
-    assert "UTF-8" in exc.value.errors[0]
-    assert not Area.objects.filter(level=2).exists()
-
-
-def test_import_areas_latin1_file_is_rejected(db):
-    data = "pcode,name,parent_pcode,level\nEC0801,Manabí,EC-M,2\n".encode("latin-1")
-
-    with pytest.raises(actions.AreaImportError):
-        actions.import_areas(actor=None, data=data)
-
+    assert "UTF-16" in exc.value.messages[0]
     assert not Area.objects.filter(level=2).exists()
 
 
 def test_import_areas_wrong_columns_are_named(db):
     data = b"code,nombre,parent,level\nEC0801,Esmeraldas,EC-E,2\n"
 
-    with pytest.raises(actions.AreaImportError) as exc:
+    with pytest.raises(ActionError) as exc:
         actions.import_areas(actor=None, data=data)
 
-    assert exc.value.errors == [
+    assert exc.value.messages == [
         "Faltan columnas: pcode, name, parent_pcode. "
         "Columnas esperadas: pcode, name, parent_pcode, level."
     ]
@@ -110,10 +114,10 @@ def test_import_areas_reports_every_bad_row(db):
         b"EC0804,Muisne,EC,2\n"
     )
 
-    with pytest.raises(actions.AreaImportError) as exc:
+    with pytest.raises(ActionError) as exc:
         actions.import_areas(actor=None, data=data)
 
-    assert [e.split(":")[0] for e in exc.value.errors] == [
+    assert [e.split(":")[0] for e in exc.value.messages] == [
         "Fila 3",
         "Fila 4",
         "Fila 5",

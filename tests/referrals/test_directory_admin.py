@@ -487,3 +487,101 @@ def test_supervisor_opens_every_directory_admin_page(client, supervisor_a, org_a
     assert [client.get(p).status_code for p in pages] == [200] * len(pages)
     change = client.get(reverse("admin:referrals_careroute_change", args=[route.pk]))
     assert change.context["adminform"].form["area"].value() == "EC-U"
+
+
+def test_services_changed_in_the_provider_page_are_saved_and_audited(client, supervisor_a, org_a):
+    provider = add_provider(org_a)
+    service = add_service(provider, areas=["EC-U"])
+    client.force_login(supervisor_a)
+    data = with_service(
+        provider_form(name="Fiscalía", kind="prosecutor", contact_name="", email="", address=""),
+        id=service.pk,
+        provider=provider.pk,
+        type="justice",
+        name="Denuncia",
+        areas="EC-U; EC-P",
+        hours="",
+        languages="",
+        is_active="",
+    )
+    data = with_service({**data, "services-INITIAL_FORMS": "1", "phone": ""}, index=1)
+
+    response = client.post(reverse("admin:referrals_provider_change", args=[provider.pk]), data)
+
+    assert response.status_code == 302
+    service.refresh_from_db()
+    added = provider.services.exclude(pk=service.pk).get()
+    assert sorted(a.code for a in service.areas.all()) == ["EC-P", "EC-U"]
+    assert not service.is_active
+    events = AuditEvent.objects.filter(action__startswith="referrals.").order_by("id")
+    assert [(e.action, e.target_id, e.fields) for e in events] == [
+        ("referrals.provider.updated", str(provider.uuid), []),
+        ("referrals.service.updated", str(service.uuid), ["areas", "is_active"]),
+        (
+            "referrals.service.created",
+            str(added.uuid),
+            ["areas", "hours", "languages", "name", "type"],
+        ),
+    ]
+
+
+def test_service_page_saves_areas_through_the_action(client, supervisor_a, org_a):
+    service = add_service(add_provider(org_a), areas=["EC-U"])
+    client.force_login(supervisor_a)
+
+    response = client.post(
+        reverse("admin:referrals_service_change", args=[service.pk]),
+        {
+            "provider": service.provider_id,
+            "type": "justice",
+            "name": "Denuncia",
+            "areas": "EC-P",
+            "languages": "",
+            "is_active": "on",
+        },
+    )
+
+    assert response.status_code == 302
+    assert [a.code for a in service.areas.all()] == ["EC-P"]
+    event = AuditEvent.objects.get(action="referrals.service.updated")
+    assert (event.target_id, event.fields) == (str(service.uuid), ["areas"])
+
+
+def test_care_route_step_removed_in_the_admin(client, supervisor_a, org_a):
+    first = add_service(add_provider(org_a, "Hospital", "health"), "Atención", "health")
+    second = add_service(add_provider(org_a), "Denuncia", "justice")
+    route = CareRoute.objects.create(
+        organization=org_a, area=Area.objects.get(code="EC-U"), need="gbv", name="Ruta"
+    )
+    a = CareRouteStep.objects.create(route=route, position=1, service=first)
+    b = CareRouteStep.objects.create(route=route, position=2, service=second)
+    client.force_login(supervisor_a)
+
+    response = client.post(
+        reverse("admin:referrals_careroute_change", args=[route.pk]),
+        route_form(
+            name="Ruta",
+            initial=2,
+            steps=[
+                {"id": a.pk, "route": route.pk, "position": "1", "service": first.pk},
+                {
+                    "id": b.pk,
+                    "route": route.pk,
+                    "position": "2",
+                    "service": second.pk,
+                    "DELETE": "on",
+                },
+            ],
+        ),
+    )
+
+    assert response.status_code == 302
+    assert [(s.position, s.service) for s in route.steps.all()] == [(1, first)]
+    assert list(
+        AuditEvent.objects.filter(target_id=str(route.uuid))
+        .order_by("id")
+        .values_list("action", "details")
+    ) == [
+        ("referrals.careroute.updated", {}),
+        ("referrals.careroute.steps_changed", {"added": 0, "changed": 0, "removed": 1}),
+    ]

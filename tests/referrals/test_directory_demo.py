@@ -31,6 +31,29 @@ def test_demo_load_creates_directories_and_is_idempotent(loaded):
     assert AuditEvent.objects.filter(action="referrals.directory.loaded").count() == 2
 
 
+def test_demo_directory_is_written_by_each_administrator_through_the_actions(loaded):
+    events = AuditEvent.objects.filter(action__startswith="referrals.")
+    written = sorted(set(events.values_list("actor_username", "action")))
+    count = events.count()
+
+    directory.load()
+
+    assert written == [
+        ("admin.hias", "referrals.careroute.created"),
+        ("admin.hias", "referrals.careroute.steps_changed"),
+        ("admin.hias", "referrals.directory.loaded"),
+        ("admin.hias", "referrals.provider.created"),
+        ("admin.hias", "referrals.service.created"),
+        ("admin.oim", "referrals.careroute.created"),
+        ("admin.oim", "referrals.careroute.steps_changed"),
+        ("admin.oim", "referrals.directory.loaded"),
+        ("admin.oim", "referrals.provider.created"),
+        ("admin.oim", "referrals.service.created"),
+    ]
+    assert events.filter(action="referrals.provider.created").count() == 17
+    assert events.count() == count
+
+
 def test_demo_care_routes_follow_the_agreed_order(loaded):
     assert route_steps("hias-ec", "EC-U", "gbv")[:3] == [
         ("Hospital Marco Vinicio Iza", "health"),

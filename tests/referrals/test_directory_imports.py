@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
+from amparo.core.errors import ActionError
 from amparo.core.models import AuditEvent
 from amparo.referrals import imports
 from amparo.referrals.models import Provider, Service
@@ -166,10 +167,10 @@ def test_bad_rows_are_all_listed_and_nothing_is_written(org_a, org_b, hospital):
         "Casa,ngo,shelter,Acogida,,,,,,,,,,\n"
     )
 
-    with pytest.raises(imports.DirectoryImportError) as caught:
+    with pytest.raises(ActionError) as caught:
         run(org_a, text)
 
-    assert caught.value.errors == [
+    assert caught.value.messages == [
         "Line 2: unknown provider_kind “clinic”; use one of: internal, police, prosecutor, "
         "health, child_institute, government, ngo, un.",
         "Line 3: provider is empty: give the provider's name.",
@@ -197,10 +198,10 @@ def test_conflicting_provider_details_are_reported(org_a, office_a1):
         "Junta,police,police,Denuncia,,,,,,,,,,a1\n"
     )
 
-    with pytest.raises(imports.DirectoryImportError) as caught:
+    with pytest.raises(ActionError) as caught:
         run(org_a, text)
 
-    assert caught.value.errors == [
+    assert caught.value.messages == [
         "Line 3: provider “Hospital” has kind health in line 2.",
         "Line 3: phone “222” differs from “111” given for the same provider in line 2.",
         "Line 4: only a unit of your organization (kind internal) has an office.",
@@ -208,10 +209,10 @@ def test_conflicting_provider_details_are_reported(org_a, office_a1):
 
 
 def test_missing_and_unknown_columns_reject_the_file(org_a):
-    with pytest.raises(imports.DirectoryImportError) as caught:
+    with pytest.raises(ActionError) as caught:
         run(org_a, "provider,service_name,langauges\nA,B,es\n")
 
-    assert caught.value.errors == [
+    assert caught.value.messages == [
         "Missing columns: provider_kind, service_type.",
         "Unknown columns: langauges.",
         "Expected columns: " + ", ".join(imports.COLUMNS) + ".",
@@ -257,14 +258,25 @@ def test_dry_run_writes_nothing(org_a):
     assert not AuditEvent.objects.filter(action__startswith="referrals.").exists()
 
 
-def test_not_utf8_file_is_rejected(org_a):
-    with pytest.raises(imports.DirectoryImportError) as caught:
-        imports.import_directory(
-            actor=None, organization=org_a, data="provider\nFiscalía\n".encode("latin-1")
-        )
+def test_excel_windows_1252_file_is_read(org_a):
+    text = (
+        "provider;provider_kind;service_type;service_name\nFiscalía;government;justice;Denuncia\n"
+    )
 
-    assert caught.value.errors == [
-        "The file is not UTF-8 text (error at byte 15). Save it as “CSV UTF-8” and try again."
+    imports.import_directory(actor=None, organization=org_a, data=text.encode("cp1252"))
+
+    assert Provider.objects.get().name == "Fiscalía"
+
+
+def test_file_mixing_two_encodings_is_rejected(org_a):
+    text = "provider,provider_kind,service_type,service_name\nFiscalía,government,justice,Acción\n"
+    data = text.encode() + "Policía,police,police,Denuncia\n".encode("latin-1")
+
+    with pytest.raises(ActionError) as caught:
+        imports.import_directory(actor=None, organization=org_a, data=data)
+
+    assert caught.value.messages == [
+        "The file is not UTF-8 text (error at byte 91). Save it as “CSV UTF-8” and try again."
     ]
 
 
@@ -272,10 +284,10 @@ def test_user_imports_only_into_own_directory(make_user, office_a1, org_b):
     supervisor = make_user("case_supervisor", office=office_a1)
     text = "provider,provider_kind,service_type,service_name\nCasa,ngo,shelter,Acogida\n"
 
-    with pytest.raises(imports.DirectoryImportError) as caught:
+    with pytest.raises(ActionError) as caught:
         imports.import_directory(actor=supervisor, organization=org_b, data=text.encode())
 
-    assert caught.value.errors == ["You can only manage your own organization."]
+    assert caught.value.messages == ["You can only manage your own organization."]
     assert not Provider.objects.exists()
 
 

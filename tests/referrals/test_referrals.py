@@ -9,9 +9,17 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from amparo.core.errors import ActionError
 from amparo.core.models import AuditEvent
 from amparo.referrals import actions, queries
-from amparo.referrals.models import Provider, Referral, Service
+from amparo.referrals.models import (
+    STATE_RULES,
+    Provider,
+    Referral,
+    ReferralState,
+    Service,
+    StateRule,
+)
 from tests.factories import OrganizationFactory
 
 
@@ -57,7 +65,7 @@ def send(caseworker, case, service, **overrides):
 
 @pytest.mark.django_db
 def test_no_consent_no_referral(client, case, caseworker, service):
-    with pytest.raises(actions.ReferralError) as exc:
+    with pytest.raises(ActionError) as exc:
         send(caseworker, case, service, consent=False)
     assert "consent" in exc.value.errors
     client.force_login(caseworker)
@@ -110,16 +118,16 @@ def test_states_move_in_order_and_illegal_steps_change_nothing(
     case, caseworker, service, focal_point
 ):
     referral = send(caseworker, case, service)
-    with pytest.raises(actions.ReferralError) as exc:
+    with pytest.raises(ActionError) as exc:
         actions.move(actor=focal_point, referral=referral, to_state="service_given")
     assert "state" in exc.value.errors
     referral.refresh_from_db()
     assert referral.state == "sent" and referral.concluded_at is None
     # The sender cannot answer for a partner that has accounts.
-    with pytest.raises(actions.ReferralError):
+    with pytest.raises(ActionError):
         actions.move(actor=caseworker, referral=referral, to_state="received")
     actions.move(actor=focal_point, referral=referral, to_state="received")
-    with pytest.raises(actions.ReferralError) as exc:
+    with pytest.raises(ActionError) as exc:
         actions.move(actor=focal_point, referral=referral, to_state="declined", note="")
     assert "note" in exc.value.errors
     actions.move(actor=focal_point, referral=referral, to_state="accepted")
@@ -128,6 +136,76 @@ def test_states_move_in_order_and_illegal_steps_change_nothing(
     assert referral.state == "service_given"
     assert referral.received_at and referral.responded_at and referral.concluded_at
     assert AuditEvent.objects.filter(action="referrals.referral.service_given").count() == 2
+
+
+def _route(to_state: ReferralState) -> list[ReferralState]:
+    """The states a new referral moves through to reach `to_state`, found in the table."""
+    routes = {ReferralState.SENT: []}
+    queue = [ReferralState.SENT]
+    while queue:
+        state = queue.pop(0)
+        for following in sorted(STATE_RULES[state].follows):
+            if following not in routes:
+                routes[following] = [*routes[state], following]
+                queue.append(following)
+    return routes[to_state]
+
+
+STATE_FIELDS = ("received_at", "responded_at", "responded_by", "concluded_at")
+NOTE_FIELDS = ("decline_reason", "outcome")
+
+
+def test_the_state_table_covers_every_state_and_only_outcomes_conclude():
+    concluding = {state for state, rule in STATE_RULES.items() if rule.concludes}
+
+    assert set(STATE_RULES) == set(ReferralState)
+    assert {s for rule in STATE_RULES.values() for s in rule.follows} <= set(ReferralState)
+    assert concluding == {ReferralState.SERVICE_GIVEN, ReferralState.NOT_REACHED}
+
+
+@pytest.mark.django_db
+def test_a_state_added_between_others_does_not_conclude_the_referral(
+    monkeypatch, case, caseworker, service, focal_point
+):
+    """`service_given` stands in for a future intermediate state: a row with only `follows`."""
+    between = StateRule(follows=frozenset({ReferralState.NOT_REACHED}))
+    monkeypatch.setitem(STATE_RULES, ReferralState.SERVICE_GIVEN, between)
+    referral = send(caseworker, case, service)
+    actions.move(actor=focal_point, referral=referral, to_state="received")
+    actions.move(actor=focal_point, referral=referral, to_state="accepted")
+
+    actions.move(actor=focal_point, referral=referral, to_state="service_given", note="Contactada")
+
+    referral.refresh_from_db()
+    assert referral.state == "service_given"
+    assert referral.concluded_at is None and referral.outcome == ""
+    actions.move(actor=focal_point, referral=referral, to_state="not_reached", note="Sin contacto")
+    referral.refresh_from_db()
+    assert referral.concluded_at is not None and referral.outcome == "Sin contacto"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("state", list(STATE_RULES))
+def test_moving_into_a_state_writes_what_its_row_says_and_nothing_else(
+    state, case, caseworker, service, focal_point
+):
+    rule, route = STATE_RULES[state], _route(state)
+    referral = send(caseworker, case, service)
+    for step in route[:-1]:
+        actions.move(actor=focal_point, referral=referral, to_state=step, note="Nota previa")
+    referral.refresh_from_db()
+    earlier = {f: getattr(referral, f) for f in STATE_FIELDS + NOTE_FIELDS}
+
+    for step in route[-1:]:
+        actions.move(actor=focal_point, referral=referral, to_state=step, note="Nota")
+
+    referral.refresh_from_db()
+    changed = {f for f in STATE_FIELDS + NOTE_FIELDS if getattr(referral, f) != earlier[f]}
+    expected = {rule.stamp, rule.stamp_by, rule.note_field} - {""} if route else set()
+    assert referral.state == state
+    assert changed == expected
+    assert (referral.concluded_at is not None) is rule.concludes
+    assert (referral.outcome == "Nota") is rule.concludes
 
 
 @pytest.mark.django_db
@@ -186,7 +264,7 @@ def test_gbv_referrals_follow_the_survivors_consent_per_service(gbv_case, gbv_sp
     incident = _incident(gbv_case, gbv_specialist)
     incident.referral_consent = ["psychosocial"]
     incident.save()
-    with pytest.raises(actions.ReferralError) as exc:
+    with pytest.raises(ActionError) as exc:
         send(gbv_specialist, gbv_case, service)
     assert "consent" in exc.value.errors
     incident.referral_consent = ["health"]

@@ -114,6 +114,24 @@ def test_post_household_bad_input_answers_400_and_writes_nothing(officer_client)
     assert Household.objects.count() == 0
 
 
+def test_post_individual_without_household_bad_input_names_the_persons_fields(officer_client):
+    response = officer_client.post(
+        "/api/v1/individuals/",
+        member(
+            date_of_birth="2999-01-01",
+            documents=[{"type": "passport", "number": " - ", "issuing_country": "VE"}],
+        ),
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "date_of_birth": ["La fecha de nacimiento está en el futuro."],
+        "documents.0.number": ["Ingrese el número del documento."],
+    }
+    assert Household.objects.count() == 0
+
+
 def test_individuals_other_organization_and_office_answer_404(
     client, make_user, quito, office_a2, office_b1
 ):

@@ -1,6 +1,7 @@
 import pytest
 from rest_framework.authtoken.models import Token
 
+from amparo.core.errors import ActionError
 from amparo.core.models import Area, AuditEvent
 from amparo.registry import actions
 from amparo.registry.models import Individual
@@ -58,7 +59,7 @@ def test_update_individual_validates_and_audits_changed_fields(officer, family):
 def test_update_individual_bad_input_changes_nothing(officer, family):
     child = family.members.get(given_names="Ana")
 
-    with pytest.raises(actions.RegistrationError) as exc:
+    with pytest.raises(ActionError) as exc:
         actions.update_individual(
             actor=officer,
             individual=child,
@@ -73,7 +74,7 @@ def test_update_individual_bad_input_changes_nothing(officer, family):
 def test_update_individual_cannot_make_a_second_head(officer, family):
     child = family.members.get(given_names="Ana")
 
-    with pytest.raises(actions.RegistrationError) as exc:
+    with pytest.raises(ActionError) as exc:
         actions.update_individual(actor=officer, individual=child, changes={"relationship": "head"})
 
     assert exc.value.errors == {"relationship": ["Este hogar ya tiene jefe o jefa."]}
@@ -100,7 +101,7 @@ def test_move_head_out_of_a_household_with_members_is_refused(officer, quito, fa
     )
     head = family.members.get(is_head=True)
 
-    with pytest.raises(actions.RegistrationError):
+    with pytest.raises(ActionError):
         actions.move_individual(actor=officer, individual=head, to=other, relationship="spouse")
 
     head.refresh_from_db()
@@ -142,8 +143,23 @@ def test_api_patch_and_move(client, officer, quito, family, make_user, office_b1
     child.refresh_from_db()
     assert (patched.status_code, bad.status_code, foreign.status_code) == (200, 400, 404)
     assert patched.json()["other_names"] == "Anita"
+    assert bad.json() == {"sex": ["Elija F, M o X."]}
     assert moved.status_code == 200
     assert (child.household, child.other_names) == (other, "Anita")
+
+
+def test_api_move_into_the_same_household_answers_400(client, officer, family):
+    child = family.members.get(given_names="Ana")
+
+    response = client.post(
+        f"/api/v1/individuals/{child.uuid}/move/",
+        {"household": str(family.uuid), "relationship": "child"},
+        content_type="application/json",
+        **auth(officer),
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"household": ["La persona ya está en este hogar."]}
 
 
 def test_roles_without_change_permission_cannot_edit(client, make_user, quito, family):
@@ -187,6 +203,44 @@ def test_edit_page_saves_with_validation_and_keeps_documents(client, officer, fa
     assert head.documents.count() == 1
 
 
+def test_edit_page_shows_a_document_error_next_to_the_document(client, officer, family):
+    head = family.members.get(is_head=True)
+    client.force_login(officer)
+    data = {
+        "given_names": head.given_names,
+        "first_surname": head.first_surname,
+        "sex": head.sex,
+        "date_of_birth": "1990-03-14",
+        "nationality": head.nationality,
+        "population_group": head.population_group,
+        "relationship": head.relationship,
+        "document_type": "passport",
+        "document_number": "-",
+    }
+
+    response = client.post(f"/registry/individuals/{head.uuid}/edit/", data)
+
+    assert response.status_code == 400
+    assert response.context["form"].errors == {
+        "document_number": ["Ingrese el número del documento."]
+    }
+
+
+def test_move_page_shows_what_is_wrong_with_the_target_next_to_its_reference(
+    client, officer, family
+):
+    child = family.members.get(given_names="Ana")
+    client.force_login(officer)
+
+    response = client.post(
+        f"/registry/individuals/{child.uuid}/move/",
+        {"reference": family.reference, "relationship": "child"},
+    )
+
+    assert response.status_code == 400
+    assert response.context["form"].errors == {"reference": ["La persona ya está en este hogar."]}
+
+
 def test_move_page_moves_by_reference_and_refuses_unknown(client, officer, quito, family):
     other = actions.register_household(
         actor=officer, office=quito, members=[member(given_names="Rosa", documents=[])]
@@ -228,6 +282,18 @@ def test_update_household_validates_phone_and_audits(client, officer, family):
     assert (family.phone, family.status) == ("+59322345678", "moved")
     event = AuditEvent.objects.get(action="registry.household.updated")
     assert event.fields == ["phone", "status"]
+
+
+def test_household_edit_page_shows_a_bad_phone_next_to_the_phone(client, officer, family):
+    client.force_login(officer)
+
+    response = client.post(
+        f"/registry/households/{family.uuid}/edit/",
+        {"status": "active", "address": "", "phone": "123"},
+    )
+
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == ["phone"]
 
 
 def test_household_edit_page(client, officer, family, make_user, office_a2):

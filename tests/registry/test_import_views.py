@@ -109,3 +109,20 @@ def test_abandoned_uploads_are_removed_after_a_day(client, make_user, office_a1,
     upload(client, SPANISH)
 
     assert not old.exists()
+
+
+def test_import_screen_refuses_a_file_over_the_limit_and_keeps_nothing(
+    client, make_user, office_a1, settings
+):
+    settings.AMPARO_IMPORT_MAX_BYTES = 100
+    officer = make_user("registration_officer", office=office_a1)
+    client.force_login(officer)
+    pending = settings.AMPARO_HOME / "pending-imports"
+    before = sorted(pending.iterdir()) if pending.exists() else []
+
+    response = upload(client, SPANISH)
+
+    assert response.status_code == 400
+    assert "El archivo pesa más de 0 MB." in response.content.decode()
+    assert (sorted(pending.iterdir()) if pending.exists() else []) == before
+    assert client.session.get("registry_imports", {}) == {}

@@ -3,8 +3,10 @@ import io
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 from openpyxl import Workbook
 
+from amparo.core.errors import ActionError
 from amparo.core.models import AuditEvent
 from amparo.demo import organizations, people
 from amparo.registry import imports
@@ -58,6 +60,19 @@ def test_import_demo_generator_file_round_trips(demo):
     assert report.errors == []
     assert report.imported_households == 30
     assert Individual.objects.count() == sum(len(h.members) for h in households)
+
+
+def test_imported_households_are_numbered_per_office_after_the_existing_ones(demo):
+    year = timezone.localdate().year
+    run(GOOD)
+
+    run(csv_file("H3,hias-ec/quito,head,Pedro,Ruiz,,M,1980-01-01,VE,refugee,,,,"))
+
+    assert sorted(Household.objects.values_list("reference", flat=True)) == [
+        f"EC-LAG-{year}-000001",
+        f"EC-QUI-{year}-000001",
+        f"EC-QUI-{year}-000002",
+    ]
 
 
 def test_dry_run_reports_and_writes_nothing(demo):
@@ -114,26 +129,27 @@ def test_household_without_head_is_reported(demo):
     ("data", "filename", "message"),
     [
         (b"nombre;apellido\nAna;Mora\n", "x.csv", "Faltan columnas"),
-        (HEADER.encode("utf-16"), "x.csv", "UTF-8"),
-        ("á,é\n".encode("latin-1"), "x.csv", "UTF-8"),
+        (HEADER.encode("utf-16-le"), "x.csv", "UTF-16"),
+        ("Pérez,".encode() * 5 + "Gómez\n".encode("latin-1"), "x.csv", "UTF-8"),
         (b"\x00\x01garbage", "x.csv", "NUL"),
         (b"", "x.csv", "no tiene filas"),
+        (HEADER.encode(), "x.csv", "no tiene filas"),
         (b"PK\x03\x04broken", "x.xlsx", "no se puede leer"),
         (GOOD, "x.xlsm", "macros"),
     ],
 )
 def test_unreadable_files_are_rejected_with_a_message(demo, data, filename, message):
-    with pytest.raises(imports.ImportRejected) as exc:
+    with pytest.raises(ActionError) as exc:
         run(data, filename)
 
-    assert message in str(exc.value)
+    assert message in exc.value.messages[0]
     assert Household.objects.count() == 0
 
 
 def test_oversize_file_is_rejected(demo, settings):
     settings.AMPARO_IMPORT_MAX_BYTES = 100
 
-    with pytest.raises(imports.ImportRejected, match="MB"):
+    with pytest.raises(ActionError, match="MB"):
         run(GOOD)
 
 
@@ -166,10 +182,27 @@ def test_xlsx_file_imports_and_formulas_are_rejected(demo):
     ]
 
     report = run(xlsx([header, row]), "kobo.xlsx")
-    with pytest.raises(imports.ImportRejected, match="fórmula"):
+    with pytest.raises(ActionError, match="fórmula"):
         run(xlsx([header, [*row[:3], "=A1", *row[4:]]]), "kobo.xlsx")
 
     assert report.imported_households == 1
+
+
+def test_excel_csv_in_spanish_windows_1252_with_semicolons_imports(demo):
+    data = GOOD.decode().replace(",", ";").encode("cp1252")
+
+    report = run(data)
+
+    assert (report.errors, report.imported_households) == ([], 2)
+    assert Individual.objects.filter(given_names="María José", first_surname="Pérez").exists()
+
+
+def test_row_numbers_count_blank_rows_as_a_spreadsheet_does(demo):
+    data = GOOD + b"\n\nH3,hias-ec/quito,head,Pedro,Ruiz,,M,2999-01-01,VE,refugee,,,,\n"
+
+    report = run(data, dry_run=True)
+
+    assert [(e.row, e.column) for e in report.errors] == [(7, "date_of_birth")]
 
 
 def test_import_command_exits_nonzero_on_rejected_file(demo, tmp_path):

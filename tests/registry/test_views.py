@@ -111,6 +111,43 @@ def test_register_page_shows_messages_next_to_fields_and_saves_nothing(client, o
     assert Household.objects.count() == 0
 
 
+def test_register_page_puts_each_members_errors_on_that_members_form(client, officer):
+    client.force_login(officer)
+    data = family_post(phone="123") | member_post(
+        2,
+        given_names="Ana",
+        relationship="child",
+        date_of_birth="2999-01-01",
+        phone="12",
+        document_type="passport",
+        document_number="-",
+    )
+
+    response = client.post(reverse("registry:register"), data)
+
+    forms = response.context["formset"].forms
+    assert response.status_code == 400
+    assert [set(f.errors) for f in forms] == [
+        set(),
+        set(),
+        {"date_of_birth", "phone", "document_number"},
+    ]
+    assert list(response.context["form"].errors) == ["phone"]
+
+
+def test_register_page_without_a_head_says_so_above_the_members(client, officer):
+    client.force_login(officer)
+    data = family_post() | member_post(0, relationship="spouse")
+
+    response = client.post(reverse("registry:register"), data)
+
+    assert response.status_code == 400
+    assert response.context["formset"].non_form_errors() == [
+        "Un miembro debe ser el jefe o la jefa del hogar."
+    ]
+    assert "Un miembro debe ser el jefe o la jefa del hogar." in response.content.decode()
+
+
 def test_register_page_warns_of_duplicates_then_accepts_a_reason(client, officer, quito):
     actions.register_household(actor=officer, office=quito, members=[member()])
     client.force_login(officer)

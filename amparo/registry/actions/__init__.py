@@ -1,11 +1,11 @@
 """Every write to registry records. One transaction each; the audit event in the same function.
 
 Split by job: `validation` (the rules), `registration` (one household at a time), `loading`
-(bulk), `changes` (edits, moves, import settings). Callers use `actions.<name>`.
+(bulk), `changes` (edits, moves, import settings). Callers use `actions.<name>`. Refused input
+raises `amparo.core.errors.ActionError`.
 """
 
 from amparo.registry.actions.changes import *  # noqa: F403
 from amparo.registry.actions.loading import *  # noqa: F403
 from amparo.registry.actions.registration import *  # noqa: F403
 from amparo.registry.actions.validation import *  # noqa: F403
-from amparo.registry.actions.validation import _Errors  # noqa: F401

@@ -1,26 +1,19 @@
 """Changes to registered people and households, and import settings."""
 
 from collections.abc import Mapping
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amparo.core import access, audit
+from amparo.core.errors import Errors
 from amparo.core.models import Area, User
 from amparo.registry import normalize
-from amparo.registry.actions.validation import (
-    _RELATIONSHIPS,
-    RegistrationError,
-    _Errors,
-    clean_member,
-)
-from amparo.registry.models import (
-    WG_FIELDS,
-    Document,
-    Household,
-    Individual,
-)
+from amparo.registry.actions.validation import _RELATIONSHIPS, clean_member
+from amparo.registry.fields import PERSON, field_names
+from amparo.registry.models import Document, Household, Individual
 from amparo.registry.regions import office_region
 
 
@@ -38,25 +31,8 @@ def remember_mapping(*, actor: User, columns: dict[str, str]) -> None:
     )
 
 
-MEMBER_FIELDS = (
-    "given_names",
-    "first_surname",
-    "second_surname",
-    "other_names",
-    "sex",
-    "date_of_birth",
-    "dob_estimated",
-    "nationality",
-    "population_group",
-    "relationship",
-    "phone",
-    "languages",
-    *WG_FIELDS,
-    "specific_needs",
-    "contact_consent",
-    "data_sharing_consent",
-    "consent_purpose",
-)
+# What an edit reads, compares and writes: everything a person's input may change.
+MEMBER_FIELDS = field_names(PERSON, stored=True, editable=True)
 
 
 def member_data(person: Individual) -> dict:
@@ -81,7 +57,7 @@ def update_individual(
     """Change a person with the same validation as registration (the caller scoped it).
 
     `changes` may hold any member field and `documents` (which replaces the list). Raises
-    RegistrationError (nothing written). Side effects: audit `registry.individual.updated`
+    ActionError (nothing written). Side effects: audit `registry.individual.updated`
     with the changed field names.
     """
     access.require(actor, "registry.change")
@@ -93,10 +69,9 @@ def update_individual(
     data = {**member_data(person), **changes}
     if changes.get("age") not in (None, "") and not changes.get("date_of_birth"):
         data.pop("date_of_birth")  # a new age replaces the stored date of birth
-    errors = _Errors()
+    errors = Errors()
     cleaned = clean_member(
         data,
-        index=0,
         region=office_region(person.household.office),
         today=timezone.localdate(),
         errors=errors,
@@ -107,15 +82,10 @@ def update_individual(
         and not person.is_head
         and person.household.members.filter(is_head=True).exists()
     ):
-        errors.add("members.0.relationship", _("This household already has a head."))
+        errors.add("relationship", _("This household already has a head."))
     if person.is_head and not becomes_head:
-        errors.add(
-            "members.0.relationship", _("The head stays head until another member is made head.")
-        )
-    if errors.by_field:
-        raise RegistrationError(
-            {key.removeprefix("members.0."): value for key, value in errors.by_field.items()}
-        )
+        errors.add("relationship", _("The head stays head until another member is made head."))
+    errors.raise_if_any()
     documents = cleaned.pop("documents")
     changed = [f for f in MEMBER_FIELDS if getattr(person, f) != cleaned[f]]
     old_documents = member_data(person)["documents"]
@@ -164,23 +134,22 @@ def move_individual(
         .get(pk=individual.pk)
     )
     source = person.household
-    errors: dict[str, list[str]] = {}
-    if to.pk == source.pk:
-        errors["household"] = [_("The person is already in this household.")]
+    errors = Errors()
     if to.organization_id != person.organization_id or (
         actor.office_bound and to.office_id != actor.office_id
     ):
-        errors["household"] = [_("You can only move people within your own office's households.")]
+        errors.add("household", _("You can only move people within your own office's households."))
+    elif to.pk == source.pk:
+        errors.add("household", _("The person is already in this household."))
     if relationship not in _RELATIONSHIPS:
-        errors["relationship"] = [_("Choose the relationship to the head.")]
+        errors.add("relationship", _("Choose the relationship to the head."))
     if person.is_head and source.members.exclude(pk=person.pk).exists():
-        errors.setdefault("household", []).append(
-            _("Make another member head of this household before moving its head.")
+        errors.add(
+            "household", _("Make another member head of this household before moving its head.")
         )
     if relationship == Individual.Relationship.HEAD and to.members.filter(is_head=True).exists():
-        errors.setdefault("relationship", []).append(_("This household already has a head."))
-    if errors:
-        raise RegistrationError(errors)
+        errors.add("relationship", _("This household already has a head."))
+    errors.raise_if_any()
     person.household = to
     person.relationship = relationship
     person.is_head = relationship == Individual.Relationship.HEAD
@@ -204,7 +173,7 @@ def update_household(
 ) -> Household:
     """Change address, phone, area or status (the caller scoped the household).
 
-    Raises RegistrationError (nothing written). Side effects: audit `registry.household.updated`.
+    Raises ActionError (nothing written). Side effects: audit `registry.household.updated`.
     """
     access.require(actor, "registry.change")
     household = (
@@ -212,8 +181,8 @@ def update_household(
         .select_related("office__area")
         .get(pk=household.pk)
     )
-    errors: dict[str, list[str]] = {}
-    values = {}
+    errors = Errors()
+    values: dict[str, Any] = {}
     if "address" in changes:
         values["address"] = " ".join(str(changes["address"] or "").split())[:300]
     if "phone" in changes:
@@ -222,22 +191,22 @@ def update_household(
         try:
             values["phone"] = normalize.phone_e164(raw, region) if raw else ""
         except normalize.InvalidPhone:
-            errors["phone"] = [
-                _("This is not a valid phone number for %(country)s.") % {"country": region}
-            ]
+            errors.add(
+                "phone",
+                _("This is not a valid phone number for %(country)s.") % {"country": region},
+            )
     if "status" in changes:
         if changes["status"] not in Household.Status.values:
-            errors["status"] = [_("Choose a status.")]
+            errors.add("status", _("Choose a status."))
         values["status"] = changes["status"]
     if "area" in changes:
         area = changes["area"]
         if area is not None and not isinstance(area, Area):
             area = Area.objects.filter(code=str(area)).first()
             if area is None:
-                errors["area"] = [_("Unknown area code.")]
+                errors.add("area", _("Unknown area code."))
         values["area"] = area
-    if errors:
-        raise RegistrationError(errors)
+    errors.raise_if_any()
     changed = [k for k, v in values.items() if getattr(household, k) != v]
     for key, value in values.items():
         setattr(household, key, value)

@@ -2,21 +2,18 @@
 
 import datetime
 import json
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from amparo.core import access, audit
+from amparo.core import access, audit, references
 from amparo.core.models import AuditEvent, Office, User
 from amparo.registry import normalize
-from amparo.registry.models import (
-    Document,
-    Household,
-    Individual,
-    ReferenceCounter,
-)
+from amparo.registry.models import Document, Household, Individual
 from amparo.registry.regions import office_region
 
 
@@ -33,17 +30,14 @@ class PreparedHousehold:
     address: str = ""
 
 
-def _reserve_references(office: Office, year: int, count: int) -> list[str]:
+def household_references(office: Office, year: int, count: int = 1) -> list[str]:
+    """The next `count` household references of an office and year: `EC-QUI-2026-000123`."""
     country = office_region(office)
     prefix = f"{country}-{office.code.replace('-', '')[:3].upper()}-{year}"
-    counter, _created = ReferenceCounter.objects.get_or_create(
-        organization_id=office.organization_id, prefix=prefix
+    numbers = references.allocate(
+        organization_id=office.organization_id, prefix=prefix, count=count
     )
-    counter = ReferenceCounter.objects.select_for_update().get(pk=counter.pk)
-    first = counter.last + 1
-    counter.last += count
-    counter.save(update_fields=["last"])
-    return [f"{prefix}-{n:06d}" for n in range(first, first + count)]
+    return [f"{prefix}-{n:06d}" for n in numbers]
 
 
 @transaction.atomic
@@ -54,16 +48,38 @@ def load_households(
 
     Households whose `source_ref` already exists in the organization are skipped, so loading
     the same source twice adds nothing. Side effects: one audit event
-    `registry.household.loaded` with counts (no personal data).
+    `registry.household.loaded` with counts (no personal data), and one
+    `registry.household.imported` per household created.
     """
     if actor is not None:
         access.require(actor, "registry.import")
+    todo = _not_loaded_yet(households)
+    rows = _create_households(todo)
+    people = _create_members(rows, todo)
+    _record_imported(actor, rows, todo)
+    counts = {
+        "households": len(rows),
+        "individuals": len(people),
+        "skipped": len(households) - len(todo),
+    }
+    audit.record(
+        actor=actor,
+        action="registry.household.loaded",
+        organization_id=households[0].office.organization_id if households else None,
+        details={"source": source[:200], **counts},
+    )
+    return counts
+
+
+def _not_loaded_yet(households: Sequence[PreparedHousehold]) -> list[PreparedHousehold]:
+    """The households without a `source_ref`, or whose `source_ref` is new in their organization."""
     by_org: dict[int, set[str]] = {}
     for prepared in households:
-        by_org.setdefault(prepared.office.organization_id, set()).add(prepared.source_ref)
-    existing = set()
-    for org_id, refs in by_org.items():
-        refs = [r for r in refs if r]
+        if prepared.source_ref:
+            by_org.setdefault(prepared.office.organization_id, set()).add(prepared.source_ref)
+    existing: set[tuple[int, str]] = set()
+    for org_id, ref_set in by_org.items():
+        refs = sorted(ref_set)
         for start in range(0, len(refs), 5000):
             existing.update(
                 (org_id, ref)
@@ -71,23 +87,26 @@ def load_households(
                     organization_id=org_id, source_ref__in=refs[start : start + 5000]
                 ).values_list("source_ref", flat=True)
             )
-    todo = [
+    return [
         h
         for h in households
         if not h.source_ref or (h.office.organization_id, h.source_ref) not in existing
     ]
-    references: dict[tuple[int, int], list[str]] = {}
-    for prepared in todo:
-        key = (prepared.office.pk, prepared.registered_on.year)
-        references.setdefault(key, []).append("")
-    for (office_id, year), slots in references.items():
-        office = next(h.office for h in todo if h.office.pk == office_id)
-        references[(office_id, year)] = _reserve_references(office, year, len(slots))[::-1]
+
+
+def _create_households(todo: list[PreparedHousehold]) -> list[Household]:
+    """The households saved, in order, numbered from one block per office and year."""
+    wanted = Counter((p.office.pk, p.registered_on.year) for p in todo)
+    offices = {p.office.pk: p.office for p in todo}
+    numbers = {
+        (office_id, year): iter(household_references(offices[office_id], year, count))
+        for (office_id, year), count in wanted.items()
+    }
     rows = [
         Household(
             organization_id=p.office.organization_id,
             office=p.office,
-            reference=references[(p.office.pk, p.registered_on.year)].pop(),
+            reference=next(numbers[(p.office.pk, p.registered_on.year)]),
             phone=p.phone,
             address=p.address,
             source_ref=p.source_ref,
@@ -100,11 +119,17 @@ def load_households(
     if connection_needs_ids() and rows and rows[0].pk is None:
         saved = dict(
             Household.objects.filter(
-                reference__in=[h.reference for h in rows], organization_id__in=by_org
+                reference__in=[h.reference for h in rows],
+                organization_id__in={h.organization_id for h in rows},
             ).values_list("reference", "pk")
         )
         for row in rows:
             row.pk = saved[row.reference]
+    return rows
+
+
+def _create_members(rows: list[Household], todo: list[PreparedHousehold]) -> list[Individual]:
+    """Every member and their documents saved (COPY on PostgreSQL)."""
     people, documents = [], []
     for household, prepared in zip(rows, todo, strict=True):
         for data in prepared.members:
@@ -137,12 +162,13 @@ def load_households(
     else:
         Individual.objects.bulk_create(people, batch_size=2000)
         Document.objects.bulk_create(document_rows, batch_size=5000)
-    counts = {
-        "households": len(rows),
-        "individuals": len(people),
-        "skipped": len(households) - len(todo),
-    }
-    # Each household's own history starts with its import (ids and counts only).
+    return people
+
+
+def _record_imported(
+    actor: User | None, rows: list[Household], todo: list[PreparedHousehold]
+) -> None:
+    """Each household's own history starts with its import (ids and counts only)."""
     events = [
         AuditEvent(
             actor=actor,
@@ -151,21 +177,18 @@ def load_households(
             action="registry.household.imported",
             target_type="registry.household",
             target_id=str(h.uuid),
-            details={"members": size},
+            details={"members": len(p.members)},
         )
-        for h, size in zip(rows, (len(p.members) for p in todo), strict=True)
+        for h, p in zip(rows, todo, strict=True)
     ]
     if connection.vendor == "postgresql":
         _copy_insert(AuditEvent, events)
     else:
         AuditEvent.objects.bulk_create(events, batch_size=2000)
-    audit.record(
-        actor=actor,
-        action="registry.household.loaded",
-        organization_id=next(iter(by_org), None),
-        details={"source": source[:200], **counts},
-    )
-    return counts
+
+
+def _always(value: Any) -> Callable[[Any], Any]:
+    return lambda _ignored: value
 
 
 def _copy_insert(model, objects: list) -> None:
@@ -179,12 +202,12 @@ def _copy_insert(model, objects: list) -> None:
     table = model._meta.db_table
     fields = model._meta.concrete_fields
     now = timezone.now()
-    convert = []
+    convert: list[tuple[str, Callable[[Any], Any] | None]] = []
     for f in fields:
         if isinstance(f, models.JSONField):
             convert.append((f.attname, json.dumps))
         elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            convert.append((f.attname, lambda _value, now=now: now))
+            convert.append((f.attname, _always(now)))
         else:
             convert.append((f.attname, None))
     with connection.cursor() as cursor:

@@ -1,5 +1,6 @@
 """Registering households and members one at a time (forms and the API)."""
 
+import datetime
 from collections.abc import Mapping, Sequence
 
 from django.db import transaction
@@ -7,25 +8,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amparo.core import access, audit
+from amparo.core.errors import ActionError, Errors
 from amparo.core.models import Area, Office, User
 from amparo.registry import normalize
-from amparo.registry.actions.validation import (
-    DuplicatesSuspected,
-    RegistrationError,
-    _Errors,
-    clean_member,
-)
+from amparo.registry.actions.loading import household_references
+from amparo.registry.actions.validation import DuplicatesSuspected, clean_member
 from amparo.registry.duplicates import find_duplicates
 from amparo.registry.models import (
     Document,
     Household,
     Individual,
-    ReferenceCounter,
 )
 from amparo.registry.regions import office_region
 
 
-def _check_heads(members: Sequence[dict], errors: _Errors) -> None:
+def _check_heads(members: Sequence[dict], errors: Errors) -> None:
     heads = [m for m in members if m["relationship"] == Individual.Relationship.HEAD]
     if not members:
         errors.add("members", _("Add at least one member."))
@@ -35,16 +32,15 @@ def _check_heads(members: Sequence[dict], errors: _Errors) -> None:
         errors.add("members", _("Only one member can be the head of household."))
 
 
+def _check_office(actor: User, office: Office) -> None:
+    if office.organization_id != actor.organization_id and not actor.is_superuser:
+        raise ActionError.on("office", _("Choose one of your organization's offices."))
+    if actor.office_bound and office.pk != actor.office_id:
+        raise ActionError.on("office", _("You can only register in your own office."))
+
+
 def _next_reference(office: Office, year: int) -> str:
-    country = office_region(office)
-    prefix = f"{country}-{office.code.replace('-', '')[:3].upper()}-{year}"
-    counter, _created = ReferenceCounter.objects.get_or_create(
-        organization_id=office.organization_id, prefix=prefix
-    )
-    counter = ReferenceCounter.objects.select_for_update().get(pk=counter.pk)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{prefix}-{counter.last:06d}"
+    return household_references(office, year)[0]
 
 
 def _create_member(*, actor: User, household: Household, data: dict, today) -> Individual:
@@ -83,20 +79,17 @@ def register_household(
 ) -> Household:
     """Register a household with all its members in one transaction.
 
-    Requires `registry.register` and an office the actor may work in. Raises RegistrationError
-    with every problem (nothing is written). With `check_duplicates`, raises
-    DuplicatesSuspected when any member may already be registered, unless a
-    `duplicate_reason` is given (kept on the household). Side effects: audit
+    Requires `registry.register` and an office the actor may work in. Raises ActionError
+    with every problem, members' under `members.<i>.<field>` (nothing is written). With
+    `check_duplicates`, raises DuplicatesSuspected when any member may already be registered,
+    unless a `duplicate_reason` is given (kept on the household). Side effects: audit
     `registry.household.registered` and one `registry.individual.registered` per member.
     """
     access.require(actor, "registry.register")
-    if office.organization_id != actor.organization_id and not actor.is_superuser:
-        raise RegistrationError({"office": [_("Choose one of your organization's offices.")]})
-    if actor.office_bound and office.pk != actor.office_id:
-        raise RegistrationError({"office": [_("You can only register in your own office.")]})
+    _check_office(actor, office)
     today = timezone.localdate()
     region = office_region(office)
-    errors = _Errors()
+    errors = Errors()
     cleaned = [
         clean_member(m, index=i, region=region, today=today, errors=errors)
         for i, m in enumerate(members)
@@ -111,14 +104,64 @@ def register_household(
                 "phone",
                 _("This is not a valid phone number for %(country)s.") % {"country": region},
             )
-    if errors.by_field:
-        raise RegistrationError(errors.by_field)
+    errors.raise_if_any()
     duplicate_reason = " ".join((duplicate_reason or "").split())[:300]
     if check_duplicates and not duplicate_reason:
         reports = [find_duplicates(actor, m, region=region) for m in cleaned]
         if any(r.candidates or r.hidden for r in reports):
             raise DuplicatesSuspected(reports)
+    household, _people = _create_household(
+        actor=actor,
+        office=office,
+        members=cleaned,
+        address=address,
+        area=area,
+        phone=household_phone,
+        duplicate_reason=duplicate_reason,
+        today=today,
+        request=request,
+    )
+    return household
 
+
+@transaction.atomic
+def register_individual(*, actor: User, office: Office, data: Mapping, request=None) -> Individual:
+    """Register one person as the head of a new household of their own.
+
+    Requires `registry.register` and an office the actor may work in. Raises ActionError
+    (nothing written) with the problems under the person's own field names (`date_of_birth`,
+    not `members.0.date_of_birth`). No duplicate check. Side effects: audit
+    `registry.household.registered` and `registry.individual.registered`.
+    """
+    access.require(actor, "registry.register")
+    _check_office(actor, office)
+    today = timezone.localdate()
+    errors = Errors()
+    cleaned = clean_member(
+        {**data, "relationship": Individual.Relationship.HEAD},
+        region=office_region(office),
+        today=today,
+        errors=errors,
+    )
+    errors.raise_if_any()
+    _household, (person,) = _create_household(
+        actor=actor, office=office, members=[cleaned], today=today, request=request
+    )
+    return person
+
+
+def _create_household(
+    *,
+    actor: User,
+    office: Office,
+    members: Sequence[dict],
+    today: datetime.date,
+    address: str = "",
+    area: Area | None = None,
+    phone: str = "",
+    duplicate_reason: str = "",
+    request=None,
+) -> tuple[Household, list[Individual]]:
     household = Household.objects.create(
         duplicate_reason=duplicate_reason,
         organization_id=office.organization_id,
@@ -126,12 +169,12 @@ def register_household(
         reference=_next_reference(office, today.year),
         address=" ".join(address.split())[:300],
         area=area,
-        phone=household_phone,
+        phone=phone,
         registered_on=today,
         registered_by=actor,
     )
     people = [
-        _create_member(actor=actor, household=household, data=m, today=today) for m in cleaned
+        _create_member(actor=actor, household=household, data=m, today=today) for m in members
     ]
     audit.record(
         actor=actor,
@@ -149,14 +192,15 @@ def register_household(
             request=request,
             details={"household": str(household.uuid)},
         )
-    return household
+    return household, people
 
 
 @transaction.atomic
 def add_member(*, actor: User, household: Household, data: Mapping, request=None) -> Individual:
     """Add one person to an existing household (the caller has already scoped `household`).
 
-    Raises RegistrationError (nothing written) on bad input or a second head.
+    Raises ActionError (nothing written) on bad input or a second head, under the person's
+    own field names.
     Side effects: audit `registry.individual.registered`.
     """
     access.require(actor, "registry.register")
@@ -165,23 +209,16 @@ def add_member(*, actor: User, household: Household, data: Mapping, request=None
         .select_related("office__area")
         .get(pk=household.pk)
     )
-    errors = _Errors()
+    errors = Errors()
     cleaned = clean_member(
-        data,
-        index=0,
-        region=office_region(household.office),
-        today=timezone.localdate(),
-        errors=errors,
+        data, region=office_region(household.office), today=timezone.localdate(), errors=errors
     )
     if (
         cleaned["relationship"] == Individual.Relationship.HEAD
         and household.members.filter(is_head=True).exists()
     ):
-        errors.add("members.0.relationship", _("This household already has a head."))
-    if errors.by_field:
-        raise RegistrationError(
-            {key.removeprefix("members.0."): value for key, value in errors.by_field.items()}
-        )
+        errors.add("relationship", _("This household already has a head."))
+    errors.raise_if_any()
     person = _create_member(
         actor=actor, household=household, data=cleaned, today=timezone.localdate()
     )

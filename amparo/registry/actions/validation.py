@@ -2,12 +2,12 @@
 
 import datetime
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import pycountry
 from django.utils.translation import gettext as _
 
+from amparo.core.errors import Errors
 from amparo.registry import normalize
 from amparo.registry.models import (
     SPECIFIC_NEEDS,
@@ -44,22 +44,6 @@ class DuplicatesSuspected(Exception):
         self.reports = reports
 
 
-class RegistrationError(Exception):
-    """Bad input: `errors` maps a field path ('members.0.date_of_birth') to messages."""
-
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__(errors)
-        self.errors = errors
-
-
-@dataclass
-class _Errors:
-    by_field: dict[str, list[str]] = field(default_factory=dict)
-
-    def add(self, path: str, message: str) -> None:
-        self.by_field.setdefault(path, []).append(message)
-
-
 def _country(code: Any) -> str | None:
     code = str(code or "").strip().upper()
     return code if len(code) == 2 and pycountry.countries.get(alpha_2=code) else None
@@ -79,138 +63,210 @@ def _text(data: Mapping, key: str, limit: int) -> str:
 
 
 def clean_member(
-    data: Mapping, *, index: int, region: str, today: datetime.date, errors: _Errors
+    data: Mapping,
+    *,
+    index: int | None = None,
+    region: str,
+    today: datetime.date,
+    errors: Errors,
 ) -> dict:
-    """Validate and normalize one member; problems go to `errors` under members.<index>.*."""
-    path = f"members.{index}."
-    out: dict[str, Any] = {}
-    for key, label_limit in (("given_names", 100), ("first_surname", 100)):
-        out[key] = _text(data, key, label_limit)
-        if not out[key]:
-            errors.add(path + key, _("This field is required."))
-    out["second_surname"] = _text(data, "second_surname", 100)
-    out["other_names"] = _text(data, "other_names", 200)
+    """Validate and normalize one member; problems go to `errors` under members.<index>.*,
+    or under the bare field names for one person on their own (`index` None)."""
+    path = "" if index is None else f"members.{index}."
+    out: dict[str, Any] = dict(_names(data, errors, path))
+    out["sex"] = _sex(data, errors, path)
+    out["date_of_birth"], out["dob_estimated"] = _date_of_birth(data, today, errors, path)
+    out["nationality"] = _nationality(data, errors, path)
+    out["population_group"] = _population_group(data, errors, path)
+    out["relationship"] = _relationship(data, errors, path)
+    out["phone"] = _phone(data, region, errors, path)
+    out["specific_needs"] = _specific_needs(data, errors, path)
+    out["languages"] = _languages(data, errors, path)
+    out |= _washington_group(data, errors, path)
+    out["specific_needs"] = _with_disability(out["specific_needs"], out)
+    out |= _consent(data)
+    out["documents"] = [
+        _document(doc, errors, f"{path}documents.{i}.")
+        for i, doc in enumerate(data.get("documents") or [])
+    ]
+    return out
 
+
+def _names(data: Mapping, errors: Errors, path: str) -> dict[str, str]:
+    """Given names and first surname required; spaces collapsed; cut to the column size."""
+    names = {}
+    for key in ("given_names", "first_surname"):
+        names[key] = _text(data, key, 100)
+        if not names[key]:
+            errors.add(path + key, _("This field is required."))
+    names["second_surname"] = _text(data, "second_surname", 100)
+    names["other_names"] = _text(data, "other_names", 200)
+    return names
+
+
+def _sex(data: Mapping, errors: Errors, path: str) -> str:
     sex = str(data.get("sex") or "").upper()
     if sex not in _SEXES:
         errors.add(path + "sex", _("Choose F, M or X."))
-    out["sex"] = sex
+    return sex
 
-    dob = _date(data.get("date_of_birth")) if data.get("date_of_birth") else None
+
+def _date_of_birth(
+    data: Mapping, today: datetime.date, errors: Errors, path: str
+) -> tuple[datetime.date | None, bool]:
+    """The date of birth and whether it is estimated: a given date, else 1 July of the year
+    the age gives (estimated); never in the future nor more than MAX_AGE years ago."""
+    given = data.get("date_of_birth")
     estimated = bool(data.get("dob_estimated"))
-    age = data.get("age")
-    if dob is None and data.get("date_of_birth"):
-        errors.add(path + "date_of_birth", _("Enter a date as YYYY-MM-DD."))
-    elif dob is None and age not in (None, ""):
-        try:
-            years = int(age)
-        except (TypeError, ValueError):
-            years = -1
-        if not 0 <= years <= MAX_AGE:
-            errors.add(path + "age", _("Enter an age between 0 and %(max)d.") % {"max": MAX_AGE})
-        else:
-            dob, estimated = datetime.date(today.year - years, 7, 1), True
-            if dob > today:
-                dob = datetime.date(today.year - years - 1, 7, 1)
-    elif dob is None:
+    if given:
+        dob = _date(given)
+        if dob is None:
+            errors.add(path + "date_of_birth", _("Enter a date as YYYY-MM-DD."))
+    elif data.get("age") not in (None, ""):
+        dob = _from_age(data.get("age"), today, errors, path)
+        if dob is not None:
+            estimated = True
+    else:
+        dob = None
         errors.add(path + "date_of_birth", _("Enter the date of birth or the age."))
-    if dob is not None:
-        if dob > today:
-            errors.add(path + "date_of_birth", _("The date of birth is in the future."))
-        elif today.year - dob.year > MAX_AGE:
-            errors.add(
-                path + "date_of_birth",
-                _("This would make the person older than %(max)d.") % {"max": MAX_AGE},
-            )
-    out["date_of_birth"], out["dob_estimated"] = dob, estimated
+    if dob is not None and dob > today:
+        errors.add(path + "date_of_birth", _("The date of birth is in the future."))
+    elif dob is not None and today.year - dob.year > MAX_AGE:
+        errors.add(
+            path + "date_of_birth",
+            _("This would make the person older than %(max)d.") % {"max": MAX_AGE},
+        )
+    return dob, estimated
 
+
+def _from_age(age: Any, today: datetime.date, errors: Errors, path: str) -> datetime.date | None:
+    try:
+        years = int(age)
+    except (TypeError, ValueError):
+        years = -1
+    if not 0 <= years <= MAX_AGE:
+        errors.add(path + "age", _("Enter an age between 0 and %(max)d.") % {"max": MAX_AGE})
+        return None
+    dob = datetime.date(today.year - years, 7, 1)
+    return dob if dob <= today else datetime.date(today.year - years - 1, 7, 1)
+
+
+def _nationality(data: Mapping, errors: Errors, path: str) -> str:
     nationality = _country(data.get("nationality"))
     if nationality is None:
         errors.add(path + "nationality", _("Choose a country (ISO 3166-1 code such as VE)."))
-    out["nationality"] = nationality or ""
+    return nationality or ""
 
+
+def _population_group(data: Mapping, errors: Errors, path: str) -> str:
     group = str(data.get("population_group") or "")
     if group not in _GROUPS:
         errors.add(path + "population_group", _("Choose a population group."))
-    out["population_group"] = group
+    return group
 
+
+def _relationship(data: Mapping, errors: Errors, path: str) -> str:
     relationship = str(data.get("relationship") or "")
     if relationship not in _RELATIONSHIPS:
         errors.add(path + "relationship", _("Choose the relationship to the head."))
-    out["relationship"] = relationship
+    return relationship
 
+
+def _phone(data: Mapping, region: str, errors: Errors, path: str) -> str:
+    """E.164, read as a number of the office's country when it has no country code."""
     phone = str(data.get("phone") or "").strip()
-    out["phone"] = ""
-    if phone:
-        try:
-            out["phone"] = normalize.phone_e164(phone, region)
-        except normalize.InvalidPhone:
-            errors.add(
-                path + "phone",
-                _("This is not a valid phone number for %(country)s.") % {"country": region},
-            )
+    if not phone:
+        return ""
+    try:
+        return normalize.phone_e164(phone, region)
+    except normalize.InvalidPhone:
+        errors.add(
+            path + "phone",
+            _("This is not a valid phone number for %(country)s.") % {"country": region},
+        )
+        return ""
 
-    needs = data.get("specific_needs") or []
-    if isinstance(needs, str):
-        needs = [n.strip() for n in needs.replace(";", ",").split(",") if n.strip()]
+
+def _codes(value: Any) -> list:
+    """A list as given, or the codes of a text separated by commas or semicolons."""
+    if isinstance(value, str):
+        return [x.strip() for x in value.replace(";", ",").split(",") if x.strip()]
+    return value or []
+
+
+def _specific_needs(data: Mapping, errors: Errors, path: str) -> list[str]:
+    """Known codes, sorted, each once; unknown ones reported and dropped."""
+    needs = _codes(data.get("specific_needs"))
     unknown = [n for n in needs if n not in SPECIFIC_NEEDS]
     if unknown:
         errors.add(
             path + "specific_needs",
             _("Unknown specific needs: %(codes)s.") % {"codes": ", ".join(unknown)},
         )
-    out["specific_needs"] = sorted(set(needs) - set(unknown))
+    return sorted(set(needs) - set(unknown))
 
-    languages = data.get("languages") or []
-    if isinstance(languages, str):
-        languages = [x.strip() for x in languages.replace(";", ",").split(",") if x.strip()]
-    bad_languages = [
+
+def _languages(data: Mapping, errors: Errors, path: str) -> list[str]:
+    """ISO 639-1 or 639-3 codes, lower case; unknown ones reported and dropped."""
+    languages = _codes(data.get("languages"))
+    unknown = [
         x
         for x in languages
         if not pycountry.languages.get(alpha_2=str(x).lower())
         and not pycountry.languages.get(alpha_3=str(x).lower())
     ]
-    if bad_languages:
+    if unknown:
         errors.add(
             path + "languages",
-            _("Unknown language codes: %(codes)s.") % {"codes": ", ".join(map(str, bad_languages))},
+            _("Unknown language codes: %(codes)s.") % {"codes": ", ".join(map(str, unknown))},
         )
-    out["languages"] = [str(x).lower() for x in languages if x not in bad_languages]
+    return [str(x).lower() for x in languages if x not in unknown]
+
+
+def _washington_group(data: Mapping, errors: Errors, path: str) -> dict[str, str]:
+    """The six answers; blank when not asked, reported and blanked when not on the scale."""
+    answers = {}
     for wg in WG_FIELDS:
         answer = str(data.get(wg) or "")
         if answer and answer not in _DIFFICULTIES:
             errors.add(path + wg, _("Choose none, some, a_lot or cannot."))
-        out[wg] = answer if answer in _DIFFICULTIES else ""
-    if "disability" not in out["specific_needs"] and any(
-        out[wg] in (Difficulty.A_LOT, Difficulty.CANNOT) for wg in WG_FIELDS
+        answers[wg] = answer if answer in _DIFFICULTIES else ""
+    return answers
+
+
+def _with_disability(needs: list[str], answers: Mapping[str, str]) -> list[str]:
+    """A lot of difficulty, or none possible, in any Washington Group domain is a disability."""
+    if "disability" in needs or not any(
+        answers[wg] in (Difficulty.A_LOT, Difficulty.CANNOT) for wg in WG_FIELDS
     ):
-        out["specific_needs"] = sorted([*out["specific_needs"], "disability"])
+        return needs
+    return sorted([*needs, "disability"])
 
-    out["contact_consent"] = bool(data.get("contact_consent"))
-    out["data_sharing_consent"] = bool(data.get("data_sharing_consent"))
-    out["consent_purpose"] = _text(data, "consent_purpose", 200)
 
-    out["documents"] = []
-    for d_index, doc in enumerate(data.get("documents") or []):
-        d_path = f"{path}documents.{d_index}."
-        doc_type = str(doc.get("type") or "")
-        if doc_type not in _DOCUMENT_TYPES:
-            errors.add(d_path + "type", _("Choose a document type."))
-        number = " ".join(str(doc.get("number") or "").split())[:40]
-        if not normalize.document_key(number):
-            errors.add(d_path + "number", _("Enter the document number."))
-        country = _country(doc.get("issuing_country"))
-        if country is None:
-            errors.add(d_path + "issuing_country", _("Choose the issuing country."))
-        expiry = _date(doc.get("expiry_date")) if doc.get("expiry_date") else None
-        if doc.get("expiry_date") and expiry is None:
-            errors.add(d_path + "expiry_date", _("Enter a date as YYYY-MM-DD."))
-        out["documents"].append(
-            {
-                "type": doc_type,
-                "number": number,
-                "issuing_country": country or "",
-                "expiry_date": expiry,
-            }
-        )
-    return out
+def _consent(data: Mapping) -> dict:
+    return {
+        "contact_consent": bool(data.get("contact_consent")),
+        "data_sharing_consent": bool(data.get("data_sharing_consent")),
+        "consent_purpose": _text(data, "consent_purpose", 200),
+    }
+
+
+def _document(doc: Mapping, errors: Errors, path: str) -> dict:
+    doc_type = str(doc.get("type") or "")
+    if doc_type not in _DOCUMENT_TYPES:
+        errors.add(path + "type", _("Choose a document type."))
+    number = " ".join(str(doc.get("number") or "").split())[:40]
+    if not normalize.document_key(number):
+        errors.add(path + "number", _("Enter the document number."))
+    country = _country(doc.get("issuing_country"))
+    if country is None:
+        errors.add(path + "issuing_country", _("Choose the issuing country."))
+    expiry = _date(doc.get("expiry_date")) if doc.get("expiry_date") else None
+    if doc.get("expiry_date") and expiry is None:
+        errors.add(path + "expiry_date", _("Enter a date as YYYY-MM-DD."))
+    return {
+        "type": doc_type,
+        "number": number,
+        "issuing_country": country or "",
+        "expiry_date": expiry,
+    }

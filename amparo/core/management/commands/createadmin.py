@@ -1,11 +1,11 @@
 import getpass
 import sys
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from amparo.core import actions
+from amparo.core.errors import ActionError
 
 
 class Command(BaseCommand):
@@ -34,6 +34,6 @@ class Command(BaseCommand):
                 email=opts["email"],
                 is_superuser=True,
             )
-        except ValidationError as exc:
+        except ActionError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         self.stdout.write(_("Created platform administrator %(user)s.") % {"user": user.username})

@@ -1,11 +1,11 @@
 import sys
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from amparo.core import actions
+from amparo.core.errors import ALL, ActionError
 from amparo.core.models import Office, Organization, Role
 
 
@@ -64,7 +64,7 @@ class Command(BaseCommand):
                     email=opts["email"],
                     language=opts["language"],
                 )
-        except ValidationError as exc:
+        except ActionError as exc:
             raise CommandError("; ".join(_messages(exc))) from exc
         self.stdout.write(
             _("Created user %(user)s (%(role)s, %(org)s).")
@@ -72,10 +72,8 @@ class Command(BaseCommand):
         )
 
 
-def _messages(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "message_dict"):
-        return [f"{field}: {m}" for field, ms in exc.message_dict.items() for m in ms]
-    return exc.messages
+def _messages(exc: ActionError) -> list[str]:
+    return [m if field == ALL else f"{field}: {m}" for field, ms in exc.errors.items() for m in ms]
 
 
 def _find_organization(ref: str, create: bool) -> Organization:

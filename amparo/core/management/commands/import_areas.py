@@ -4,11 +4,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from amparo.core import actions
+from amparo.core.errors import ActionError
 
 
 class Command(BaseCommand):
     help = (
-        "Add second-level areas from a P-code CSV (pcode,name,parent_pcode,level). All or nothing."
+        "Add second-level areas from a P-code CSV or XLSX file (pcode,name,parent_pcode,level). "
+        "All or nothing."
     )
 
     def add_arguments(self, parser):
@@ -20,9 +22,9 @@ class Command(BaseCommand):
             raise CommandError(_("%(path)s: no such file") % {"path": path})
         try:
             result = actions.import_areas(actor=None, data=path.read_bytes(), filename=path.name)
-        except actions.AreaImportError as exc:
+        except ActionError as exc:
             raise CommandError(
-                _("File rejected, nothing imported:") + "\n" + "\n".join(exc.errors)
+                _("File rejected, nothing imported:") + "\n" + "\n".join(exc.messages)
             ) from exc
         self.stdout.write(
             _(

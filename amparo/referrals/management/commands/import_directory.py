@@ -3,14 +3,15 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from amparo.core.errors import ActionError
 from amparo.core.models import Organization
 from amparo.referrals import imports
 
 
 class Command(BaseCommand):
     help = (
-        "Create or update an organization's service directory from a CSV file (one row per "
-        "service; see docs/samples/directory.csv). All or nothing."
+        "Create or update an organization's service directory from a CSV or XLSX file (one row "
+        "per service; see docs/samples/directory.csv). All or nothing."
     )
 
     def add_arguments(self, parser):
@@ -39,9 +40,9 @@ class Command(BaseCommand):
                 filename=path.name,
                 dry_run=opts["dry_run"],
             )
-        except imports.DirectoryImportError as exc:
+        except ActionError as exc:
             raise CommandError(
-                _("File rejected, nothing imported:") + "\n" + "\n".join(exc.errors)
+                _("File rejected, nothing imported:") + "\n" + "\n".join(exc.messages)
             ) from exc
         message = (
             _(

@@ -4,6 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from amparo.core.errors import ActionError
 from amparo.core.models import Office, User
 from amparo.registry import imports
 
@@ -60,9 +61,10 @@ class Command(BaseCommand):
                 dry_run=opts["dry_run"],
                 valid_rows_only=opts["valid_rows_only"],
             )
-        except imports.ImportRejected as exc:
+        except ActionError as exc:
             raise CommandError(
-                _("File rejected, nothing imported: %(reason)s") % {"reason": exc}
+                _("File rejected, nothing imported: %(reason)s")
+                % {"reason": " ".join(exc.messages)}
             ) from exc
         for error in report.errors:
             self.stderr.write(str(error))

@@ -3,6 +3,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from amparo.demo import activities, cases, directory, organizations, people, registry
+
 
 class Command(BaseCommand):
     help = "Prepare the demo instance: migrate, load organizations and users, generate people."
@@ -12,8 +14,6 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args, **opts):
-        from amparo.demo import activities, cases, directory, organizations, registry
-
         call_command("migrate", verbosity=0, interactive=False)
         logins = organizations.load()
         loaded = registry.load(opts["households"], seed=opts["seed"])
@@ -53,10 +53,6 @@ class Command(BaseCommand):
             )
 
     def _write_people(self, households: int, seed: int):
-        try:
-            from amparo.demo import people
-        except ImportError:  # pragma: no cover - generator not installed
-            return None
         path = settings.AMPARO_HOME / "demo" / f"people-{households}-{seed}.csv"
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -15,16 +15,17 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from amparo.cases.actions import CaseError, next_reference
+from amparo.cases.actions import next_reference
 from amparo.cases.models import Case, GBVService, ServiceType
 from amparo.cases.queries import cases_visible_to
 from amparo.core import access, audit
+from amparo.core.errors import ActionError
 from amparo.core.models import User
 from amparo.referrals import queries
 from amparo.referrals.models import (
     RESPONSE_SLA,
     SHAREABLE_FIELDS,
-    TRANSITIONS,
+    STATE_RULES,
     Referral,
     ReferralState,
     Service,
@@ -34,7 +35,8 @@ from amparo.registry.models import Individual
 from amparo.registry.queries import individuals_visible_to
 
 # Which GBVIMS referral consent a service type needs, for survivors of a recorded incident.
-GBV_CONSENT_FOR = {
+# Keyed by the stored service type, a plain str.
+GBV_CONSENT_FOR: dict[str, GBVService] = {
     ServiceType.HEALTH: GBVService.HEALTH,
     ServiceType.PSYCHOSOCIAL: GBVService.PSYCHOSOCIAL,
     ServiceType.SHELTER: GBVService.SAFE_HOUSE,
@@ -44,14 +46,6 @@ GBV_CONSENT_FOR = {
     ServiceType.LIVELIHOODS: GBVService.LIVELIHOODS,
 }
 PERSON_FIELDS = ("name", "sex", "age", "nationality", "phone", "document", "languages")
-
-
-class ReferralError(CaseError):
-    """Bad input or an impossible step: `errors` maps a field (or "__all__") to messages."""
-
-
-def _fail(field: str, message: str) -> ReferralError:
-    return ReferralError({field: [message]})
 
 
 def shared_data(referral: Referral) -> dict:
@@ -78,7 +72,7 @@ def _about(person: Individual, fields: list[str]) -> dict:
 
 def _check_consent(consent: bool, method: str, consent_date, service: Service) -> None:
     if not consent:
-        raise _fail(
+        raise ActionError.on(
             "consent",
             _(
                 "There is no recorded consent to share this person's information with "
@@ -87,16 +81,18 @@ def _check_consent(consent: bool, method: str, consent_date, service: Service) -
             % {"provider": service.provider.name, "service": service.name},
         )
     if method not in Referral.ConsentMethod.values:
-        raise _fail("consent_method", _("Say how the person gave consent."))
+        raise ActionError.on("consent_method", _("Say how the person gave consent."))
     if not isinstance(consent_date, date) or consent_date > timezone.localdate():
-        raise _fail("consent_date", _("Enter the date consent was given (not in the future)."))
+        raise ActionError.on(
+            "consent_date", _("Enter the date consent was given (not in the future).")
+        )
 
 
 def _check_gbv_consent(case: Case, service: Service) -> None:
     incident = case.incidents.order_by("-report_date", "-id").first()
     needed = GBV_CONSENT_FOR.get(service.type)
     if incident is not None and needed and needed not in incident.referral_consent:
-        raise _fail(
+        raise ActionError.on(
             "consent",
             _(
                 "The survivor did not consent to referrals for “%(kind)s” (see the incident "
@@ -125,44 +121,45 @@ def send_referral(
     """Refer a person (registered, or described in `person` by a partner without a registry)
     to a service of the directory."""
     access.require(actor, "referrals.manage")
-    if actor.organization_id is None:
-        raise _fail("__all__", _("Your account belongs to no organization."))
+    organization = actor.organization
+    if organization is None:
+        raise ActionError.general(_("Your account belongs to no organization."))
     if not queries.services_visible_to(actor).filter(pk=service.pk, is_active=True).exists():
-        raise _fail("service", _("Choose a service from your directory."))
+        raise ActionError.on("service", _("Choose a service from your directory."))
     if urgency not in Urgency.values:
-        raise _fail("urgency", _("Choose how urgent it is."))
+        raise ActionError.on("urgency", _("Choose how urgent it is."))
     reason = (reason or "").strip()
     if not reason:
-        raise _fail("reason", _("Say why you refer the person."))
+        raise ActionError.on("reason", _("Say why you refer the person."))
     if len(reason) > 5000:
-        raise _fail("reason", _("Keep this under %(max)d characters.") % {"max": 5000})
+        raise ActionError.on("reason", _("Keep this under %(max)d characters.") % {"max": 5000})
     unknown = set(shared_fields) - SHAREABLE_FIELDS.keys()
     if unknown:
-        raise _fail("shared_fields", _("Choose the information to share from the list."))
+        raise ActionError.on("shared_fields", _("Choose the information to share from the list."))
     if case is not None:
         if not cases_visible_to(actor).filter(pk=case.pk).exists():
             raise Http404
         if case.is_closed:
-            raise _fail("__all__", _("This case is closed. Reopen it first."))
+            raise ActionError.general(_("This case is closed. Reopen it first."))
         if individual is None or not case.individuals.filter(pk=individual.pk).exists():
-            raise _fail("individual", _("Choose a person of this case."))
+            raise ActionError.on("individual", _("Choose a person of this case."))
     if individual is not None:
         if case is None and not individuals_visible_to(actor).filter(pk=individual.pk).exists():
             raise Http404
         data = _about(individual, list(shared_fields))
     else:
         if not person or not (person.get("name") or "").strip():
-            raise _fail("individual", _("Choose the person you refer."))
+            raise ActionError.on("individual", _("Choose the person you refer."))
         data = {f: str(person[f]).strip()[:200] for f in PERSON_FIELDS if person.get(f)}
         shared_fields = sorted(data)
     _check_consent(consent, consent_method, consent_date, service)
     if case is not None and case.restricted:
         _check_gbv_consent(case, service)
     now = timezone.now()
-    code = actor.office.code if actor.office else actor.organization.code
+    code = actor.office.code if actor.office else organization.code
     referral = Referral.objects.create(
-        reference=next_reference(actor.organization_id, code, "R"),
-        from_organization_id=actor.organization_id,
+        reference=next_reference(organization.pk, code, "R"),
+        from_organization=organization,
         from_office=actor.office,
         sent_by=actor,
         case=case,
@@ -211,52 +208,40 @@ def move(
     note: str = "",
     request: HttpRequest | None = None,
 ) -> Referral:
-    """Record receipt, acceptance or refusal (with a reason), or the outcome."""
+    """Record receipt, acceptance or refusal (with a reason), or the outcome: what the target
+    state's row in `STATE_RULES` says, nothing else."""
     if not queries.referrals_visible_to(actor).filter(pk=referral.pk).exists():
         raise Http404
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if not can_answer(actor, referral):
-        raise _fail("__all__", _("Only the receiving agency can answer this referral."))
+        raise ActionError.general(_("Only the receiving agency can answer this referral."))
     if to_state not in ReferralState.values:
-        raise _fail("state", _("Choose a state from the list."))
+        raise ActionError.on("state", _("Choose a state from the list."))
     current, target = ReferralState(referral.state), ReferralState(to_state)
-    if target not in TRANSITIONS[current]:
-        raise _fail(
+    if target not in STATE_RULES[current].follows:
+        raise ActionError.on(
             "state",
             _("A referral that is “%(current)s” cannot become “%(target)s”.")
             % {"current": current.label, "target": target.label},
         )
+    rule = STATE_RULES[target]
     note = (note or "").strip()[:2000]
-    now = timezone.now()
-    if target == ReferralState.RECEIVED:
-        referral.received_at = now
-    elif target in (ReferralState.ACCEPTED, ReferralState.DECLINED):
-        if target == ReferralState.DECLINED and not note:
-            raise _fail("note", _("Say why the referral is declined."))
-        referral.responded_at, referral.responded_by = now, actor
-        referral.decline_reason = note if target == ReferralState.DECLINED else ""
-    else:
-        referral.concluded_at, referral.outcome = now, note
+    if rule.missing_note and not note:
+        raise ActionError.on("note", str(rule.missing_note))
+    writes = rule.writes(by=actor, note=note, now=timezone.now())
+    for field, value in writes.items():
+        setattr(referral, field, value)
     referral.state = target
-    referral.save()
-    audit.record(
-        actor=actor,
-        action=f"referrals.referral.{target}",
-        target=referral,
-        fields=["state"],
-        request=request,
-        organization_id=referral.from_organization_id,
-        details={"from": current.value},
-    )
-    if actor.organization_id != referral.from_organization_id:
-        # The recipient's organization keeps its own trail too.
+    referral.save(update_fields=["state", *writes])
+    # The sender's trail, and the recipient's organization keeps its own too.
+    for organization_id in dict.fromkeys([referral.from_organization_id, actor.organization_id]):
         audit.record(
             actor=actor,
             action=f"referrals.referral.{target}",
             target=referral,
             fields=["state"],
             request=request,
-            organization_id=actor.organization_id,
+            organization_id=organization_id,
             details={"from": current.value},
         )
     return referral
