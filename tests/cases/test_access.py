@@ -145,3 +145,19 @@ def test_incidents_belong_to_gbv_cases_only(case, gbv_specialist, caseworker):
     with pytest.raises(Http404):  # not on this (ordinary) case's team
         _incident(case, gbv_specialist)
     assert not Incident.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_administrator_cannot_put_themself_on_the_gbv_team(admin_a, quito):
+    from amparo.core.models import Role
+
+    admin_a.role = Role.objects.create(
+        organization=admin_a.organization,
+        code="admin-gbv",
+        name="Admin GBV",
+        permissions=["core.manage_users", "cases.view", "cases.gbv"],
+        office_bound=False,
+    )
+    admin_a.save()
+    with pytest.raises(ActionError):
+        actions.add_to_gbv_team(actor=admin_a, office=quito, user=admin_a)

@@ -126,3 +126,19 @@ def test_the_plan_through_the_api(case, caseworker, colleague):
     refused = api_for(caseworker).put(url, {"needs": "", "goals": "G"}, format="json")
     assert refused.status_code == 400
     assert api_for(caseworker).get(url).json()["needs"] == "N"
+
+
+@pytest.mark.django_db
+def test_plan_put_without_goals_is_a_400_not_a_500(case, caseworker):
+    api = APIClient()
+    api.force_authenticate(caseworker)
+    response = api.put(f"/api/v1/cases/{case.uuid}/plan/", {"needs": "N"}, format="json")
+    assert response.status_code == 400 and "goals" in response.json()
+
+
+@pytest.mark.django_db
+def test_reading_follow_ups_through_the_api_is_audited(case, caseworker):
+    api = APIClient()
+    api.force_authenticate(caseworker)
+    assert api.get(f"/api/v1/cases/{case.uuid}/follow-ups/").status_code == 200
+    assert AuditEvent.objects.filter(action="cases.case.viewed", actor=caseworker).exists()

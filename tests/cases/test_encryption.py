@@ -56,3 +56,15 @@ def test_rotation_leaves_values_already_under_the_newest_key(case, caseworker, s
     counts = crypto.rotate_all()
     assert sum(counts.values()) == 0
     assert "cases.CaseNote.text" in counts
+
+
+@pytest.mark.django_db
+def test_rotation_reports_values_no_key_opens(case, caseworker, settings):
+    note = actions.add_note(actor=caseworker, case=case, text="Nota")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE cases_casenote SET text = %s WHERE id = %s", ["fernet:not-a-token", note.pk]
+        )
+    with pytest.raises(SystemExit) as exc:
+        call_command("rotate_keys")
+    assert exc.value.code == 1

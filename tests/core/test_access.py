@@ -3,6 +3,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from amparo.core import access, queries
+from amparo.core.models import Role, User
 
 
 def api(client, user):
@@ -175,3 +176,41 @@ def test_admin_is_refused_to_roles_without_admin_permissions(client, colleagues)
     response = client.get(reverse("admin:index"))
 
     assert response.status_code == 404
+
+
+def test_office_bound_user_without_office_sees_nobody(make_user, org_a, office_a1):
+    make_user("caseworker", office=office_a1)
+    make_user("me_officer", organization=org_a)
+    custom = Role.objects.create(
+        organization=org_a, code="c", name="C", permissions=["core.view_team"], office_bound=True
+    )
+    lost = User.objects.create(username="lost", organization=org_a, role=custom)
+
+    assert list(queries.users_visible_to(lost)) == []
+
+
+def test_admin_user_filters_do_not_list_other_organizations_offices(
+    client, admin_a, office_a1, office_b1
+):
+    client.force_login(admin_a)
+
+    page = client.get(reverse("admin:core_user_changelist")).content.decode()
+
+    assert "Oficina B1" not in page
+
+
+def test_admin_organization_admin_cannot_see_platform_superusers(client, admin_a, org_a):
+    root = User.objects.create(username="root", organization=org_a, is_superuser=True)
+    client.force_login(admin_a)
+
+    response = client.get(reverse("admin:core_user_change", args=[root.pk]))
+    password = client.get(f"/admin/core/user/{root.pk}/password/")
+
+    assert (response.status_code, password.status_code) == (404, 404)
+
+
+def test_admin_direct_request_without_rights_answers_404(client, make_user, office_a1):
+    client.force_login(make_user("caseworker", office=office_a1))
+
+    assert client.get(reverse("admin:index")).status_code == 404
+    assert client.get(reverse("admin:core_user_changelist")).status_code == 404

@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from amparo.core.models import AuditEvent, Role, User
+from amparo.core.models import AuditEvent, Office, Role, User
 
 
 def add_user(client, **overrides):
@@ -100,3 +100,47 @@ def test_admin_other_organization_roles_are_not_listed(client, admin_a, org_b):
 
     assert "Rol de B" not in response.content.decode()
     assert "Gestor de casos" in response.content.decode()
+
+
+def test_admin_duplicate_office_code_is_a_form_error(client, admin_a, office_a1):
+    client.force_login(admin_a)
+
+    response = client.post(
+        reverse("admin:core_office_add"),
+        {"code": office_a1.code, "name": "Otra", "is_active": "on"},
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors
+    assert Office.objects.filter(organization=office_a1.organization).count() == 1
+
+
+def test_admin_duplicate_role_code_is_a_form_error(client, admin_a):
+    Role.objects.create(organization=admin_a.organization, code="abogada", name="Abogada")
+    client.force_login(admin_a)
+
+    response = client.post(
+        reverse("admin:core_role_add"),
+        {"code": "abogada", "name": "Otra", "permissions": ["cases.view"]},
+    )
+
+    assert response.status_code == 200
+    assert Role.objects.filter(code="abogada").count() == 1
+
+
+def test_admin_office_bound_role_with_administration_rights_is_refused(client, admin_a):
+    client.force_login(admin_a)
+
+    response = client.post(
+        reverse("admin:core_role_add"),
+        {
+            "code": "jefa",
+            "name": "Jefa",
+            "office_bound": "on",
+            "permissions": ["core.manage_users", "core.view_team"],
+        },
+    )
+
+    assert response.status_code == 200
+    assert "office_bound" in response.context["adminform"].form.errors
+    assert not Role.objects.filter(code="jefa").exists()

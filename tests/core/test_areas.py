@@ -156,3 +156,22 @@ def test_import_areas_requires_permission(make_user, office_a1):
         actions.import_areas(actor=officer, data=GOOD)
 
     assert not Area.objects.filter(level=2).exists()
+
+
+def test_import_areas_cannot_replace_a_country_or_province(db):
+    data = b"pcode,name,parent_pcode,level\nEC,Hacked,EC-E,2\nEC-E,Otra,EC,2\n"
+
+    with pytest.raises(ActionError) as exc:
+        actions.import_areas(actor=None, data=data)
+
+    assert {e.split(":")[0] for e in exc.value.messages} == {"Fila 2", "Fila 3"}
+    assert Area.objects.get(code="EC").name == "Ecuador"
+
+
+def test_import_areas_rejects_nul_characters(db):
+    with pytest.raises(ActionError):
+        actions.import_areas(
+            actor=None, data=b"pcode,name,parent_pcode,level\nEC0801,Es\x00m,EC-E,2\n"
+        )
+
+    assert not Area.objects.filter(code="EC0801").exists()

@@ -167,3 +167,82 @@ def test_audit_log_page_rejects_inverted_dates_with_message(client, admin_a):
 
     assert response.status_code == 200
     assert "«Desde» debe ser igual o anterior a «Hasta»." in response.content.decode()
+
+
+def test_admin_user_change_page_view_is_audited(client, admin_a, make_user, office_a1):
+    colleague = make_user("caseworker", office=office_a1)
+    client.force_login(admin_a)
+
+    client.get(reverse("admin:core_user_change", args=[colleague.pk]))
+
+    events = AuditEvent.objects.filter(action="core.user.viewed", target_id=str(colleague.uuid))
+    assert [e.actor for e in events] == [admin_a]
+
+
+@pytest.mark.parametrize("query", [{"until": "9999-12-31"}, {"since": "0001-01-01"}])
+def test_audit_page_out_of_range_dates_answer_with_a_message(client, admin_a, query):
+    client.force_login(admin_a)
+
+    response = client.get(reverse("audit"), query)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors
+
+
+def test_audit_api_out_of_range_date_answers_400(client, admin_a):
+    token = Token.objects.create(user=admin_a)
+
+    response = client.get(
+        "/api/v1/audit-events/",
+        {"until": "9999-12-31T23:59:59"},
+        HTTP_AUTHORIZATION=f"Token {token.key}",
+    )
+
+    assert response.status_code == 400
+
+
+def test_api_token_login_is_audited(client, make_user, office_a1):
+    make_user("caseworker", office=office_a1, username="cw")
+
+    client.post(
+        "/api/v1/auth/token/",
+        {"username": "cw", "password": PASSWORD},
+        content_type="application/json",
+    )
+
+    actions_seen = sorted(AuditEvent.objects.values_list("action", flat=True))
+    assert actions_seen == ["core.token.created", "core.user.logged_in"]
+
+
+def test_failed_login_with_unknown_name_does_not_store_what_was_typed(client, db):
+    client.post(reverse("login"), {"username": "María Pérez 0912345678", "password": "x"})
+
+    event = AuditEvent.objects.get(action="core.user.login_failed")
+    assert (event.actor_username, event.target_id) == ("", "")
+
+
+def test_client_address_behind_trusted_proxy(client, make_user, office_a1, settings):
+    settings.AMPARO_TRUSTED_PROXIES = ["10.0.0.1"]
+    make_user("caseworker", office=office_a1, username="cw")
+
+    client.post(
+        reverse("login"),
+        {"username": "cw", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="203.0.113.9, 198.51.100.7",
+    )
+
+    assert AuditEvent.objects.get(action="core.user.logged_in").ip_address == "198.51.100.7"
+
+
+def test_untrusted_forwarded_header_is_ignored(client, make_user, office_a1):
+    make_user("caseworker", office=office_a1, username="cw")
+
+    client.post(
+        reverse("login"),
+        {"username": "cw", "password": PASSWORD},
+        REMOTE_ADDR="192.0.2.5",
+        HTTP_X_FORWARDED_FOR="203.0.113.9",
+    )
+
+    assert AuditEvent.objects.get(action="core.user.logged_in").ip_address == "192.0.2.5"

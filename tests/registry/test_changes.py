@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from rest_framework.authtoken.models import Token
 
@@ -309,3 +311,88 @@ def test_household_edit_page(client, officer, family, make_user, office_a2):
     family.refresh_from_db()
     assert (saved.status_code, hidden.status_code) == (302, 404)
     assert (family.status, family.address) == ("resettled", "Calle 1")
+
+
+def test_office_bound_user_cannot_move_a_person_to_another_office(make_user, quito, office_a2):
+    officer = make_user("registration_officer", office=quito)
+    supervisor_a2 = make_user("registration_officer", office=office_a2)
+    ours = actions.register_household(
+        actor=officer,
+        office=quito,
+        members=[
+            member(),
+            member(
+                given_names="Ana",
+                relationship="child",
+                date_of_birth="2015-01-01",
+                phone="",
+                documents=[],
+            ),
+        ],
+    )
+    theirs = actions.register_household(
+        actor=supervisor_a2, office=office_a2, members=[member(given_names="Rosa", documents=[])]
+    )
+    child = ours.members.get(given_names="Ana")
+
+    with pytest.raises(ActionError):
+        actions.move_individual(actor=officer, individual=child, to=theirs, relationship="child")
+
+    assert Individual.objects.get(pk=child.pk).household == ours
+
+
+def test_superuser_cannot_move_a_person_into_another_organization(make_user, quito, office_b1, db):
+    from amparo.core.models import User
+
+    root = User.objects.create(username="root", is_superuser=True)
+    ours = actions.register_household(
+        actor=root,
+        office=quito,
+        members=[
+            member(),
+            member(
+                given_names="Ana",
+                relationship="child",
+                date_of_birth="2015-01-01",
+                phone="",
+                documents=[],
+            ),
+        ],
+    )
+    theirs = actions.register_household(
+        actor=root, office=office_b1, members=[member(given_names="Rosa", documents=[])]
+    )
+
+    with pytest.raises(ActionError):
+        actions.move_individual(
+            actor=root,
+            individual=ours.members.get(given_names="Ana"),
+            to=theirs,
+            relationship="child",
+        )
+
+
+def test_edit_keeps_second_document_and_saves_expiry(make_user, quito):
+    officer = make_user("registration_officer", office=quito)
+    household = actions.register_household(
+        actor=officer,
+        office=quito,
+        members=[
+            member(
+                documents=[
+                    {"type": "national_id", "number": "V-1", "issuing_country": "VE"},
+                    {"type": "passport", "number": "P-2", "issuing_country": "VE"},
+                ]
+            )
+        ],
+    )
+    person = household.members.get()
+    docs = actions.member_data(person)["documents"]
+    docs[1]["expiry_date"] = "2030-01-01"
+
+    actions.update_individual(actor=officer, individual=person, changes={"documents": docs})
+
+    assert [(d.number, d.expiry_date) for d in person.documents.order_by("id")] == [
+        ("V-1", None),
+        ("P-2", datetime.date(2030, 1, 1)),
+    ]

@@ -3,7 +3,7 @@ import datetime
 import pytest
 from rest_framework.authtoken.models import Token
 
-from amparo.core.models import Area
+from amparo.core.models import Area, AuditEvent
 from amparo.registry import actions
 from amparo.registry.duplicates import dob_closeness, find_duplicates
 from amparo.registry.models import Individual
@@ -198,3 +198,19 @@ def test_api_search_returns_best_matches_first(client, officer, existing, quito)
     results = response.json()["results"]
     assert results[0]["id"] == str(existing.uuid)
     assert results[0]["score"] >= results[-1]["score"]
+
+
+@pytest.mark.parametrize("dob", ["0001-01-01", "9999-12-31"])
+def test_duplicate_check_extreme_birth_dates_answer_without_error(client, make_user, quito, dob):
+    officer = make_user("registration_officer", office=quito)
+    token = Token.objects.create(user=officer)
+
+    response = client.post(
+        "/api/v1/individuals/duplicate-check/",
+        member(date_of_birth=dob, phone="", documents=[]),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {token.key}",
+    )
+
+    assert response.status_code == 200
+    assert AuditEvent.objects.filter(action="registry.individual.duplicate_checked").count() == 1

@@ -7,7 +7,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from amparo.core.errors import ActionError
-from amparo.core.models import AuditEvent
+from amparo.core.models import Area, AuditEvent
 from amparo.demo import organizations, people
 from amparo.registry import imports
 from amparo.registry.models import Household, Individual
@@ -38,6 +38,19 @@ GOOD = csv_file(
 
 def run(data: bytes, filename: str = "registro.csv", **kwargs):
     return imports.import_registry(actor=None, data=data, filename=filename, **kwargs)
+
+
+CSV = (
+    "household_ref,relationship,given_names,first_surname,sex,date_of_birth,nationality,"
+    "population_group\n1,head,{name},Mora,F,1990-01-01,VE,refugee\n"
+)
+
+
+@pytest.fixture
+def quito(office_a1):
+    office_a1.area = Area.objects.get(code="EC-P")
+    office_a1.save()
+    return office_a1
 
 
 def test_import_good_file_and_reimport_adds_nothing(demo):
@@ -232,3 +245,47 @@ def test_same_document_number_from_two_countries_is_not_a_duplicate(demo):
 
     assert report.errors == []
     assert report.imported_households == 2
+
+
+def test_two_offices_importing_the_same_household_key_both_import(make_user, quito, office_a2):
+    a1 = make_user("registration_officer", office=quito)
+    a2 = make_user("registration_officer", office=office_a2)
+
+    first = imports.import_registry(
+        actor=a1, data=CSV.format(name="Ana").encode(), filename="a.csv", office=quito
+    )
+    second = imports.import_registry(
+        actor=a2, data=CSV.format(name="Rosa").encode(), filename="b.csv", office=office_a2
+    )
+
+    assert (first.imported_households, second.imported_households) == (1, 1)
+    assert second.skipped_existing == 0
+    assert Household.objects.count() == 2
+
+
+def test_imported_households_have_their_own_history_without_the_file_name(make_user, quito):
+    officer = make_user("registration_officer", office=quito)
+
+    imports.import_registry(
+        actor=officer,
+        data=CSV.format(name="Ana").encode(),
+        filename="Maria_Perez_V123.csv",
+        office=quito,
+    )
+
+    household = Household.objects.get()
+    assert (
+        AuditEvent.objects.filter(
+            action="registry.household.imported", target_id=str(household.uuid)
+        ).count()
+        == 1
+    )
+    loaded = AuditEvent.objects.get(action="registry.household.loaded")
+    assert "Maria" not in str(loaded.details)
+
+
+def test_malformed_csv_is_rejected_not_a_crash(db):
+    data = b"household_ref\n" + b"x" * 140_000 + b"\n"
+
+    with pytest.raises(ActionError):
+        imports.import_registry(actor=None, data=data, filename="x.csv")

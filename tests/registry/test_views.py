@@ -1,8 +1,11 @@
+import datetime
+
 import pytest
 from django.urls import reverse
 
 from amparo.core.models import Area, AuditEvent
 from amparo.registry import actions
+from amparo.registry.forms import age_band_range
 from amparo.registry.models import Household, Individual
 from tests.factories import member
 
@@ -278,3 +281,10 @@ def test_register_page_records_the_area_and_search_filters_by_province(client, o
     assert Household.objects.get().area.code == "EC1701"
     assert len(by_province.context["people"]) == 3
     assert list(elsewhere.context["people"]) == []
+
+
+@pytest.mark.parametrize("band", ["0-4", "5-11", "12-17", "18-59", "60+"])
+def test_age_bands_work_on_29_february(band):
+    earliest, latest = age_band_range(band, datetime.date(2028, 2, 29))
+
+    assert earliest < latest
