@@ -111,7 +111,7 @@ class AssignmentCheck(forms.ModelForm):
 
 
 # What an administrator sets on an account (the password has its own form).
-ACCOUNT_FIELDS = [
+ACCOUNT_FIELDS = (
     "username",
     "first_name",
     "last_name",
@@ -120,11 +120,11 @@ ACCOUNT_FIELDS = [
     "office",
     "role",
     "language",
-]
+)
 
 
 class AmparoUserCreationForm(AssignmentCheck, UserCreationForm):
-    class Meta(UserCreationForm.Meta):  # type: ignore[name-defined]  # stubs lack this Meta
+    class Meta(UserCreationForm.Meta):
         model = User
         fields = ACCOUNT_FIELDS
 
@@ -132,7 +132,7 @@ class AmparoUserCreationForm(AssignmentCheck, UserCreationForm):
 class AmparoUserChangeForm(AssignmentCheck, forms.ModelForm):
     class Meta:
         model = User
-        fields = [*ACCOUNT_FIELDS, "is_active"]
+        fields = (*ACCOUNT_FIELDS, "is_active")
 
 
 @admin.register(User)
