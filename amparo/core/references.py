@@ -1,8 +1,8 @@
 """Reference numbers (households, cases, referrals, and the apps to come): one allocator.
 
-A reference is a prefix the caller builds (office, year, kind) and a number counted per
-organization and prefix: `EC-QUI-2026-000123`, `C-QUI-2026-00042`. The caller formats it;
-this module only hands out numbers, never the same one twice.
+A reference is a prefix (kind, office, year) and a number counted per organization and
+prefix: `EC-QUI-2026-000123` (households), `C-QUI-2026-00042` (cases), `R-…` (referrals).
+`office_year` builds those; `allocate` hands out the numbers, never the same one twice.
 """
 
 from amparo.core.models import ReferenceCounter
@@ -27,3 +27,13 @@ def allocate(*, organization_id: int, prefix: str, count: int = 1) -> range:
     counter.last += count
     counter.save(update_fields=["last"])
     return range(first, first + count)
+
+
+def office_year(
+    *, organization_id: int, lead: str, office_code: str, year: int, digits: int, count: int = 1
+) -> list[str]:
+    """The next `count` references `{lead}-{OFF}-{year}-{number}` of an office: `OFF` is the
+    office code's first three letters or digits, the number has `digits` digits."""
+    prefix = f"{lead}-{office_code.replace('-', '')[:3].upper()}-{year}"
+    numbers = allocate(organization_id=organization_id, prefix=prefix, count=count)
+    return [f"{prefix}-{number:0{digits}d}" for number in numbers]

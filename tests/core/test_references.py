@@ -21,6 +21,18 @@ def test_allocate_counts_per_organization_and_prefix(org_a, org_b):
     assert ReferenceCounter.objects.get(organization=org_a, prefix="C-QUI-2026").last == 5
 
 
+def test_office_year_formats_kind_office_year_and_number(org_a):
+    case = references.office_year(
+        organization_id=org_a.pk, lead="C", office_code="quito-norte", year=2026, digits=5
+    )
+    households = references.office_year(
+        organization_id=org_a.pk, lead="EC", office_code="qui", year=2026, digits=6, count=2
+    )
+
+    assert case == ["C-QUI-2026-00001"]
+    assert households == ["EC-QUI-2026-000001", "EC-QUI-2026-000002"]
+
+
 def test_allocate_refuses_an_empty_block(org_a):
     with pytest.raises(ValueError, match="at least 1"):
         references.allocate(organization_id=org_a.pk, prefix="C-QUI-2026", count=0)

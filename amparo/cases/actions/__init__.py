@@ -6,7 +6,7 @@ anything is written. Audit details never hold narrative text.
 
 Split by job: `lifecycle` (open, change, advance, closure, reopen, transfer), `plan` (plan, plan
 actions, approvals that follow the risk), `follow_ups` (follow-ups and notes), `team` (members,
-GBV team), `incidents` (GBVIMS), `references` (case and referral numbers) and `_checks` (what
+GBV team), `incidents` (GBVIMS) and `_checks` (what
 they share). Callers use `actions.<name>`.
 """
 
@@ -14,5 +14,4 @@ from amparo.cases.actions.follow_ups import *  # noqa: F403
 from amparo.cases.actions.incidents import *  # noqa: F403
 from amparo.cases.actions.lifecycle import *  # noqa: F403
 from amparo.cases.actions.plan import *  # noqa: F403
-from amparo.cases.actions.references import *  # noqa: F403
 from amparo.cases.actions.team import *  # noqa: F403

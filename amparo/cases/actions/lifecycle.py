@@ -18,7 +18,6 @@ from amparo.cases.actions._checks import (
     _may_hold_case,
 )
 from amparo.cases.actions.plan import _plan_approval_follows_risk
-from amparo.cases.actions.references import next_reference
 from amparo.cases.models import (
     HIGH_RISK,
     Approval,
@@ -31,7 +30,7 @@ from amparo.cases.models import (
     RiskLevel,
     Transfer,
 )
-from amparo.core import access, audit
+from amparo.core import access, audit, references
 from amparo.core.errors import ActionError
 from amparo.core.models import User
 from amparo.registry.models import Individual
@@ -86,7 +85,13 @@ def open_case(
     case = Case.objects.create(
         organization_id=office.organization_id,
         office=office,
-        reference=next_reference(office.organization_id, office.code, "C"),
+        reference=references.office_year(
+            organization_id=office.organization_id,
+            lead="C",
+            office_code=office.code,
+            year=timezone.localdate().year,
+            digits=5,
+        )[0],
         type=type,
         restricted=restricted,
         psea_related=psea_related,

@@ -15,10 +15,9 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from amparo.cases.actions import next_reference
 from amparo.cases.models import Case, GBVService, ServiceType
 from amparo.cases.queries import cases_visible_to
-from amparo.core import access, audit
+from amparo.core import access, audit, references
 from amparo.core.errors import ActionError
 from amparo.core.models import User
 from amparo.referrals import queries
@@ -158,7 +157,13 @@ def send_referral(
     now = timezone.now()
     code = actor.office.code if actor.office else organization.code
     referral = Referral.objects.create(
-        reference=next_reference(organization.pk, code, "R"),
+        reference=references.office_year(
+            organization_id=organization.pk,
+            lead="R",
+            office_code=code,
+            year=timezone.localdate().year,
+            digits=5,
+        )[0],
         from_organization=organization,
         from_office=actor.office,
         sent_by=actor,

@@ -32,12 +32,14 @@ class PreparedHousehold:
 
 def household_references(office: Office, year: int, count: int = 1) -> list[str]:
     """The next `count` household references of an office and year: `EC-QUI-2026-000123`."""
-    country = office_region(office)
-    prefix = f"{country}-{office.code.replace('-', '')[:3].upper()}-{year}"
-    numbers = references.allocate(
-        organization_id=office.organization_id, prefix=prefix, count=count
+    return references.office_year(
+        organization_id=office.organization_id,
+        lead=office_region(office),
+        office_code=office.code,
+        year=year,
+        digits=6,
+        count=count,
     )
-    return [f"{prefix}-{n:06d}" for n in numbers]
 
 
 @transaction.atomic
