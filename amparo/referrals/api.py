@@ -28,6 +28,16 @@ class _ReferralFields(serializers.ModelSerializer):
     service_name = serializers.CharField(source="service.name", read_only=True)
     from_organization = serializers.CharField(source="from_organization.code", read_only=True)
     overdue = serializers.SerializerMethodField()
+    # Every view of a referral opens with these, in this order.
+    HEAD = (
+        "id",
+        "reference",
+        "state",
+        "urgency",
+        "service",
+        "service_name",
+        "from_organization",
+    )
 
     def get_overdue(self, referral) -> bool:
         return queries.is_overdue(referral)
@@ -41,13 +51,7 @@ class SharedReferralSerializer(_ReferralFields):
     class Meta:
         model = Referral
         fields = [
-            "id",
-            "reference",
-            "state",
-            "urgency",
-            "service",
-            "service_name",
-            "from_organization",
+            *_ReferralFields.HEAD,
             "reason",
             "shared",
             "consent_method",
@@ -93,13 +97,7 @@ class ReferralRowSerializer(_ReferralFields):
     class Meta:
         model = Referral
         fields = [
-            "id",
-            "reference",
-            "state",
-            "urgency",
-            "service",
-            "service_name",
-            "from_organization",
+            *_ReferralFields.HEAD,
             "sent_at",
             "respond_by",
             "overdue",
