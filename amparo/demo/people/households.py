@@ -6,7 +6,7 @@ import random
 from collections.abc import Iterator, Sequence
 from datetime import date
 
-from amparo.demo.people import names
+from amparo.demo.people import documents, names
 from amparo.demo.people.dates import shift_years
 from amparo.demo.people.distributions import (
     CHILD_AGE_BANDS,
@@ -19,15 +19,6 @@ from amparo.demo.people.distributions import (
     OTHER_RELATIONSHIPS,
     OTHER_RELATIVE_AGE_BANDS,
     SOLE_COMPANION,
-)
-from amparo.demo.people.documents import (
-    ADULT_DOCUMENTS,
-    CHILD_DOCUMENTS,
-    CO_MOBILE,
-    LETTERS,
-    NATIONAL_ADULT_DOCUMENTS,
-    VE_MOBILE,
-    YOUNG_CHILD_DOCUMENTS,
 )
 from amparo.demo.people.records import DEFAULT_OFFICES, DEFAULT_TODAY, Household, Person
 
@@ -68,7 +59,6 @@ def _generate(count: int, seed: int, offices: tuple[str, ...], today: date) -> I
     rnd = rng.random
     randint = rng.randint
     choice = rng.choice
-    getrandbits = rng.getrandbits
     office_country = {o: names.office_country(o) for o in offices}
 
     today_ord = today.toordinal()
@@ -85,74 +75,6 @@ def _generate(count: int, seed: int, offices: tuple[str, ...], today: date) -> I
 
     issued: set[str] = set()
 
-    def digits(n: int) -> str:
-        return str(rng.randrange(10 ** (n - 1), 10**n))
-
-    def ec_cedula() -> str:
-        province = randint(1, 24)
-        body = f"{province:02d}{randint(0, 5)}{rng.randrange(1_000_000):06d}"
-        total = 0
-        for i, ch in enumerate(body):
-            d = int(ch) * (2 if i % 2 == 0 else 1)
-            total += d - 9 if d > 9 else d
-        return f"{body}{(10 - total % 10) % 10}"
-
-    def national_id(country: str, birth_year: int, age: int) -> str:
-        if country == "VE":
-            # Numbers were issued roughly in birth order: older people have lower numbers.
-            base = 1_000_000 + (birth_year - 1935) * 420_000
-            base = max(1_900_000, min(base, 36_000_000))  # keep ±900,000 inside real ranges
-            return f"V-{base + rng.randrange(-900_000, 900_000)}"
-        if country == "CO":
-            if birth_year >= 1986 or age < 18:
-                return "1" + digits(9)
-            return digits(8) if rnd() < 0.8 else digits(10)
-        if country == "EC":
-            return ec_cedula()
-        if country == "PA":
-            return f"{randint(1, 9)}-{randint(100, 999)}-{randint(1000, 9999)}"
-        return digits(9)
-
-    def passport(country: str) -> str:
-        if country == "VE":
-            return digits(9)
-        if country == "CO":
-            return f"A{choice(LETTERS)}{digits(6)}"
-        if country == "HT":
-            return f"{choice(LETTERS)}{choice(LETTERS)}{digits(7)}"
-        if country == "CU":
-            return f"{choice('BIJKL')}{digits(6)}"
-        if country == "PA":
-            return f"PA{digits(7)}"
-        return f"{choice(LETTERS)}{digits(7)}"
-
-    def document(doc_type: str, nat: str, host: str, birth_year: int, age: int, reg_year: int):
-        if doc_type == "national_id":
-            return national_id(nat, birth_year, age), nat
-        if doc_type == "passport":
-            return passport(nat), nat
-        if doc_type == "birth_certificate":
-            return digits(10), nat
-        if doc_type == "refugee_id":
-            return f"R{digits(8)}", host
-        if doc_type == "asylum_application":
-            return f"{host}-{reg_year - randint(0, 3)}-{digits(6)}", host
-        if doc_type == "visa":
-            return f"{choice(LETTERS)}{digits(8)}", host
-        return f"OT-{digits(6)}", host  # "other"
-
-    def phone(country: str) -> str:
-        if country == "EC":
-            return f"+5939{randint(8, 9)}{getrandbits(27) % 10_000_000:07d}"
-        if country == "CO":
-            return f"+57{choice(CO_MOBILE)}{getrandbits(27) % 10_000_000:07d}"
-        if country == "VE":
-            return f"+58{choice(VE_MOBILE)}{getrandbits(27) % 10_000_000:07d}"
-        if country == "PA":
-            return f"+5076{getrandbits(27) % 10_000_000:07d}"
-        return ""
-
-    phone_countries = frozenset({"EC", "CO", "VE", "PA"})
     pick_head_band = HEAD_AGE_BANDS.pick
     pick_other_band = OTHER_RELATIVE_AGE_BANDS.pick
     pick_child_band = CHILD_AGE_BANDS.pick
@@ -347,45 +269,11 @@ def _generate(count: int, seed: int, offices: tuple[str, ...], today: date) -> I
             else:
                 group = head_group
 
-            # documents (the registration year is only needed for asylum case numbers)
-            if age < 7:
-                doc_type = YOUNG_CHILD_DOCUMENTS.pick(rnd)
-                if nat == host and doc_type == "passport":
-                    doc_type = "birth_certificate"
-            elif age < 18:
-                doc_type = CHILD_DOCUMENTS.pick(rnd)
-                if doc_type == "national_id" and nat == "VE" and age < 9:
-                    doc_type = "birth_certificate"
-            elif nat == host:
-                doc_type = NATIONAL_ADULT_DOCUMENTS.pick(rnd)
-            else:
-                doc_type = ADULT_DOCUMENTS[group].pick(rnd)
-            if doc_type == "national_id" and nat in ("HT", "CU"):
-                doc_type = "passport"
-            if doc_type:
-                for _attempt in range(1000):
-                    number, doc_country = document(doc_type, nat, host, birth_year, age, today.year)
-                    key = f"{doc_type}|{doc_country}|{number}"
-                    if key not in issued:
-                        issued.add(key)
-                        break
-                else:  # the number spaces are far larger than a million people need
-                    raise RuntimeError(f"ran out of unique {doc_type} numbers for {nat}")
-            else:
-                number = doc_country = ""
-
-            # phone
-            p = 0.85 if relationship == "head" else (0.35 if age >= 18 else 0.1 if age >= 15 else 0)
-            if p and rnd() < p:
-                if nat in ("VE", "CO") and nat != host and rnd() < 0.12:
-                    number_country = nat
-                elif host in phone_countries:
-                    number_country = host
-                else:
-                    number_country = nat
-                tel = phone(number_country)
-            else:
-                tel = ""
+            doc_type = documents.document_type(rng, age, nat, host, group)
+            number, doc_country = documents.issue(
+                rng, issued, doc_type, nat, host, birth_year, age, today.year
+            )
+            tel = documents.phone(rng, relationship, age, nat, host)
 
             contact = rnd() < (0.93 if relationship == "head" else 0.85)
             sharing = rnd() < (0.82 if contact else 0.3)
