@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 
 from amparo.demo.people import documents, names
-from amparo.demo.people.dates import shift_years
+from amparo.demo.people.dates import Calendar
 from amparo.demo.people.distributions import (
     CHILD_AGE_BANDS,
     FOREIGN_GROUPS,
@@ -61,18 +61,7 @@ def _generate(count: int, seed: int, offices: tuple[str, ...], today: date) -> I
     choice = rng.choice
     office_country = {o: names.office_country(o) for o in offices}
 
-    today_ord = today.toordinal()
-    # Date of birth for an age of exactly ``a`` years on ``today``: lo_ord[a] + [0, span[a]).
-    max_age = 110
-    bounds = [shift_years(today, a).toordinal() for a in range(max_age + 2)]
-    lo_ord = [bounds[a + 1] + 1 for a in range(max_age + 1)]
-    span = [bounds[a] - bounds[a + 1] for a in range(max_age + 1)]
-    # Estimated dates of birth are 1 July of the year that keeps the declared age.
-    july_passed = (today.month, today.day) >= (7, 1)
-    estimated = [date(today.year - a - (0 if july_passed else 1), 7, 1) for a in range(max_age + 1)]
-    fromordinal = date.fromordinal
-    registration_floor = today_ord - 6 * 365
-
+    calendar = Calendar(today)
     issued: set[str] = set()
 
     pick_head_band = HEAD_AGE_BANDS.pick
@@ -196,7 +185,6 @@ def _generate(count: int, seed: int, offices: tuple[str, ...], today: date) -> I
         spouse = None
         people = []
         has_children = False
-        youngest_dob = 0
         head_culture = cultures[names.CULTURE_OF.get(head_nat, "ve")]
         # The surname of a child's absent parent, shared by all the children of the household.
         absent_surname = choice(head_culture.surnames)
@@ -250,15 +238,8 @@ def _generate(count: int, seed: int, offices: tuple[str, ...], today: date) -> I
             if index in twin_of:
                 twin = people[twin_of[index]]
                 dob, dob_estimated = twin.date_of_birth, twin.dob_estimated
-            elif rnd() < (0.14 if age >= 18 else 0.06) and age >= 2:
-                dob = estimated[age]
-                dob_estimated = True
             else:
-                dob = fromordinal(lo_ord[age] + int(rnd() * span[age]))
-                dob_estimated = False
-            dob_ord = dob.toordinal()
-            if dob_ord > youngest_dob:
-                youngest_dob = dob_ord
+                dob, dob_estimated = calendar.birth_date(rng, age)
             birth_year = dob.year
 
             # population group
@@ -337,8 +318,7 @@ def _generate(count: int, seed: int, offices: tuple[str, ...], today: date) -> I
             if needs:
                 person.specific_needs = tuple(needs)
 
-        floor = max(registration_floor, youngest_dob)
-        registered_on = fromordinal(today_ord - int((today_ord - floor + 1) * rnd() ** 1.6))
+        registered_on = calendar.registration_date(rng, max(p.date_of_birth for p in people))
         yield Household(
             ref=household_ref, office=office, members=people, registered_on=registered_on
         )
