@@ -7,19 +7,8 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 
 from amparo.demo.people import documents, names
+from amparo.demo.people.composition import compose
 from amparo.demo.people.dates import Calendar
-from amparo.demo.people.distributions import (
-    CHILD_AGE_BANDS,
-    FOREIGN_GROUPS,
-    HEAD_AGE_BANDS,
-    HOST,
-    HOUSEHOLD_SIZE,
-    NATIONAL_GROUPS,
-    NATIONALITIES,
-    OTHER_RELATIONSHIPS,
-    OTHER_RELATIVE_AGE_BANDS,
-    SOLE_COMPANION,
-)
 from amparo.demo.people.records import DEFAULT_OFFICES, DEFAULT_TODAY, Household, Person
 
 
@@ -57,127 +46,24 @@ def _generate(count: int, seed: int, offices: tuple[str, ...], today: date) -> I
     cultures = names.cultures()
     rng = random.Random(seed)  # noqa: S311 - synthetic data, not security
     rnd = rng.random
-    randint = rng.randint
     choice = rng.choice
     office_country = {o: names.office_country(o) for o in offices}
 
     calendar = Calendar(today)
     issued: set[str] = set()
 
-    pick_head_band = HEAD_AGE_BANDS.pick
-    pick_other_band = OTHER_RELATIVE_AGE_BANDS.pick
-    pick_child_band = CHILD_AGE_BANDS.pick
     person_n = 0
 
     for household_n in range(1, count + 1):
         office = choice(offices)
         host = office_country[office]
-        head_nat = NATIONALITIES.pick(rnd)
-        if head_nat == HOST:
-            head_nat = host
-        head_is_national = head_nat == host
-        if head_is_national:
-            head_group = NATIONAL_GROUPS.pick(rnd)
-        else:
-            head_group = FOREIGN_GROUPS.get(head_nat, FOREIGN_GROUPS["VE"]).pick(rnd)
-        size = HOUSEHOLD_SIZE.pick(rnd)
-
-        # ---- composition: (relationship, sex, age, nationality) per member
-        child_headed = not head_is_national and rnd() < 0.004
-        r = rnd()
-        head_sex = "X" if r < 0.002 else ("F" if r < 0.58 else "M")
-        if child_headed:
-            size = min(size, 3)
-            head_age = randint(15, 17)
-        else:
-            lo, hi = pick_head_band(rnd)
-            head_age = randint(lo, hi)
-        members = [("head", head_sex, head_age, head_nat)]
-        spouse_age = None
-        parents = 0
-        child_ages: dict[int, int] = {}  # age -> index in members
-        twin_of: dict[int, int] = {}  # index in members -> index of the older twin
-        if size >= 2 and not child_headed and rnd() < 0.62:
-            if head_sex == "X":
-                spouse_sex = "F" if rnd() < 0.5 else "M"
-            elif rnd() < 0.02:
-                spouse_sex = head_sex
-            else:
-                spouse_sex = "M" if head_sex == "F" else "F"
-            delta = randint(-3, 8)
-            spouse_age = head_age + delta if spouse_sex == "M" else head_age - delta
-            spouse_age = max(18, min(spouse_age, 95))
-            if rnd() < 0.9:
-                spouse_nat = head_nat
-            elif head_nat == "VE":
-                spouse_nat = "CO"
-            elif head_nat == "CO" or head_is_national:
-                spouse_nat = "VE"
-            else:
-                spouse_nat = head_nat
-            members.append(("spouse", spouse_sex, spouse_age, spouse_nat))
-        youngest_parent = head_age if spouse_age is None else min(head_age, spouse_age)
-        companion = SOLE_COMPANION if len(members) == 1 else OTHER_RELATIONSHIPS
-        while len(members) < size:
-            if child_headed:
-                relationship = "sibling"
-            else:
-                relationship = companion.pick(rnd)
-                companion = OTHER_RELATIONSHIPS
-            if relationship == "child" and youngest_parent < 16:
-                relationship = "other_relative"
-            elif (
-                relationship == "grandchild"
-                and head_age < 36
-                or relationship == "parent"
-                and (parents >= 2 or head_age > 62)
-            ):
-                relationship = "child" if youngest_parent >= 16 else "other_relative"
-            if relationship == "child":
-                upper = min(youngest_parent - 16, 25)
-                for _attempt in range(4):  # siblings are usually born in different years
-                    lo, hi = pick_child_band(rnd)
-                    age = randint(lo, hi)
-                    if age > upper:
-                        age = randint(0, upper)
-                    if age not in child_ages:
-                        break
-                if age in child_ages:
-                    twin_of[len(members)] = child_ages[age]
-                else:
-                    child_ages[age] = len(members)
-            elif relationship == "grandchild":
-                upper = min(head_age - 34, 17)
-                age = int((upper + 1) * rnd() ** 1.2)
-            elif relationship == "parent":
-                parents += 1
-                age = min(head_age + randint(17, 38), 95)
-            elif relationship == "sibling":
-                if child_headed:
-                    age = randint(3, head_age - 1)
-                else:
-                    age = max(0, min(head_age + randint(-12, 12), 95))
-            elif relationship == "other_relative":
-                lo, hi = pick_other_band(rnd)
-                age = randint(lo, hi)
-            else:  # non_relative
-                age = randint(16, 60) if not child_headed else randint(10, 17)
-            r = rnd()
-            if relationship == "parent":
-                sex = "F" if r < 0.66 else "M"
-            elif age >= 14 and r < 0.0015:
-                sex = "X"
-            else:
-                sex = "F" if r < 0.5 else "M"
-            nat = head_nat
-            if relationship in ("child", "grandchild") and not head_is_national:
-                if age <= 5 and rnd() < 0.2:
-                    nat = host  # born after arrival
-                elif spouse_age is not None and members[1][3] != head_nat and rnd() < 0.5:
-                    nat = members[1][3]
-            elif relationship == "non_relative" and rnd() < 0.2:
-                nat = "VE"
-            members.append((relationship, sex, age, nat))
+        family = compose(rng, host)
+        members = family.members
+        twin_of = family.twin_of
+        child_headed = family.child_headed
+        head_nat = family.head.nationality
+        head_is_national = family.head_is_national
+        head_group = family.group
 
         # ---- people
         household_ref = f"H-{seed}-{household_n}"
