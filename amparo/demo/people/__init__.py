@@ -17,9 +17,11 @@ formats but are random; ``(document_type, document_country, document_number)`` i
 within one call to :func:`generate_households`.
 
 Split by job: ``records`` (households, people, vocabularies), ``names`` (name pools per
-culture, the country of an office), ``distributions`` (who lives in a household, by weight),
-``dates`` (ages and dates of birth), ``documents`` (document types, numbers and phones),
-``households`` (the generator) and ``export`` (CSV). Callers use ``people.<name>``.
+culture, how each member is named, the country of an office), ``distributions`` (weights of
+nationalities, groups, sizes, relationships and ages), ``composition`` (who lives in a
+household), ``dates`` (dates of birth and registration), ``documents`` (documents and
+phones), ``needs`` (specific needs), ``households`` (the generator, step by step) and
+``export`` (CSV). Callers use ``people.<name>``.
 """
 
 from amparo.demo.people.export import CSV_COLUMNS, write_csv

@@ -1,14 +1,22 @@
-"""The household generator: one ``random.Random(seed)`` stream, households one after another."""
+"""The household generator: one ``random.Random(seed)`` stream, households one after another.
+
+A household is drawn in steps: who lives in it (``composition``), then each member's names,
+date of birth, population group, document, phone and consents, then the specific needs and
+the registration date. Every step draws from the same stream, so the order of the draws is
+part of the output: moving one changes every household that follows it.
+"""
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Iterator, Sequence
 from datetime import date
 
 from amparo.demo.people import documents, names
-from amparo.demo.people.composition import compose
+from amparo.demo.people.composition import Composition, compose
 from amparo.demo.people.dates import Calendar
+from amparo.demo.people.needs import add_specific_needs
 from amparo.demo.people.records import DEFAULT_OFFICES, DEFAULT_TODAY, Household, Person
 
 
@@ -43,168 +51,77 @@ def generate_people(
 
 
 def _generate(count: int, seed: int, offices: tuple[str, ...], today: date) -> Iterator[Household]:
-    cultures = names.cultures()
     rng = random.Random(seed)  # noqa: S311 - synthetic data, not security
-    rnd = rng.random
-    choice = rng.choice
-    office_country = {o: names.office_country(o) for o in offices}
-
     calendar = Calendar(today)
-    issued: set[str] = set()
-
-    person_n = 0
-
-    for household_n in range(1, count + 1):
-        office = choice(offices)
-        host = office_country[office]
-        family = compose(rng, host)
-        members = family.members
-        twin_of = family.twin_of
-        child_headed = family.child_headed
-        head_nat = family.head.nationality
-        head_is_national = family.head_is_national
-        head_group = family.group
-
-        # ---- people
-        household_ref = f"H-{seed}-{household_n}"
-        head = None
-        spouse = None
-        people = []
-        has_children = False
-        head_culture = cultures[names.CULTURE_OF.get(head_nat, "ve")]
-        # The surname of a child's absent parent, shared by all the children of the household.
-        absent_surname = choice(head_culture.surnames)
-        for index, (relationship, sex, age, nat) in enumerate(members):
-            person_n += 1
-            # names
-            if relationship in ("head", "spouse", "non_relative", "other_relative", "parent"):
-                culture = cultures[names.CULTURE_OF.get(nat, "ve")]
-            else:
-                culture = head_culture
-            given = choice(
-                culture.female if sex == "F" or (sex == "X" and rnd() < 0.5) else culture.male
-            )
-            surnames = head_culture.surnames
-            spanish = head_culture.spanish_naming
-            if relationship in ("head", "spouse", "non_relative"):
-                first = choice(culture.surnames)
-                second = choice(culture.surnames) if culture.spanish_naming else ""
-            elif relationship == "child":
-                first = head.first_surname
-                if not spanish:
-                    second = ""
-                elif spouse is not None:
-                    second = spouse.first_surname
-                elif head.sex == "F":
-                    second = head.second_surname
-                else:
-                    second = absent_surname
-            elif relationship == "sibling":
-                first, second = head.first_surname, head.second_surname
-            elif relationship == "parent":
-                if sex == "M":
-                    first = head.first_surname
-                elif spanish and head.second_surname:
-                    first = head.second_surname
-                else:
-                    first = choice(surnames)
-                second = choice(surnames) if spanish else ""
-            elif relationship == "grandchild":
-                if rnd() < 0.5:
-                    first, second = head.first_surname, choice(surnames)
-                else:
-                    first, second = choice(surnames), head.first_surname
-                if not spanish:
-                    second = ""
-            else:  # other_relative
-                first = head.first_surname if rnd() < 0.5 else choice(culture.surnames)
-                second = choice(culture.surnames) if culture.spanish_naming else ""
-
-            # date of birth
-            if index in twin_of:
-                twin = people[twin_of[index]]
-                dob, dob_estimated = twin.date_of_birth, twin.dob_estimated
-            else:
-                dob, dob_estimated = calendar.birth_date(rng, age)
-            birth_year = dob.year
-
-            # population group
-            if nat == host:
-                group = head_group if head_is_national else "host_community"
-            elif head_is_national:
-                group = "migrant_regular" if rnd() < 0.7 else "migrant_irregular"
-            else:
-                group = head_group
-
-            doc_type = documents.document_type(rng, age, nat, host, group)
-            number, doc_country = documents.issue(
-                rng, issued, doc_type, nat, host, birth_year, age, today.year
-            )
-            tel = documents.phone(rng, relationship, age, nat, host)
-
-            contact = rnd() < (0.93 if relationship == "head" else 0.85)
-            sharing = rnd() < (0.82 if contact else 0.3)
-            person = Person(
-                ref=f"P-{seed}-{person_n}",
-                given_names=given,
-                first_surname=first,
-                second_surname=second,
-                sex=sex,
-                date_of_birth=dob,
-                dob_estimated=dob_estimated,
-                nationality=nat,
-                population_group=group,
-                relationship=relationship,
-                phone=tel,
-                document_type=doc_type,
-                document_number=number,
-                document_country=doc_country,
-                specific_needs=(),
-                contact_consent=contact,
-                data_sharing_consent=sharing,
-            )
-            if relationship == "head":
-                head = person
-            elif relationship == "spouse":
-                spouse = person
-            elif relationship == "child":
-                has_children = True
-            people.append(person)
-
-        # ---- specific needs, once the whole household is known
-        for person, (relationship, sex, age, _nat) in zip(people, members, strict=True):
-            needs = []
-            if sex == "F" and age >= 15:
-                alone = relationship == "head" and spouse is None
-                if rnd() < (0.15 if alone else 0.03):
-                    needs.append("woman_at_risk")
-            if age < 18 and (
-                child_headed
-                or (relationship == "non_relative" and rnd() < 0.6)
-                or (relationship == "other_relative" and rnd() < 0.1)
-            ):
-                needs.append("uasc")
-            if age >= 5 and rnd() < 0.025:
-                needs.append("survivor_violence")
-            if rnd() < (0.08 if age >= 60 else 0.03):
-                needs.append("serious_medical")
-            if age >= 60 and rnd() < 0.35:
-                needs.append("older_at_risk")
-            if (
-                relationship == "head"
-                and has_children
-                and spouse is None
-                and rnd() < (0.45 if sex == "F" else 0.25)
-            ):
-                needs.append("single_parent")
-            if rnd() < (0.10 if age >= 60 else 0.025):
-                needs.append("disability")
-            if 12 <= age <= 35 and rnd() < 0.015:
-                needs.append("trafficking_risk")
-            if needs:
-                person.specific_needs = tuple(needs)
-
+    host_of = {office: names.office_country(office) for office in offices}
+    issued: set[str] = set()  # documents given out: unique within the run
+    person_refs = (f"P-{seed}-{n}" for n in itertools.count(1))
+    for n in range(1, count + 1):
+        office = rng.choice(offices)
+        household = compose(rng, host_of[office])
+        people = _people(rng, household, calendar, issued, person_refs)
+        add_specific_needs(rng, people, household)
         registered_on = calendar.registration_date(rng, max(p.date_of_birth for p in people))
         yield Household(
-            ref=household_ref, office=office, members=people, registered_on=registered_on
+            ref=f"H-{seed}-{n}", office=office, members=people, registered_on=registered_on
         )
+
+
+def _people(
+    rng: random.Random,
+    household: Composition,
+    calendar: Calendar,
+    issued: set[str],
+    refs: Iterator[str],
+) -> list[Person]:
+    """Name each member, then their date of birth, population group, document and phone."""
+    host = household.host
+    family = names.family(rng, household.head.nationality)
+    people: list[Person] = []
+    for index, (relationship, sex, age, nationality) in enumerate(household.members):
+        given, first, second = names.name(rng, family, relationship, sex, nationality)
+        twin = household.twin_of.get(index)
+        if twin is None:
+            dob, dob_estimated = calendar.birth_date(rng, age)
+        else:  # twins share their date of birth, estimated or not
+            dob, dob_estimated = people[twin].date_of_birth, people[twin].dob_estimated
+        group = _population_group(rng, household, nationality)
+        doc_type = documents.document_type(rng, age, nationality, host, group)
+        doc_number, doc_country = documents.issue(
+            rng, issued, doc_type, nationality, host, dob.year, age, calendar.today.year
+        )
+        phone = documents.phone(rng, relationship, age, nationality, host)
+        contact = rng.random() < (0.93 if relationship == "head" else 0.85)
+        sharing = rng.random() < (0.82 if contact else 0.3)
+        person = Person(
+            ref=next(refs),
+            given_names=given,
+            first_surname=first,
+            second_surname=second,
+            sex=sex,
+            date_of_birth=dob,
+            dob_estimated=dob_estimated,
+            nationality=nationality,
+            population_group=group,
+            relationship=relationship,
+            phone=phone,
+            document_type=doc_type,
+            document_number=doc_number,
+            document_country=doc_country,
+            specific_needs=(),
+            contact_consent=contact,
+            data_sharing_consent=sharing,
+        )
+        family.add(person)
+        people.append(person)
+    return people
+
+
+def _population_group(rng: random.Random, household: Composition, nationality: str) -> str:
+    """The head's group, except for nationals in a foreign household (host community) and
+    foreigners in a national one (migrants)."""
+    if nationality == household.host:
+        return household.group if household.head_is_national else "host_community"
+    if household.head_is_national:
+        return "migrant_regular" if rng.random() < 0.7 else "migrant_irregular"
+    return household.group

@@ -1,7 +1,9 @@
-"""Names and places: given-name and surname pools per culture, and the country of an office.
+"""Names and places: name pools per culture, how each member of a household is named, and the
+country of an office.
 
 The pools are drawn once per process from Faker with fixed seeds, mixed with names common in
-Venezuela, Cuba and Haiti that Faker lacks, so they never depend on the caller's seed.
+Venezuela, Cuba and Haiti that Faker lacks, so they never depend on the caller's seed. Naming a
+person draws from the caller's ``random.Random``.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import random
 from bisect import bisect
 from dataclasses import dataclass
 from itertools import accumulate
+
+from amparo.demo.people.records import Person
 
 _POOL_SEED = 20260101
 _FAKER_DRAWS = 600
@@ -67,7 +71,7 @@ _HT_MALE_PREFIX = ("Jean", "Jean", "Pierre")
 
 
 @dataclass(frozen=True, slots=True)
-class _Culture:
+class Culture:
     female: tuple[str, ...]
     male: tuple[str, ...]
     surnames: tuple[str, ...]
@@ -126,7 +130,7 @@ _CULTURES = {
         False,
     ),
 }
-CULTURE_OF = {"VE": "ve", "CO": "co", "EC": "ec", "CU": "cu", "PA": "pa", "HT": "ht"}
+_CULTURE_OF = {"VE": "ve", "CO": "co", "EC": "ec", "CU": "cu", "PA": "pa", "HT": "ht"}
 
 
 def _clean(name: str) -> str:
@@ -174,14 +178,14 @@ def _with_compounds(
 
 
 @functools.cache
-def cultures() -> dict[str, _Culture]:
+def _cultures() -> dict[str, Culture]:
     cultures = {}
     for key, (female, male, surnames, prefixes, rates, spanish) in _CULTURES.items():
         rng = random.Random(f"amparo-demo-names-{key}-{_POOL_SEED}")  # noqa: S311 - not crypto
         f = _with_compounds(rng, _flatten(rng, female, 0), prefixes[0], rates[0])
         m = _with_compounds(rng, _flatten(rng, male, 1), prefixes[1], rates[1])
         s = tuple(_flatten(rng, surnames, 2))
-        cultures[key] = _Culture(f, m, s, spanish)
+        cultures[key] = Culture(f, m, s, spanish)
     return cultures
 
 
@@ -190,3 +194,86 @@ def office_country(office: str) -> str:
     org = office.split("/", 1)[0]
     code = org.rsplit("-", 1)[-1]
     return code.upper() if len(code) == 2 and code.isalpha() else "EC"
+
+
+# Named after their own nationality; children, grandchildren and siblings after the head's.
+_OWN_CULTURE = frozenset({"head", "spouse", "non_relative", "other_relative", "parent"})
+
+
+@dataclass(slots=True)
+class Family:
+    """Where a household's names come from; the head and spouse are added once named."""
+
+    culture: Culture  # the head's
+    absent_surname: str  # of a child's absent parent, shared by all the children
+    head: Person | None = None
+    spouse: Person | None = None
+
+    def add(self, person: Person) -> None:
+        if person.relationship == "head":
+            self.head = person
+        elif person.relationship == "spouse":
+            self.spouse = person
+
+
+def culture_of(nationality: str) -> Culture:
+    return _cultures()[_CULTURE_OF.get(nationality, "ve")]
+
+
+def family(rng: random.Random, head_nationality: str) -> Family:
+    culture = culture_of(head_nationality)
+    return Family(culture, rng.choice(culture.surnames))
+
+
+def name(
+    rng: random.Random, family: Family, relationship: str, sex: str, nationality: str
+) -> tuple[str, str, str]:
+    """(given names, first surname, second surname) of a member of ``family``.
+
+    Spanish naming gives two surnames, paternal then maternal: a child takes the head's first
+    surname, then the spouse's (or, without a spouse, the mother's or the absent parent's).
+    """
+    culture = culture_of(nationality) if relationship in _OWN_CULTURE else family.culture
+    # Someone of sex X has a female or a male name, half and half.
+    female = sex == "F" or (sex == "X" and rng.random() < 0.5)
+    given = rng.choice(culture.female if female else culture.male)
+    first, second = _surnames(rng, family, relationship, sex, culture)
+    return given, first, second
+
+
+def _surnames(
+    rng: random.Random, family: Family, relationship: str, sex: str, culture: Culture
+) -> tuple[str, str]:
+    if relationship in ("head", "spouse", "non_relative"):
+        first = rng.choice(culture.surnames)
+        return first, rng.choice(culture.surnames) if culture.spanish_naming else ""
+    head = family.head  # named first: set for every other relationship
+    spanish = family.culture.spanish_naming
+    surnames = family.culture.surnames
+    if relationship == "child":
+        if not spanish:
+            return head.first_surname, ""
+        if family.spouse is not None:
+            return head.first_surname, family.spouse.first_surname
+        if head.sex == "F":
+            return head.first_surname, head.second_surname
+        return head.first_surname, family.absent_surname
+    if relationship == "sibling":
+        return head.first_surname, head.second_surname
+    if relationship == "parent":
+        if sex == "M":
+            first = head.first_surname
+        elif spanish and head.second_surname:
+            first = head.second_surname
+        else:
+            first = rng.choice(surnames)
+        return first, rng.choice(surnames) if spanish else ""
+    if relationship == "grandchild":
+        if rng.random() < 0.5:
+            first, second = head.first_surname, rng.choice(surnames)
+        else:
+            first, second = rng.choice(surnames), head.first_surname
+        return first, second if spanish else ""
+    # other_relative
+    first = head.first_surname if rng.random() < 0.5 else rng.choice(culture.surnames)
+    return first, rng.choice(culture.surnames) if culture.spanish_naming else ""
