@@ -108,7 +108,7 @@ def load() -> dict[str, int]:
     referrals = [
         *_refer_to_the_hospital(hias, lago, gbv_case, survivor, today),
         *_refer_to_agencies_without_accounts(hias, quito_cases),
-        *_incoming_from_the_hospital(hias, _user("enlace.hospital"), lago),
+        *_incoming_from_the_hospital(hias, lago),
     ]
     return {"cases": len(quito_cases) + 1, "referrals": len(referrals)}
 
@@ -246,21 +246,33 @@ def _refer_to_agencies_without_accounts(
     return referrals
 
 
-def _incoming_from_the_hospital(hias, partner: User, lago: Office) -> list[Referral]:
-    """The hospital refers a patient to HIAS's psychosocial unit in Lago Agrio."""
+def _incoming_from_the_hospital(hias: Organization, lago: Office) -> list[Referral]:
+    """The hospital refers a patient to HIAS's psychosocial unit in Lago Agrio.
+
+    The hospital's administrator lists the unit in the hospital's directory (HIAS being a Care
+    Route partner, the directory may name it as the agency), then its focal point refers.
+    None when HIAS's directory has no such unit.
+    """
     unit = Provider.objects.filter(organization=hias, agency=hias, office=lago).first()
     if unit is None:
         return []
-    provider, _created = Provider.objects.get_or_create(
-        organization=partner.organization,
-        name=unit.name,
-        defaults={"kind": "ngo", "agency": hias, "office": None, "phone": unit.phone},
-    )
-    service, _created = Service.objects.get_or_create(
-        provider=provider,
-        name="Apoyo psicosocial",
-        defaults={"type": "psychosocial"},
-    )
+    administrator, partner = _user("admin.hospital"), _user("enlace.hospital")
+    hospital = partner.organization
+    provider = Provider.objects.filter(organization=hospital, name=unit.name).first()
+    if provider is None:
+        provider = referral_actions.save_provider(
+            actor=administrator,
+            organization=hospital,
+            name=unit.name,
+            kind="ngo",
+            agency=hias,
+            phone=unit.phone,
+        )
+    service = Service.objects.filter(provider=provider, name="Apoyo psicosocial").first()
+    if service is None:
+        service = referral_actions.save_service(
+            actor=administrator, provider=provider, type="psychosocial", name="Apoyo psicosocial"
+        )
     return [
         referral_actions.send_referral(
             actor=partner,

@@ -5,6 +5,7 @@ from collections import Counter
 import pytest
 
 from amparo.cases.models import Approval, Case
+from amparo.core.models import AuditEvent
 from amparo.demo import cases, directory, organizations, registry
 from amparo.referrals.models import Referral
 
@@ -58,3 +59,16 @@ def test_demo_hospital_refers_a_patient_to_hias(prepared):
     assert incoming.to_organization.code == "hias-ec"
     assert incoming.case_id is None and incoming.individual_id is None
     assert incoming.service.provider.organization.code == "hospital-lago-agrio"
+
+
+def test_demo_hospital_directory_is_written_by_its_administrator_through_the_actions(prepared):
+    cases.load()
+
+    written = AuditEvent.objects.filter(
+        organization__code="hospital-lago-agrio",
+        action__in=("referrals.provider.created", "referrals.service.created"),
+    )
+    assert sorted(written.values_list("actor_username", "action")) == [
+        ("admin.hospital", "referrals.provider.created"),
+        ("admin.hospital", "referrals.service.created"),
+    ]
