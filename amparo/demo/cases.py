@@ -16,7 +16,7 @@ from amparo.referrals import actions as referral_actions
 from amparo.referrals.models import Provider, Referral, Service
 from amparo.registry.models import Individual
 
-# (type, risk, state reached, summary, plan?, follow-up overdue?)
+# (type, risk, stage to reach, summary, with a plan?)
 QUITO_CASES = (
     ("protection", "high", "implementation", "Amenazas de un grupo armado en el barrio.", True),
     ("child_protection", "medium", "case_plan", "Niña no escolarizada, trabajo infantil.", True),
@@ -93,17 +93,30 @@ def _walk_referral(referral: Referral, actor: User, states: list[str], note: str
 
 @transaction.atomic
 def load() -> dict[str, int]:
+    """Open the demo cases and send the demo referrals, unless HIAS Ecuador has cases already.
+
+    Returns how many cases and referrals were added (0s on a second run).
+    """
     hias = Organization.objects.get(code="hias-ec")
     if Case.objects.filter(organization=hias).exists():
         return {"cases": 0, "referrals": 0}
     today = timezone.localdate()
     quito = Office.objects.get(organization=hias, code="quito")
     lago = Office.objects.get(organization=hias, code="lago-agrio")
-    caseworker, supervisor = _user("caso.quito"), _user("supervisora.quito")
-    gbv, gbv_lead = _user("vbg.lagoagrio"), _user("coord.vbg.lagoagrio")
-    for member in (gbv, gbv_lead):
-        GBVTeamMember.objects.get_or_create(office=lago, user=member)
+    quito_cases = _open_quito_cases(quito, today)
+    gbv_case, survivor = _open_gbv_case(lago, today)
+    referrals = [
+        *_refer_to_the_hospital(hias, lago, gbv_case, survivor, today),
+        *_refer_to_agencies_without_accounts(hias, quito_cases),
+        *_incoming_from_the_hospital(hias, lago),
+    ]
+    return {"cases": len(quito_cases) + 1, "referrals": len(referrals)}
 
+
+def _open_quito_cases(quito: Office, today: datetime.date) -> list[tuple[Case, Individual]]:
+    """A case of each type at its stage, with a follow-up and a note; one closed with the
+    supervisor's approval, one waiting for it."""
+    caseworker, supervisor = _user("caso.quito"), _user("supervisora.quito")
     cases = []
     for index, (type_, risk, state, summary, with_plan) in enumerate(QUITO_CASES):
         person = _heads(quito, 1, skip=index)[0]
@@ -126,11 +139,17 @@ def load() -> dict[str, int]:
         )
         case_actions.add_note(actor=caseworker, case=case, text="Primera entrevista realizada.")
         cases.append((case, person))
-    # One case closed with the supervisor's approval, one waiting for it.
     closing = case_actions.request_closure(actor=caseworker, case=cases[3][0], reason="goals_met")
     case_actions.decide(actor=supervisor, approval=closing, approve=True, comment="De acuerdo.")
     case_actions.request_closure(actor=caseworker, case=cases[0][0], reason="moved")
+    return cases
 
+
+def _open_gbv_case(lago: Office, today: datetime.date) -> tuple[Case, Individual]:
+    """The Lago Agrio GBV team, and a survivor's case with its GBVIMS incident."""
+    gbv, gbv_lead = _user("vbg.lagoagrio"), _user("coord.vbg.lagoagrio")
+    for member in (gbv, gbv_lead):
+        GBVTeamMember.objects.get_or_create(office=lago, user=member)
     survivor = _heads(lago, 1)[0]
     gbv_case = case_actions.open_case(
         actor=gbv,
@@ -158,71 +177,102 @@ def load() -> dict[str, int]:
             "referral_consent": ["health", "psychosocial", "legal"],
         },
     )
+    return gbv_case, survivor
 
-    directory = Service.objects.filter(provider__organization=hias, is_active=True)
-    hospital = directory.filter(provider__agency__code="hospital-lago-agrio").first()
-    offline = list(directory.filter(provider__agency__isnull=True).order_by("id")[:2])
-    partner = _user("enlace.hospital")
+
+def _refer_to_the_hospital(
+    hias: Organization, lago: Office, gbv_case: Case, survivor: Individual, today: datetime.date
+) -> list[Referral]:
+    """For the hospital's focal point: one new (the survivor), one received, one accepted, one
+    declined. None when HIAS's directory lists no hospital service."""
+    hospital = Service.objects.filter(
+        provider__organization=hias, is_active=True, provider__agency__code="hospital-lago-agrio"
+    ).first()
+    if hospital is None:
+        return []
+    gbv, partner = _user("vbg.lagoagrio"), _user("enlace.hospital")
+    referrals = [_send(gbv, gbv_case, survivor, hospital, "emergency", "Atención médica")]
+    for states, note in (
+        (["received"], ""),
+        (["received", "accepted"], ""),
+        (["received", "declined"], "Fuera de nuestra especialidad"),
+    ):
+        person = _heads(lago, 1, skip=len(referrals) + 1)[0]
+        referral = referral_actions.send_referral(
+            actor=gbv,
+            service=hospital,
+            urgency="routine",
+            reason="Control médico",
+            shared_fields=["name", "age", "phone"],
+            consent=True,
+            consent_method="written",
+            consent_date=today,
+            individual=person,
+        )
+        _walk_referral(referral, partner, states, note)
+        referrals.append(referral)
+    return referrals
+
+
+def _refer_to_agencies_without_accounts(
+    hias: Organization, quito_cases: list[tuple[Case, Individual]]
+) -> list[Referral]:
+    """Two referrals whose answers the caseworker records (service given, person not reached),
+    and an old emergency referral nobody answered, shown as overdue."""
+    without_accounts = Service.objects.filter(
+        provider__organization=hias, is_active=True, provider__agency__isnull=True
+    )
+    offline = list(without_accounts.order_by("id")[:2])
+    caseworker = _user("caso.quito")
     referrals = []
-    if hospital is not None:
-        # For the hospital's focal point: one new, one received, one accepted, one declined.
-        referrals.append(_send(gbv, gbv_case, survivor, hospital, "emergency", "Atención médica"))
-        for states, note in (
-            (["received"], ""),
-            (["received", "accepted"], ""),
-            (["received", "declined"], "Fuera de nuestra especialidad"),
-        ):
-            person = _heads(lago, 1, skip=len(referrals) + 1)[0]
-            referral = referral_actions.send_referral(
-                actor=gbv,
-                service=hospital,
-                urgency="routine",
-                reason="Control médico",
-                shared_fields=["name", "age", "phone"],
-                consent=True,
-                consent_method="written",
-                consent_date=today,
-                individual=person,
-            )
-            _walk_referral(referral, partner, states, note)
-            referrals.append(referral)
     for service, states, note in zip(
         offline,
         (["received", "accepted", "service_given"], ["received", "accepted", "not_reached"]),
         ("Atendida", "No contestó tres llamadas"),
         strict=False,
     ):
-        case, person = cases[1]
+        case, person = quito_cases[1]
         referral = _send(caseworker, case, person, service)
         _walk_referral(referral, caseworker, states, note)
         referrals.append(referral)
-    # An old emergency referral nobody answered: shown as overdue.
     if offline:
-        late = _send(caseworker, cases[4][0], cases[4][1], offline[0], "emergency", "Riesgo alto")
+        case, person = quito_cases[4]
+        late = _send(caseworker, case, person, offline[0], "emergency", "Riesgo alto")
         Referral.objects.filter(pk=late.pk).update(
             sent_at=timezone.now() - datetime.timedelta(days=3),
             respond_by=timezone.now() - datetime.timedelta(days=2),
         )
         referrals.append(late)
-    referrals += _incoming_from_the_hospital(hias, partner, lago)
-    return {"cases": len(cases) + 1, "referrals": len(referrals)}
+    return referrals
 
 
-def _incoming_from_the_hospital(hias, partner: User, lago: Office) -> list[Referral]:
-    """The hospital refers a patient to HIAS's psychosocial unit in Lago Agrio."""
+def _incoming_from_the_hospital(hias: Organization, lago: Office) -> list[Referral]:
+    """The hospital refers a patient to HIAS's psychosocial unit in Lago Agrio.
+
+    The hospital's administrator lists the unit in the hospital's directory (HIAS being a Care
+    Route partner, the directory may name it as the agency), then its focal point refers.
+    None when HIAS's directory has no such unit.
+    """
     unit = Provider.objects.filter(organization=hias, agency=hias, office=lago).first()
     if unit is None:
         return []
-    provider, _created = Provider.objects.get_or_create(
-        organization=partner.organization,
-        name=unit.name,
-        defaults={"kind": "ngo", "agency": hias, "office": None, "phone": unit.phone},
-    )
-    service, _created = Service.objects.get_or_create(
-        provider=provider,
-        name="Apoyo psicosocial",
-        defaults={"type": "psychosocial"},
-    )
+    administrator, partner = _user("admin.hospital"), _user("enlace.hospital")
+    hospital = partner.organization
+    provider = Provider.objects.filter(organization=hospital, name=unit.name).first()
+    if provider is None:
+        provider = referral_actions.save_provider(
+            actor=administrator,
+            organization=hospital,
+            name=unit.name,
+            kind="ngo",
+            agency=hias,
+            phone=unit.phone,
+        )
+    service = Service.objects.filter(provider=provider, name="Apoyo psicosocial").first()
+    if service is None:
+        service = referral_actions.save_service(
+            actor=administrator, provider=provider, type="psychosocial", name="Apoyo psicosocial"
+        )
     return [
         referral_actions.send_referral(
             actor=partner,

@@ -26,7 +26,7 @@ ORGANIZATIONS = (
         "HIAS Ecuador",
         "EC",
         "ngo",
-        False,
+        True,  # on the Care Route: the hospital refers patients to it (demo.cases)
         (
             ("quito", "Quito", "EC-P"),
             ("lago-agrio", "Lago Agrio", "EC-U"),
@@ -92,6 +92,8 @@ USERS = (
     ("registro.tulcan", "Diego", "Benavides", "iom-ec", "tulcan", "registration_officer"),
     ("registro.sanlorenzo", "Ruth", "Cortez", "iom-ec", "san-lorenzo", "registration_officer"),
     ("caso.panama", "Yanelis", "Batista", "hias-pa", "panama", "caseworker"),
+    # Keeps the hospital's directory, where HIAS's psychosocial unit is listed (demo.cases).
+    ("admin.hospital", "Silvia", "Grefa", "hospital-lago-agrio", None, "administrator"),
     ("enlace.hospital", "Fernando", "Aguinda", "hospital-lago-agrio", None, "partner_focal_point"),
     ("enlace.dinapen", "Mónica", "Valencia", "dinapen-esmeraldas", None, "partner_focal_point"),
 )
