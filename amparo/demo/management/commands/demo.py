@@ -1,9 +1,12 @@
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from amparo.demo import activities, cases, directory, organizations, people, registry
+
+# Demo cases and referrals are opened for registered heads of household in Quito and Lago Agrio.
+MIN_HOUSEHOLDS = 100
 
 
 class Command(BaseCommand):
@@ -14,6 +17,11 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args, **opts):
+        if opts["households"] < MIN_HOUSEHOLDS:
+            raise CommandError(
+                _("The demo needs at least %(min)d households (--households).")
+                % {"min": MIN_HOUSEHOLDS}
+            )
         call_command("migrate", verbosity=0, interactive=False)
         logins = organizations.load()
         loaded = registry.load(opts["households"], seed=opts["seed"])
