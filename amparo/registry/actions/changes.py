@@ -45,7 +45,9 @@ def member_data(person: Individual) -> dict:
             "issuing_country": d.issuing_country,
             "expiry_date": d.expiry_date,
         }
-        for d in person.documents.all()
+        # In the order they were entered (PostgreSQL returns an unordered set in any order);
+        # sorted here so a prefetched set is not fetched again.
+        for d in sorted(person.documents.all(), key=lambda d: d.pk)
     ]
     return data
 
