@@ -62,7 +62,7 @@ def _about(person: Individual, fields: list[str]) -> dict:
         "nationality": person.nationality,
         "phone": person.phone,
         "document": " ".join(
-            f"{d.get_type_display()} {d.number}" for d in person.documents.all()[:1]
+            f"{d.get_type_display()} {d.number}" for d in person.documents.order_by("id")[:1]
         ),
         "languages": ", ".join(person.languages or []),
     }
