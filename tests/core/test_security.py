@@ -119,3 +119,22 @@ def test_api_schema_is_openapi_3_and_docs_are_served_locally(client, db):
     assert docs.status_code == 200
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
     assert "cdn" not in page.lower()
+
+
+def _no_store(response) -> bool:
+    directives = {d.strip() for d in response["Cache-Control"].split(",")}
+    return {"no-store", "private"} <= directives
+
+
+def test_pages_and_api_answers_behind_login_are_never_stored(client, make_user, office_a1):
+    user = make_user("caseworker", office=office_a1)
+    client.force_login(user)
+
+    page = client.get(reverse("home"))
+    answer = client.get(f"/api/v1/users/{user.uuid}/")
+
+    assert page.status_code == 200
+    assert _no_store(page)
+    assert answer.status_code == 200
+    assert _no_store(answer)
+    assert _no_store(client.get(reverse("login")))
