@@ -27,6 +27,7 @@ def serve(argv: list[str]) -> int:
     os.environ["AMPARO_DEBUG"] = "0"  # never serve with DEBUG on
     os.environ.pop("AMPARO_STATIC_FROM_FINDERS", None)
     _django_setup()
+    from django.conf import settings
     from django.core.management import call_command
 
     if not args.no_migrate:
@@ -47,6 +48,9 @@ def serve(argv: list[str]) -> int:
             "-",
             "--forwarded-allow-ips",
             os.environ.get("AMPARO_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            # gunicorn's control socket lives with the instance, not in the user's home.
+            "--control-socket",
+            str(settings.AMPARO_HOME / "gunicorn.ctl"),
         ],
     )
     return 0  # pragma: no cover

@@ -58,7 +58,7 @@ def served(tmp_path):
     proc.wait(timeout=10)
 
 
-def test_serve_answers_health_pages_and_static_files_without_debug(served):
+def test_serve_answers_health_pages_and_static_files_without_debug(served, tmp_path):
     health = get(f"{served}/healthz")
     login = get(f"{served}/login/")
     missing = get(f"{served}/no-such-page/")
@@ -74,3 +74,6 @@ def test_serve_answers_health_pages_and_static_files_without_debug(served):
     assert css_path.startswith("/static/amparo/amparo.") and css_path != "/static/amparo/amparo.css"
     assert css[0] == 200
     assert b"--accent" in css[2]
+    assert "no-store" in login[1]["Cache-Control"]  # pages are never kept by the browser
+    assert "no-store" not in css[1]["Cache-Control"]  # static files are
+    assert (tmp_path / "gunicorn.ctl").exists()  # the control socket stays in the instance
