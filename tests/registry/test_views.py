@@ -288,3 +288,14 @@ def test_age_bands_work_on_29_february(band):
     earliest, latest = age_band_range(band, datetime.date(2028, 2, 29))
 
     assert earliest < latest
+
+
+def test_register_page_calls_the_address_an_address_in_spanish(client, officer):
+    client.force_login(officer)
+
+    response = client.get(reverse("registry:register"))
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert ">Dirección<" in body or ">Dirección:" in body
+    assert "Dirección IP" not in body
