@@ -62,10 +62,6 @@ class AuditFilterForm(PeriodFilterForm):
     field_order = ["action", "actor", "target", "since", "until"]
 
 
-class TeamFilterForm(OfficeFilterForm):
-    pass
-
-
 def show_errors(form: forms.BaseForm, errors: dict[str, list[str]]) -> None:
     """Put an action's errors next to the form's fields (others at the top of the form).
 

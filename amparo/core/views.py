@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from amparo.core import access, actions, audit, queries
-from amparo.core.forms import AuditFilterForm, LanguageForm, TeamFilterForm
+from amparo.core.forms import AuditFilterForm, LanguageForm, OfficeFilterForm
 from amparo.core.http import AuthenticatedRequest
 
 
@@ -48,7 +48,7 @@ def office_detail(request: AuthenticatedRequest, office_id: UUID) -> HttpRespons
 def team(request: AuthenticatedRequest) -> HttpResponse:
     access.require(request.user, "core.view_team")
     offices = queries.offices_visible_to(request.user)
-    form = TeamFilterForm(request.GET or None, offices=offices)
+    form = OfficeFilterForm(request.GET or None, offices=offices)
     users = queries.users_visible_to(request.user)
     if form.is_valid() and form.cleaned_data["office"]:
         users = users.filter(office=form.cleaned_data["office"])
