@@ -86,8 +86,15 @@ class Case(models.Model):
     state = models.CharField(
         _("state"), max_length=16, choices=CaseState.choices, default=CaseState.INTAKE
     )
+    # None for a walk-in survivor who is not (yet) in the registry: who they are is kept in
+    # the case's `SurvivorIdentity`, seen by the GBV team only.
     household = models.ForeignKey(
-        Household, models.PROTECT, related_name="+", verbose_name=_("household")
+        Household,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("household"),
     )
     individuals = models.ManyToManyField(
         Individual, related_name="cases", verbose_name=_("individuals")
@@ -127,6 +134,10 @@ class Case(models.Model):
                 condition=~models.Q(psea_related=True) | models.Q(restricted=True),
                 name="psea_case_is_restricted",
             ),
+            models.CheckConstraint(
+                condition=models.Q(household__isnull=False) | models.Q(restricted=True),
+                name="walk_in_case_is_restricted",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -135,6 +146,50 @@ class Case(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.state == CaseState.CLOSED
+
+    @property
+    def is_walk_in(self) -> bool:
+        """Opened for a survivor who is not in the registry (and still is not)."""
+        return self.household_id is None
+
+
+class RegistryConsentMethod(models.TextChoices):
+    VERBAL = "verbal", _("Verbal")
+    WRITTEN = "written", _("Written (signed form)")
+    GUARDIAN = "guardian", _("Given by a parent or guardian")
+
+
+class SurvivorIdentity(models.Model):
+    """Who a walk-in survivor is, kept inside their restricted case (encrypted, read by the GBV
+    team only) instead of the registry, until they agree to a registry record.
+
+    `details` is JSON with the registry's identity fields (`registry.actions.IDENTITY_KEYS`).
+    On registration it is emptied: the person's record is then the registry's, the case points
+    at it, and this row keeps when and how the survivor agreed, and who registered them.
+    """
+
+    case = models.OneToOneField(Case, models.CASCADE, related_name="survivor")
+    details = EncryptedTextField(_("identity"), blank=True)
+    registry_consent_method = models.CharField(
+        _("how consent to registration was given"),
+        max_length=10,
+        choices=RegistryConsentMethod.choices,
+        blank=True,
+    )
+    registry_consent_date = models.DateField(_("date of consent to registration"), null=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    registered_at = models.DateTimeField(_("registered"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("walk-in survivor's identity")
+        verbose_name_plural = _("walk-in survivors' identities")
+
+    def __str__(self) -> str:
+        return f"survivor of {self.case}"
 
 
 class GBVTeamMember(models.Model):

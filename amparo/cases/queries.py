@@ -11,6 +11,7 @@ Everybody else gets 404.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from uuid import UUID
 
@@ -25,6 +26,7 @@ from amparo.cases.models import (
     GBVTeamMember,
     Incident,
     PlanAction,
+    SurvivorIdentity,
 )
 from amparo.core import access
 from amparo.core.models import User
@@ -161,6 +163,29 @@ def colleagues_for(
 
 
 # What hangs off a case is read through the case, which `get_case_for` already scoped.
+
+
+def survivor_of(case: Case) -> dict | None:
+    """The identity of a walk-in case's survivor (decrypted), or None when the case's people
+    are in the registry. `case` comes from `get_case_for`: the GBV team only."""
+    if not case.is_walk_in:
+        return None
+    record = SurvivorIdentity.objects.filter(case=case).first()
+    return json.loads(record.details) if record and record.details else None
+
+
+def survivor_name(identity: dict) -> str:
+    return " ".join(
+        identity.get(k, "") for k in ("given_names", "first_surname", "second_surname")
+    ).strip()
+
+
+def survivor_age(identity: dict, today: date | None = None) -> int | None:
+    if not identity.get("date_of_birth"):
+        return None
+    today = today or timezone.localdate()
+    born = date.fromisoformat(identity["date_of_birth"])
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
 def get_plan_action_of(case: Case, action_id: int | str) -> PlanAction:

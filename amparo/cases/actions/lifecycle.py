@@ -71,6 +71,38 @@ def open_case(
         raise ActionError.on("individuals", _("One of these people is not in your registry."))
     if len({p.household_id for p in people}) > 1:
         raise ActionError.on("individuals", _("All people of a case must belong to one household."))
+    case = _new_case(
+        actor=actor,
+        type=type,
+        risk_level=risk_level,
+        summary=summary,
+        psea_related=psea_related,
+        opened_on=opened_on,
+        household_id=people[0].household_id,
+    )
+    case.individuals.set(people)
+    audit.record(
+        actor=actor,
+        action="cases.case.opened",
+        target=case,
+        request=request,
+        details={"type": type, "risk_level": risk_level, "people": len(people)},
+    )
+    return case
+
+
+def _new_case(
+    *,
+    actor: User,
+    type: str,
+    risk_level: str,
+    summary: str,
+    psea_related: bool,
+    opened_on: date | None,
+    household_id: int | None,
+) -> Case:
+    """The case row, in the actor's office, owned by the actor, checked: what every way of
+    opening a case shares (the caller checked the type and risk level are known)."""
     office = actor.office
     if office is None:
         raise ActionError.general(_("Your account has no office: ask an administrator."))
@@ -82,7 +114,7 @@ def open_case(
         )
     opened_on = opened_on or timezone.localdate()
     _check_not_future("opened_on", opened_on)
-    case = Case.objects.create(
+    return Case.objects.create(
         organization_id=office.organization_id,
         office=office,
         reference=references.office_year(
@@ -96,20 +128,11 @@ def open_case(
         restricted=restricted,
         psea_related=psea_related,
         risk_level=risk_level,
-        household_id=people[0].household_id,
+        household_id=household_id,
         owner=actor,
         summary=_check_text("summary", summary),
         opened_on=opened_on,
     )
-    case.individuals.set(people)
-    audit.record(
-        actor=actor,
-        action="cases.case.opened",
-        target=case,
-        request=request,
-        details={"type": type, "risk_level": risk_level, "people": len(people)},
-    )
-    return case
 
 
 @transaction.atomic

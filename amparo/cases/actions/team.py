@@ -39,15 +39,20 @@ def remove_member(
 
 @transaction.atomic
 def add_to_gbv_team(
-    *, actor: User, office: Office, user: User, request: HttpRequest | None = None
+    *, actor: User | None, office: Office, user: User, request: HttpRequest | None = None
 ) -> GBVTeamMember:
-    """An administrator puts a GBV specialist on an office's GBV team (without reading files)."""
-    access.require(actor, "core.manage_users")
-    if not actor.is_superuser and office.organization_id != actor.organization_id:
-        raise Http404
+    """An administrator puts a GBV specialist on an office's GBV team (without reading files).
+
+    `actor=None` is the deployment script (`amparo createuser --gbv-team`): the same rules on
+    who may join, no administrator to check. Side effects: audit `cases.gbv_team.added`.
+    """
+    if actor is not None:
+        access.require(actor, "core.manage_users")
+        if not actor.is_superuser and office.organization_id != actor.organization_id:
+            raise Http404
     if user.organization_id != office.organization_id or not access.can(user, "cases.gbv"):
         raise ActionError.on("user", _("Choose a GBV specialist of this organization."))
-    if user.pk == actor.pk:
+    if actor is not None and user.pk == actor.pk:
         raise ActionError.on("user", _("Another administrator must add you to a GBV team."))
     if user.office_bound and user.office_id != office.pk:
         raise ActionError.on("user", _("This person works in another office."))

@@ -125,27 +125,51 @@ def register_household(
 
 
 @transaction.atomic
-def register_individual(*, actor: User, office: Office, data: Mapping, request=None) -> Individual:
+def register_individual(
+    *,
+    actor: User,
+    office: Office,
+    data: Mapping,
+    permission: str = "registry.register",
+    check_duplicates: bool = False,
+    duplicate_reason: str = "",
+    request=None,
+) -> Individual:
     """Register one person as the head of a new household of their own.
 
-    Requires `registry.register` and an office the actor may work in. Raises ActionError
+    Requires `permission` (`registry.register`; the cases app passes `cases.gbv` when the GBV
+    team registers a walk-in survivor of its own case, with their consent, after checking the
+    actor is on that case's team) and an office the actor may work in. Raises ActionError
     (nothing written) with the problems under the person's own field names (`date_of_birth`,
-    not `members.0.date_of_birth`). No duplicate check. Side effects: audit
-    `registry.household.registered` and `registry.individual.registered`.
+    not `members.0.date_of_birth`). With `check_duplicates`, raises DuplicatesSuspected when
+    the person may already be registered, unless a `duplicate_reason` is given (kept on the
+    household). Side effects: audit `registry.household.registered` and
+    `registry.individual.registered`.
     """
-    access.require(actor, "registry.register")
+    access.require(actor, permission)
     _check_office(actor, office)
     today = timezone.localdate()
+    region = office_region(office)
     errors = Errors()
     cleaned = clean_member(
         {**data, "relationship": Individual.Relationship.HEAD},
-        region=office_region(office),
+        region=region,
         today=today,
         errors=errors,
     )
     errors.raise_if_any()
+    duplicate_reason = " ".join((duplicate_reason or "").split())[:300]
+    if check_duplicates and not duplicate_reason:
+        report = find_duplicates(actor, cleaned, region=region)
+        if report.candidates or report.hidden:
+            raise DuplicatesSuspected([report])
     _household, (person,) = _create_household(
-        actor=actor, office=office, members=[cleaned], today=today, request=request
+        actor=actor,
+        office=office,
+        members=[cleaned],
+        today=today,
+        duplicate_reason=duplicate_reason,
+        request=request,
     )
     return person
 

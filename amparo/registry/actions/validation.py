@@ -92,6 +92,42 @@ def clean_member(
     return out
 
 
+IDENTITY_KEYS = (
+    "given_names",
+    "first_surname",
+    "second_surname",
+    "other_names",
+    "sex",
+    "date_of_birth",
+    "dob_estimated",
+    "nationality",
+    "phone",
+    "languages",
+)
+
+
+def clean_identity(data: Mapping, *, region: str, today: datetime.date, errors: Errors) -> dict:
+    """Who a person is, with the registry's own rules, for a record kept outside the registry
+    (a walk-in survivor's GBV case): only a given name (or the name they give) is required;
+    every other field is checked when given and left empty otherwise. The result has
+    `IDENTITY_KEYS`, the date of birth as ISO text ("" when unknown), so that it can later be
+    registered with `clean_member` as it is."""
+    out: dict[str, Any] = {"given_names": _text(data, "given_names", 100)}
+    if not out["given_names"]:
+        errors.add("given_names", _("This field is required."))
+    for key, size in (("first_surname", 100), ("second_surname", 100), ("other_names", 200)):
+        out[key] = _text(data, key, size)
+    out["sex"] = _sex(data, errors, "") if data.get("sex") else ""
+    dob, estimated = None, False
+    if data.get("date_of_birth") or data.get("age") not in (None, ""):
+        dob, estimated = _date_of_birth(data, today, errors, "")
+    out["date_of_birth"], out["dob_estimated"] = (dob.isoformat() if dob else ""), estimated
+    out["nationality"] = _nationality(data, errors, "") if data.get("nationality") else ""
+    out["phone"] = _phone(data, region, errors, "")
+    out["languages"] = _languages(data, errors, "")
+    return out
+
+
 def _names(data: Mapping, errors: Errors, path: str) -> dict[str, str]:
     """Given names and first surname required; spaces collapsed; cut to the column size."""
     names = {}

@@ -1,9 +1,18 @@
+"""`amparo createuser`: a user account for automated deployments, optionally on an office's GBV
+team (`--gbv-team OFFICE`).
+
+It lives in the cases app, not in core, because the GBV team is a cases concept and core
+imports no app above it (see .importlinter); it creates the account with core's action and
+puts it on the team with the cases action, in one transaction.
+"""
+
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from amparo.cases import actions as case_actions
 from amparo.core import actions
 from amparo.core.errors import ALL, ActionError
 from amparo.core.models import Office, Organization, Role
@@ -33,6 +42,12 @@ class Command(BaseCommand):
         parser.add_argument("--last-name", default="")
         parser.add_argument("--email", default="")
         parser.add_argument("--language", default="es", choices=["es", "en"])
+        parser.add_argument(
+            "--gbv-team",
+            metavar="OFFICE",
+            help="office code or name: put the user on that office's GBV team (who may read "
+            "its GBV and PSEA files); the role must include GBV work",
+        )
 
     def handle(self, *args, **opts):
         if not opts["password_stdin"]:
@@ -64,12 +79,25 @@ class Command(BaseCommand):
                     email=opts["email"],
                     language=opts["language"],
                 )
+                if opts["gbv_team"]:
+                    team_office = _team_office(org, opts["gbv_team"])
+                    try:
+                        case_actions.add_to_gbv_team(actor=None, office=team_office, user=user)
+                    except ActionError as exc:
+                        raise CommandError(
+                            "; ".join(f"--gbv-team: {m}" for m in exc.messages)
+                        ) from exc
         except ActionError as exc:
             raise CommandError("; ".join(_messages(exc))) from exc
         self.stdout.write(
             _("Created user %(user)s (%(role)s, %(org)s).")
             % {"user": user.username, "role": role.code, "org": org.code}
         )
+        if opts["gbv_team"]:
+            self.stdout.write(
+                _("%(user)s is on the GBV team of %(office)s.")
+                % {"user": user.username, "office": team_office.code}
+            )
 
 
 def _messages(exc: ActionError) -> list[str]:
@@ -108,5 +136,18 @@ def _find_office(org: Organization, ref: str, create: bool) -> Office:
 
         office = actions.create_office(
             actor=None, organization=org, code=slugify(ref)[:40], name=ref
+        )
+    return office
+
+
+def _team_office(org: Organization, ref: str) -> Office:
+    office = (
+        Office.objects.filter(organization=org, code=ref).first()
+        or Office.objects.filter(organization=org, name__iexact=ref).first()
+    )
+    if office is None:
+        raise CommandError(
+            _("--gbv-team: unknown office “%(office)s” in %(org)s.")
+            % {"office": ref, "org": org.code}
         )
     return office
