@@ -16,7 +16,7 @@ from amparo.activities.models import (
     Sector,
 )
 from amparo.cases.models import Case
-from amparo.cases.queries import cases_visible_to
+from amparo.cases.queries import cases_visible_to, survivor_age, survivor_of
 from amparo.core import access, audit
 from amparo.core.errors import Errors
 from amparo.core.models import Office, User
@@ -93,6 +93,30 @@ def _clean_counts(counts: Mapping, errors: Errors) -> dict[tuple[str, str], int]
     return cleaned
 
 
+def _age_band(age: int) -> str:
+    for band, top in (("0-5", 5), ("6-11", 11), ("12-17", 17), ("18-59", 59)):
+        if age <= top:
+            return band
+    return AgeBand.OLDER_60
+
+
+def _survivor_cell(case: Case, errors: Errors) -> dict[tuple[str, str], int]:
+    """A service given to a walk-in case's survivor counts her or him by sex and age band
+    (read from the case), as group activities count people who are not registered."""
+    identity = survivor_of(case) or {}
+    age = survivor_age(identity)
+    if age is None:
+        errors.add(
+            "participants",
+            _(
+                "Record the survivor's date of birth or age on the case first: the service "
+                "counts them by sex and age band."
+            ),
+        )
+        return {}
+    return {(identity.get("sex") or Attendance.Sex.OTHER, _age_band(age)): 1}
+
+
 def _check_case(actor: User, case: Case, type: str, office: Office, errors: Errors) -> bool:
     if not cases_visible_to(actor).filter(pk=case.pk).exists():
         errors.add("case", _("Choose a case you work on."))
@@ -151,7 +175,8 @@ def record_activity(
 
     Requires `activities.record` (404 otherwise) and an office in the actor's scope. An individual
     service has registered participants only (at least one; when linked to a case and none are
-    given, the case's individuals); a group activity has registered participants, people counted
+    given, the case's individuals, or for a walk-in case its survivor, counted by sex and age
+    band); a group activity has registered participants, people counted
     by sex and age band (`counts[(sex, age_band)] = n`), or both. Raises ActionError with every
     problem; nothing is written then. Side effects: audit `activities.activity.recorded`.
     """
@@ -174,12 +199,15 @@ def record_activity(
     )
     cells = _clean_counts(counts or {}, errors)
     is_group = type in GROUP_TYPES
-    if not is_group and cells:
+    survivor = case_ok and case is not None and case.is_walk_in and not is_group
+    if survivor and not people and not cells:
+        cells = _survivor_cell(case, errors)
+    elif not is_group and cells:
         errors.add(
             "counts",
             _("An individual service has registered participants only: leave the counts empty."),
         )
-    if not is_group and not people and "participants" not in errors:
+    if not is_group and not people and not survivor and "participants" not in errors:
         errors.add("participants", _("Choose at least one registered participant."))
     if is_group and not people and not cells and not any(k.startswith("counts") for k in errors):
         errors.add("participants", _("Add at least one participant, registered or counted."))

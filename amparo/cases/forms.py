@@ -16,9 +16,12 @@ from amparo.cases.models import (
     IncidentContext,
     IncidentType,
     PerpetratorRelationship,
+    RegistryConsentMethod,
     RiskLevel,
 )
+from amparo.core.forms import country_choices
 from amparo.core.models import Area, User
+from amparo.registry.models import Individual
 
 
 def _date(label, required=True):
@@ -71,6 +74,102 @@ class OpenCaseForm(forms.Form):
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["individuals"].choices = [(m.pk, m.full_name) for m in members]
+
+
+class SurvivorIdentityForm(forms.Form):
+    """Who a walk-in survivor is, as much as they choose to say: only a name is required."""
+
+    given_names = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("The name the survivor gives; it may be a first name only."),
+    )
+    first_surname = forms.CharField(label=_("First surname"), required=False, max_length=100)
+    second_surname = forms.CharField(label=_("Second surname"), required=False, max_length=100)
+    other_names = forms.CharField(label=_("Other names or aliases"), required=False, max_length=200)
+    sex = forms.ChoiceField(
+        label=_("Sex"), required=False, choices=[("", "—"), *Individual.Sex.choices]
+    )
+    date_of_birth = _date(_("Date of birth"), required=False)
+    age = forms.IntegerField(label=_("or age in years"), required=False, min_value=0, max_value=130)
+    nationality = forms.ChoiceField(label=_("Nationality"), required=False, choices=country_choices)
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
+    languages = forms.CharField(
+        label=_("Languages (ISO codes, comma-separated)"),
+        required=False,
+        max_length=100,
+        help_text=_("e.g. es, ht"),
+    )
+
+    def identity(self) -> dict:
+        data = dict(self.cleaned_data)
+        if data.get("date_of_birth") is None:
+            data.pop("date_of_birth", None)
+        return data
+
+    @staticmethod
+    def initial_from(identity: dict, age: int | None) -> dict:
+        """The form's fields from a stored identity (an estimated date shows as the age)."""
+        initial = {k: v for k, v in identity.items() if k != "dob_estimated"}
+        initial["languages"] = ", ".join(identity.get("languages") or [])
+        if identity.get("dob_estimated"):
+            initial["date_of_birth"], initial["age"] = None, age
+        return initial
+
+
+class WalkInCaseForm(SurvivorIdentityForm):
+    type = forms.ChoiceField(
+        label=_("Case type"),
+        choices=CaseType.choices,
+        initial=CaseType.GBV,
+    )
+    psea_related = forms.BooleanField(
+        label=_("Related to sexual exploitation or abuse (PSEA)"), required=False
+    )
+    risk_level = forms.ChoiceField(label=_("Risk level"), choices=RiskLevel.choices)
+    summary = _text(_("Summary (confidential)"))
+
+    field_order = ["type", "psea_related", "risk_level"]
+
+
+class RegisterSurvivorForm(SurvivorIdentityForm):
+    """The survivor's registry record: the case's identity, completed with what the registry
+    requires, and how and when the survivor agreed."""
+
+    first_surname = forms.CharField(label=_("First surname"), max_length=100)
+    sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *Individual.Sex.choices])
+    nationality = forms.ChoiceField(label=_("Nationality"), choices=country_choices)
+    population_group = forms.ChoiceField(
+        label=_("Population group"), choices=[("", "—"), *Individual.PopulationGroup.choices]
+    )
+    contact_consent = forms.BooleanField(label=_("Agrees to be contacted"), required=False)
+    data_sharing_consent = forms.BooleanField(label=_("Agrees to data sharing"), required=False)
+    consent = forms.BooleanField(
+        label=_(
+            "The survivor agreed to a record in the registry, which registration and "
+            "other staff of the organization can find."
+        )
+    )
+    consent_method = forms.ChoiceField(
+        label=_("How the survivor agreed"), choices=RegistryConsentMethod.choices
+    )
+    consent_date = _date(_("Date of the agreement"))
+    duplicate_reason = forms.CharField(
+        label=_("Reason for registering despite possible duplicates"),
+        required=False,
+        max_length=300,
+    )
+
+    def member(self) -> dict:
+        skip = {"consent", "consent_method", "consent_date", "duplicate_reason"}
+        return {k: v for k, v in self.identity().items() if k not in skip}
+
+
+class LinkSurvivorForm(forms.Form):
+    consent_method = forms.ChoiceField(
+        label=_("How the survivor agreed"), choices=RegistryConsentMethod.choices
+    )
+    consent_date = _date(_("Date of the agreement"))
 
 
 class CaseEditForm(forms.Form):

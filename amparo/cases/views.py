@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from amparo.core.errors import ActionError
 from amparo.core.forms import errors_on
 from amparo.core.models import User
 from amparo.core.queries import areas
+from amparo.registry.actions import DuplicatesSuspected
 from amparo.registry.queries import get_individual_for
 from amparo.registry.regions import office_region
 
@@ -54,6 +55,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
             else [],
             "waiting": list(queries.approvals_waiting_for(user)[:50]) if supervising else [],
             "can_see_statistics": statistics.may_see_statistics(user),
+            "can_open_walk_in": bool(user.office_id)
+            and access.can(user, "cases.manage")
+            and queries.is_on_gbv_team(user, user.office_id),
         },
     )
 
@@ -88,16 +92,122 @@ def open_case(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def open_walk_in(request: HttpRequest) -> HttpResponse:
+    """A GBV case for a survivor who is not in the registry (the office's GBV team only)."""
+    user = request.user
+    access.require(user, "cases.manage")
+    if not user.office_id or not queries.is_on_gbv_team(user, user.office_id):
+        raise Http404
+    form = forms.WalkInCaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        with errors_on(form):
+            case = actions.open_walk_in_case(
+                actor=user,
+                identity=form.identity(),
+                type=d["type"],
+                risk_level=d["risk_level"],
+                psea_related=d["psea_related"],
+                summary=d["summary"],
+                request=request,
+            )
+            return redirect("cases:detail", case.uuid)
+    return render(request, "cases/walk_in.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _walk_in_case(request: HttpRequest, case_id):
+    """A walk-in case of the user's GBV team with its survivor's identity; 404 otherwise."""
+    access.require(request.user, "cases.gbv")
+    case = queries.get_case_for(request.user, case_id)
+    identity = queries.survivor_of(case)
+    if identity is None:
+        raise Http404
+    if request.method == "GET":
+        audit.record_view(request=request, target=case)
+    return case, identity
+
+
+@login_required
+def edit_survivor(request: HttpRequest, case_id) -> HttpResponse:
+    case, identity = _walk_in_case(request, case_id)
+    initial = forms.SurvivorIdentityForm.initial_from(identity, queries.survivor_age(identity))
+    form = forms.SurvivorIdentityForm(request.POST or None, initial=initial)
+    return _small_form(
+        request,
+        case,
+        form,
+        lambda d: actions.change_survivor_identity(
+            actor=request.user, case=case, identity=form.identity(), request=request
+        ),
+        title=_("The survivor"),
+    )
+
+
+@login_required
+def register_survivor(request: HttpRequest, case_id) -> HttpResponse:
+    """The survivor agreed to a registry record: register them (duplicate check first), or
+    link the case to the record the check found."""
+    user = request.user
+    case, identity = _walk_in_case(request, case_id)
+    initial = forms.RegisterSurvivorForm.initial_from(identity, queries.survivor_age(identity))
+    initial["consent_date"] = timezone.localdate()
+    form = forms.RegisterSurvivorForm(request.POST or None, initial=initial)
+    report = None
+    if request.method == "POST" and request.POST.get("link"):
+        consent = forms.LinkSurvivorForm(request.POST)
+        person = get_individual_for(user, request.POST["link"])
+        if consent.is_valid():
+            with errors_on(form):
+                actions.link_survivor(
+                    actor=user,
+                    case=case,
+                    individual=person,
+                    request=request,
+                    **consent.cleaned_data,
+                )
+                return redirect("cases:detail", case.uuid)
+        else:
+            for field, errors in consent.errors.items():
+                form.add_error(field, errors)
+    elif request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            with errors_on(form):
+                actions.register_survivor(
+                    actor=user,
+                    case=case,
+                    data=form.member(),
+                    consent_method=d["consent_method"],
+                    consent_date=d["consent_date"],
+                    duplicate_reason=d["duplicate_reason"],
+                    request=request,
+                )
+                return redirect("cases:detail", case.uuid)
+        except DuplicatesSuspected as exc:
+            report = exc.reports[0]
+    return render(
+        request,
+        "cases/register_survivor.html",
+        {"case": case, "form": form, "report": report},
+        status=400 if form.errors or report else 200,
+    )
+
+
+@login_required
 def case_detail(request: HttpRequest, case_id) -> HttpResponse:
     case = queries.case_page(request.user, case_id)
     audit.record_view(request=request, target=case)
     user = request.user
     plan = queries.plan_of(case)
+    survivor = queries.survivor_of(case)
     return render(
         request,
         "cases/detail.html",
         {
             "case": case,
+            "survivor": survivor,
+            "survivor_name": queries.survivor_name(survivor) if survivor else "",
+            "survivor_age": queries.survivor_age(survivor) if survivor else None,
             "plan": plan,
             "planned_services": [PLANNABLE_SERVICES[s] for s in plan.services_planned]
             if plan

@@ -94,8 +94,14 @@ def new_referral(request: HttpRequest) -> HttpResponse:
         people = []  # a partner agency refers someone into an organization
     else:
         return redirect("registry:search")
-    form_class = PartnerReferralForm if not people else ReferralForm
-    form = form_class(request.POST or None, people=people, services=_service_choices(user, case))
+    walk_in = case is not None and case.is_walk_in  # the survivor's identity is the case's
+    form_class = PartnerReferralForm if not people and not walk_in else ReferralForm
+    form = form_class(
+        request.POST or None,
+        people=people,
+        walk_in=walk_in,
+        services=_service_choices(user, case),
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         service = queries.services_visible_to(user).filter(pk=d["service"]).first()
@@ -115,7 +121,9 @@ def new_referral(request: HttpRequest) -> HttpResponse:
                     consent_date=d["consent_date"],
                     case=case,
                     individual=chosen,
-                    person=None if people else {k: d.get(k) for k in actions.PERSON_FIELDS},
+                    person=None
+                    if people or walk_in
+                    else {k: d.get(k) for k in actions.PERSON_FIELDS},
                     request=request,
                 )
                 return redirect("referrals:detail", referral.uuid)

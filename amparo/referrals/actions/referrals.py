@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amparo.cases.models import Case, GBVService, ServiceType
-from amparo.cases.queries import cases_visible_to
+from amparo.cases.queries import cases_visible_to, survivor_age, survivor_name, survivor_of
 from amparo.core import access, audit, references
 from amparo.core.errors import ActionError
 from amparo.core.models import User
@@ -69,6 +69,21 @@ def _about(person: Individual, fields: list[str]) -> dict:
     return {f: values[f] for f in fields if values.get(f) not in ("", None)}
 
 
+def _about_survivor(case: Case, fields: list[str]) -> dict:
+    """The chosen fields of a walk-in case's survivor, from the identity the case keeps."""
+    identity = survivor_of(case) or {}
+    values = {
+        "name": survivor_name(identity),
+        "sex": identity.get("sex", ""),
+        "age": survivor_age(identity),
+        "nationality": identity.get("nationality", ""),
+        "phone": identity.get("phone", ""),
+        "document": "",  # a walk-in survivor's case records no document
+        "languages": ", ".join(identity.get("languages") or []),
+    }
+    return {f: values[f] for f in fields if values.get(f) not in ("", None)}
+
+
 def _check_consent(consent: bool, method: str, consent_date, service: Service) -> None:
     if not consent:
         raise ActionError.on(
@@ -117,8 +132,9 @@ def send_referral(
     person: dict | None = None,
     request: HttpRequest | None = None,
 ) -> Referral:
-    """Refer a person (registered, or described in `person` by a partner without a registry)
-    to a service of the directory."""
+    """Refer a person (registered, the walk-in survivor of `case` — whose identity the case
+    keeps — or described in `person` by a partner without a registry) to a service of the
+    directory."""
     access.require(actor, "referrals.manage")
     organization = actor.organization
     if organization is None:
@@ -140,9 +156,14 @@ def send_referral(
             raise Http404
         if case.is_closed:
             raise ActionError.general(_("This case is closed. Reopen it first."))
-        if individual is None or not case.individuals.filter(pk=individual.pk).exists():
+        if case.is_walk_in:
+            if individual is not None:
+                raise ActionError.on("individual", _("Choose a person of this case."))
+        elif individual is None or not case.individuals.filter(pk=individual.pk).exists():
             raise ActionError.on("individual", _("Choose a person of this case."))
-    if individual is not None:
+    if case is not None and case.is_walk_in:
+        data = _about_survivor(case, list(shared_fields))
+    elif individual is not None:
         if case is None and not individuals_visible_to(actor).filter(pk=individual.pk).exists():
             raise Http404
         data = _about(individual, list(shared_fields))
