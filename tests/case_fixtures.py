@@ -84,3 +84,26 @@ def gbv_case(gbv_specialist, person):
         risk_level="high",
         summary="Relato confidencial de la sobreviviente.",
     )
+
+
+SURVIVOR = {
+    "given_names": "Yohana",
+    "first_surname": "Mendoza",
+    "other_names": "Yoyi",
+    "sex": "F",
+    "age": 27,
+    "nationality": "VE",
+    "phone": "0987654321",
+    "languages": "es",
+}
+
+
+@pytest.fixture
+def walk_in_case(gbv_specialist):
+    """A GBV case for a survivor who is not in the registry (identity kept in the case)."""
+    return actions.open_walk_in_case(
+        actor=gbv_specialist,
+        identity=SURVIVOR,
+        risk_level="high",
+        summary="Llegó sola al espacio seguro.",
+    )

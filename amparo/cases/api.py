@@ -7,7 +7,8 @@ team only — to anyone else they are write-only.
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -24,12 +25,14 @@ from amparo.cases.models import (
     FollowUp,
     GBVService,
     Incident,
+    RegistryConsentMethod,
     RiskLevel,
     ServiceType,
 )
 from amparo.core import access, audit
 from amparo.core.drf import AuditedRetrieveMixin, ScopedMixin
 from amparo.core.queries import areas
+from amparo.registry.actions import DuplicatesSuspected
 from amparo.registry.queries import individuals_visible_to
 
 
@@ -37,7 +40,8 @@ class CaseSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="uuid", read_only=True)
     office = serializers.SlugRelatedField(slug_field="code", read_only=True)
     owner = serializers.UUIDField(source="owner.uuid", read_only=True)
-    household = serializers.UUIDField(source="household.uuid", read_only=True)
+    household = serializers.UUIDField(source="household.uuid", read_only=True, allow_null=True)
+    walk_in = serializers.BooleanField(source="is_walk_in", read_only=True)
     individuals = serializers.SerializerMethodField()
     members = serializers.SerializerMethodField()
 
@@ -56,6 +60,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "members",
             "household",
             "individuals",
+            "walk_in",
             "opened_on",
             "closed_on",
             "closure_reason",
@@ -69,12 +74,65 @@ class CaseSerializer(serializers.ModelSerializer):
         return [str(u.uuid) for u in case.members.all()]
 
 
+class SurvivorSerializer(serializers.Serializer):
+    """Who a walk-in survivor is: only a given name is required. `age` instead of an unknown
+    date of birth (which it estimates)."""
+
+    given_names = serializers.CharField(max_length=100)
+    first_surname = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    second_surname = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    other_names = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    sex = serializers.ChoiceField(choices=["F", "M", "X"], required=False, allow_blank=True)
+    date_of_birth = serializers.DateField(required=False, allow_null=True)
+    dob_estimated = serializers.BooleanField(read_only=True)
+    age = serializers.IntegerField(min_value=0, max_value=130, required=False, write_only=True)
+    nationality = serializers.CharField(max_length=2, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    languages = serializers.ListField(
+        child=serializers.CharField(max_length=3), required=False, default=list
+    )
+
+
 class CaseDetailSerializer(CaseSerializer):
     summary = serializers.CharField(read_only=True)
+    survivor = serializers.SerializerMethodField()
 
     class Meta(CaseSerializer.Meta):
-        fields = [*CaseSerializer.Meta.fields, "summary"]
+        fields = [*CaseSerializer.Meta.fields, "summary", "survivor"]
         read_only_fields = fields
+
+    @extend_schema_field(SurvivorSerializer(allow_null=True))
+    def get_survivor(self, case) -> dict | None:
+        """The walk-in survivor's identity (the case's team only, as the whole detail)."""
+        identity = queries.survivor_of(case)
+        return None if identity is None else {k: v or None for k, v in identity.items()}
+
+
+class WalkInCaseSerializer(SurvivorSerializer):
+    type = serializers.ChoiceField(choices=CaseType.choices, default=CaseType.GBV)
+    risk_level = serializers.ChoiceField(choices=RiskLevel.choices)
+    summary = serializers.CharField(required=False, allow_blank=True, default="", write_only=True)
+    psea_related = serializers.BooleanField(required=False, default=False)
+
+
+class ConsentSerializer(serializers.Serializer):
+    consent_method = serializers.ChoiceField(choices=RegistryConsentMethod.choices)
+    consent_date = serializers.DateField()
+
+
+class RegisterSurvivorSerializer(ConsentSerializer):
+    person = serializers.DictField(
+        help_text="the registry's fields of one person (as POST /api/v1/individuals/), "
+        "e.g. given_names, first_surname, sex, date_of_birth or age, nationality, "
+        "population_group"
+    )
+    duplicate_reason = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, default=""
+    )
+
+
+class LinkSurvivorSerializer(ConsentSerializer):
+    individual = serializers.UUIDField()
 
 
 class OpenCaseSerializer(serializers.Serializer):
@@ -209,6 +267,100 @@ class CaseViewSet(
         )
         case = queries.get_case_for(request.user, case.uuid)
         return Response(CaseDetailSerializer(case).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=WalkInCaseSerializer, responses={201: CaseDetailSerializer})
+    @action(detail=False, methods=["post"], url_path="walk-in")
+    def walk_in(self, request: Request) -> Response:
+        """Open a GBV (or PSEA-related) case for a survivor who is not in the registry: who
+        they are stays in the case, for the office's GBV team only."""
+        access.require(request.user, "cases.gbv")
+        data = WalkInCaseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = dict(data.validated_data)
+        case_fields = {k: d.pop(k) for k in ("type", "risk_level", "summary", "psea_related")}
+        case = actions.open_walk_in_case(
+            actor=request.user, identity=d, request=request, **case_fields
+        )
+        case = queries.get_case_for(request.user, case.uuid)
+        return Response(CaseDetailSerializer(case).data, status=status.HTTP_201_CREATED)
+
+    def _walk_in_case(self, request: Request):
+        access.require(request.user, "cases.gbv")
+        case = self.get_object()
+        if queries.survivor_of(case) is None:
+            raise Http404
+        return case
+
+    @extend_schema(request=SurvivorSerializer, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["put"])
+    def survivor(self, request: Request, id=None) -> Response:
+        """Correct what the case knows of its walk-in survivor."""
+        case = self._walk_in_case(request)
+        data = SurvivorSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        actions.change_survivor_identity(
+            actor=request.user, case=case, identity=dict(data.validated_data), request=request
+        )
+        return Response(CaseDetailSerializer(self.get_object()).data)
+
+    @extend_schema(
+        request=RegisterSurvivorSerializer,
+        responses={201: CaseDetailSerializer, 409: OpenApiTypes.OBJECT},
+    )
+    @action(detail=True, methods=["post"], url_path="survivor/register")
+    def register_survivor(self, request: Request, id=None) -> Response:
+        """The survivor agreed to a registry record: register them and link the case. 409
+        with `candidates` (people you can see) and `hidden_matches` when they may already be
+        registered: link the case to one of them (`survivor/link`), or give a
+        `duplicate_reason`."""
+        case = self._walk_in_case(request)
+        data = RegisterSurvivorSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        try:
+            actions.register_survivor(
+                actor=request.user,
+                case=case,
+                data=d["person"],
+                consent_method=d["consent_method"],
+                consent_date=d["consent_date"],
+                duplicate_reason=d["duplicate_reason"],
+                request=request,
+            )
+        except DuplicatesSuspected as exc:
+            report = exc.reports[0]
+            return Response(
+                {
+                    "detail": _("This person may already be registered."),
+                    "candidates": [str(c.individual.uuid) for c in report.candidates],
+                    "hidden_matches": report.hidden,
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        return Response(
+            CaseDetailSerializer(self.get_object()).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(request=LinkSurvivorSerializer, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="survivor/link")
+    def link_survivor(self, request: Request, id=None) -> Response:
+        """The survivor agreed, and is already registered: link the case to that record."""
+        case = self._walk_in_case(request)
+        data = LinkSurvivorSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        person = individuals_visible_to(request.user).filter(uuid=d["individual"]).first()
+        if person is None:
+            raise ValidationError({"individual": [_("Choose a person of your registry.")]})
+        actions.link_survivor(
+            actor=request.user,
+            case=case,
+            individual=person,
+            consent_method=d["consent_method"],
+            consent_date=d["consent_date"],
+            request=request,
+        )
+        return Response(CaseDetailSerializer(self.get_object()).data)
 
     @extend_schema(request=CaseChangeSerializer, responses=CaseDetailSerializer)
     def partial_update(self, request: Request, id=None) -> Response:

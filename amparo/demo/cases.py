@@ -1,5 +1,6 @@
 """Demo cases and referrals for HIAS Ecuador: a case of every type at every stage, a GBV case
-restricted to the Lago Agrio GBV team, and referrals in every state. Idempotent: once HIAS has
+restricted to the Lago Agrio GBV team, a walk-in survivor's case (not in the registry), and
+referrals in every state. Idempotent: once HIAS has
 cases, nothing is added. Needs the demo organizations, registry and directory first."""
 
 from __future__ import annotations
@@ -105,12 +106,13 @@ def load() -> dict[str, int]:
     lago = Office.objects.get(organization=hias, code="lago-agrio")
     quito_cases = _open_quito_cases(quito, today)
     gbv_case, survivor = _open_gbv_case(lago, today)
+    _open_walk_in_case(today)
     referrals = [
         *_refer_to_the_hospital(hias, lago, gbv_case, survivor, today),
         *_refer_to_agencies_without_accounts(hias, quito_cases),
         *_incoming_from_the_hospital(hias, lago),
     ]
-    return {"cases": len(quito_cases) + 1, "referrals": len(referrals)}
+    return {"cases": len(quito_cases) + 2, "referrals": len(referrals)}
 
 
 def _open_quito_cases(quito: Office, today: datetime.date) -> list[tuple[Case, Individual]]:
@@ -178,6 +180,25 @@ def _open_gbv_case(lago: Office, today: datetime.date) -> tuple[Case, Individual
         },
     )
     return gbv_case, survivor
+
+
+def _open_walk_in_case(today: datetime.date) -> Case:
+    """A survivor who came to the Lago Agrio safe space and is not registered: who she is
+    stays in the case, for the GBV team only."""
+    return case_actions.open_walk_in_case(
+        actor=_user("coord.vbg.lagoagrio"),
+        identity={
+            "given_names": "Yessenia",
+            "other_names": "Yesi",
+            "sex": "F",
+            "age": 24,
+            "nationality": "VE",
+            "languages": "es",
+        },
+        risk_level="critical",
+        summary="Llegó sola al espacio seguro; no quiere ser registrada por ahora.",
+        opened_on=today - datetime.timedelta(days=2),
+    )
 
 
 def _refer_to_the_hospital(

@@ -4,10 +4,12 @@ from collections import Counter
 
 import pytest
 
+from amparo.cases import queries
 from amparo.cases.models import Approval, Case
 from amparo.core.models import AuditEvent
 from amparo.demo import cases, directory, organizations, registry
 from amparo.referrals.models import Referral
+from amparo.registry.models import Individual
 
 
 @pytest.fixture
@@ -23,10 +25,10 @@ def test_demo_cases_load_once(prepared):
 
     second = cases.load()
 
-    assert first == {"cases": 7, "referrals": 8}
+    assert first == {"cases": 8, "referrals": 8}
     assert second == {"cases": 0, "referrals": 0}
     assert counts == (Case.objects.count(), Referral.objects.count(), Approval.objects.count())
-    assert counts[:2] == (7, 8)
+    assert counts[:2] == (8, 8)
 
 
 def test_demo_cases_stop_at_each_stage_and_referrals_in_every_state(prepared):
@@ -35,6 +37,7 @@ def test_demo_cases_stop_at_each_stage_and_referrals_in_every_state(prepared):
     assert sorted(Case.objects.values_list("type", "state")) == [
         ("child_protection", "case_plan"),
         ("gbv", "intake"),
+        ("gbv", "intake"),  # the walk-in survivor's
         ("legal", "assessment"),
         ("mhpss", "closed"),
         ("protection", "case_plan"),  # high risk: the plan waits for the supervisor
@@ -72,3 +75,12 @@ def test_demo_hospital_directory_is_written_by_its_administrator_through_the_act
         ("admin.hospital", "referrals.provider.created"),
         ("admin.hospital", "referrals.service.created"),
     ]
+
+
+def test_demo_walk_in_survivor_is_only_in_her_case(prepared):
+    cases.load()
+
+    walk_in = Case.objects.get(household__isnull=True)
+    assert (walk_in.type, walk_in.restricted, walk_in.office.code) == ("gbv", True, "lago-agrio")
+    assert queries.survivor_of(walk_in)["given_names"] == "Yessenia"
+    assert not Individual.objects.filter(given_names="Yessenia").exists()
