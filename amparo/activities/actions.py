@@ -200,7 +200,7 @@ def record_activity(
     cells = _clean_counts(counts or {}, errors)
     is_group = type in GROUP_TYPES
     survivor = case_ok and case is not None and case.is_walk_in and not is_group
-    if survivor and not people and not cells:
+    if survivor and case is not None and not people and not cells:
         cells = _survivor_cell(case, errors)
     elif not is_group and cells:
         errors.add(

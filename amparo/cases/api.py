@@ -33,6 +33,7 @@ from amparo.core import access, audit
 from amparo.core.drf import AuditedRetrieveMixin, ScopedMixin
 from amparo.core.queries import areas
 from amparo.registry.actions import DuplicatesSuspected
+from amparo.registry.models import Individual
 from amparo.registry.queries import individuals_visible_to
 
 
@@ -82,7 +83,7 @@ class SurvivorSerializer(serializers.Serializer):
     first_surname = serializers.CharField(max_length=100, required=False, allow_blank=True)
     second_surname = serializers.CharField(max_length=100, required=False, allow_blank=True)
     other_names = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    sex = serializers.ChoiceField(choices=["F", "M", "X"], required=False, allow_blank=True)
+    sex = serializers.ChoiceField(choices=Individual.Sex.choices, required=False, allow_blank=True)
     date_of_birth = serializers.DateField(required=False, allow_null=True)
     dob_estimated = serializers.BooleanField(read_only=True)
     age = serializers.IntegerField(min_value=0, max_value=130, required=False, write_only=True)

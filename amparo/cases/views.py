@@ -21,8 +21,11 @@ from amparo.core.forms import errors_on
 from amparo.core.models import User
 from amparo.core.queries import areas
 from amparo.registry.actions import DuplicatesSuspected
+from amparo.registry.models import Individual
 from amparo.registry.queries import get_individual_for
 from amparo.registry.regions import office_region
+
+SEXES = dict(Individual.Sex.choices)
 
 
 @login_required
@@ -208,6 +211,7 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
             "survivor": survivor,
             "survivor_name": queries.survivor_name(survivor) if survivor else "",
             "survivor_age": queries.survivor_age(survivor) if survivor else None,
+            "survivor_sex": SEXES.get(survivor["sex"], "") if survivor else "",
             "plan": plan,
             "planned_services": [PLANNABLE_SERVICES[s] for s in plan.services_planned]
             if plan

@@ -16,7 +16,7 @@ FIRST_COUNTRIES = ("VE", "CO", "EC", "PE", "PA", "HT", "CU")
 
 def country_choices():
     """Countries for a nationality or issuing-country choice: the region's usual ones first."""
-    first = [(c, pycountry.countries.get(alpha_2=c).name) for c in FIRST_COUNTRIES]
+    first = [(c, getattr(pycountry.countries.get(alpha_2=c), "name", c)) for c in FIRST_COUNTRIES]
     rest = sorted(
         ((c.alpha_2, c.name) for c in pycountry.countries if c.alpha_2 not in FIRST_COUNTRIES),
         key=lambda pair: pair[1],
