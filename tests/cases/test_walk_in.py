@@ -482,3 +482,50 @@ def test_the_walk_in_journey_through_the_api(gbv_specialist, caseworker, person)
         ).status_code
         == 404
     )
+
+
+@pytest.mark.django_db
+def test_refer_and_record_a_service_from_the_walk_in_case_page(
+    client, walk_in_case, gbv_specialist, org_a, quito
+):
+    provider = Provider.objects.create(organization=org_a, name="Casa refugio", kind="shelter")
+    service = Service.objects.create(provider=provider, type="shelter", name="Acogida")
+    client.force_login(gbv_specialist)
+    refer_url = f"{reverse('referrals:new')}?case={walk_in_case.uuid}"
+    form = client.get(refer_url)
+
+    sent = client.post(
+        refer_url,
+        {
+            "service": service.pk,
+            "urgency": "urgent",
+            "reason": "Lugar seguro",
+            "shared_fields": ["name", "phone"],
+            "consent": "on",
+            "consent_method": "verbal",
+            "consent_date": TODAY().isoformat(),
+        },
+    )
+    activity_form = client.get(reverse("activities:new"), {"case": str(walk_in_case.uuid)})
+    recorded = client.post(
+        reverse("activities:new"),
+        {
+            "type": "pfa",
+            "date": TODAY().isoformat(),
+            "office": str(quito.uuid),
+            "sector": "gbv",
+            "staff": [str(gbv_specialist.uuid)],
+            "case": str(walk_in_case.uuid),
+        },
+    )
+
+    assert form.status_code == 200 and "no está en el registro" in form.content.decode()
+    assert sent.status_code == 302, sent.content.decode()
+    referral = walk_in_case.referrals.get()
+    assert referral_actions.shared_data(referral) == {
+        "name": "Yohana Mendoza",
+        "phone": "+593987654321",
+    }
+    assert activity_form.status_code == 200
+    assert recorded.status_code == 302, recorded.content.decode()
+    assert list(walk_in_case.activities.get().attendance.values_list("sex", "count")) == [("F", 1)]
