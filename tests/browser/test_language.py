@@ -22,10 +22,10 @@ def test_demo_user_signs_in_and_switches_language(live_server, phone, screenshot
     assert page.locator("html").get_attribute("lang") == "es"
     assert page.inner_text("h1") == "Bienvenida/o, Daniela Paredes"
     assert not page.get_by_role("link", name="Inicio").is_visible()  # behind "Menú" on a phone
-    page.click("summary:text('Menú')")
-    assert page.get_by_role("link", name="Inicio").is_visible()
     page.axe.check()
     page.screenshot(path=str(screenshot("home.png")), full_page=True)
+    page.click("summary:text('Menú')")
+    assert page.get_by_role("link", name="Inicio").is_visible()
 
     page.click("button[value=en]")
     page.wait_for_selector("html[lang=en]")
