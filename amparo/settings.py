@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "amparo.cases",
     "amparo.referrals",
     "amparo.activities",
+    "amparo.home",
     "amparo.demo",
 ]
 

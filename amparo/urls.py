@@ -47,5 +47,6 @@ urlpatterns = [
     path("cases/", include("amparo.cases.urls")),
     path("referrals/", include("amparo.referrals.urls")),
     path("activities/", include("amparo.activities.urls")),
+    path("", include("amparo.home.urls")),
     path("", include("amparo.core.urls")),
 ]

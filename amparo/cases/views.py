@@ -378,9 +378,17 @@ def _one_click(request: HttpRequest, case, act) -> HttpResponse:
 @login_required
 @require_POST
 def advance(request: HttpRequest, case_id) -> HttpResponse:
+    # The case page's confirmation names the step the user saw ("to"); without it, nothing moves.
     case = queries.get_case_for(request.user, case_id)
     return _one_click(
-        request, case, lambda: actions.advance(actor=request.user, case=case, request=request)
+        request,
+        case,
+        lambda: actions.advance(
+            actor=request.user,
+            case=case,
+            to_state=request.POST.get("to", ""),
+            request=request,
+        ),
     )
 
 

@@ -3,7 +3,6 @@ from django.urls import path
 from amparo.core import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("offices/", views.office_list, name="offices"),
     path("offices/<uuid:office_id>/", views.office_detail, name="office"),
     path("team/", views.team, name="team"),

@@ -18,18 +18,6 @@ from amparo.core.http import AuthenticatedRequest
 
 
 @login_required
-def home(request: AuthenticatedRequest) -> HttpResponse:
-    user = request.user
-    context = {
-        "office_count": queries.offices_visible_to(user).count(),
-        "team_count": queries.users_visible_to(user).count(),
-        "permissions": user.role.permission_labels() if user.role else [],
-        "today": timezone.localdate(),
-    }
-    return render(request, "core/home.html", context)
-
-
-@login_required
 def office_list(request: AuthenticatedRequest) -> HttpResponse:
     access.require(request.user, "core.view_offices")
     offices = queries.offices_visible_to(request.user)

@@ -174,6 +174,7 @@ class StateRule:
     stamp_by: str = ""  # the user field set to whoever moves it
     note_field: str = ""  # where the mover's note is kept ("": the note is dropped)
     missing_note: Promise | None = None  # the message when the note is left out (None: optional)
+    verb: Promise | None = None  # the button that moves a referral into this state
 
     @property
     def concludes(self) -> bool:
@@ -197,20 +198,27 @@ STATE_RULES = {
         follows=frozenset({ReferralState.ACCEPTED, ReferralState.DECLINED}),
         awaiting_answer=True,
         stamp="received_at",
+        verb=_("Mark as received"),
     ),
     ReferralState.ACCEPTED: StateRule(
         follows=frozenset({ReferralState.SERVICE_GIVEN, ReferralState.NOT_REACHED}),
         stamp="responded_at",
         stamp_by="responded_by",
+        verb=_("Accept"),
     ),
     ReferralState.DECLINED: StateRule(
         stamp="responded_at",
         stamp_by="responded_by",
         note_field="decline_reason",
         missing_note=_("Say why the referral is declined."),
+        verb=_("Decline"),
     ),
-    ReferralState.SERVICE_GIVEN: StateRule(stamp="concluded_at", note_field="outcome"),
-    ReferralState.NOT_REACHED: StateRule(stamp="concluded_at", note_field="outcome"),
+    ReferralState.SERVICE_GIVEN: StateRule(
+        stamp="concluded_at", note_field="outcome", verb=_("Record the service given")
+    ),
+    ReferralState.NOT_REACHED: StateRule(
+        stamp="concluded_at", note_field="outcome", verb=_("Record that the person was not reached")
+    ),
 }
 OPEN_STATES = tuple(state for state, rule in STATE_RULES.items() if rule.follows)
 AWAITING_ANSWER = tuple(state for state, rule in STATE_RULES.items() if rule.awaiting_answer)

@@ -13,6 +13,7 @@ from amparo.core import access
 from amparo.core.models import User
 from amparo.referrals.models import (
     AWAITING_ANSWER,
+    OPEN_STATES,
     CareRoute,
     Provider,
     Referral,
@@ -118,6 +119,12 @@ def outgoing_for(user: User) -> QuerySet[Referral]:
     if not user.is_authenticated or not user.is_active:
         return Referral.objects.none()
     return _listed(Referral.objects.filter(_sender_condition(user))).annotate(as_sender=Value(True))
+
+
+def waiting_for_answer(user: User) -> QuerySet[Referral]:
+    """Incoming referrals not yet concluded (to mark as received, to accept or decline, to report
+    on), the nearest answer deadline first."""
+    return incoming_for(user).filter(state__in=OPEN_STATES).order_by("respond_by", "id")
 
 
 def is_overdue(referral: Referral, now=None) -> bool:

@@ -148,7 +148,9 @@ def _page_context(user, referral) -> dict:
 def _detail(request: HttpRequest, referral, form: AnswerForm, status: int = 200) -> HttpResponse:
     """The referral's page, with the answers the user may give from its state."""
     answerable = actions.can_answer(request.user, referral)
-    next_states = sorted(STATE_RULES[ReferralState(referral.state)].follows)
+    follows = STATE_RULES[ReferralState(referral.state)].follows
+    # Buttons named as actions ("Mark as received", "Accept", "Decline"), in the states' order.
+    next_states = [(state, STATE_RULES[state].verb) for state in ReferralState if state in follows]
     return render(
         request,
         "referrals/detail.html",

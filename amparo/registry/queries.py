@@ -30,6 +30,17 @@ def get_household_for(user: User, household_id: UUID | str) -> Household:
     return access.get_visible(households_with_members_visible_to(user), uuid=household_id)
 
 
+def recent_registrations_by(user: User) -> QuerySet[Household]:
+    """The households `user` registered (and may still see), newest first, members head first."""
+    members = Individual.objects.order_by("-is_head", "date_of_birth")
+    return (
+        households_visible_to(user)
+        .filter(registered_by_id=user.pk)
+        .order_by("-created_at", "-id")
+        .prefetch_related(Prefetch("members", queryset=members))
+    )
+
+
 def individuals_visible_to(user: User) -> QuerySet[Individual]:
     """Individuals whose household the user may see."""
     if not access.can(user, "registry.view"):

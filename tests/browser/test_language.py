@@ -13,6 +13,7 @@ def test_demo_user_signs_in_and_switches_language(live_server, phone, screenshot
     page = phone
 
     page.goto(f"{live_server.url}/")
+    page.axe.check()
     page.fill("#id_username", "caso.quito")
     page.fill("#id_password", demo_orgs.DEMO_PASSWORD)
     page.click("main button[type=submit]")
@@ -20,20 +21,28 @@ def test_demo_user_signs_in_and_switches_language(live_server, phone, screenshot
     page.wait_for_selector("h1")
     assert page.locator("html").get_attribute("lang") == "es"
     assert page.inner_text("h1") == "Bienvenida/o, Daniela Paredes"
-    assert page.get_by_role("link", name="Inicio").is_visible()
+    assert not page.get_by_role("link", name="Inicio").is_visible()  # behind "Menú" on a phone
+    page.axe.check()
     page.screenshot(path=str(screenshot("home.png")), full_page=True)
+    page.click("summary:text('Menú')")
+    assert page.get_by_role("link", name="Inicio").is_visible()
 
     page.click("button[value=en]")
     page.wait_for_selector("html[lang=en]")
+    page.click("summary:text('Menu')")
     assert page.inner_text("h1") == "Welcome, Daniela Paredes"
     assert page.get_by_role("link", name="Home").is_visible()
     assert page.get_by_role("button", name="Sign out").is_visible()
+    page.axe.check()
 
     page.goto(f"{live_server.url}/team/")
     assert page.inner_text("h1") == "Team"
+    page.axe.check()
 
+    page.click("summary:text('Menu')")
     page.click("button[value=es]")
     page.wait_for_selector("html[lang=es]")
     assert page.inner_text("h1") == "Equipo"
+    page.axe.check()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360

@@ -9,10 +9,19 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def sign_in(page, url, username):
     page.goto(f"{url}/login/")
+    page.axe.check()
     page.fill("#id_username", username)
     page.fill("#id_password", demo_orgs.DEMO_PASSWORD)
     page.click("main button[type=submit]")
     page.wait_for_selector("h1")
+    page.axe.check()
+
+
+def sign_out(page):
+    page.click("header summary")  # the menu, folded on a phone
+    page.click("header form[action*='logout'] button")
+    page.wait_for_selector("h1")
+    page.axe.check()
 
 
 def fill_member(page, index, **fields):
@@ -82,14 +91,17 @@ FAMILY = [
 
 def register(page, url, members):
     page.goto(f"{url}/registry/register/")
+    page.axe.check()
     for index in range(1, len(members)):
         page.click("button[name=add_member]")
         page.wait_for_selector(f"#id_form-{index}-given_names")
+        page.axe.check()
     for index, fields in enumerate(members):
         fill_member(page, index, **fields)
     page.fill("#id_address", "Barrio Central, Lago Agrio")
     page.click("button[name=save]")
     page.wait_for_selector("h1")
+    page.axe.check()
 
 
 def test_register_family_of_four_on_a_phone_then_duplicate_warning_then_search(
@@ -114,7 +126,9 @@ def test_register_family_of_four_on_a_phone_then_duplicate_warning_then_search(
     assert Household.objects.count() == 1
 
     page.goto(f"{live_server.url}/registry/")
+    page.axe.check()
     page.fill("#id_q", "valentina colmenarez")
     page.click("main form button[type=submit]")
     page.wait_for_selector("main h2")
+    page.axe.check()
     assert page.get_by_role("link", name="Valentina Colmenares Márquez").is_visible()

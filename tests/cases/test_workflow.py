@@ -10,6 +10,7 @@ from django.utils import timezone
 from amparo.cases import actions, queries
 from amparo.cases.models import Approval, CaseState
 from amparo.core.errors import ActionError
+from amparo.core.models import AuditEvent
 
 
 def _plan(case, actor):
@@ -186,3 +187,46 @@ def test_open_a_case_from_the_person_page(client, caseworker, person, household)
     case = queries.cases_visible_to(caseworker).get()
     assert set(case.individuals.all()) == {person, spouse}
     assert case.reference.startswith("C-A1-")
+
+
+def test_a_change_of_state_is_confirmed_apart_from_the_everyday_actions(client, case, caseworker):
+    client.force_login(caseworker)
+    url = reverse("cases:advance", args=[case.uuid])
+
+    page = client.get(reverse("cases:detail", args=[case.uuid])).content.decode()
+
+    # The state button only opens a confirmation; the form's button names the step it takes.
+    start = page.index('<details class="confirm')
+    confirm = page[start : page.index("</details>", start)]
+    assert f'action="{url}"' in confirm
+    assert 'name="to" value="assessment"' in confirm
+    assert "cases/" + str(case.uuid) + "/follow-ups/" not in confirm
+    assert page.count(f'action="{url}"') == 1
+
+
+def test_a_change_of_state_moves_only_the_step_the_user_confirmed(client, case, caseworker):
+    client.force_login(caseworker)
+    url = reverse("cases:advance", args=[case.uuid])
+
+    unconfirmed = client.post(url, {})
+    confirmed = client.post(url, {"to": "assessment"})
+    second_tap = client.post(url, {"to": "assessment"}, follow=True)
+
+    assert unconfirmed.status_code == confirmed.status_code == 302
+    case.refresh_from_db()
+    assert case.state == "assessment"  # not "case_plan": the second tap moved nothing
+    assert "no se cambió nada" in second_tap.content.decode()
+    events = AuditEvent.objects.filter(action="cases.case.advanced", target_id=str(case.uuid))
+    assert events.count() == 1
+
+
+def test_only_the_case_team_changes_its_state(client, case, colleague, make_user, office_b1):
+    url = reverse("cases:advance", args=[case.uuid])
+    outsider = make_user("caseworker", office=office_b1, username="fuera")
+
+    for user in (colleague, outsider):
+        client.force_login(user)
+        assert client.post(url, {"to": "assessment"}).status_code == 404
+
+    case.refresh_from_db()
+    assert case.state == "intake"

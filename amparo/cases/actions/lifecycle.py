@@ -157,11 +157,25 @@ def update_case(
 
 
 @transaction.atomic
-def advance(*, actor: User, case: Case, request: HttpRequest | None = None) -> Case:
-    """Move the case one step on: intake → assessment → case plan → implementation."""
+def advance(
+    *,
+    actor: User,
+    case: Case,
+    to_state: str | None = None,
+    request: HttpRequest | None = None,
+) -> Case:
+    """Move the case one step on: intake → assessment → case plan → implementation.
+
+    `to_state` is the step the user confirmed: if the case has moved since (a colleague, or a
+    second tap on the confirmation), nothing changes, so a case never skips a step unseen."""
     case = _check_team(actor, case)
     _check_open(case)
     target = FORWARD.get(case.state)
+    if to_state is not None and to_state != target:
+        raise ActionError.general(
+            _("This case is now in “%(state)s”: nothing changed. Look at it again first.")
+            % {"state": CaseState(case.state).label}
+        )
     if target is None:
         raise ActionError.general(_("This case is already in implementation and follow-up."))
     if target == CaseState.IMPLEMENTATION:

@@ -1,0 +1,1 @@
+from tests.case_fixtures import *  # noqa: F403
