@@ -25,10 +25,13 @@ def test_walk_in_survivor_case_then_registry_record(live_server, phone, screensh
     sign_in(page, url, "vbg.lagoagrio")
 
     page.goto(f"{url}/cases/")
+    page.axe.check()
     page.click("main a[href$='/cases/walk-in/']")
+    page.axe.check()
     assert page.inner_text("h1") == "Abrir un caso de VBG para alguien no registrado"
     page.click("main button[type=submit]")  # nothing filled in: explained, nothing opened
     page.wait_for_selector(".field.invalid")
+    page.axe.check()
     assert "Este campo es obligatorio." in page.inner_text("main")
     page.fill("#id_given_names", "Yessenia")
     page.fill("#id_other_names", "Yesi")
@@ -39,6 +42,7 @@ def test_walk_in_survivor_case_then_registry_record(live_server, phone, screensh
     page.fill("#id_summary", "Llegó sola al espacio seguro.")
     page.click("main button[type=submit]")
     page.wait_for_selector("#survivor")
+    page.axe.check()
     assert page.inner_text("h1").startswith("C-LAG-")
     survivor = page.inner_text("#survivor")
     assert "Yessenia" in survivor and "Yesi" in survivor and "24" in survivor
@@ -47,6 +51,7 @@ def test_walk_in_survivor_case_then_registry_record(live_server, phone, screensh
     assert not Individual.objects.exists()
 
     page.click("#survivor a[href$='/survivor/register/']")
+    page.axe.check()
     assert page.input_value("#id_given_names") == "Yessenia"
     assert page.input_value("#id_age") == "24"
     page.fill("#id_first_surname", "Rivas")
@@ -55,6 +60,7 @@ def test_walk_in_survivor_case_then_registry_record(live_server, phone, screensh
     page.select_option("#id_consent_method", "verbal")
     page.click("main button[type=submit]")
     page.wait_for_selector("h1")
+    page.axe.check()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
     person = Individual.objects.get()
