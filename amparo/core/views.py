@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from amparo.core import access, actions, audit, queries
+from amparo.core import access, actions, audit, queries, twofactor
 from amparo.core.forms import AuditFilterForm, LanguageForm, OfficeFilterForm
 from amparo.core.http import AuthenticatedRequest
 
@@ -25,6 +25,8 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
         "team_count": queries.users_visible_to(user).count(),
         "permissions": user.role.permission_labels() if user.role else [],
         "today": timezone.localdate(),
+        "two_factor": twofactor.authenticator_of(user) is not None,
+        "recovery_codes_left": twofactor.recovery_codes_left(user),
     }
     return render(request, "core/home.html", context)
 
