@@ -179,13 +179,15 @@ def issue_api_token(
     if len(label) > 100:
         raise ActionError.on("label", _("Keep the device name under 100 characters."))
     if twofactor.required_for(user):
-        if not otp.strip():
-            message = (
-                _("Enter the code from your authenticator app, or a recovery code.")
-                if twofactor.authenticator_of(user)
-                else _("Two-factor sign-in is required: set it up in the web application first.")
+        if twofactor.authenticator_of(user) is None:
+            raise ActionError.on(
+                "otp",
+                _("Two-factor sign-in is required: set it up in the web application first."),
             )
-            raise ActionError.on("otp", message)
+        if not otp.strip():
+            raise ActionError.on(
+                "otp", _("Enter the code from your authenticator app, or a recovery code.")
+            )
         verify_second_factor(user=user, code=otp, request=request)
     key = secrets.token_urlsafe(32)
     now = timezone.now()
@@ -253,9 +255,7 @@ def revoke_api_token(
 
 
 @transaction.atomic
-def revoke_api_tokens_of(
-    *, actor: User, user: User, request: HttpRequest | None = None
-) -> int:
+def revoke_api_tokens_of(*, actor: User, user: User, request: HttpRequest | None = None) -> int:
     """An administrator ends every token of `user` (a lost phone, someone leaving).
 
     The actor needs core.manage_users in the user's organization. Returns how many ended.
@@ -280,9 +280,7 @@ def revoke_api_tokens_of(
 RECOVERY_CODES = 10
 
 
-def verify_second_factor(
-    *, user: User, code: str, request: HttpRequest | None = None
-) -> Device:
+def verify_second_factor(*, user: User, code: str, request: HttpRequest | None = None) -> Device:
     """The device that accepts `code`: the authenticator app's current code, or a recovery
     code (used up). Wrong codes slow further tries down (django-otp's throttling), so this
     runs outside any caller's transaction: the count of failures must be kept.
@@ -314,7 +312,9 @@ def verify_second_factor(
             )
             return accepted
     audit.record(actor=user, action="core.user.two_factor_failed", target=user, request=request)
-    raise ActionError.on("otp", _("This code is not valid. Check your phone's clock and try again."))
+    raise ActionError.on(
+        "otp", _("This code is not valid. Check your phone's clock and try again.")
+    )
 
 
 @transaction.atomic

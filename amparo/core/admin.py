@@ -15,10 +15,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from amparo.core import actions, audit, queries, twofactor
 from amparo.core.admin_site import ADMIN_PERMISSIONS
 from amparo.core.forms import errors_on
-from amparo.core.models import ApiToken, Area, AuditEvent, Office, Organization, Role, User
+from amparo.core.models import Area, AuditEvent, Office, Organization, Role, User
 from amparo.core.roles import PERMISSIONS
 from amparo.core.scoped_admin import ScopedAdmin
-
 
 # django-otp's own admins would show authenticator keys and recovery codes: administrators
 # reset a user's two-factor sign-in from the user list instead (an audited action).

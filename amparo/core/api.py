@@ -185,7 +185,8 @@ class TokenScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return build_bearer_security_scheme_object(
-            header_name="Authorization", token_prefix="Token"
+            header_name="Authorization",
+            token_prefix="Token",  # noqa: S106 - the header's keyword, not a secret
         )
 
 
@@ -198,11 +199,11 @@ class TokenRequest(serializers.Serializer):
         help_text="Only for accounts with two-factor sign-in: the authenticator app's current "
         "code, or an unused recovery code.",
     )
-    label = serializers.CharField(
+    device = serializers.CharField(
         required=False,
         allow_blank=True,
         max_length=100,
-        help_text="A name for the device (shown in the list of your tokens).",
+        help_text="A name for the device, shown in the list of your tokens as `label`.",
     )
 
 
@@ -236,7 +237,7 @@ class TokenView(APIView):
         key = actions.issue_api_token(
             user=user,
             request=request,
-            label=data.validated_data.get("label", ""),
+            label=data.validated_data.get("device", ""),
             otp=data.validated_data.get("otp", ""),
         )
         return Response({"token": key})

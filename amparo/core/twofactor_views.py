@@ -110,4 +110,3 @@ def renew_codes(request: AuthenticatedRequest) -> HttpResponse:
         raise Http404
     codes = actions.renew_recovery_codes(user=request.user, request=request)
     return render(request, "core/two_factor_codes.html", {"codes": codes, "next": "/"})
-
