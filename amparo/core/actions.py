@@ -381,13 +381,15 @@ def _new_recovery_codes(user: User) -> list[str]:
 
 
 @transaction.atomic
-def reset_two_factor(*, actor: User, user: User, request: HttpRequest | None = None) -> User:
+def reset_two_factor(*, actor: User | None, user: User, request: HttpRequest | None = None) -> User:
     """An administrator removes `user`'s authenticator and recovery codes (a lost phone): at
-    their next sign-in they set up a new one. Needs core.manage_users in their organization.
+    their next sign-in they set up a new one. Needs core.manage_users in their organization
+    (actor=None: the `reset-two-factor` command, run on the server).
 
     Side effects: audit `core.user.two_factor_reset`.
     """
-    _require_manage(actor, "core.manage_users", user.organization)
+    if actor is not None:
+        _require_manage(actor, "core.manage_users", user.organization)
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     audit.record(actor=actor, action="core.user.two_factor_reset", target=user, request=request)

@@ -1,9 +1,12 @@
 """Two-factor sign-in: who needs it, enrolment, codes, recovery codes, the API, admin reset."""
 
+import io
 import re
 import time
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.http import Http404
 from django.urls import reverse
 from django_otp.oath import TOTP
@@ -305,3 +308,17 @@ def test_otp_device_admin_screens_are_not_offered(client, db):
     response = client.get("/admin/otp_totp/totpdevice/")
 
     assert response.status_code == 404
+
+
+def test_reset_command_removes_the_devices_of_a_user(make_user, office_a1):
+    specialist = make_user("gbv_specialist", office=office_a1, username="vbg")
+    enrol(specialist)
+    out = io.StringIO()
+
+    call_command("reset_two_factor", "vbg", stdout=out)
+
+    assert not TOTPDevice.objects.filter(user=specialist).exists()
+    assert "vbg" in out.getvalue()
+    assert AuditEvent.objects.get(action="core.user.two_factor_reset").actor is None
+    with pytest.raises(CommandError):
+        call_command("reset_two_factor", "nobody", stdout=io.StringIO())
