@@ -22,6 +22,9 @@ from amparo.core import actions, twofactor
 from amparo.core.forms import errors_on
 from amparo.core.http import AuthenticatedRequest
 
+# Until the code is entered every other page sends the user back here: no menu to follow.
+NO_MENU: list[dict] = []
+
 
 class CodeForm(forms.Form):
     otp = forms.CharField(
@@ -64,7 +67,7 @@ def verify(request: AuthenticatedRequest) -> HttpResponse:
                     % {"left": left},
                 )
             return redirect(_next_page(request))
-    context = {"form": form, "next": _next_page(request)}
+    context = {"form": form, "next": _next_page(request), "menu": NO_MENU}
     return render(
         request, "core/two_factor_verify.html", context, status=400 if form.is_bound else 200
     )
@@ -88,7 +91,7 @@ def setup(request: AuthenticatedRequest) -> HttpResponse:
             return render(
                 request,
                 "core/two_factor_codes.html",
-                {"codes": codes, "next": _next_page(request)},
+                {"codes": codes, "next": _next_page(request), "menu": NO_MENU},
             )
     secret = b32encode(device.bin_key).decode()
     context = {
@@ -96,6 +99,7 @@ def setup(request: AuthenticatedRequest) -> HttpResponse:
         "next": _next_page(request),
         "qr": segno.make(device.config_url, error="m").svg_data_uri(scale=5),
         "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        "menu": NO_MENU,
     }
     return render(
         request, "core/two_factor_setup.html", context, status=400 if form.is_bound else 200

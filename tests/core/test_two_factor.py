@@ -126,6 +126,7 @@ def test_enrolment_confirms_with_a_code_and_shows_ten_recovery_codes_once(client
 
     assert page.status_code == 200
     assert b"data:image/svg+xml" in page.content
+    assert b'href="/team/"' not in page.content  # no menu leading back here
     assert wrong.status_code == 400
     assert right.status_code == 200
     codes = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", right.content.decode())
@@ -322,3 +323,35 @@ def test_reset_command_removes_the_devices_of_a_user(make_user, office_a1):
     assert AuditEvent.objects.get(action="core.user.two_factor_reset").actor is None
     with pytest.raises(CommandError):
         call_command("reset_two_factor", "nobody", stdout=io.StringIO())
+
+
+def test_platform_administrator_sets_the_policy_in_the_admin_and_it_is_audited(client, org_a):
+    root = User.objects.create_superuser("root", password=PASSWORD)
+    device, _codes = enrol(root)
+    client.force_login(root)
+    client.post("/two-factor/", {"otp": code_for(device, 1)})
+    url = reverse("admin:core_organization_change", args=[org_a.pk])
+    form = {"code": org_a.code, "name": org_a.name, "kind": org_a.kind, "country": ""}
+
+    response = client.post(url, form)  # the box left unticked: off
+
+    org_a.refresh_from_db()
+    assert response.status_code == 302
+    assert org_a.require_two_factor is False
+    event = AuditEvent.objects.get(action="core.organization.updated")
+    assert (event.actor, event.fields) == (root, ["require_two_factor"])
+
+
+def test_organization_administrators_cannot_change_the_policy(client, admin_a, org_a):
+    org_a.require_two_factor = False  # so that admin_a signs in with a password alone
+    org_a.save()
+    client.force_login(admin_a)
+    url = reverse("admin:core_organization_change", args=[org_a.pk])
+
+    form = {"code": org_a.code, "name": org_a.name, "kind": org_a.kind}
+
+    response = client.post(url, {**form, "require_two_factor": "on"})
+
+    org_a.refresh_from_db()
+    assert response.status_code in (403, 404)
+    assert org_a.require_two_factor is False
