@@ -10,7 +10,7 @@ Platform administrators need it unless `AMPARO_TWO_FACTOR_FOR_PLATFORM_ADMINS` i
 from collections.abc import Callable
 
 from django.conf import settings
-from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from amparo.core.models import User
@@ -44,5 +44,4 @@ def authenticator_of(user: User) -> TOTPDevice | None:
 
 
 def recovery_codes_left(user: User) -> int:
-    device = StaticDevice.objects.filter(user=user, confirmed=True).first()
-    return device.token_set.count() if device else 0
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()

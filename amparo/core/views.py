@@ -25,9 +25,10 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
         "team_count": queries.users_visible_to(user).count(),
         "permissions": user.role.permission_labels() if user.role else [],
         "today": timezone.localdate(),
-        "two_factor": twofactor.authenticator_of(user) is not None,
-        "recovery_codes_left": twofactor.recovery_codes_left(user),
     }
+    if twofactor.authenticator_of(user) is not None:
+        context["two_factor"] = True
+        context["recovery_codes_left"] = twofactor.recovery_codes_left(user)
     return render(request, "core/home.html", context)
 
 
