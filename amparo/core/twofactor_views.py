@@ -58,6 +58,7 @@ def verify(request: AuthenticatedRequest) -> HttpResponse:
             device = actions.verify_second_factor(
                 user=user, code=form.cleaned_data["otp"], request=request
             )
+            request.session.cycle_key()  # a new session id for the now fully signed-in user
             django_otp.login(request, device)
             if isinstance(device, StaticDevice):
                 left = twofactor.recovery_codes_left(user)
@@ -87,6 +88,7 @@ def setup(request: AuthenticatedRequest) -> HttpResponse:
             device, codes = actions.confirm_two_factor_enrolment(
                 user=user, code=form.cleaned_data["otp"], request=request
             )
+            request.session.cycle_key()
             django_otp.login(request, device)
             return render(
                 request,

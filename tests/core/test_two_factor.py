@@ -155,12 +155,14 @@ def test_enrolled_user_enters_a_code_after_the_password(client, admin_a):
 
     blocked = client.get("/team/")
     wrong = client.post("/two-factor/", {"otp": "123456", "next": "/team/"})
+    session_before = client.session.session_key
     right = client.post("/two-factor/", {"otp": code_for(device, 1), "next": "/team/"})
 
     assert blocked["Location"] == "/two-factor/?next=%2Fteam%2F"
     assert wrong.status_code == 400
     assert right.status_code == 302
     assert right["Location"] == "/team/"
+    assert client.session.session_key != session_before
     assert client.get("/team/").status_code == 200
     assert list(
         AuditEvent.objects.filter(
