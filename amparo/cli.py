@@ -61,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or argv[0] in {"-h", "--help", "help"}:
         print(__doc__.strip())
         print(
-            "\nCommands: serve, demo, createuser, createadmin, import-areas, migrate, check, "
+            "\nCommands: serve, demo, createuser, createadmin, reset-two-factor, import-areas, "
+            "migrate, check, "
             "and every Django management command."
         )
         return 0

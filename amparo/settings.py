@@ -33,12 +33,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "amparo.core",
     "amparo.registry",
     "amparo.cases",
@@ -57,6 +59,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "amparo.core.middleware.TwoFactorMiddleware",
     "amparo.core.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -139,6 +143,16 @@ AXES_CLIENT_IP_CALLABLE = "amparo.core.audit.client_address"
 AMPARO_TRUSTED_PROXIES = [
     p.strip() for p in os.environ.get("AMPARO_TRUSTED_PROXIES", "").split(",") if p.strip()
 ]
+
+# API tokens end this many days after they are issued. Field phones stay offline for days
+# at a time; a month lets them sync a week's work and still forces a fresh sign-in.
+AMPARO_API_TOKEN_DAYS = int(os.environ.get("AMPARO_API_TOKEN_DAYS", "30"))
+# Two-factor sign-in (django-otp, TOTP): the name authenticator apps show, and whether
+# platform administrators (who belong to no organization and so have no policy) need it.
+OTP_TOTP_ISSUER = os.environ.get("AMPARO_TOTP_ISSUER", "Amparo")
+AMPARO_TWO_FACTOR_FOR_PLATFORM_ADMINS = env_flag(
+    "AMPARO_TWO_FACTOR_FOR_PLATFORM_ADMINS", default=True
+)
 
 # Idle sessions end after AMPARO_SESSION_IDLE_MINUTES (sliding expiry).
 SESSION_COOKIE_AGE = int(os.environ.get("AMPARO_SESSION_IDLE_MINUTES", "30")) * 60

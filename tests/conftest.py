@@ -74,3 +74,11 @@ def _static_without_manifest(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _platform_admins_without_two_factor(settings):
+    # Served platform administrators must use two-factor sign-in; tests of other features
+    # sign them in with a password, as OrganizationFactory does for organizations.
+    # tests/core/test_two_factor.py turns it back on.
+    settings.AMPARO_TWO_FACTOR_FOR_PLATFORM_ADMINS = False

@@ -1,6 +1,10 @@
-import factory
+import secrets
+from datetime import timedelta
 
-from amparo.core.models import Office, Organization, Role, User
+import factory
+from django.utils import timezone
+
+from amparo.core.models import ApiToken, Office, Organization, Role, User
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -9,12 +13,31 @@ def builtin_role(code: str) -> Role:
     return Role.objects.get(organization=None, code=code)
 
 
+def api_token(user: User, *, days: int = 30) -> str:
+    """A working API key for `user`, as `POST /api/v1/auth/token/` issues (without its audit
+    events, so that tests counting events see only their own). It counts as just used: the
+    next requests do not write `last_used_at` (at most once a minute), so query counts hold."""
+    key = secrets.token_urlsafe(32)
+    ApiToken.objects.create(
+        user=user,
+        key_hash=ApiToken.hash_key(key),
+        prefix=key[: ApiToken.PREFIX_LENGTH],
+        password_stamp=ApiToken.stamp_of(user),
+        expires_at=timezone.now() + timedelta(days=days),
+        last_used_at=timezone.now(),
+    )
+    return key
+
+
 class OrganizationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Organization
 
     code = factory.Sequence(lambda n: f"org-{n}")
     name = factory.Sequence(lambda n: f"Organización {n}")
+    # Served organizations ask for two-factor sign-in by default; tests of other features
+    # sign in without it, and tests/core/test_two_factor.py turns it on.
+    require_two_factor = False
 
 
 class OfficeFactory(factory.django.DjangoModelFactory):

@@ -6,3 +6,10 @@ class CasesConfig(AppConfig):
     name = "amparo.cases"
     label = "cases"
     verbose_name = _("Cases")
+
+    def ready(self) -> None:
+        from amparo.cases import queries
+        from amparo.core import twofactor
+
+        # Whoever is on a GBV team reads restricted files, whatever their role.
+        twofactor.add_requirement(queries.is_on_any_gbv_team)

@@ -71,6 +71,11 @@ def is_on_gbv_team(user: User, office_id: int) -> bool:
     )
 
 
+def is_on_any_gbv_team(user: User) -> bool:
+    """A GBV team member reads restricted files: core asks them for a second factor."""
+    return GBVTeamMember.objects.filter(user_id=user.pk).exists()
+
+
 def case_page(user: User, case_id: UUID | str) -> Case:
     """One case with everything its page shows (one query per related list)."""
     qs = cases_visible_to(user).prefetch_related(

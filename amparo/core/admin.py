@@ -1,24 +1,36 @@
 """Django admin for organization administrators, scoped to their organization and audited."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserCreationForm
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from amparo.core import actions, audit, queries
+from amparo.core import actions, audit, queries, twofactor
 from amparo.core.admin_site import ADMIN_PERMISSIONS
 from amparo.core.forms import errors_on
 from amparo.core.models import Area, AuditEvent, Office, Organization, Role, User
 from amparo.core.roles import PERMISSIONS
 from amparo.core.scoped_admin import ScopedAdmin
 
+# django-otp's own admins would show authenticator keys and recovery codes: administrators
+# reset a user's two-factor sign-in from the user list instead (an audited action).
+for _otp_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_otp_model):
+        admin.site.unregister(_otp_model)
+
 
 @admin.register(Organization)
 class OrganizationAdmin(ScopedAdmin):
     permission = "core.manage_offices"
     organization_field = "pk"
-    list_display = ["name", "code", "kind", "is_care_route_partner"]
+    list_display = ["name", "code", "kind", "is_care_route_partner", "require_two_factor"]
     search_fields = ["name", "code"]
 
     def has_add_permission(self, request) -> bool:
@@ -138,6 +150,7 @@ class AmparoUserChangeForm(AssignmentCheck, forms.ModelForm):
 @admin.register(User)
 class UserAdmin(ScopedAdmin, DjangoUserAdmin):
     permission = "core.manage_users"
+    actions = ["revoke_api_tokens", "reset_two_factor"]
     form = AmparoUserChangeForm
     add_form = AmparoUserCreationForm
     list_display = [
@@ -186,6 +199,7 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
             (_("Person"), {"fields": ["first_name", "last_name", "email", "language"]}),
             (_("Access"), {"fields": [*org, "office", "role", "is_active"]}),
             (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+            (_("Sign-in"), {"fields": ["two_factor", "api_tokens_in_use"]}),
         ]
 
     def get_queryset(self, request):
@@ -202,7 +216,78 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_readonly_fields(self, request, obj=None):
-        return ["last_login", "date_joined"] if obj else []
+        return ["last_login", "date_joined", "two_factor", "api_tokens_in_use"] if obj else []
+
+    @admin.display(description=_("two-factor sign-in"))
+    def two_factor(self, obj: User) -> str:
+        if twofactor.authenticator_of(obj) is not None:
+            return str(_("Set up (%(left)d recovery codes left)")) % {
+                "left": twofactor.recovery_codes_left(obj)
+            }
+        if twofactor.required_for(obj):
+            return str(_("Required, not set up yet: asked for at the next sign-in"))
+        return str(_("Not required"))
+
+    @admin.display(description=_("API tokens in use"))
+    def api_tokens_in_use(self, obj: User):
+        # Keys are never stored: only their first characters, to tell the devices apart.
+        rows = [
+            (
+                f"{t.prefix}…",
+                t.label or "—",
+                date_format(localtime(t.created_at), "SHORT_DATETIME_FORMAT"),
+                date_format(localtime(t.expires_at), "SHORT_DATETIME_FORMAT"),
+                date_format(localtime(t.last_used_at), "SHORT_DATETIME_FORMAT")
+                if t.last_used_at
+                else "—",
+            )
+            for t in queries.api_tokens_of(obj)
+        ]
+        if not rows:
+            return "—"
+        header = format_html(
+            "<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+            _("key"),
+            _("device"),
+            _("created"),
+            _("expires"),
+            _("last used"),
+        )
+        body = format_html_join(
+            "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows
+        )
+        return format_html("<table>{}{}</table>", header, body)
+
+    @admin.action(description=_("Revoke the selected users' API tokens"))
+    def revoke_api_tokens(self, request, queryset):
+        ended = sum(
+            actions.revoke_api_tokens_of(actor=request.user, user=user, request=request)
+            for user in queryset
+        )
+        self.message_user(
+            request,
+            ngettext("%(count)d API token revoked.", "%(count)d API tokens revoked.", ended)
+            % {"count": ended},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Reset the selected users' two-factor sign-in"))
+    def reset_two_factor(self, request, queryset):
+        users = list(queryset)
+        for user in users:
+            actions.reset_two_factor(actor=request.user, user=user, request=request)
+        self.message_user(
+            request,
+            ngettext(
+                "Two-factor sign-in reset for %(count)d user: they set it up again at their next "
+                "sign-in.",
+                "Two-factor sign-in reset for %(count)d users: they set it up again at their "
+                "next sign-in.",
+                len(users),
+            )
+            % {"count": len(users)},
+            messages.SUCCESS,
+        )
 
     def log_change(self, request, obj, message):
         if request.path.rstrip("/").endswith("password"):

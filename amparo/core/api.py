@@ -1,18 +1,21 @@
 """REST API for core records: thin views over queries (reads) and actions (writes)."""
 
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
-from rest_framework import mixins, serializers, viewsets
-from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from amparo.core import actions, queries
 from amparo.core.drf import AuditedRetrieveMixin, ScopedMixin, signed_in
-from amparo.core.models import Area, AuditEvent, Office, Organization, Role, User
+from amparo.core.errors import ActionError
+from amparo.core.models import ApiToken, Area, AuditEvent, Office, Organization, Role, User
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -174,22 +177,114 @@ class MeView(APIView):
         return Response(UserSerializer(request.user).data)
 
 
-class TokenView(ObtainAuthToken):
-    """Exchange a username and password for an API token (for integrations and scripts)."""
+class TokenScheme(OpenApiAuthenticationExtension):
+    """Describes `core.drf.TokenAuthentication` in the OpenAPI schema."""
+
+    target_class = "amparo.core.drf.TokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return build_bearer_security_scheme_object(
+            header_name="Authorization",
+            token_prefix="Token",  # noqa: S106 - the header's keyword, not a secret
+        )
+
+
+class TokenRequest(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+    otp = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="Only for accounts with two-factor sign-in: the authenticator app's current "
+        "code, or an unused recovery code.",
+    )
+    device = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text="A name for the device, shown in the list of your tokens as `label`.",
+    )
+
+
+class TokenView(APIView):
+    """Exchange a username and password (and, when the account needs it, a second-factor code)
+    for an API token; `DELETE` with the token signs that token out."""
+
+    def get_permissions(self):
+        if self.request.method == "POST":
+            return [permissions.AllowAny()]
+        return super().get_permissions()
 
     @extend_schema(
-        request=inline_serializer(
-            "TokenRequest",
-            {"username": serializers.CharField(), "password": serializers.CharField()},
-        ),
+        request=TokenRequest,
         responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}),
         examples=[
             OpenApiExample("login", value={"username": "ana", "password": "…"}, request_only=True)
         ],
         auth=[],
     )
-    def post(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        user = serializer.validated_data["user"]
-        return Response({"token": actions.issue_api_token(user=user, request=request)})
+    def post(self, request: Request) -> Response:
+        data = TokenRequest(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(
+            request=request,
+            username=data.validated_data["username"],
+            password=data.validated_data["password"],
+        )
+        if user is None:
+            raise ActionError.general(_("Unable to sign in with this user name and password."))
+        key = actions.issue_api_token(
+            user=user,
+            request=request,
+            label=data.validated_data.get("device", ""),
+            otp=data.validated_data.get("otp", ""),
+        )
+        return Response({"token": key})
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request) -> Response:
+        if not isinstance(request.auth, ApiToken):
+            raise ActionError.general(_("Send the token to sign out in the Authorization header."))
+        actions.revoke_api_token(
+            actor=signed_in(request),
+            token=request.auth,
+            ending=ApiToken.Ending.SIGNED_OUT,
+            request=request,
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    current = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "prefix", "label", "created_at", "expires_at", "last_used_at", "current"]
+
+    def get_current(self, token: ApiToken) -> bool:
+        presented = self.context["request"].auth
+        return isinstance(presented, ApiToken) and presented.pk == token.pk
+
+
+class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """The signed-in user's own tokens that still work, without their keys; `DELETE` ends one
+    (a lost phone). Nobody lists another user's tokens here: administrators revoke them in the
+    admin."""
+
+    queryset = ApiToken.objects.none()
+    serializer_class = ApiTokenSerializer
+    lookup_field = "uuid"
+    lookup_url_kwarg = "id"
+    pagination_class = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        return queries.api_tokens_of(signed_in(self.request))
+
+    def perform_destroy(self, instance: ApiToken) -> None:
+        actions.revoke_api_token(
+            actor=signed_in(self.request), token=instance, request=self.request
+        )

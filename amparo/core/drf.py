@@ -7,8 +7,14 @@ from typing import Any, Protocol
 from django.db.models import Manager, Model, QuerySet
 from django.http import Http404
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication
-from rest_framework.exceptions import NotAuthenticated, NotFound, ValidationError
+from rest_framework.exceptions import (
+    AuthenticationFailed,
+    NotAuthenticated,
+    NotFound,
+    ValidationError,
+)
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
@@ -18,15 +24,39 @@ from amparo.core.errors import ALL, ActionError
 from amparo.core.models import User
 
 
-class TokenAuthentication(authentication.TokenAuthentication):
-    """DRF token auth that also switches to the user's language (the middleware ran before)."""
+class TokenAuthentication(authentication.BaseAuthentication):
+    """`Authorization: Token <key>` with Amparo's expiring, revocable tokens (`ApiToken`);
+    `request.auth` is the token. Also switches to the user's language (the middleware ran
+    before the API knew the user)."""
+
+    keyword = "Token"
 
     def authenticate(self, request):
-        result = super().authenticate(request)
-        if result is not None and result[0].language:
-            translation.activate(result[0].language)
-            request.LANGUAGE_CODE = result[0].language
-        return result
+        from amparo.core import actions, queries  # this module loads with DRF's settings
+
+        words = authentication.get_authorization_header(request).split()
+        if not words or words[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(words) != 2:
+            raise AuthenticationFailed(_("Invalid token header."))
+        try:
+            key = words[1].decode()
+        except UnicodeDecodeError as exc:
+            raise AuthenticationFailed(_("Invalid token header.")) from exc
+        token = queries.live_api_token(key)
+        if token is None:
+            raise AuthenticationFailed(
+                _("This token is not valid: it has expired or was revoked. Sign in again.")
+            )
+        actions.note_api_token_use(token)
+        user = token.user
+        if user.language:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
+        return (user, token)
+
+    def authenticate_header(self, request) -> str:
+        return self.keyword
 
 
 def exception_handler(exc, context):

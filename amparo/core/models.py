@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import uuid
 from typing import TYPE_CHECKING, ClassVar
 
@@ -7,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -77,6 +79,14 @@ class Organization(models.Model):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices, default=Kind.NGO)
     is_care_route_partner = models.BooleanField(_("Care Route partner"), default=False)
+    require_two_factor = models.BooleanField(
+        _("two-factor sign-in required"),
+        default=True,
+        help_text=_(
+            "Users who administer accounts or can read restricted files (GBV, PSEA) must confirm "
+            "each sign-in with a code from an authenticator app."
+        ),
+    )
     country = models.ForeignKey(
         Area,
         models.PROTECT,
@@ -219,6 +229,67 @@ class User(AbstractUser):
     @property
     def office_bound(self) -> bool:
         return self.role is not None and self.role.office_bound
+
+
+class ApiToken(models.Model):
+    """A key for the API. Only its SHA-256 is stored: the key is shown once, when issued.
+
+    It ends at `expires_at`, when revoked (by its holder, an administrator, or a password
+    change), or when the account is deactivated.
+    """
+
+    PREFIX_LENGTH = 8
+
+    class Ending(models.TextChoices):
+        SIGNED_OUT = "signed_out", _("Signed out")
+        REVOKED_BY_USER = "revoked_by_user", _("Revoked by the user")
+        REVOKED_BY_ADMIN = "revoked_by_admin", _("Revoked by an administrator")
+        PASSWORD_CHANGED = "password_changed", _("Password changed")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("user"),
+    )
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # Ties the token to the password it was issued under (as Django ties sessions): after
+    # any password change, by whatever path, the stamps differ and the token is refused.
+    password_stamp = models.CharField(max_length=64, editable=False)
+    prefix = models.CharField(_("beginning of the key"), max_length=PREFIX_LENGTH, editable=False)
+    label = models.CharField(_("device"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    ending = models.CharField(_("why it ended"), max_length=20, choices=Ending.choices, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        indexes = [models.Index(fields=["user", "revoked_at"], name="api_token_user_live")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}…"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        # Keys are 256 random bits: a plain digest is enough, no salt or slow hash needed.
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @staticmethod
+    def stamp_of(user: User) -> str:
+        return salted_hmac("amparo.api-token", user.password, algorithm="sha256").hexdigest()
+
+    @property
+    def is_active(self) -> bool:
+        return (
+            self.revoked_at is None
+            and self.expires_at > timezone.now()
+            and self.password_stamp == self.stamp_of(self.user)
+        )
 
 
 class ReferenceCounter(models.Model):

@@ -3,9 +3,10 @@
 from uuid import UUID
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from amparo.core import access
-from amparo.core.models import Area, AuditEvent, Office, Organization, Role, User
+from amparo.core.models import ApiToken, Area, AuditEvent, Office, Organization, Role, User
 
 
 def organizations_visible_to(user: User) -> QuerySet[Organization]:
@@ -83,3 +84,35 @@ def areas(*, country_code: str | None = None, level: int | None = None) -> Query
     if level is not None:
         qs = qs.filter(level=level)
     return qs
+
+
+def live_api_token(key: str) -> ApiToken | None:
+    """The token with this key, if it still works: not revoked, not expired, issued under the
+    account's current password, to an active account."""
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(
+            key_hash=ApiToken.hash_key(key),
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            user__is_active=True,
+        )
+        .first()
+    )
+    if token is None or token.password_stamp != ApiToken.stamp_of(token.user):
+        return None
+    return token
+
+
+def api_tokens_of(user: User) -> QuerySet[ApiToken]:
+    """The user's own tokens that still work (newest first); the keys themselves are not kept."""
+    return ApiToken.objects.filter(
+        user_id=user.pk,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+        password_stamp=ApiToken.stamp_of(user),
+    )
+
+
+def get_api_token_of(user: User, token_id: UUID | str) -> ApiToken:
+    return access.get_visible(api_tokens_of(user), uuid=token_id)

@@ -57,6 +57,14 @@ PERMISSIONS: dict[str, StrOrPromise] = {
 }
 
 
+# A role with any of these must confirm each sign-in with a second factor when the
+# organization's policy says so (core/twofactor.py): it administers accounts or reads restricted
+# files. Members of a GBV team need it too, whatever their role.
+TWO_FACTOR_PERMISSIONS: frozenset[str] = frozenset(
+    {"core.manage_users", "core.manage_roles", "cases.gbv", "feedback.psea"}
+)
+
+
 @dataclass(frozen=True)
 class BuiltinRole:
     code: str

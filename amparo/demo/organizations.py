@@ -77,6 +77,11 @@ ORGANIZATIONS = (
     ),
 )
 
+# Only OIM Ecuador asks its administrator for two-factor sign-in, so that trainers can show
+# it (`admin.oim` sets up an authenticator app at the first sign-in) while every other demo
+# account signs in with its password alone (README, "Demo logins").
+TWO_FACTOR_DEMO = {"iom-ec"}
+
 # (username, first name, last name, organization, office or None, role)
 USERS = (
     ("admin.hias", "Lucía", "Andrade", "hias-ec", None, "administrator"),
@@ -116,6 +121,9 @@ def load() -> list[tuple[str, str, str]]:
             is_care_route_partner=spec.partner,
         )
         orgs[spec.code] = org
+        actions.set_two_factor_policy(
+            actor=None, organization=org, required=spec.code in TWO_FACTOR_DEMO
+        )
         for code, name, area in spec.offices:
             if not Office.objects.filter(organization=org, code=code).exists():
                 actions.create_office(

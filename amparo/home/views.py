@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from amparo.cases import queries as cases
-from amparo.core import access
+from amparo.core import access, twofactor
 from amparo.core.http import AuthenticatedRequest
 from amparo.referrals import queries as referrals
 from amparo.referrals.models import STATE_RULES, ReferralState
@@ -44,6 +44,9 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
         ]
     if can["registry.register"]:
         context["registrations"] = list(registry.recent_registrations_by(user)[:5])
+    if twofactor.authenticator_of(user) is not None:
+        context["two_factor"] = True
+        context["recovery_codes_left"] = twofactor.recovery_codes_left(user)
     return render(request, "home/home.html", context)
 
 

@@ -4,18 +4,18 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
-from rest_framework.authtoken.models import Token
 
 from amparo.activities.models import Activity
 from amparo.core.models import AuditEvent
 from tests.activities.helpers import es, record
+from tests.factories import api_token
 
 URL = "/api/v1/activities/"
 
 
 def api(client, user):
-    token, _ = Token.objects.get_or_create(user=user)
-    client.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
+    token = api_token(user)
+    client.defaults["HTTP_AUTHORIZATION"] = f"Token {token}"
     return client
 
 

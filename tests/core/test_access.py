@@ -1,14 +1,14 @@
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from amparo.core import access, queries
 from amparo.core.models import Role, User
+from tests.factories import api_token
 
 
 def api(client, user):
-    token, _ = Token.objects.get_or_create(user=user)
-    client.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
+    token = api_token(user)
+    client.defaults["HTTP_AUTHORIZATION"] = f"Token {token}"
     return client
 
 

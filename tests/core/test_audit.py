@@ -1,11 +1,10 @@
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from amparo.core import audit
 from amparo.core.models import AuditEvent
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, api_token
 
 
 @pytest.fixture
@@ -61,9 +60,9 @@ def test_user_detail_view_records_one_event_with_actor(client, admin_a, casework
 
 
 def test_api_user_detail_records_one_view_event(client, admin_a, caseworker):
-    token = Token.objects.create(user=admin_a)
+    token = api_token(admin_a)
 
-    client.get(f"/api/v1/users/{caseworker.uuid}/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.get(f"/api/v1/users/{caseworker.uuid}/", HTTP_AUTHORIZATION=f"Token {token}")
 
     events = AuditEvent.objects.filter(action="core.user.viewed", target_id=str(caseworker.uuid))
     assert [e.actor for e in events] == [admin_a]
@@ -130,8 +129,8 @@ def test_audit_event_admin_refuses_change_and_delete(client, admin_a):
 
 def test_audit_event_api_refuses_change_and_delete(client, admin_a):
     event = audit.record(actor=admin_a, action="core.test.done")
-    token = Token.objects.create(user=admin_a)
-    auth = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    token = api_token(admin_a)
+    auth = {"HTTP_AUTHORIZATION": f"Token {token}"}
     url = f"/api/v1/audit-events/{event.pk}/"
 
     put = client.put(url, {"action": "x"}, content_type="application/json", **auth)
@@ -190,12 +189,12 @@ def test_audit_page_out_of_range_dates_answer_with_a_message(client, admin_a, qu
 
 
 def test_audit_api_out_of_range_date_answers_400(client, admin_a):
-    token = Token.objects.create(user=admin_a)
+    token = api_token(admin_a)
 
     response = client.get(
         "/api/v1/audit-events/",
         {"until": "9999-12-31T23:59:59"},
-        HTTP_AUTHORIZATION=f"Token {token.key}",
+        HTTP_AUTHORIZATION=f"Token {token}",
     )
 
     assert response.status_code == 400

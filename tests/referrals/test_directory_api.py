@@ -3,16 +3,15 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 
 from amparo.core.models import Area
 from amparo.referrals.models import CareRoute, CareRouteStep, Provider, Service
-from tests.factories import OrganizationFactory
+from tests.factories import OrganizationFactory, api_token
 
 
 def api(client, user):
-    token, _ = Token.objects.get_or_create(user=user)
-    client.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
+    token = api_token(user)
+    client.defaults["HTTP_AUTHORIZATION"] = f"Token {token}"
     return client
 
 

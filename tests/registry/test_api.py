@@ -1,9 +1,8 @@
 import pytest
-from rest_framework.authtoken.models import Token
 
 from amparo.core.models import Area, AuditEvent
 from amparo.registry.models import Household, Individual
-from tests.factories import member
+from tests.factories import api_token, member
 
 
 @pytest.fixture
@@ -14,8 +13,8 @@ def quito(office_a1):
 
 
 def api(client, user):
-    token, _ = Token.objects.get_or_create(user=user)
-    client.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
+    token = api_token(user)
+    client.defaults["HTTP_AUTHORIZATION"] = f"Token {token}"
     return client
 
 

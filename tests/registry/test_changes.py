@@ -1,13 +1,12 @@
 import datetime
 
 import pytest
-from rest_framework.authtoken.models import Token
 
 from amparo.core.errors import ActionError
 from amparo.core.models import Area, AuditEvent
 from amparo.registry import actions
 from amparo.registry.models import Individual
-from tests.factories import member
+from tests.factories import api_token, member
 
 
 @pytest.fixture
@@ -41,7 +40,7 @@ def family(officer, quito):
 
 
 def auth(user):
-    return {"HTTP_AUTHORIZATION": f"Token {Token.objects.get_or_create(user=user)[0].key}"}
+    return {"HTTP_AUTHORIZATION": f"Token {api_token(user)}"}
 
 
 def test_update_individual_validates_and_audits_changed_fields(officer, family):

@@ -1,13 +1,12 @@
 import datetime
 
 import pytest
-from rest_framework.authtoken.models import Token
 
 from amparo.core.models import Area, AuditEvent
 from amparo.registry import actions
 from amparo.registry.duplicates import dob_closeness, find_duplicates
 from amparo.registry.models import Individual
-from tests.factories import member
+from tests.factories import api_token, member
 
 
 @pytest.fixture
@@ -152,13 +151,13 @@ def test_dob_closeness(a, b, estimated, closeness):
 def test_api_duplicate_check_returns_candidates_best_first_and_creates_nothing(
     client, officer, existing
 ):
-    token = Token.objects.create(user=officer)
+    token = api_token(officer)
 
     response = client.post(
         "/api/v1/individuals/duplicate-check/",
         member(first_surname="Peres", phone="0991234567"),
         content_type="application/json",
-        HTTP_AUTHORIZATION=f"Token {token.key}",
+        HTTP_AUTHORIZATION=f"Token {token}",
     )
 
     body = response.json()
@@ -187,12 +186,12 @@ def test_api_search_returns_best_matches_first(client, officer, existing, quito)
             )
         ],
     )
-    token = Token.objects.create(user=officer)
+    token = api_token(officer)
 
     response = client.get(
         "/api/v1/individuals/",
         {"search": "maria jose perez"},
-        HTTP_AUTHORIZATION=f"Token {token.key}",
+        HTTP_AUTHORIZATION=f"Token {token}",
     )
 
     results = response.json()["results"]
@@ -203,13 +202,13 @@ def test_api_search_returns_best_matches_first(client, officer, existing, quito)
 @pytest.mark.parametrize("dob", ["0001-01-01", "9999-12-31"])
 def test_duplicate_check_extreme_birth_dates_answer_without_error(client, make_user, quito, dob):
     officer = make_user("registration_officer", office=quito)
-    token = Token.objects.create(user=officer)
+    token = api_token(officer)
 
     response = client.post(
         "/api/v1/individuals/duplicate-check/",
         member(date_of_birth=dob, phone="", documents=[]),
         content_type="application/json",
-        HTTP_AUTHORIZATION=f"Token {token.key}",
+        HTTP_AUTHORIZATION=f"Token {token}",
     )
 
     assert response.status_code == 200
