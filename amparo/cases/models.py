@@ -136,6 +136,11 @@ class Case(models.Model):
     def is_closed(self) -> bool:
         return self.state == CaseState.CLOSED
 
+    @property
+    def audit_restricted_office_id(self) -> int | None:
+        """Audit events about a restricted file are readable only by this office's GBV team."""
+        return self.office_id if self.restricted else None
+
 
 class GBVTeamMember(models.Model):
     """Who may read the GBV and PSEA files of an office. Administrators manage the list; being
@@ -199,6 +204,10 @@ class Approval(models.Model):
     def __str__(self) -> str:
         return f"{self.case} {self.kind} {self.decision}"
 
+    @property
+    def audit_restricted_office_id(self) -> int | None:
+        return self.case.audit_restricted_office_id
+
 
 class CasePlan(models.Model):
     """Assessment and plan: needs identified, goals, services planned, and actions (below)."""
@@ -215,6 +224,10 @@ class CasePlan(models.Model):
 
     def __str__(self) -> str:
         return f"plan of {self.case}"
+
+    @property
+    def audit_restricted_office_id(self) -> int | None:
+        return self.case.audit_restricted_office_id
 
 
 class PlanAction(models.Model):
@@ -234,6 +247,10 @@ class PlanAction(models.Model):
 
     def __str__(self) -> str:
         return f"action {self.pk} of {self.plan}"
+
+    @property
+    def audit_restricted_office_id(self) -> int | None:
+        return self.plan.case.audit_restricted_office_id
 
 
 class FollowUp(models.Model):
@@ -258,6 +275,10 @@ class FollowUp(models.Model):
     def __str__(self) -> str:
         return f"follow-up {self.pk} of {self.case}"
 
+    @property
+    def audit_restricted_office_id(self) -> int | None:
+        return self.case.audit_restricted_office_id
+
 
 class CaseNote(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -271,6 +292,10 @@ class CaseNote(models.Model):
 
     def __str__(self) -> str:
         return f"note {self.pk} of {self.case}"
+
+    @property
+    def audit_restricted_office_id(self) -> int | None:
+        return self.case.audit_restricted_office_id
 
 
 class Transfer(models.Model):
@@ -290,6 +315,10 @@ class Transfer(models.Model):
 
     def __str__(self) -> str:
         return f"transfer {self.pk} of {self.case}"
+
+    @property
+    def audit_restricted_office_id(self) -> int | None:
+        return self.case.audit_restricted_office_id
 
 
 class IncidentType(models.TextChoices):
@@ -395,3 +424,7 @@ class Incident(models.Model):
 
     def __str__(self) -> str:
         return f"incident {self.pk} of {self.case}"
+
+    @property
+    def audit_restricted_office_id(self) -> int | None:
+        return self.case.audit_restricted_office_id
