@@ -31,7 +31,14 @@ def serve(argv: list[str]) -> int:
     from django.core.management import call_command
 
     if not args.no_migrate:
-        call_command("migrate", verbosity=0, interactive=False)
+        # With DATABASE_OWNER_URL the owner migrates and the application's role gets its
+        # rights on the new tables (docs/operations.md, "A database role for the app").
+        owner = "owner" in settings.DATABASES
+        call_command(
+            "migrate", verbosity=0, interactive=False, database="owner" if owner else "default"
+        )
+        if owner:
+            call_command("grant_app_role", verbosity=0)
     call_command("collectstatic", verbosity=0, interactive=False)
     gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or "gunicorn"
     print(f"Amparo at http://{args.host}:{args.port}/  (Ctrl+C stops it)", flush=True)
