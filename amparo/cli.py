@@ -7,6 +7,7 @@ sub-command names become underscores (``amparo import-areas`` → ``import_areas
 import argparse
 import os
 import shutil
+import subprocess
 import sys
 
 
@@ -30,15 +31,14 @@ def serve(argv: list[str]) -> int:
     from django.conf import settings
     from django.core.management import call_command
 
-    if not args.no_migrate:
-        # With DATABASE_OWNER_URL the owner migrates and the application's role gets its
-        # rights on the new tables (docs/operations.md, "A database role for the app").
-        owner = "owner" in settings.DATABASES
-        call_command(
-            "migrate", verbosity=0, interactive=False, database="owner" if owner else "default"
-        )
-        if owner:
-            call_command("grant_app_role", verbosity=0)
+    if not args.no_migrate and os.environ.get("DATABASE_OWNER_URL"):
+        # The owner migrates and grants the app's role its rights on any new table; this
+        # process then serves as that role (docs/operations.md, "A database role for the app").
+        as_owner = {**os.environ, "AMPARO_AS_OWNER": "1"}
+        for command in (["migrate", "--no-input", "-v", "0"], ["grant_app_role", "-v", "0"]):
+            subprocess.run([sys.executable, "-m", "amparo.cli", *command], env=as_owner, check=True)  # noqa: S603
+    elif not args.no_migrate:
+        call_command("migrate", verbosity=0, interactive=False)
     call_command("collectstatic", verbosity=0, interactive=False)
     gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or "gunicorn"
     print(f"Amparo at http://{args.host}:{args.port}/  (Ctrl+C stops it)", flush=True)

@@ -109,12 +109,13 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
 # Production may run the application as a role that does not own the tables (it cannot then
-# empty or rewrite the audit log): DATABASE_OWNER_URL names the owner, for migrations and the
-# operator's commands (`amparo serve` migrates with it, then `amparo grant-app-role`).
-if os.environ.get("DATABASE_OWNER_URL"):
-    DATABASES["owner"] = dj_database_url.parse(os.environ["DATABASE_OWNER_URL"], conn_max_age=0)
-    DATABASES["owner"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
-    DATABASES["owner"]["TEST"] = {"MIRROR": "default"}
+# empty or rewrite the audit log): DATABASE_OWNER_URL names the owner, and AMPARO_AS_OWNER=1
+# makes a command connect as the owner (migrations, `grant-app-role`, `purge-audit`;
+# `amparo serve` does so by itself). See docs/operations.md.
+if os.environ.get("AMPARO_AS_OWNER") == "1" and os.environ.get("DATABASE_OWNER_URL"):
+    _options = DATABASES["default"].get("OPTIONS", {})
+    DATABASES["default"] = dj_database_url.parse(os.environ["DATABASE_OWNER_URL"], conn_max_age=0)
+    DATABASES["default"]["OPTIONS"] = _options
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [

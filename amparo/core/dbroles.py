@@ -1,50 +1,51 @@
 """Running the application as a PostgreSQL role that does not own its tables (issue 10, 5).
 
-The owner (DATABASE_OWNER_URL) migrates and runs the operator's commands; the application
-(DATABASE_URL) reads and writes rows, and on the audit table may only read and append: no
-UPDATE, DELETE or TRUNCATE privilege, and as it owns nothing it cannot disable the table's
-triggers either. See docs/operations.md.
+The owner (DATABASE_OWNER_URL, with AMPARO_AS_OWNER=1) migrates and runs these commands;
+the application (DATABASE_URL) reads and writes rows, and on the audit table may only read and
+append: no UPDATE, DELETE or TRUNCATE privilege, and as it owns nothing it cannot disable the
+table's triggers either. See docs/operations.md.
 """
 
 import datetime
+import os
 
+import dj_database_url
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.utils.translation import gettext as _
 from psycopg import sql
 
 from amparo.core.errors import ActionError
 from amparo.core.models import AuditEvent
 
-OWNER_ALIAS = "owner"
 AUDIT_TABLE = AuditEvent._meta.db_table
 
 
-def owner_alias() -> str:
-    """The connection that owns the tables: `owner` when configured, else the application's."""
-    return OWNER_ALIAS if OWNER_ALIAS in settings.DATABASES else DEFAULT_DB_ALIAS
+def app_database() -> dict:
+    """The application's own connection settings (DATABASE_URL), even when this command
+    connects as the owner (AMPARO_AS_OWNER=1)."""
+    url = os.environ.get("DATABASE_URL")
+    return dict(dj_database_url.parse(url) if url else settings.DATABASES[DEFAULT_DB_ALIAS])
 
 
 def app_role_name() -> str:
-    return str(settings.DATABASES[DEFAULT_DB_ALIAS].get("USER") or "")
+    return str(app_database().get("USER") or "")
 
 
-def grant_app_role(*, role: str, create: bool = False, using: str | None = None) -> list[str]:
+def grant_app_role(*, role: str, create: bool = False) -> list[str]:
     """Give `role` what the application needs, and on the audit table only SELECT and INSERT.
 
     Run as the tables' owner, after every migration (new tables), idempotent. With `create`,
-    a missing role is created with LOGIN and the password of DATABASE_URL (the owner then
-    needs CREATEROLE). Refuses a role that owns the tables or is a superuser: either could
-    empty the audit log. Returns the statements run, for the operator to read.
+    a missing role is created with LOGIN, and the password of DATABASE_URL when it is that
+    URL's user (the owner then needs CREATEROLE). Refuses a role that owns the tables or is a
+    superuser: either could empty the audit log. Returns the statements run, for the operator.
     """
-    using = using or owner_alias()
-    connection = connections[using]
     if connection.vendor != "postgresql":
         raise ActionError.general(_("Database roles are a PostgreSQL feature."))
     if not role:
         raise ActionError.on("role", _("Name the application's database role."))
-    with transaction.atomic(using=using), connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        _require_owner(cursor)
         cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = %s", [role])
         found = cursor.fetchone()
         statements = []
@@ -53,7 +54,8 @@ def grant_app_role(*, role: str, create: bool = False, using: str | None = None)
                 "role", _("The database role %(role)s does not exist.") % {"role": role}
             )
         if found is None:
-            password = settings.DATABASES[DEFAULT_DB_ALIAS].get("PASSWORD") or None
+            app = app_database()
+            password = (app.get("PASSWORD") or None) if app.get("USER") == role else None
             statements.append(
                 sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
                     sql.Identifier(role), sql.Literal(password)
@@ -75,13 +77,28 @@ def grant_app_role(*, role: str, create: bool = False, using: str | None = None)
                 _("%(role)s owns the tables: the application needs a role of its own.")
                 % {"role": role},
             )
-        statements += _grants(connection, role, owner=owner[0])
+        statements += _grants(role, owner=owner[0])
         for statement in statements:
             cursor.execute(statement)
     return [statement.as_string(connection.connection) for statement in statements]
 
 
-def _grants(connection: BaseDatabaseWrapper, role: str, *, owner: str) -> list[sql.Composed]:
+def _require_owner(cursor) -> None:
+    cursor.execute(
+        "SELECT tableowner = current_user OR (SELECT rolsuper FROM pg_roles"
+        " WHERE rolname = current_user) FROM pg_tables WHERE tablename = %s",
+        [AUDIT_TABLE],
+    )
+    row = cursor.fetchone()
+    if row is None:
+        raise ActionError.general(_("Apply the migrations first (amparo migrate)."))
+    if not row[0]:
+        raise ActionError.general(
+            _("Run this as the tables' owner: AMPARO_AS_OWNER=1 with DATABASE_OWNER_URL.")
+        )
+
+
+def _grants(role: str, *, owner: str) -> list[sql.Composed]:
     r, o = sql.Identifier(role), sql.Identifier(owner)
     db = sql.Identifier(str(connection.settings_dict["NAME"]))
     audit = sql.Identifier(AUDIT_TABLE)
@@ -107,18 +124,17 @@ def _grants(connection: BaseDatabaseWrapper, role: str, *, owner: str) -> list[s
     ]
 
 
-def purge_audit_events(*, before: datetime.datetime, using: str | None = None) -> int:
+def purge_audit_events(*, before: datetime.datetime) -> int:
     """Delete audit events older than `before` (retention): the owner's task, never the app's.
 
     On PostgreSQL the append-only trigger is disabled for this one transaction, which only
     the tables' owner may do; the deletion is recorded as an event of its own.
     """
-    using = using or owner_alias()
-    connection = connections[using]
     trigger = sql.Identifier("core_auditevent_no_update")
     table = sql.Identifier(AUDIT_TABLE)
-    with transaction.atomic(using=using), connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            _require_owner(cursor)
             # Deferred foreign-key checks of rows written earlier in the same transaction
             # would block ALTER TABLE: run them now.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")

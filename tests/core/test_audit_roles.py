@@ -46,7 +46,7 @@ def test_truncate_of_the_audit_table_is_refused_even_to_its_owner(admin_a):
 def app_role(transactional_db):
     """A fresh login role, granted as `amparo grant-app-role` grants it, dropped afterwards."""
     role = f"amparo_app_{uuid.uuid4().hex[:8]}"
-    call_command("grant_app_role", role=role, create=True, database="default", verbosity=0)
+    call_command("grant_app_role", role=role, create=True, verbosity=0)
     yield role
     with connection.cursor() as cursor:
         cursor.execute(f'DROP OWNED BY "{role}"')
@@ -98,7 +98,7 @@ def test_grant_app_role_refuses_the_owner_and_superusers(transactional_db, capsy
     owner = connection.get_connection_params()["user"]
 
     with pytest.raises(SystemExit) as exited:
-        call_command("grant_app_role", role=owner, database="default")
+        call_command("grant_app_role", role=owner)
 
     assert exited.value.code == 2
     assert "superusuario" in capsys.readouterr().err
@@ -124,7 +124,7 @@ def test_purge_audit_deletes_only_older_events_and_records_itself(admin_a):
             [datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)],
         )
 
-    call_command("purge_audit", before="2021-01-01", database="default", verbosity=0)
+    call_command("purge_audit", before="2021-01-01", verbosity=0)
 
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert "test.ancient" not in actions
@@ -138,6 +138,6 @@ def test_purge_audit_refuses_a_future_date(capsys):
     future = (timezone.localdate() + datetime.timedelta(days=2)).isoformat()
 
     with pytest.raises(SystemExit):
-        call_command("purge_audit", before=future, database="default")
+        call_command("purge_audit", before=future)
 
     assert AuditEvent.objects.count() == 0

@@ -9,7 +9,7 @@ class Command(BaseCommand):
     help = (
         "PostgreSQL: let the application's database role (the user of DATABASE_URL, or --role) "
         "read and write rows but only read and append audit events. Run as the tables' owner "
-        "(DATABASE_OWNER_URL); `amparo serve` runs it after migrating when that is set."
+        "(AMPARO_AS_OWNER=1 with DATABASE_OWNER_URL); `amparo serve` runs it after migrating."
     )
 
     def add_arguments(self, parser):
@@ -19,14 +19,11 @@ class Command(BaseCommand):
             action="store_true",
             help="create a missing role, with LOGIN and the password of DATABASE_URL",
         )
-        parser.add_argument("--database", default=None, help="default: owner, if configured")
 
     def handle(self, *args, **opts):
         role = opts["role"] or dbroles.app_role_name()
         try:
-            statements = dbroles.grant_app_role(
-                role=role, create=opts["create"], using=opts["database"]
-            )
+            statements = dbroles.grant_app_role(role=role, create=opts["create"])
         except ActionError as exc:
             for message in exc.messages:
                 self.stderr.write(message)

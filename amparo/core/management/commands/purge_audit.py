@@ -5,17 +5,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amparo.core import audit, dbroles
+from amparo.core.errors import ActionError
 
 
 class Command(BaseCommand):
     help = (
         "Retention: delete audit events older than --before (YYYY-MM-DD). Run as the tables' "
-        "owner (DATABASE_OWNER_URL): the application's own role cannot remove events."
+        "owner (AMPARO_AS_OWNER=1 with DATABASE_OWNER_URL): the app's role cannot remove events."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--before", required=True, help="YYYY-MM-DD")
-        parser.add_argument("--database", default=None, help="default: owner, if configured")
 
     def handle(self, *args, **opts):
         try:
@@ -28,7 +28,12 @@ class Command(BaseCommand):
         before = datetime.datetime.combine(
             day, datetime.time.min, tzinfo=timezone.get_current_timezone()
         )
-        deleted = dbroles.purge_audit_events(before=before, using=opts["database"])
+        try:
+            deleted = dbroles.purge_audit_events(before=before)
+        except ActionError as exc:
+            for message in exc.messages:
+                self.stderr.write(message)
+            raise SystemExit(2) from exc
         audit.record(
             actor=None,
             actor_username="amparo purge-audit",
