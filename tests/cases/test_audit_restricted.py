@@ -5,9 +5,14 @@ count or a detail, in the page or the API — because the type, risk level, acto
 enough to count survivors and see who works with them.
 """
 
+import importlib
+
 import pytest
 from django.apps import apps
+from django.db import DatabaseError, connection, transaction
+from django.db.migrations.loader import MigrationLoader
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from amparo.cases import actions
@@ -177,3 +182,31 @@ def test_every_model_of_a_restricted_file_names_its_gbv_office():
 
     assert {m._meta.label for m in restricting} >= {"cases.Case", "cases.CaseNote"}
     assert missing == [], missing
+
+
+@pytest.mark.django_db
+def test_migration_marks_events_written_before_the_mark(gbv_trail, case, quito):
+    gbv_case, incident = gbv_trail
+    insert = (
+        "INSERT INTO core_auditevent (at, actor_username, action, target_type, target_id,"
+        " fields, details) VALUES (%s, '', 'test.before_0006', %s, %s, '[]', '{}')"
+    )
+    with connection.cursor() as cursor:
+        for label, target in (
+            ("cases.case", gbv_case.uuid),
+            ("cases.incident", incident.uuid),
+            ("cases.case", case.uuid),
+        ):
+            cursor.execute(insert, [timezone.now(), label, str(target)])
+    migration = importlib.import_module("amparo.core.migrations.0008_mark_restricted_audit_events")
+    state = MigrationLoader(connection).project_state(("core", "0008_mark_restricted_audit_events"))
+
+    marked = migration.mark_on(state.apps, connection)
+
+    old = AuditEvent.objects.filter(action="test.before_0006")
+    assert marked == 2
+    assert sorted(old.values_list("target_id", "restricted_office_id")) == sorted(
+        [(str(gbv_case.uuid), quito.pk), (str(incident.uuid), quito.pk), (str(case.uuid), None)]
+    )
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE core_auditevent SET action = 'changed'")  # the trigger is back
