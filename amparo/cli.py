@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         print(__doc__.strip())
         print(
             "\nCommands: serve, demo, createuser, createadmin, import-areas, migrate, check, "
-            "and every Django management command."
+            "grant-app-role, purge-audit, and every Django management command."
         )
         return 0
     command, rest = argv[0], argv[1:]

@@ -6,7 +6,11 @@ events and can neither change, delete, truncate them nor silence the triggers.
 """
 
 import datetime
+import os
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -91,6 +95,24 @@ def test_app_role_appends_and_reads_audit_events_but_cannot_remove_them(app_role
     }
     assert admin_a.first_name == "Ana"  # ordinary tables: the app works as before
     assert len(refused) == 6
+
+
+@postgresql_only
+def test_owner_commands_refuse_to_run_as_the_app_role(app_role):
+    params = connection.get_connection_params()
+    url = f"postgres://{app_role}@{params['host']}:{params['port']}/{params['dbname']}"
+    env = {**os.environ, "DATABASE_URL": url, "AMPARO_AS_OWNER": "0"}
+    amparo = str(Path(sys.executable).parent / "amparo")
+
+    runs = [
+        subprocess.run(  # noqa: S603 - our own command, fixed arguments
+            [amparo, *command], env=env, capture_output=True, text=True, timeout=120, check=False
+        )
+        for command in (["purge-audit", "--before", "2020-01-01"], ["grant-app-role"])
+    ]
+
+    assert [run.returncode for run in runs] == [2, 2]
+    assert all("AMPARO_AS_OWNER=1" in run.stderr for run in runs)
 
 
 @postgresql_only
