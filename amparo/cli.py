@@ -7,6 +7,7 @@ sub-command names become underscores (``amparo import-areas`` → ``import_areas
 import argparse
 import os
 import shutil
+import subprocess
 import sys
 
 
@@ -30,7 +31,13 @@ def serve(argv: list[str]) -> int:
     from django.conf import settings
     from django.core.management import call_command
 
-    if not args.no_migrate:
+    if not args.no_migrate and os.environ.get("DATABASE_OWNER_URL"):
+        # The owner migrates and grants the app's role its rights on any new table; this
+        # process then serves as that role (docs/operations.md, "A database role for the app").
+        as_owner = {**os.environ, "AMPARO_AS_OWNER": "1"}
+        for command in (["migrate", "--no-input", "-v", "0"], ["grant_app_role", "-v", "0"]):
+            subprocess.run([sys.executable, "-m", "amparo.cli", *command], env=as_owner, check=True)  # noqa: S603
+    elif not args.no_migrate:
         call_command("migrate", verbosity=0, interactive=False)
     call_command("collectstatic", verbosity=0, interactive=False)
     gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or "gunicorn"
@@ -62,8 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         print(__doc__.strip())
         print(
             "\nCommands: serve, demo, createuser, createadmin, reset-two-factor, import-areas, "
-            "migrate, check, "
-            "and every Django management command."
+            "migrate, check, grant-app-role, purge-audit, and every Django management command."
         )
         return 0
     command, rest = argv[0], argv[1:]

@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "amparo.core.middleware.TwoFactorMiddleware",
     "amparo.core.middleware.UserLanguageMiddleware",
+    # After the language is known (the refusal is translated), before any view reads input.
+    "amparo.core.middleware.MalformedInputMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -111,6 +113,14 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # than the queries it would speed up (docs/benchmarks.md, "Cases and referrals").
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
+# Production may run the application as a role that does not own the tables (it cannot then
+# empty or rewrite the audit log): DATABASE_OWNER_URL names the owner, and AMPARO_AS_OWNER=1
+# makes a command connect as the owner (migrations, `grant-app-role`, `purge-audit`;
+# `amparo serve` does so by itself). See docs/operations.md.
+if os.environ.get("AMPARO_AS_OWNER") == "1" and os.environ.get("DATABASE_OWNER_URL"):
+    _options = DATABASES["default"].get("OPTIONS", {})
+    DATABASES["default"] = dj_database_url.parse(os.environ["DATABASE_OWNER_URL"], conn_max_age=0)
+    DATABASES["default"]["OPTIONS"] = _options
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [

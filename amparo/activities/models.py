@@ -82,6 +82,10 @@ class Activity(models.Model):
         return f"{self.get_type_display()} {self.date}"
 
     @property
+    def audit_restricted_office_id(self) -> int | None:
+        return self.case.audit_restricted_office_id if self.case_id else None
+
+    @property
     def is_group(self) -> bool:
         return self.type in GROUP_TYPES
 
@@ -116,3 +120,7 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.activity}: {self.sex} {self.age_band} {self.count}"
+
+    @property
+    def audit_restricted_office_id(self) -> int | None:
+        return self.activity.audit_restricted_office_id

@@ -152,6 +152,11 @@ class Case(models.Model):
         """Opened for a survivor who is not in the registry (and still is not)."""
         return self.household_id is None
 
+    @property
+    def audit_restricted_office_id(self) -> int | None:
+        """Audit events about a restricted file are readable only by this office's GBV team."""
+        return self.office_id if self.restricted else None
+
 
 class RegistryConsentMethod(models.TextChoices):
     VERBAL = "verbal", _("Verbal")
@@ -190,6 +195,10 @@ class SurvivorIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"survivor of {self.case}"
+
+    @property
+    def audit_restricted_office_id(self) -> int | None:
+        return self.case.audit_restricted_office_id
 
 
 class GBVTeamMember(models.Model):
@@ -254,6 +263,10 @@ class Approval(models.Model):
     def __str__(self) -> str:
         return f"{self.case} {self.kind} {self.decision}"
 
+    @property
+    def audit_restricted_office_id(self) -> int | None:
+        return self.case.audit_restricted_office_id
+
 
 class CasePlan(models.Model):
     """Assessment and plan: needs identified, goals, services planned, and actions (below)."""
@@ -270,6 +283,10 @@ class CasePlan(models.Model):
 
     def __str__(self) -> str:
         return f"plan of {self.case}"
+
+    @property
+    def audit_restricted_office_id(self) -> int | None:
+        return self.case.audit_restricted_office_id
 
 
 class PlanAction(models.Model):
@@ -289,6 +306,10 @@ class PlanAction(models.Model):
 
     def __str__(self) -> str:
         return f"action {self.pk} of {self.plan}"
+
+    @property
+    def audit_restricted_office_id(self) -> int | None:
+        return self.plan.case.audit_restricted_office_id
 
 
 class FollowUp(models.Model):
@@ -313,6 +334,10 @@ class FollowUp(models.Model):
     def __str__(self) -> str:
         return f"follow-up {self.pk} of {self.case}"
 
+    @property
+    def audit_restricted_office_id(self) -> int | None:
+        return self.case.audit_restricted_office_id
+
 
 class CaseNote(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -326,6 +351,10 @@ class CaseNote(models.Model):
 
     def __str__(self) -> str:
         return f"note {self.pk} of {self.case}"
+
+    @property
+    def audit_restricted_office_id(self) -> int | None:
+        return self.case.audit_restricted_office_id
 
 
 class Transfer(models.Model):
@@ -345,6 +374,10 @@ class Transfer(models.Model):
 
     def __str__(self) -> str:
         return f"transfer {self.pk} of {self.case}"
+
+    @property
+    def audit_restricted_office_id(self) -> int | None:
+        return self.case.audit_restricted_office_id
 
 
 class IncidentType(models.TextChoices):
@@ -450,3 +483,7 @@ class Incident(models.Model):
 
     def __str__(self) -> str:
         return f"incident {self.pk} of {self.case}"
+
+    @property
+    def audit_restricted_office_id(self) -> int | None:
+        return self.case.audit_restricted_office_id

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -35,6 +36,17 @@ def can(user: User, permission: str) -> bool:
 def require(user: User, permission: str) -> None:
     """Raise 404 unless `user` holds `permission`."""
     if not can(user, permission):
+        raise Http404
+
+
+def can_any(user: User, permissions: Iterable[str]) -> bool:
+    """Whether `user`'s role grants at least one of `permissions`."""
+    return any(can(user, permission) for permission in permissions)
+
+
+def require_any(user: User, permissions: Iterable[str]) -> None:
+    """Raise 404 unless `user` holds at least one of `permissions`."""
+    if not can_any(user, permissions):
         raise Http404
 
 

@@ -21,10 +21,10 @@ from amparo.core.models import ApiToken, Area, Office, Organization, Role, User
 from amparo.core.roles import BUILTIN_ROLES, PERMISSIONS
 
 
-def sync_builtin_roles(role_model=Role) -> None:
+def sync_builtin_roles(role_model=Role, using: str = "default") -> None:
     """Make the built-in Role rows match `roles.BUILTIN_ROLES` (run by a migration and `demo`)."""
     for builtin in BUILTIN_ROLES.values():
-        role_model.objects.update_or_create(
+        role_model.objects.using(using).update_or_create(
             organization=None,
             code=builtin.code,
             defaults={

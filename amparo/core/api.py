@@ -154,7 +154,7 @@ class AuditEventViewSet(
     queryset = AuditEvent.objects.none()
     serializer_class = AuditEventSerializer
     filterset_class = AuditEventFilter
-    permission = "core.view_audit"
+    permission = queries.AUDIT_READERS
     scoped_queryset = staticmethod(queries.audit_events_visible_to)
 
 

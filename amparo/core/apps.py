@@ -20,7 +20,8 @@ class CoreConfig(AppConfig):
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="amparo-sync-roles")
 
 
-def _sync_roles(sender, **kwargs) -> None:
+def _sync_roles(sender, using: str = "default", **kwargs) -> None:
     from amparo.core.actions import sync_builtin_roles
 
-    sync_builtin_roles()
+    # On the connection that migrated (the owner's, when the app runs as another role).
+    sync_builtin_roles(using=using)

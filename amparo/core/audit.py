@@ -40,6 +40,9 @@ def record(
     target_id = ""
     if target is not None:
         target_id = str(getattr(target, "uuid", None) or target.pk)
+    # A record of a restricted file (and everything hanging off it) says which office's GBV
+    # team may read events about it; see `audit_restricted_office_id` on the cases' models.
+    restricted_office_id = getattr(target, "audit_restricted_office_id", None)
     return AuditEvent.objects.create(
         actor=actor,
         actor_username=(actor.get_username() if actor else actor_username)[:150],
@@ -50,6 +53,7 @@ def record(
         fields=sorted(fields),
         ip_address=client_address(request),
         details=details or {},
+        restricted_office_id=restricted_office_id,
     )
 
 

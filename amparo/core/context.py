@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from amparo.core import access
 
-# (url name, label, permission or None for everyone signed in)
+# (url name, label, permission — or a tuple of which one is enough — or None for everyone)
 MENU = [
     ("home", _("Home"), None),
     ("registry:search", _("Registry"), "registry.view"),
@@ -13,7 +13,7 @@ MENU = [
     ("cases:gbv-statistics", _("GBV statistics"), "reports.view"),
     ("offices", _("Offices"), "core.view_offices"),
     ("team", _("Team"), "core.view_team"),
-    ("audit", _("Audit log"), "core.view_audit"),
+    ("audit", _("Audit log"), ("core.view_audit", "cases.gbv_audit")),
 ]
 
 
@@ -28,8 +28,12 @@ def navigation(request):
             "active": request.resolver_match and request.resolver_match.view_name == name,
         }
         for name, label, permission in MENU
-        if permission is None or access.can(user, permission)
+        if permission is None or access.can_any(user, _as_tuple(permission))
     ]
     if access.can(user, "core.manage_users"):
         menu.append({"url": reverse("admin:index"), "label": _("Administration"), "active": False})
     return {"menu": menu}
+
+
+def _as_tuple(permission: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (permission,) if isinstance(permission, str) else permission

@@ -91,7 +91,7 @@ class _ScopedView(Protocol):
     @property
     def queryset(self) -> QuerySet[Model] | Manager[Model] | None: ...
     @property
-    def permission(self) -> str | None: ...
+    def permission(self) -> str | tuple[str, ...] | None: ...
 
     def scoped_queryset(self, user: User) -> QuerySet[Model]: ...
 
@@ -102,13 +102,16 @@ class ScopedMixin:
     `queryset` only names the model for the OpenAPI schema generator.
     """
 
-    permission: str | None = None
+    # One permission, or several of which the user needs one.
+    permission: str | tuple[str, ...] | None = None
 
     def get_queryset(self: _ScopedView):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
         user = signed_in(self.request)
-        if self.permission:
+        if isinstance(self.permission, tuple):
+            access.require_any(user, self.permission)
+        elif self.permission:
             access.require(user, self.permission)
         return self.scoped_queryset(user)
 

@@ -1,11 +1,22 @@
+import json
+import re
+from collections.abc import Iterable
 from urllib.parse import urlencode
 
-from django.http import JsonResponse
-from django.shortcuts import redirect
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
+
+# Deeper than any record the application takes; Python's own parser would give up (and the
+# server answer 500) near 1,000.
+MAX_JSON_DEPTH = 64
+# A NUL byte (PostgreSQL cannot store it) or half of a UTF-16 surrogate pair (no encoder can
+# write it back): in a Python string, any code point in U+D800–U+DFFF is a lone surrogate.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 class UserLanguageMiddleware:
@@ -83,3 +94,99 @@ class TwoFactorMiddleware:
             )
         page = "two_factor_verify" if twofactor.authenticator_of(user) else "two_factor_setup"
         return redirect(f"{reverse(page)}?{urlencode({'next': request.get_full_path()})}")
+
+
+class MalformedInputMiddleware:
+    """One defence at the edge: input no field can hold is refused before any view sees it.
+
+    A NUL byte or a lone surrogate anywhere in the path, the query string, form fields or a
+    JSON body, and JSON nested deeper than `MAX_JSON_DEPTH`, answer 400 with a translated
+    message (JSON under /api/, the error page elsewhere) — before authentication, so the
+    unauthenticated token endpoint is covered, and before any view reads or writes. Django
+    already replaces undecodable bytes in forms and query strings (U+FFFD); JSON's `\\ud800`
+    escapes are the way a surrogate gets in. Malformed JSON syntax is left to DRF's parser.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        problem = _problem_in(request)
+        if problem is not None:
+            return _refuse(request, problem)
+        return self.get_response(request)
+
+
+def _problem_in(request: HttpRequest) -> str | None:
+    if _any_unstorable([request.path, *_pairs(request.GET)]):
+        return _unstorable_message()
+    content_type = request.content_type or ""
+    if content_type == "application/json" or content_type.endswith("+json"):
+        return json_problem(request.body)
+    if content_type in _FORM_TYPES:
+        if request.method == "POST":
+            fields = request.POST
+            files = request.FILES
+            names = [f.name or "" for key in files for f in files.getlist(key)]
+        elif content_type == _FORM_TYPES[0]:
+            fields, names = QueryDict(request.body, encoding=request.encoding), []
+        else:
+            return None
+        if _any_unstorable([*_pairs(fields), *names]):
+            return _unstorable_message()
+    return None
+
+
+def _pairs(data: QueryDict) -> Iterable[str]:
+    for key, values in data.lists():
+        yield key
+        yield from values
+
+
+def _any_unstorable(texts: Iterable[str]) -> bool:
+    return any(_UNSTORABLE.search(text) for text in texts)
+
+
+def json_problem(body: bytes) -> str | None:
+    """Why a JSON body is refused at the edge (too deep, unstorable text), or None."""
+    try:
+        data = json.loads(body)
+    except RecursionError:
+        return _too_deep_message()
+    except ValueError:
+        return None  # not JSON at all: DRF's parser says so in its own words
+    # Walk without recursion, so that the check itself cannot be driven into the stack limit.
+    stack: list[tuple[object, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            if depth > MAX_JSON_DEPTH:
+                return _too_deep_message()
+            if _any_unstorable(value):
+                return _unstorable_message()
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            if depth > MAX_JSON_DEPTH:
+                return _too_deep_message()
+            stack.extend((v, depth + 1) for v in value)
+        elif isinstance(value, str) and _UNSTORABLE.search(value):
+            return _unstorable_message()
+    return None
+
+
+def _unstorable_message() -> str:
+    return _(
+        "The request contains a character that cannot be stored (a NUL byte or an incomplete "
+        "Unicode character). Remove it and try again."
+    )
+
+
+def _too_deep_message() -> str:
+    return _("The request nests data more than %(depth)d levels deep.") % {"depth": MAX_JSON_DEPTH}
+
+
+def _refuse(request: HttpRequest, message: str) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=400)
+    context = {"heading": _("The request could not be read"), "explanation": message}
+    return render(request, "_error.html", context, status=400)

@@ -348,6 +348,16 @@ class AuditEvent(models.Model):
     fields = models.JSONField(_("changed fields"), default=list, blank=True)
     ip_address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
+    # Set when the event is about a restricted (GBV or PSEA) file: only that office's GBV team
+    # may read it, whoever else reads the log (see queries.audit_events_visible_to).
+    restricted_office = models.ForeignKey(
+        Office,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("restricted to the GBV team of"),
+    )
 
     objects = AuditEventQuerySet.as_manager()
 

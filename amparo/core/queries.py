@@ -2,7 +2,7 @@
 
 from uuid import UUID
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from amparo.core import access
@@ -51,12 +51,37 @@ def roles_available_to(user: User) -> QuerySet[Role]:
     return builtin | qs.filter(organization_id=user.organization_id)
 
 
+# Who may open the audit log: its readers, and GBV coordinators for their team's files.
+AUDIT_READERS = ("core.view_audit", "cases.gbv_audit")
+
+
 def audit_events_visible_to(user: User) -> QuerySet[AuditEvent]:
-    """The organization's audit trail, for roles that may read it (never office-bound)."""
-    if not access.can(user, "core.view_audit"):
+    """The organization's audit trail, for roles that may read it (never office-bound).
+
+    Events about a restricted (GBV or PSEA) file are left out entirely — from lists, filters,
+    counts and details alike — unless the user is on that office's GBV team and may read its
+    audit trail (`core.view_audit` or `cases.gbv_audit`). Administrators and platform
+    operators manage the GBV team; its coordinator oversees who read the files.
+    """
+    if not access.can_any(user, AUDIT_READERS):
         return AuditEvent.objects.none()
-    qs = AuditEvent.objects.select_related("actor")
-    return access.visible(user, qs, office_field=None)
+    reads_log = access.can(user, "core.view_audit")
+    qs = access.visible(user, AuditEvent.objects.select_related("actor"), office_field=None)
+    condition = Q(restricted_office__in=gbv_team_offices(user))
+    if reads_log:
+        condition |= Q(restricted_office__isnull=True)
+    return qs.filter(condition)
+
+
+def gbv_team_offices(user: User) -> QuerySet[Office]:
+    """The offices on whose GBV team `user` is (the same rule as the cases' team condition).
+
+    Membership rows belong to `cases` (`GBVTeamMember`, reverse name `gbv_team`); core names
+    the relation without importing the app above it.
+    """
+    if not access.can(user, "cases.gbv"):
+        return Office.objects.none()
+    return Office.objects.filter(gbv_team__user_id=user.pk)
 
 
 def organization_offices(user: User) -> QuerySet[Office]:

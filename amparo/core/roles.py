@@ -37,6 +37,7 @@ PERMISSIONS: dict[str, StrOrPromise] = {
     "cases.manage": _("Open and work on cases"),
     "cases.supervise": _("Approve plans and closures, reassign cases"),
     "cases.gbv": _("Work on GBV cases"),
+    "cases.gbv_audit": _("Read the audit log of the GBV files of one's GBV team"),
     # referrals
     "referrals.view": _("See referrals"),
     "referrals.manage": _("Send referrals"),
@@ -140,6 +141,7 @@ BUILTIN_ROLES: dict[str, BuiltinRole] = {
                 "cases.manage",
                 "cases.supervise",
                 "cases.gbv",
+                "cases.gbv_audit",
                 "referrals.view",
                 "referrals.manage",
                 "referrals.respond",

@@ -54,7 +54,7 @@ def user_detail(request: AuthenticatedRequest, user_id: UUID) -> HttpResponse:
 
 @login_required
 def audit_log(request: AuthenticatedRequest) -> HttpResponse:
-    access.require(request.user, "core.view_audit")
+    access.require_any(request.user, queries.AUDIT_READERS)
     events = queries.audit_events_visible_to(request.user)
     form = AuditFilterForm(request.GET or None)
     if form.is_valid():

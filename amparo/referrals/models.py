@@ -295,3 +295,7 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def audit_restricted_office_id(self) -> int | None:
+        return self.case.audit_restricted_office_id if self.case_id else None
