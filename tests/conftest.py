@@ -74,3 +74,11 @@ def _static_without_manifest(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _jobs_run_in_the_test(settings):
+    # Background jobs run as they are queued (django-tasks' immediate backend); a test that
+    # posts a job's form captures the on-commit callbacks that queue it. tests/test_serve.py
+    # runs the real worker.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -81,7 +81,7 @@ def start(
 
     The caller has checked the owner's permission; the handler checks it again when it runs.
     """
-    path = f"{handler.__module__}.{handler.__qualname__}"  # type: ignore[attr-defined]
+    path = path_of(handler)
     if not getattr(handler, "is_job_handler", False):
         raise ValueError(f"{path} is not a @jobs.handler")
     drop_expired()
@@ -94,6 +94,11 @@ def start(
     )
     transaction.on_commit(lambda: run_job.enqueue(job.pk))
     return job
+
+
+def path_of(handler: Handler) -> str:
+    """The dotted path a job stores for its handler."""
+    return f"{handler.__module__}.{handler.__qualname__}"  # type: ignore[attr-defined]
 
 
 def get_job_for(user: User, job_id: UUID | str) -> Job:
