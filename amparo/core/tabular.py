@@ -183,12 +183,6 @@ class StreamTable:
             self.encoding = _sniff_encoding(source)
             self.delimiter = _sniff_delimiter(self._first_line())
         self.header_number, self.width, self.columns = self._header()
-        rows = iter(self)
-        try:
-            if next(rows, None) is None:
-                raise refuse(_("The file has no rows."))
-        finally:
-            rows.close()  # type: ignore[attr-defined]
 
     def __iter__(self) -> Iterator[Row]:
         named = self.columns
@@ -214,20 +208,25 @@ class StreamTable:
             yield Row(number, dict(zip(named, pick(values + padding), strict=True)))
 
     def _header(self) -> tuple[int, int, list[str]]:
+        """The header's row, width and named columns, read with the first data row (one pass)."""
         cells = ((n, list(map(str.strip, raw))) for n, raw in self._cells())
-        number, values = next(((n, v) for n, v in cells if any(v)), (0, []))
-        cells.close()
-        if not values:
-            raise refuse(_("The file has no rows."))
-        self.header_columns = [name.lower() for name in values]
-        _refuse_formulas([(number, values)], self.header_columns)
-        columns = self.header_columns
-        repeated = sorted({c for c in columns if c and columns.count(c) > 1})
-        if repeated:
-            raise refuse(
-                _("These columns appear more than once: %(columns)s.")
-                % {"columns": ", ".join(repeated)}
-            )
+        try:
+            number, values = next(((n, v) for n, v in cells if any(v)), (0, []))
+            if not values:
+                raise refuse(_("The file has no rows."))
+            self.header_columns = [name.lower() for name in values]
+            _refuse_formulas([(number, values)], self.header_columns)
+            columns = self.header_columns
+            repeated = sorted({c for c in columns if c and columns.count(c) > 1})
+            if repeated:
+                raise refuse(
+                    _("These columns appear more than once: %(columns)s.")
+                    % {"columns": ", ".join(repeated)}
+                )
+            if not any(any(v) for _n, v in cells):
+                raise refuse(_("The file has no rows."))
+        finally:
+            cells.close()
         return number, len(columns), [c for c in columns if c]  # cells under no header: left out
 
     def _cells(self) -> Iterator[tuple[int, list[str]]]:
