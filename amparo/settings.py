@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks",
+    "django_tasks_db",
     "amparo.core",
     "amparo.registry",
     "amparo.cases",
@@ -259,6 +261,23 @@ SPECTACULAR_SETTINGS = {
         "Sector": "amparo.activities.models.Sector",
     },
 }
+
+# Background work (core/jobs.py): django-tasks on its database backend, so no broker is needed;
+# `amparo serve` starts one worker beside gunicorn, `amparo worker` more (any machine, same
+# database). AMPARO_TASKS_IMMEDIATE=1 runs jobs inside the request instead (development).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if env_flag("AMPARO_TASKS_IMMEDIATE")
+        else "django_tasks_db.DatabaseBackend"
+    }
+}
+
+# Uploads (core/tabular.py): the file, an XLSX's unpacked parts, rows and cells. The command
+# line (`amparo import-registry`) has no limit: it streams files of any size.
+AMPARO_IMPORT_MAX_BYTES = int(os.environ.get("AMPARO_IMPORT_MAX_MB", "20")) * 1024 * 1024
+AMPARO_IMPORT_MAX_ROWS = int(os.environ.get("AMPARO_IMPORT_MAX_ROWS", "50000"))
+AMPARO_IMPORT_MAX_CELLS = int(os.environ.get("AMPARO_IMPORT_MAX_CELLS", "1500000"))
 
 LOGGING = {
     "version": 1,

@@ -85,6 +85,14 @@ def _platform_admins_without_two_factor(settings):
     settings.AMPARO_TWO_FACTOR_FOR_PLATFORM_ADMINS = False
 
 
+@pytest.fixture(autouse=True)
+def _jobs_run_in_the_test(settings):
+    # Background jobs run as they are queued (django-tasks' immediate backend); a test that
+    # posts a job's form captures the on-commit callbacks that queue it. tests/test_serve.py
+    # runs the real worker.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 # Django flushes the test database between transactional and live-server tests with one
 # TRUNCATE of every table, which the audit table's trigger refuses (migration core 0009).
 # The suite connects as a superuser, which may silence triggers for that one transaction

@@ -377,3 +377,47 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("audit events are append-only")
+
+
+class Job(models.Model):
+    """Work a user started that runs in the background worker (`core/jobs.py`): an import.
+
+    The uploaded file waits here, encrypted, until the job ends (workers may run on other
+    machines: the database is what they share); jobs are removed a day after they end.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("waiting")
+        RUNNING = "running", _("running")
+        FINISHED = "finished", _("finished")
+        REFUSED = "refused", _("refused")
+        FAILED = "failed", _("failed")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name=_("owner")
+    )
+    handler = models.CharField(_("handler"), max_length=200)  # dotted path of a @jobs.handler
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    data = models.BinaryField(null=True, blank=True, editable=False)  # Fernet token
+    state = models.CharField(_("state"), max_length=10, choices=State, default=State.QUEUED)
+    phase = models.CharField(_("phase"), max_length=20, blank=True)  # e.g. "checking", "saving"
+    done = models.PositiveIntegerField(_("done"), default=0)
+    total = models.PositiveIntegerField(_("total"), null=True, blank=True)
+    result = models.JSONField(_("result"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+
+    def __str__(self) -> str:
+        return f"{self.handler} {self.state}"
+
+    @property
+    def is_over(self) -> bool:
+        return self.state not in {self.State.QUEUED, self.State.RUNNING}

@@ -21,10 +21,22 @@ in the user's language, before any row reaches the import:
   `+593 99…` or a negative number is data;
 - macros: `.xlsm`, `.xls`, `.xlsb` and friends, old binary workbooks, and any workbook carrying
   `vbaProject.bin` or macro sheets;
-- an XLSX that unpacks to more than `AMPARO_IMPORT_MAX_UNPACKED_BYTES` (200 MB unless set): the
-  sizes are read from the zip's directory, before anything is decompressed or parsed (and
-  Python's zip reader never inflates a member past its declared size);
+- an XLSX that unpacks to more than `AMPARO_IMPORT_MAX_UNPACKED_BYTES` (200 MB unless set), or
+  with one member over `AMPARO_IMPORT_MAX_MEMBER_BYTES` (100 MB): the sizes are read from the
+  zip's directory, before anything is decompressed or parsed (and Python's zip reader never
+  inflates a member past its declared size);
+- more than `AMPARO_IMPORT_MAX_ROWS` data rows (50,000) or `AMPARO_IMPORT_MAX_CELLS` cells
+  (1,500,000): for an XLSX counted on the first sheet's XML as it streams out of the zip,
+  before openpyxl parses anything (a 172 KB "bomb" unpacking to 42 MB is refused in a fraction
+  of a second); for CSV as the rows are read;
 - a header naming a column twice, and a file without data rows.
+
+Those limits are for uploads (`Limits.web()`, the default). The command line passes
+`NO_LIMITS` and streams: `open_table(path)` reads the header, and each pass over it reads the
+file again row by row (CSV through an incremental decoder, XLSX with openpyxl's read-only
+reader), so a file of a million rows never sits in memory. `inspect(data, filename)` runs the
+cheap checks alone (size, macros, the zip's directory, the row and cell counts) for an upload
+screen that wants to refuse a file before storing it.
 
 The CSV delimiter is the one among `,` `;` and tab that splits the header into the most
 columns (spreadsheets in Spanish save with `;`), so a `;` inside a cell of the data rows is
@@ -33,13 +45,18 @@ never mistaken for one. XLSX files are read with openpyxl in read-only mode, fir
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import posixpath
 import re
 import zipfile
+import zlib
+from collections.abc import Iterator
 from datetime import date, datetime, time
 from operator import itemgetter
-from typing import NamedTuple
+from pathlib import Path
+from typing import IO, NamedTuple
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -57,6 +74,13 @@ _UTF8_MULTIBYTE = re.compile(
 _CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
 _HIGH_BYTES = bytes(range(0x80, 0x100))
 _FORMULA = "="  # what a formula cell of an XLSX reads as: refused like typed `=` text
+_MB = 1024 * 1024
+_CHUNK = _MB
+_CODECS = {"utf-8": "utf-8-sig", "utf-16": "utf-16", "cp1252": "cp1252"}
+_WORKSHEET_TAG = re.compile(rb"<([\w.-]+:)?worksheet[\s>]")
+_XML_ATTRIBUTE = re.compile(rb'([\w:.-]+)\s*=\s*"([^"]*)"')
+
+Source = bytes | Path  # an upload in memory, or a file the command line streams
 
 
 class Row(NamedTuple):
@@ -71,11 +95,36 @@ class Table(NamedTuple):
 
 
 def max_bytes() -> int:
-    return int(getattr(settings, "AMPARO_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
+    return int(getattr(settings, "AMPARO_IMPORT_MAX_BYTES", 20 * _MB))
 
 
 def max_unpacked_bytes() -> int:
-    return int(getattr(settings, "AMPARO_IMPORT_MAX_UNPACKED_BYTES", 200 * 1024 * 1024))
+    return int(getattr(settings, "AMPARO_IMPORT_MAX_UNPACKED_BYTES", 200 * _MB))
+
+
+class Limits(NamedTuple):
+    """What a file may hold; None is no limit. `web()` for uploads, `NO_LIMITS` for the CLI."""
+
+    bytes: int | None  # the file as stored
+    unpacked_bytes: int | None  # every member of an XLSX together, decompressed
+    member_bytes: int | None  # any one member of an XLSX, decompressed
+    rows: int | None  # data rows (the header not counted)
+    cells: int | None  # cells, empty ones included
+
+    @classmethod
+    def web(cls) -> Limits:
+        """The settings' limits (docs/operations.md), for files uploaded through the site."""
+        return cls(
+            bytes=max_bytes(),
+            unpacked_bytes=max_unpacked_bytes(),
+            member_bytes=int(getattr(settings, "AMPARO_IMPORT_MAX_MEMBER_BYTES", 100 * _MB)),
+            rows=int(getattr(settings, "AMPARO_IMPORT_MAX_ROWS", 50_000)),
+            cells=int(getattr(settings, "AMPARO_IMPORT_MAX_CELLS", 1_500_000)),
+        )
+
+
+# The command line streams files of any size: no limit but the formats' own rules.
+NO_LIMITS = Limits(bytes=None, unpacked_bytes=None, member_bytes=None, rows=None, cells=None)
 
 
 def refuse(*messages: str) -> ActionError:
@@ -83,66 +132,225 @@ def refuse(*messages: str) -> ActionError:
     return ActionError({FIELD: list(messages)})
 
 
-def check_size(size: int) -> None:
+def check_size(size: int, limit: int | None = None) -> None:
     """Refuse a file over the limit (upload screens call it before storing the file)."""
-    if size > max_bytes():
-        raise refuse(_("The file is larger than %(mb)d MB.") % {"mb": _megabytes(max_bytes())})
+    limit = max_bytes() if limit is None else limit
+    if size > limit:
+        raise refuse(_("The file is larger than %(mb)d MB.") % {"mb": _megabytes(limit)})
 
 
-def read_table(data: bytes, filename: str = "") -> Table:
-    """The rows of a CSV or XLSX file; see the module's docstring for what is refused."""
-    check_size(len(data))
+def read_table(data: Source, filename: str = "", limits: Limits | None = None) -> Table:
+    """Every row of a CSV or XLSX file, in memory (for files known to be small)."""
+    table = open_table(data, filename, limits)
+    return Table(table.columns, list(table), table.encoding)
+
+
+def open_table(source: Source, filename: str = "", limits: Limits | None = None) -> StreamTable:
+    """The file's header, checked; iterate it (as often as needed) for its rows, streamed."""
+    return StreamTable(source, filename or getattr(source, "name", ""), limits or Limits.web())
+
+
+def inspect(source: Source, filename: str = "", limits: Limits | None = None) -> str:
+    """The checks that need no parsing: size, macros, the zip's directory, row and cell counts.
+
+    Returns "xlsx" or "csv". Cheap (a bomb is refused in a fraction of a second), so an upload
+    screen runs it before storing a file; `open_table` runs it too.
+    """
+    limits = limits or Limits.web()
+    if limits.bytes is not None:
+        check_size(_size(source), limits.bytes)
+    with _open_binary(source) as binary:
+        head = binary.read(len(_OLE_SIGNATURE))
     name = filename.lower()
-    if name.endswith(MACRO_EXTENSIONS) or data.startswith(_OLE_SIGNATURE):
+    if name.endswith(MACRO_EXTENSIONS) or head.startswith(_OLE_SIGNATURE):
         raise refuse(_("Save the spreadsheet as .xlsx (without macros) or CSV."))
-    if name.endswith(".xlsx") or data.startswith(_ZIP_SIGNATURE):
-        cells, encoding = _read_xlsx(data), "xlsx"
-    else:
-        text, encoding = _decode(data)
-        cells = _read_csv(text)
-    return _table(cells, encoding)
+    if name.endswith(".xlsx") or head.startswith(_ZIP_SIGNATURE):
+        _check_archive(source, limits)
+        return "xlsx"
+    return "csv"
+
+
+class StreamTable:
+    """A checked header; each iteration reads the rows again from the source, one at a time."""
+
+    def __init__(self, source: Source, filename: str, limits: Limits) -> None:
+        self.source, self.limits = source, limits
+        kind = inspect(source, filename, limits)
+        self.delimiter = ","
+        if kind == "xlsx":
+            self.encoding = "xlsx"
+        else:
+            self.encoding = _sniff_encoding(source)
+            self.delimiter = _sniff_delimiter(self._first_line())
+        self.header_number, self.width, self.columns = self._header()
+
+    def __iter__(self) -> Iterator[Row]:
+        named = self.columns
+        kept = [i for i, c in enumerate(self.header_columns) if c]
+        pick = itemgetter(*kept) if len(kept) > 1 else lambda values: (values[kept[0]],)
+        padding = [""] * self.width  # short rows end in empty cells
+        max_rows = self.limits.rows
+        max_cells = self.limits.cells
+        rows = cells = 0
+        for number, raw in self._cells():
+            if number <= self.header_number:
+                continue
+            rows += 1
+            cells += len(raw)
+            if max_rows is not None and rows > max_rows:
+                raise _too_many_rows(max_rows)
+            if max_cells is not None and cells > max_cells:
+                raise _too_many_cells(max_cells)
+            values = list(map(str.strip, raw))
+            if not any(values):
+                continue
+            _refuse_formulas([(number, values)], self.header_columns)
+            yield Row(number, dict(zip(named, pick(values + padding), strict=True)))
+
+    def _header(self) -> tuple[int, int, list[str]]:
+        """The header's row, width and named columns, read with the first data row (one pass)."""
+        cells = ((n, list(map(str.strip, raw))) for n, raw in self._cells())
+        try:
+            number, values = next(((n, v) for n, v in cells if any(v)), (0, []))
+            if not values:
+                raise refuse(_("The file has no rows."))
+            self.header_columns = [name.lower() for name in values]
+            _refuse_formulas([(number, values)], self.header_columns)
+            columns = self.header_columns
+            repeated = sorted({c for c in columns if c and columns.count(c) > 1})
+            if repeated:
+                raise refuse(
+                    _("These columns appear more than once: %(columns)s.")
+                    % {"columns": ", ".join(repeated)}
+                )
+            if not any(any(v) for _n, v in cells):
+                raise refuse(_("The file has no rows."))
+        finally:
+            cells.close()
+        return number, len(columns), [c for c in columns if c]  # cells under no header: left out
+
+    def _cells(self) -> Iterator[tuple[int, list[str]]]:
+        if self.encoding == "xlsx":
+            yield from _xlsx_cells(self.source)
+            return
+        with _open_binary(self.source) as binary:
+            text = io.TextIOWrapper(binary, encoding=_CODECS[self.encoding], newline="")
+            reader = csv.reader(text, delimiter=self.delimiter)
+            try:
+                yield from enumerate(reader, start=1)
+            except csv.Error as exc:
+                raise refuse(
+                    _("The file is not valid CSV (%(reason)s).") % {"reason": exc}
+                ) from exc
+
+    def _first_line(self) -> str:
+        """The first non-blank line: the header, which decides the delimiter."""
+        with _open_binary(self.source) as binary:
+            text = io.TextIOWrapper(binary, encoding=_CODECS[self.encoding], newline="")
+            return next((line for line in text if line.strip()), "")
+
+
+def _open_binary(source: Source) -> IO[bytes]:
+    return io.BytesIO(source) if isinstance(source, bytes) else Path(source).open("rb")
+
+
+def _size(source: Source) -> int:
+    return len(source) if isinstance(source, bytes) else Path(source).stat().st_size
+
+
+def _too_many_rows(limit: int) -> ActionError:
+    return refuse(
+        _(
+            "The file has more than %(rows)d rows: split it into smaller files, or ask an "
+            "administrator to import it from the command line."
+        )
+        % {"rows": limit}
+    )
+
+
+def _too_many_cells(limit: int) -> ActionError:
+    return refuse(
+        _(
+            "The file has more than %(cells)d cells: remove the columns that are not imported, "
+            "or split it into smaller files."
+        )
+        % {"cells": limit}
+    )
 
 
 # --- CSV --------------------------------------------------------------------------------------
 
 
-def _decode(data: bytes) -> tuple[str, str]:
-    """(text, encoding) of a text file; see the module's docstring for the rules."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+def _sniff_encoding(source: Source) -> str:
+    """The text's encoding, read in chunks; see the module's docstring for the rules."""
+    with _open_binary(source) as binary:
+        first = binary.read(_CHUNK)
+        if first.startswith((b"\xff\xfe", b"\xfe\xff")):
+            _check_utf16(binary, first)
+            return "utf-16"
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        offset, chunk = 0, first
+        while chunk:
+            if b"\x00" in chunk:
+                raise refuse(
+                    _(
+                        "The file contains NUL bytes: it is not a text file, or it was saved as "
+                        "UTF-16 without a byte-order mark. Save it as “CSV UTF-8” and try again."
+                    )
+                )
+            pending = len(decoder.getstate()[0])
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                return _windows_1252(source, offset - pending + exc.start)
+            offset += len(chunk)
+            chunk = binary.read(_CHUNK)
         try:
-            text, encoding = data.decode("utf-16"), "utf-16"
+            decoder.decode(b"", final=True)
         except UnicodeDecodeError as exc:
-            raise _not_text(exc.start) from exc
-    elif b"\x00" in data:
-        raise refuse(
-            _(
-                "The file contains NUL bytes: it is not a text file, or it was saved as "
-                "UTF-16 without a byte-order mark. Save it as “CSV UTF-8” and try again."
-            )
-        )
-    else:
-        try:
-            text, encoding = data.decode("utf-8-sig"), "utf-8"
-        except UnicodeDecodeError as exc:
-            text, encoding = _decode_windows_1252(data, exc), "cp1252"
-    if "\x00" in text:
-        raise refuse(_("The file contains NUL characters: it is not a text file."))
-    return text, encoding
+            return _windows_1252(source, offset - len(decoder.getstate()[0]) + exc.start)
+    return "utf-8"
 
 
-def _decode_windows_1252(data: bytes, utf8_error: UnicodeDecodeError) -> str:
+def _check_utf16(binary: IO[bytes], first: bytes) -> None:
+    decoder = codecs.getincrementaldecoder("utf-16")()
+    offset, chunk = 0, first
+    while True:
+        try:
+            text = decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as exc:
+            raise _not_text(offset + exc.start) from exc
+        if "\x00" in text:
+            raise refuse(_("The file contains NUL characters: it is not a text file."))
+        if not chunk:
+            return
+        offset += len(chunk)
+        chunk = binary.read(_CHUNK)
+
+
+def _windows_1252(source: Source, utf8_error: int) -> str:
     """Excel's "CSV" on Windows; refused when the bytes say it is something else."""
-    sequences = _UTF8_MULTIBYTE.findall(data)
-    high = len(data) - len(data.translate(None, _HIGH_BYTES))
-    stray = high - sum(len(s) for s in sequences)
-    if len(sequences) > stray:
+    sequences = stray = 0
+    undefined: int | None = None
+    offset = 0
+    with _open_binary(source) as binary:
+        while chunk := binary.read(_CHUNK):
+            if b"\x00" in chunk:
+                raise _not_text(offset + chunk.index(b"\x00"))
+            found = _UTF8_MULTIBYTE.findall(chunk)
+            high = len(chunk) - len(chunk.translate(None, _HIGH_BYTES))
+            sequences += len(found)
+            stray += high - sum(len(s) for s in found)
+            if undefined is None and (match := _CP1252_UNDEFINED.search(chunk)):
+                undefined = offset + match.start()
+            offset += len(chunk)
+    if sequences > stray:
         # Mostly UTF-8 with a few stray bytes (two files pasted together, say): reading it
         # either way would garble names.
-        raise _not_text(utf8_error.start)
-    undefined = _CP1252_UNDEFINED.search(data)
+        raise _not_text(utf8_error)
     if undefined is not None:
-        raise _not_text(undefined.start())
-    return data.decode("cp1252")
+        raise _not_text(undefined)
+    return "cp1252"
 
 
 def _not_text(position: int) -> ActionError:
@@ -155,22 +363,12 @@ def _not_text(position: int) -> ActionError:
     )
 
 
-def _read_csv(text: str) -> list[tuple[int, list[str]]]:
-    delimiter = _sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        return list(enumerate(reader, start=1))
-    except csv.Error as exc:
-        raise refuse(_("The file is not valid CSV (%(reason)s).") % {"reason": exc}) from exc
-
-
-def _sniff_delimiter(text: str) -> str:
-    """The delimiter that splits the first non-blank line into the most columns (`,` on ties).
+def _sniff_delimiter(header: str) -> str:
+    """The delimiter that splits the header line into the most columns (`,` on ties).
 
     The header decides, not the data rows: a data cell such as `EC-P;EC-U` must not turn a
     comma-separated file into a `;` one.
     """
-    header = next((line for line in text.splitlines() if line.strip()), "")
     best, most = ",", 0
     for delimiter in DELIMITERS:
         try:
@@ -185,46 +383,123 @@ def _sniff_delimiter(text: str) -> str:
 # --- XLSX -------------------------------------------------------------------------------------
 
 
-def _read_xlsx(data: bytes) -> list[tuple[int, list[str]]]:
-    _check_archive(data)
+def _xlsx_cells(source: Source) -> Iterator[tuple[int, list[str]]]:
     from openpyxl import load_workbook
 
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as exc:  # noqa: BLE001 - any unreadable workbook gets the same answer
-        raise _unreadable() from exc
-    try:
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # some writers record a wrong size; read what is there
-        return [
-            (number, [_FORMULA if c.data_type == "f" else _cell_text(c.value) for c in cells])
-            for number, cells in enumerate(sheet.iter_rows(), start=1)
-        ]
-    except Exception as exc:  # noqa: BLE001 - a damaged sheet fails part-way through
-        raise _unreadable() from exc
-    finally:
-        workbook.close()
+    with _open_binary(source) as binary:
+        try:
+            workbook = load_workbook(binary, read_only=True, data_only=False)
+        except Exception as exc:  # noqa: BLE001 - any unreadable workbook gets the same answer
+            raise _unreadable() from exc
+        try:
+            sheet = workbook.worksheets[0]
+            sheet.reset_dimensions()  # some writers record a wrong size; read what is there
+            rows = enumerate(sheet.iter_rows(), start=1)
+            while True:
+                try:
+                    number, cells = next(rows)
+                except StopIteration:
+                    return
+                except Exception as exc:  # noqa: BLE001 - a damaged sheet fails part-way
+                    raise _unreadable() from exc
+                yield (
+                    number,
+                    [_FORMULA if c.data_type == "f" else _cell_text(c.value) for c in cells],
+                )
+        finally:
+            workbook.close()
 
 
-def _check_archive(data: bytes) -> None:
-    """Macros and zip bombs are refused from the zip's directory, before parsing anything."""
+def _check_archive(source: Source, limits: Limits) -> None:
+    """Macros and bombs are refused from the zip's directory and a streaming count of the
+    first sheet's rows and cells, before openpyxl parses anything."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with _open_binary(source) as binary, zipfile.ZipFile(binary) as archive:
             members = archive.infolist()
-    except (zipfile.BadZipFile, ValueError) as exc:
+            names = [m.filename.lower() for m in members]
+            if any(n.endswith("vbaproject.bin") or "/macrosheets/" in n for n in names):
+                raise refuse(_("The spreadsheet contains macros: they are not accepted."))
+            total = limits.unpacked_bytes
+            if total is not None and (
+                any(m.file_size > total for m in members)
+                or sum(m.file_size for m in members) > total
+            ):
+                raise refuse(
+                    _(
+                        "The spreadsheet unpacks to more than %(mb)d MB: it is damaged or not a "
+                        "normal export. Save it as CSV, or split it into smaller files."
+                    )
+                    % {"mb": _megabytes(total)}
+                )
+            each = limits.member_bytes
+            if each is not None and any(m.file_size > each for m in members):
+                raise refuse(
+                    _(
+                        "A part of the spreadsheet unpacks to more than %(mb)d MB: it is damaged "
+                        "or not a normal export. Save it as CSV, or split it into smaller files."
+                    )
+                    % {"mb": _megabytes(each)}
+                )
+            if limits.rows is not None or limits.cells is not None:
+                _count_sheet(archive, _first_sheet(archive), limits)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError) as exc:
         raise _unreadable() from exc
-    names = [m.filename.lower() for m in members]
-    if any(n.endswith("vbaproject.bin") or "/macrosheets/" in n for n in names):
-        raise refuse(_("The spreadsheet contains macros: they are not accepted."))
-    limit = max_unpacked_bytes()
-    if any(m.file_size > limit for m in members) or sum(m.file_size for m in members) > limit:
-        raise refuse(
-            _(
-                "The spreadsheet unpacks to more than %(mb)d MB: it is damaged or not a "
-                "normal export. Save it as CSV, or split it into smaller files."
-            )
-            % {"mb": _megabytes(limit)}
-        )
+
+
+def _first_sheet(archive: zipfile.ZipFile) -> list[str]:
+    """The first sheet's member (the one openpyxl reads), or every worksheet when the workbook
+    does not say (then all of them count towards the limits)."""
+    worksheets = [
+        n for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")
+    ]
+    try:
+        workbook = archive.read("xl/workbook.xml")
+        relations = archive.read("xl/_rels/workbook.xml.rels")
+    except KeyError:
+        return worksheets
+    sheet = re.search(rb"<(?:[\w.-]+:)?sheet\s([^>]*)>", workbook)
+    if sheet is None:
+        return worksheets
+    ids = [v for k, v in _XML_ATTRIBUTE.findall(sheet.group(1)) if k.endswith(b":id")]
+    for relation in re.finditer(rb"<(?:[\w.-]+:)?Relationship\s([^>]*)>", relations):
+        attributes = dict(_XML_ATTRIBUTE.findall(relation.group(1)))
+        if ids and attributes.get(b"Id") == ids[0] and b"Target" in attributes:
+            target = attributes[b"Target"].decode("utf-8", "replace")
+            name = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            name = posixpath.normpath(name)
+            return [name] if name in archive.namelist() else worksheets
+    return worksheets
+
+
+def _count_sheet(archive: zipfile.ZipFile, names: list[str], limits: Limits) -> None:
+    """Count `<row>` and `<c>` elements as the XML streams out of the zip; stop at the limit.
+
+    Plain byte counts (the worksheet's namespace prefix, if any, read from its root element):
+    a regular expression over 40 MB takes seconds. The count is a guard, not the truth: the
+    rows are counted again as they are parsed.
+    """
+    rows = cells = 0
+    for name in names:
+        with archive.open(name) as member:
+            tail, prefix = b"", None
+            while True:
+                chunk = member.read(_CHUNK)
+                buffer = tail + chunk
+                if prefix is None:
+                    root = _WORKSHEET_TAG.search(buffer)
+                    prefix = (root.group(1) or b"") if root else b""
+                cut = buffer.rfind(b"<") if chunk else len(buffer)
+                if cut < 0:
+                    cut = len(buffer)
+                part, tail = buffer[:cut], buffer[cut:]
+                rows += part.count(b"<" + prefix + b"row")  # (and the rare `<rowBreaks>`)
+                cells += part.count(b"<" + prefix + b"c ") + part.count(b"<" + prefix + b"c>")
+                if limits.rows is not None and rows - 1 > limits.rows:  # the header is a row
+                    raise _too_many_rows(limits.rows)
+                if limits.cells is not None and cells > limits.cells:
+                    raise _too_many_cells(limits.cells)
+                if not chunk:
+                    break
 
 
 def _cell_text(value: object) -> str:
@@ -245,32 +520,6 @@ def _unreadable() -> ActionError:
 
 
 # --- both -------------------------------------------------------------------------------------
-
-
-def _table(cells: list[tuple[int, list[str]]], encoding: str) -> Table:
-    cells = [(n, stripped) for n, values in cells if any(stripped := list(map(str.strip, values)))]
-    if not cells:
-        raise refuse(_("The file has no rows."))
-    (_header_number, header), data = cells[0], cells[1:]
-    columns = [name.lower() for name in header]
-    _refuse_formulas(cells, columns)
-    repeated = sorted({c for c in columns if c and columns.count(c) > 1})
-    if repeated:
-        raise refuse(
-            _("These columns appear more than once: %(columns)s.")
-            % {"columns": ", ".join(repeated)}
-        )
-    if not data:
-        raise refuse(_("The file has no rows."))
-    named = [c for c in columns if c]  # cells under no header are left out
-    kept = [i for i, c in enumerate(columns) if c]
-    pick = itemgetter(*kept) if len(kept) > 1 else lambda values: (values[kept[0]],)
-    padding = [""] * len(columns)  # short rows end in empty cells
-    rows = [
-        Row(number, dict(zip(named, pick(values + padding), strict=True)))
-        for number, values in data
-    ]
-    return Table(named, rows, encoding)
 
 
 def _refuse_formulas(cells: list[tuple[int, list[str]]], columns: list[str]) -> None:
@@ -302,4 +551,4 @@ def _column_letter(index: int) -> str:
 
 
 def _megabytes(size: int) -> int:
-    return size // (1024 * 1024)
+    return size // _MB

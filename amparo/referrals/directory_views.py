@@ -1,16 +1,18 @@
 """The service directory and care routes for staff: browse (read-only) and import a file.
 Maintenance happens in the admin (`referrals.manage_directory`)."""
 
+from uuid import UUID
+
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from amparo.cases.models import ServiceType
-from amparo.core import access, tabular
-from amparo.core.errors import ActionError
-from amparo.referrals import imports, queries
+from amparo.core import access, jobs, tabular
+from amparo.core.forms import errors_on
+from amparo.referrals import imports, queries, tasks
 
 MANAGE = "referrals.manage_directory"
 
@@ -89,34 +91,56 @@ class ImportForm(forms.Form):
 
 @login_required
 def import_directory(request: HttpRequest) -> HttpResponse:
+    """Upload a directory file; it is checked or imported in the background worker."""
     user = request.user
     access.require(user, MANAGE)
     if user.organization is None:  # platform operators use `amparo import-directory`
         raise Http404
     form = ImportForm(request.POST or None, request.FILES or None)
-    result, errors = None, []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        try:
+        with errors_on(form):
             tabular.check_size(upload.size)
-            result = imports.import_directory(
-                actor=user,
-                organization=user.organization,
-                data=upload.read(),
+            data = upload.read()
+            tabular.inspect(data, upload.name)  # a bomb is refused here, in milliseconds
+            job = jobs.start(
+                owner=user,
+                handler=tasks.import_directory_file,
+                params={"dry_run": form.cleaned_data["dry_run"]},
+                data=data,
                 filename=upload.name,
-                dry_run=form.cleaned_data["dry_run"],
             )
-        except ActionError as exc:  # shown as the list of every problem, not on the form
-            errors = exc.messages
+            return redirect("referrals:directory-import-job", job.uuid)
+    return _import_page(request, form, status=400 if form.errors else 200)
+
+
+@login_required
+def import_directory_job(request: HttpRequest, job_id: UUID) -> HttpResponse:
+    """The import's progress (refreshing itself), then its result; only its owner sees it."""
+    access.require(request.user, MANAGE)
+    job = jobs.get_job_for(request.user, job_id)
+    if job.handler != jobs.path_of(tasks.import_directory_file):
+        raise Http404
+    if not job.is_over:
+        return render(request, "referrals/directory_import_progress.html", {"job": job})
+    outcome = job.result or {}
+    errors = outcome.get("refused", [])
+    return _import_page(
+        request, ImportForm(), result=None if errors else outcome, errors=errors, job=job
+    )
+
+
+def _import_page(request, form, *, status=200, result=None, errors=(), job=None) -> HttpResponse:
     return render(
         request,
         "referrals/directory_import.html",
         {
             "form": form,
+            "job": job,
             "result": result,
             "errors": errors[:500],
             "more_errors": max(0, len(errors) - 500),
             "columns": imports.COLUMNS,
         },
-        status=400 if errors or form.errors else 200,
+        status=status,
     )

@@ -6,8 +6,10 @@ By default the import is all or nothing; `valid_rows_only` imports the household
 are all valid. Re-importing the same file adds nothing (households keyed by their file key).
 """
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -57,12 +59,20 @@ class ImportReport:
 
 @dataclass
 class _Households:
-    """The file's rows grouped by household key, as checking goes."""
+    """What the checking pass keeps per household key: little, so a million rows fit."""
 
-    members: dict[str, list[tuple[int, dict]]] = field(default_factory=dict)  # key → (row, member)
     office: dict[str, Office] = field(default_factory=dict)
+    heads: dict[str, list[int]] = field(default_factory=dict)  # key → rows of its heads
+    first_row: dict[str, int] = field(default_factory=dict)
+    last_row: dict[str, int] = field(default_factory=dict)  # a household is whole there
     bad: set[str] = field(default_factory=set)
-    documents: dict[tuple[str, str, str], int] = field(default_factory=dict)  # → first row
+    documents: dict[int, int] = field(default_factory=dict)  # hash(type, country, number) → row
+    # Uploads (at most AMPARO_IMPORT_MAX_ROWS) keep the checked members: the file is parsed once.
+    members: dict[str, list[dict]] | None = None
+
+
+BATCH_HOUSEHOLDS = 2000  # households per bulk load when writing
+PROGRESS_EVERY = 1000  # rows between two progress reports
 
 
 def check_columns(columns: list[str], mapping: dict[str, str]) -> None:
@@ -79,18 +89,25 @@ def check_columns(columns: list[str], mapping: dict[str, str]) -> None:
 def import_registry(
     *,
     actor: User | None,
-    data: bytes,
-    filename: str,
+    data: tabular.Source,
+    filename: str = "",
     office: Office | None = None,
     mapping: dict[str, str] | None = None,
     dry_run: bool = False,
     valid_rows_only: bool = False,
+    limits: tabular.Limits | None = None,
+    progress: Callable[..., None] | None = None,
 ) -> ImportReport:
-    """Check (and unless `dry_run`, load) a registry file.
+    """Check (and unless `dry_run`, load) a registry file: bytes, or a path to stream.
 
-    Raises ActionError for a file that cannot be read (see `core.tabular`) or lacks required
-    columns; row problems are in the report. Nothing is written when any row is bad, unless
-    `valid_rows_only`. Side effects: those of `actions.load_households`.
+    Raises ActionError for a file that cannot be read (see `core.tabular`, whose upload
+    `limits` apply unless `tabular.NO_LIMITS` is given) or lacks required columns; row
+    problems are in the report. Nothing is written when any row is bad, unless
+    `valid_rows_only`. A first pass checks every row; the second writes, in batches inside one
+    transaction. Within upload limits the checked rows are kept from the first pass; without
+    limits (the command line) the file is read again, so memory does not grow with it.
+    `progress(done, total, phase=)` hears about the checking and the saving.
+    Side effects: those of `actions.load_households`.
     """
     if actor is not None:
         access.require(actor, "registry.import")
@@ -98,27 +115,103 @@ def import_registry(
         ours: str(theirs or "").strip().lower()
         for ours, theirs in {**DEFAULT_MAPPING, **(mapping or {})}.items()
     }
-    table = tabular.read_table(data, filename)
+    limits = limits or tabular.Limits.web()
+    table = tabular.open_table(data, filename, limits)
     check_columns(table.columns, mapping)
-    report = ImportReport(rows=len(table.rows), dry_run=dry_run)
+    report = ImportReport(dry_run=dry_run)
     today = timezone.localdate()
-    households = _Households()
+    households = _Households(members={} if limits.rows is not None else None)
     offices = _offices(actor)
-    for row in table.rows:
+    notify = progress or (lambda *args, **kwargs: None)
+    notify(0, None, phase="checking")
+    for row in table:
         _check_row(row, mapping, offices, office, today, households, report)
+        report.rows += 1
+        if report.rows % PROGRESS_EVERY == 0:
+            notify(report.rows)
+    notify(report.rows, report.rows)
     _check_heads(households, mapping, report)
-    report.households = len(households.members)
+    report.households = len(households.office)
     report.errors.sort(key=lambda e: e.row)
     report.skipped_invalid = len(households.bad)
     if dry_run or (report.errors and not valid_rows_only):
         return report
 
-    prepared = _prepared(households, actor or _registrar(households.office.values()), today)
-    counts = actions.load_households(actor=actor, households=prepared, source="import")
-    report.imported_households = counts["households"]
-    report.imported_individuals = counts["individuals"]
-    report.skipped_existing = counts["skipped"]
+    good = [key for key in households.office if key not in households.bad]
+    if not good:
+        return report
+    registrar = actor or _registrar(households.office[good[0]])
+    notify(0, len(good), phase="saving")
+    with transaction.atomic():
+        for batch in _batches(table, households, mapping, office, offices, today, registrar):
+            counts = actions.load_households(actor=actor, households=batch, source="import")
+            report.imported_households += counts["households"]
+            report.imported_individuals += counts["individuals"]
+            report.skipped_existing += counts["skipped"]
+    notify(len(good), len(good))
     return report
+
+
+def _batches(
+    table: tabular.StreamTable,
+    households: _Households,
+    mapping: dict[str, str],
+    default_office: Office | None,
+    offices: dict[str, Office],
+    today,
+    registrar: User,
+) -> Iterator[list[actions.PreparedHousehold]]:
+    """The good households in batches, each complete at its last row in the file."""
+    if households.members is not None:  # kept from the checking pass
+        members = (
+            (key, member)
+            for key, people in households.members.items()
+            for member in people
+            if key not in households.bad
+        )
+    else:  # read the file again: only households still open are held
+        members = _members_again(table, households, mapping, default_office, offices, today)
+    batch: list[actions.PreparedHousehold] = []
+    current: dict[str, list[dict]] = {}
+    for key, member in members:
+        current.setdefault(key, []).append(member)
+        if households.members is not None and len(current[key]) < len(households.members[key]):
+            continue
+        if households.members is None and member["_row"] != households.last_row[key]:
+            continue
+        people = current.pop(key)
+        batch.append(_prepared(key, people, households.office[key], registrar, today))
+        if len(batch) >= BATCH_HOUSEHOLDS:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _members_again(
+    table: tabular.StreamTable,
+    households: _Households,
+    mapping: dict[str, str],
+    default_office: Office | None,
+    offices: dict[str, Office],
+    today,
+) -> Iterator[tuple[str, dict]]:
+    """The good rows' members, cleaned again as the file is read a second time."""
+    for row in table:
+        values = {ours: row.values.get(theirs, "") for ours, theirs in mapping.items()}
+        key = values["household"]
+        if not key or key in households.bad:
+            continue
+        row_office = households.office[key]
+        member = actions.clean_member(
+            _member_input(values),
+            index=0,
+            region=office_region(row_office),
+            today=today,
+            errors=Errors(),
+        )
+        member["_row"] = row.number
+        yield key, member
 
 
 def _check_row(
@@ -137,6 +230,8 @@ def _check_row(
     if not key:
         report.errors.append(RowError(number, mapping["household"], _("empty")))
         return
+    households.first_row.setdefault(key, number)
+    households.last_row[key] = number
     office_ref = values["office"]
     row_office = offices.get(office_ref) if office_ref else default_office
     if row_office is None:
@@ -151,12 +246,13 @@ def _check_row(
         )
         households.bad.add(key)
         return
-    if key in households.office and households.office[key] != row_office:
+    if households.office.get(key) not in (None, row_office):
         report.errors.append(
             RowError(number, mapping["office"], _("the same household appears under two offices."))
         )
         households.bad.add(key)
-    households.office.setdefault(key, row_office)
+    if households.office.get(key) is None:
+        households.office[key] = row_office
     errors = Errors()
     member = actions.clean_member(
         _member_input(values), index=0, region=office_region(row_office), today=today, errors=errors
@@ -169,7 +265,10 @@ def _check_row(
     repeated_document = _check_documents(number, member, mapping, households, report)
     if errors or repeated_document:
         households.bad.add(key)
-    households.members.setdefault(key, []).append((number, member))
+    if member.get("relationship") == "head":
+        households.heads.setdefault(key, []).append(number)
+    if households.members is not None:
+        households.members.setdefault(key, []).append(member)
 
 
 def _check_documents(
@@ -178,7 +277,7 @@ def _check_documents(
     """Report a document already given in an earlier row; True when there was one."""
     repeated = False
     for doc in member["documents"]:
-        doc_key = (doc["type"], doc["issuing_country"], normalize.document_key(doc["number"]))
+        doc_key = hash((doc["type"], doc["issuing_country"], normalize.document_key(doc["number"])))
         if doc_key in households.documents:
             report.errors.append(
                 RowError(
@@ -196,13 +295,12 @@ def _check_documents(
 
 def _check_heads(households: _Households, mapping: dict[str, str], report: ImportReport) -> None:
     """Every household needs exactly one head."""
-    for key, members in households.members.items():
-        heads = [n for n, m in members if m["relationship"] == "head"]
+    for key in households.office:
+        heads = households.heads.get(key, [])
         if len(heads) != 1:
-            first_row = members[0][0]
             report.errors.append(
                 RowError(
-                    first_row,
+                    households.first_row[key],
                     mapping["relationship"],
                     _("household “%(key)s” has no head.") % {"key": key}
                     if not heads
@@ -212,21 +310,21 @@ def _check_heads(households: _Households, mapping: dict[str, str], report: Impor
             households.bad.add(key)
 
 
-def _prepared(households: _Households, registrar: User, today) -> list[actions.PreparedHousehold]:
-    """The valid households, ready for `actions.load_households`."""
-    return [
-        actions.PreparedHousehold(
-            office=households.office[key],
-            # Keyed per office: two offices' files may both use "1" or "H1".
-            source_ref=f"import:{households.office[key].pk}:{key}"[:80],
-            members=[m for _n, m in members],
-            registered_on=today,
-            registered_by=registrar,
-            phone=next((m["phone"] for _n, m in members if m["relationship"] == "head"), ""),
-        )
-        for key, members in households.members.items()
-        if key not in households.bad
-    ]
+def _prepared(
+    key: str, members: list[dict], office: Office, registrar: User, today
+) -> actions.PreparedHousehold:
+    """A valid household, ready for `actions.load_households`."""
+    for member in members:
+        member.pop("_row", None)
+    return actions.PreparedHousehold(
+        office=office,
+        # Keyed per office: two offices' files may both use "1" or "H1".
+        source_ref=f"import:{office.pk}:{key}"[:80],
+        members=members,
+        registered_on=today,
+        registered_by=registrar,
+        phone=next((m["phone"] for m in members if m["relationship"] == "head"), ""),
+    )
 
 
 _COLUMN_OF = {
@@ -279,11 +377,8 @@ def _offices(actor: User | None) -> dict[str, Office]:
     return result
 
 
-def _registrar(offices) -> User | None:
+def _registrar(office: Office) -> User:
     """Who command-line imports record as registrar: the organization's first user."""
-    office = next(iter(offices), None)
-    if office is None:
-        return None  # no row had an office: there is nothing to load
     user = User.objects.filter(organization_id=office.organization_id).order_by("pk").first()
     if user is None:
         raise ActionError.general(_("The organization has no user to record as registrar."))

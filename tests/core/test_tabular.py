@@ -11,6 +11,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 
 from amparo.core import tabular
 from amparo.core.errors import ActionError
+from tests.spreadsheets import inline_string_bomb
 
 
 @pytest.fixture(autouse=True)
@@ -269,3 +270,89 @@ def test_short_rows_are_filled_and_unnamed_columns_dropped():
         {"name": "Ana", "phone": ""},
         {"name": "Luz", "phone": "2"},
     ]
+
+
+def test_the_spreadsheet_bomb_of_issue_10_is_refused_before_openpyxl_parses_it(monkeypatch):
+    bomb = inline_string_bomb()  # ≈180 KB that unzips to ≈43 MB: 100,000 rows × 10 strings
+    monkeypatch.setattr("openpyxl.load_workbook", pytest.fail)  # never reached
+
+    messages = refusal(bomb, "lista.xlsx")
+
+    assert len(bomb) < 200 * 1024
+    assert messages == [
+        "The file has more than 50000 rows: split it into smaller files, or ask an "
+        "administrator to import it from the command line."
+    ]
+
+
+def test_one_member_unpacking_past_its_limit_is_refused(settings):
+    settings.AMPARO_IMPORT_MAX_MEMBER_BYTES = 1024 * 1024
+
+    messages = refusal(inline_string_bomb(rows=30_000, columns=1), "lista.xlsx")
+
+    assert messages == [
+        "A part of the spreadsheet unpacks to more than 1 MB: it is damaged or not a normal "
+        "export. Save it as CSV, or split it into smaller files."
+    ]
+
+
+def test_cells_are_counted_before_parsing_too(settings, monkeypatch):
+    settings.AMPARO_IMPORT_MAX_CELLS = 1000
+    monkeypatch.setattr("openpyxl.load_workbook", pytest.fail)
+
+    messages = refusal(inline_string_bomb(rows=200, columns=6), "lista.xlsx")
+
+    assert messages == [
+        "The file has more than 1000 cells: remove the columns that are not imported, "
+        "or split it into smaller files."
+    ]
+
+
+def test_csv_rows_past_the_limit_are_refused_as_they_are_read(settings):
+    settings.AMPARO_IMPORT_MAX_ROWS = 3
+    ok = b"name\n" + b"Ana\n" * 3
+
+    messages = refusal(b"name\n" + b"Ana\n" * 4)
+
+    assert len(tabular.read_table(ok).rows) == 3
+    assert messages == [
+        "The file has more than 3 rows: split it into smaller files, or ask an "
+        "administrator to import it from the command line."
+    ]
+
+
+def test_xlsx_within_the_limits_is_read_row_by_row(settings):
+    settings.AMPARO_IMPORT_MAX_ROWS = 2
+    data = xlsx([["name", "phone"], ["Ana", "1"], ["Luz", "2"]])
+
+    table = tabular.read_table(data, "lista.xlsx")
+
+    assert [r.values["name"] for r in table.rows] == ["Ana", "Luz"]
+
+
+def test_the_command_line_streams_a_file_past_every_web_limit_as_often_as_asked(settings, tmp_path):
+    settings.AMPARO_IMPORT_MAX_BYTES = 1024 * 1024
+    settings.AMPARO_IMPORT_MAX_ROWS = 10
+    path = tmp_path / "lista.csv"
+    path.write_bytes("nombre;teléfono\n".encode("cp1252") + b"Jos\xe9;1\n" * 200_000)
+
+    table = tabular.open_table(path, limits=tabular.NO_LIMITS)
+    first = sum(1 for _row in table)
+    second = next(iter(table))
+
+    assert table.columns == ["nombre", "teléfono"]
+    assert table.encoding == "cp1252"
+    assert first == 200_000
+    assert second == tabular.Row(2, {"nombre": "José", "teléfono": "1"})
+    assert refusal(path.read_bytes()) == ["The file is larger than 1 MB."]
+
+
+def test_a_formula_far_down_a_streamed_file_is_refused_when_reached(tmp_path):
+    path = tmp_path / "lista.csv"
+    path.write_bytes(b"name\n" + b"Ana\n" * 1000 + b"=1+1\n")
+    table = tabular.open_table(path, limits=tabular.NO_LIMITS)
+
+    with pytest.raises(ActionError) as caught:
+        list(table)
+
+    assert "Row 1002, column A (name) contains a formula" in caught.value.messages[0]

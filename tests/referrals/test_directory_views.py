@@ -4,8 +4,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from amparo.core.models import Area, AuditEvent
+from amparo.core import jobs
+from amparo.core.models import Area, AuditEvent, Job
+from amparo.referrals import tasks
 from amparo.referrals.models import CareRoute, CareRouteStep, Provider, Service
+from tests.spreadsheets import inline_string_bomb
 
 
 @pytest.fixture
@@ -162,33 +165,46 @@ def csv_upload(text):
     return SimpleUploadedFile("directorio.csv", text.encode(), content_type="text/csv")
 
 
-def test_import_page_imports_a_file(client, make_user, office_a1, org_a):
+def post_import(client, capture, data):
+    """Upload; the job runs (the immediate backend) when the request commits; follow it."""
+    with capture(execute=True):
+        started = client.post(reverse("referrals:directory-import"), data)
+    assert started.status_code == 302
+    return client.get(started["Location"])
+
+
+def test_import_page_imports_a_file(
+    client, make_user, office_a1, org_a, django_capture_on_commit_callbacks
+):
     supervisor = make_user("case_supervisor", office=office_a1, language="en")
     client.force_login(supervisor)
     text = "provider,provider_kind,service_type,service_name,areas\nCasa,ngo,shelter,Acogida,EC-U\n"
+    capture = django_capture_on_commit_callbacks
 
-    checked = client.post(
-        reverse("referrals:directory-import"), {"file": csv_upload(text), "dry_run": "on"}
-    )
-    imported = client.post(reverse("referrals:directory-import"), {"file": csv_upload(text)})
+    checked = post_import(client, capture, {"file": csv_upload(text), "dry_run": "on"})
+    unchanged = Service.objects.count()
+    imported = post_import(client, capture, {"file": csv_upload(text)})
 
     assert checked.status_code == 200
+    assert checked.context["result"]["dry_run"] is True
+    assert unchanged == 0
     assert imported.status_code == 200
-    assert imported.context["result"].services_created == 1
+    assert imported.context["result"]["services_created"] == 1
     assert Service.objects.get().provider.organization == org_a
     event = AuditEvent.objects.get(action="referrals.directory.imported")
     assert (event.actor, event.details["file"]) == (supervisor, "directorio.csv")
 
 
-def test_import_page_lists_problems_and_imports_nothing(client, make_user, office_a1):
+def test_import_page_lists_problems_and_imports_nothing(
+    client, make_user, office_a1, django_capture_on_commit_callbacks
+):
     client.force_login(make_user("case_supervisor", office=office_a1, language="en"))
     text = (
         "provider,provider_kind,service_type,service_name\nCasa,ngo,magic,Acogida\n,ngo,shelter,X\n"
     )
 
-    response = client.post(reverse("referrals:directory-import"), {"file": csv_upload(text)})
+    response = post_import(client, django_capture_on_commit_callbacks, {"file": csv_upload(text)})
 
-    assert response.status_code == 400
     assert response.context["errors"] == [
         "Line 2: unknown service_type “magic”; use one of: health, psychosocial, police, "
         "justice, legal, shelter, child_protection, documentation, education, livelihoods, "
@@ -196,6 +212,38 @@ def test_import_page_lists_problems_and_imports_nothing(client, make_user, offic
         "Line 3: provider is empty: give the provider's name.",
     ]
     assert not Provider.objects.exists()
+
+
+def test_import_page_refuses_the_spreadsheet_bomb_at_upload(client, make_user, office_a1):
+    client.force_login(make_user("case_supervisor", office=office_a1))
+    bomb = SimpleUploadedFile("directorio.xlsx", inline_string_bomb())
+
+    response = client.post(reverse("referrals:directory-import"), {"file": bomb})
+
+    assert response.status_code == 400
+    assert "El archivo tiene más de 50000 filas" in response.content.decode()
+    assert not Job.objects.exists()
+
+
+def test_an_import_job_is_seen_by_its_owner_only(client, make_user, office_a1):
+    owner = make_user("case_supervisor", office=office_a1)
+    job = jobs.start(
+        owner=owner,
+        handler=tasks.import_directory_file,
+        params={"dry_run": True},
+        data=b"provider\n",
+        filename="directorio.csv",
+    )  # queued: no worker here
+    url = reverse("referrals:directory-import-job", args=[job.uuid])
+
+    client.force_login(owner)
+    own = client.get(url)
+    client.force_login(make_user("case_supervisor", office=office_a1))
+    other = client.get(url)
+
+    assert own.status_code == 200
+    assert '<meta http-equiv="refresh" content="2">' in own.content.decode()
+    assert other.status_code == 404
 
 
 @pytest.mark.parametrize("role", ["caseworker", "partner_focal_point", "registration_officer"])

@@ -1,8 +1,12 @@
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from amparo.core.models import Area
+from amparo.core import jobs
+from amparo.core.models import Area, Job
+from amparo.registry import tasks
 from amparo.registry.models import Household, ImportMapping
+from tests.spreadsheets import inline_string_bomb
 
 SPANISH = (
     "Hogar,Parentesco,Nombres,Apellido1,Apellido2,Sexo,Nacimiento,Nacionalidad,Grupo\n"
@@ -29,7 +33,16 @@ def upload(client, content: bytes, name: str = "kobo.csv", **extra):
     )
 
 
-def test_import_screen_maps_columns_checks_then_imports_and_remembers(client, make_user, office_a1):
+def submit(client, url: str, data: dict, capture):
+    """POST the columns; the job runs (the immediate backend) when the request commits."""
+    with capture(execute=True):
+        response = client.post(url, data)
+    return response
+
+
+def test_import_screen_maps_columns_checks_then_imports_and_remembers(
+    client, make_user, office_a1, django_capture_on_commit_callbacks
+):
     office_a1.area = Area.objects.get(code="EC-P")
     office_a1.save()
     officer = make_user("registration_officer", office=office_a1)
@@ -38,33 +51,49 @@ def test_import_screen_maps_columns_checks_then_imports_and_remembers(client, ma
     uploaded = upload(client, SPANISH)
     check_url = uploaded["Location"]
     unmapped = client.get(check_url)
-    checked = client.post(check_url, {**MAPPING, "action": "check"})
-    imported = client.post(check_url, {**MAPPING, "action": "import"})
+    checking = submit(
+        client, check_url, {**MAPPING, "action": "check"}, django_capture_on_commit_callbacks
+    )
+    checked = client.get(checking["Location"])
+    importing = submit(
+        client, check_url, {**MAPPING, "action": "import"}, django_capture_on_commit_callbacks
+    )
+    imported = client.get(importing["Location"])
 
     assert uploaded.status_code == 302
     assert unmapped.status_code == 400  # our default column names are not in this file
     assert "Faltan columnas" in unmapped.content.decode()
+    assert checking.status_code == 302
     assert "2 filas, 1 hogares, 0 problemas." in checked.content.decode()
     assert Household.objects.count() == 1
     assert "Se importaron 1 hogares y 2 personas" in imported.content.decode()
     assert ImportMapping.objects.get().columns["given_names"] == "nombres"
     assert client.get(check_url).status_code == 404  # the pending file is gone
+    assert Job.objects.get(uuid=importing["Location"].split("/")[-2]).data is None
 
     again = client.get(upload(client, SPANISH)["Location"])
-    assert "2 filas, 1 hogares, 0 problemas." in again.content.decode()  # mapping remembered
+    assert again.status_code == 200  # mapping remembered: the columns are all there
+    assert "Faltan columnas" not in again.content.decode()
 
 
-def test_import_screen_lists_bad_rows_and_imports_nothing(client, make_user, office_a1):
+def test_import_screen_lists_bad_rows_and_imports_nothing(
+    client, make_user, office_a1, django_capture_on_commit_callbacks
+):
     officer = make_user("registration_officer", office=office_a1)
     client.force_login(officer)
     check_url = upload(client, SPANISH.replace(b"1990-03-14", b"2999-03-14"))["Location"]
 
-    response = client.post(check_url, {**MAPPING, "action": "import"})
+    job_url = submit(
+        client, check_url, {**MAPPING, "action": "import"}, django_capture_on_commit_callbacks
+    )["Location"]
+    response = client.get(job_url)
 
     page = response.content.decode()
-    assert response.status_code == 400
     assert "Fila 2, columna nacimiento: La fecha de nacimiento está en el futuro." in page
+    assert "No se importó nada" in page
     assert Household.objects.count() == 0
+    assert f'href="{check_url}"' in page  # the file waits: back to the columns
+    assert client.get(check_url).status_code != 404
 
 
 def test_import_screen_pending_file_belongs_to_its_session(client, make_user, office_a1):
@@ -77,12 +106,53 @@ def test_import_screen_pending_file_belongs_to_its_session(client, make_user, of
 
     assert client.post(check_url, {**MAPPING, "action": "import"}).status_code == 404
     assert Household.objects.count() == 0
+    assert Job.objects.count() == 0
+
+
+def test_an_import_job_is_seen_by_its_owner_only(client, make_user, office_a1):
+    officer = make_user("registration_officer", office=office_a1)
+    colleague = make_user("registration_officer", office=office_a1)
+    admin = make_user("administrator", organization=office_a1.organization)
+    client.force_login(officer)
+    job = jobs.start(
+        owner=officer,
+        handler=tasks.import_file,
+        params={"mapping": MAPPING, "dry_run": True, "valid_rows_only": False},
+        data=SPANISH,
+        filename="kobo.csv",
+    )  # queued: no worker in this test
+    url = reverse("registry:import-job", args=[job.uuid])
+
+    own = client.get(url)
+    client.force_login(colleague)
+    colleagues = client.get(url)
+    client.force_login(admin)
+    admins = client.get(url)
+
+    assert own.status_code == 200
+    assert '<meta http-equiv="refresh" content="2">' in own.content.decode()
+    assert "Esperando su turno" in own.content.decode()
+    assert (colleagues.status_code, admins.status_code) == (404, 404)
+
+
+def test_the_spreadsheet_bomb_is_refused_at_upload_and_nothing_is_kept(
+    client, make_user, office_a1, settings, monkeypatch
+):
+    client.force_login(make_user("registration_officer", office=office_a1))
+    monkeypatch.setattr("openpyxl.load_workbook", pytest.fail)  # refused before any parsing
+
+    response = upload(client, inline_string_bomb(), name="registro.xlsx")
+
+    assert response.status_code == 400
+    assert "El archivo tiene más de 50000 filas" in response.content.decode()
+    assert client.session.get("registry_imports", {}) == {}
+    assert Job.objects.count() == 0
 
 
 def test_import_screen_rejects_macro_workbooks(client, make_user, office_a1):
     client.force_login(make_user("registration_officer", office=office_a1))
 
-    response = client.get(upload(client, SPANISH, name="lista.xlsm")["Location"])
+    response = upload(client, SPANISH, name="lista.xlsm")
 
     assert response.status_code == 400
     assert "macros" in response.content.decode()

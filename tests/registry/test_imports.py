@@ -3,7 +3,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import Workbook
 
 from amparo.core.errors import ActionError
@@ -289,3 +289,59 @@ def test_malformed_csv_is_rejected_not_a_crash(db):
 
     with pytest.raises(ActionError):
         imports.import_registry(actor=None, data=data, filename="x.csv")
+
+
+INTERLEAVED = csv_file(
+    "H1,hias-ec/quito,head,María José,Pérez,Gómez,F,1990-03-14,VE,asylum_seeker,0991234567,"
+    "national_id,V-12345678,VE",
+    "H2,hias-ec/lago-agrio,head,Luis,Quiñónez,,M,1980-01-01,CO,refugee,,passport,AB123456,CO",
+    "H3,hias-ec/quito,child,Pedro,Ruiz,,M,2999-01-01,VE,refugee,,,,",
+    "H1,hias-ec/quito,child,Ana,Pérez,Rojas,F,2015-06-01,VE,asylum_seeker,,,,",
+    "H3,hias-ec/quito,head,Rosa,Ruiz,,F,1985-01-01,VE,refugee,,,,",
+)
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["upload", "command line"])
+def test_households_spread_over_the_file_import_whole_streamed_or_not(
+    demo, tmp_path, monkeypatch, streamed
+):
+    monkeypatch.setattr(imports, "BATCH_HOUSEHOLDS", 1)  # one household per bulk load
+    path = tmp_path / "registro.csv"
+    path.write_bytes(INTERLEAVED)
+    source = path if streamed else INTERLEAVED
+    limits = imports.tabular.NO_LIMITS if streamed else None
+    seen = []
+
+    report = imports.import_registry(
+        actor=None,
+        data=source,
+        limits=limits,
+        valid_rows_only=True,
+        progress=lambda *args, **kwargs: seen.append((args, kwargs.get("phase", ""))),
+    )
+
+    assert [(e.row, e.column) for e in report.errors] == [(4, "date_of_birth")]
+    assert (report.rows, report.households, report.skipped_invalid) == (5, 3, 1)
+    assert (report.imported_households, report.imported_individuals) == (2, 3)
+    h1 = Household.objects.get(source_ref__endswith=":H1")
+    assert sorted(h1.members.values_list("given_names", flat=True)) == ["Ana", "María José"]
+    assert Household.objects.filter(source_ref__endswith=":H3").count() == 0
+    assert seen[0] == ((0, None), "checking")
+    assert seen[-1] == ((2, 2), "")
+    assert AuditEvent.objects.filter(action="registry.household.loaded").count() == 2
+
+
+def test_the_import_command_streams_a_file_over_the_upload_limits(demo, tmp_path, settings):
+    settings.AMPARO_IMPORT_MAX_ROWS = 1
+    settings.AMPARO_IMPORT_MAX_BYTES = 100
+    path = tmp_path / "registro.csv"
+    path.write_bytes(GOOD)
+    out = io.StringIO()
+
+    with translation.override("en"):
+        call_command("import_registry", str(path), stdout=out)
+
+    assert Household.objects.count() == 2
+    assert "Imported 2 households and 3 people" in out.getvalue()
+    with pytest.raises(ActionError):
+        run(GOOD)  # an upload of the same file is over the limits

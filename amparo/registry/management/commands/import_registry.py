@@ -4,13 +4,17 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from amparo.core import tabular
 from amparo.core.errors import ActionError
 from amparo.core.models import Office, User
 from amparo.registry import imports
 
 
 class Command(BaseCommand):
-    help = "Import households and individuals from CSV or XLSX (one row per person)."
+    help = (
+        "Import households and individuals from CSV or XLSX (one row per person). Files of any "
+        "size: read row by row, checked in a first pass, written in a second."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
@@ -54,8 +58,9 @@ class Command(BaseCommand):
         try:
             report = imports.import_registry(
                 actor=actor,
-                data=path.read_bytes(),
+                data=path,
                 filename=path.name,
+                limits=tabular.NO_LIMITS,
                 office=office,
                 mapping=mapping,
                 dry_run=opts["dry_run"],
