@@ -26,7 +26,9 @@ from amparo.registry.regions import office_region, user_region
 def search_page(request: HttpRequest) -> HttpResponse:
     access.require(request.user, "registry.view")
     offices = core_queries.offices_visible_to(request.user)
-    form = SearchForm(request.GET or None, offices=offices, country=user_region(request.user))
+    # Bound even on a fresh visit (no filter is required), so the page opens on the most
+    # recent registrations the user may see rather than on an empty list.
+    form = SearchForm(request.GET, offices=offices, country=user_region(request.user))
     hits, people = [], []
     if form.is_valid():
         text = form.cleaned_data["q"]

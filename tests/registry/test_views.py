@@ -299,3 +299,21 @@ def test_register_page_calls_the_address_an_address_in_spanish(client, officer):
     assert response.status_code == 200
     assert ">Dirección<" in body or ">Dirección:" in body
     assert "Dirección IP" not in body
+
+
+def test_search_page_lists_recent_registrations_of_the_users_scope_on_a_fresh_visit(
+    client, officer, quito, make_user, office_a2
+):
+    actions.register_household(actor=officer, office=quito, members=[member()])
+    elsewhere = make_user("registration_officer", office=office_a2)
+    actions.register_household(
+        actor=elsewhere, office=office_a2, members=[member(given_names="Luis", documents=[])]
+    )
+    client.force_login(officer)
+
+    response = client.get(reverse("registry:search"))
+
+    assert response.status_code == 200
+    assert [p.given_names for p in response.context["people"]] == ["María José"]
+    assert "Aún no hay personas registradas" not in response.content.decode()
+    assert AuditEvent.objects.filter(action="registry.individual.listed").count() == 1
