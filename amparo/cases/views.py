@@ -78,6 +78,9 @@ def open_case(request: HttpRequest) -> HttpResponse:
                 summary=form.cleaned_data["summary"],
                 request=request,
             )
+            messages.success(
+                request, _("Case %(reference)s opened.") % {"reference": case.reference}
+            )
             return redirect("cases:detail", case.uuid)
     return render(
         request,
@@ -132,14 +135,16 @@ def _small_form(
     act,
     *,
     title: str,
+    done: str,
     template: str = "cases/form.html",
     extra: dict | None = None,
 ):
-    """The pattern of the case's small pages: validate → act → back to the case, or the form
-    again with the action's messages next to the fields (400)."""
+    """The pattern of the case's small pages: validate → act → back to the case saying `done`,
+    or the form again with the action's messages next to the fields (400)."""
     if request.method == "POST" and form.is_valid():
         with errors_on(form):
             act(form.cleaned_data)
+            messages.success(request, done)
             return redirect("cases:detail", case.uuid)
     context = {"case": case, "form": form, "title": title, **(extra or {})}
     return render(request, template, context, status=400 if form.errors else 200)
@@ -160,6 +165,7 @@ def edit_case(request: HttpRequest, case_id) -> HttpResponse:
         form,
         lambda d: actions.update_case(actor=request.user, case=case, request=request, **d),
         title=_("Risk and summary"),
+        done=_("Risk and summary saved."),
     )
 
 
@@ -182,10 +188,11 @@ def edit_plan(request: HttpRequest, case_id) -> HttpResponse:
         form,
         lambda d: actions.save_plan(actor=request.user, case=case, request=request, **d),
         title=_("Assessment and case plan"),
+        done=_("Assessment and plan saved."),
     )
 
 
-def _case_form(form_class, act, title, colleagues=None):
+def _case_form(form_class, act, title, done, colleagues=None):
     """A case's small page: a form whose cleaned data go, as keyword arguments, to one action
     taken by the signed-in user on that case. `colleagues(user, case)` fills a user choice."""
 
@@ -201,6 +208,7 @@ def _case_form(form_class, act, title, colleagues=None):
             form,
             lambda d: act(actor=request.user, case=case, request=request, **d),
             title=title,
+            done=done,
         )
 
     return view
@@ -218,24 +226,42 @@ add_plan_action = _case_form(
     forms.PlanActionForm,
     actions.add_plan_action,
     gettext_lazy("New action of the plan"),
+    gettext_lazy("Action added to the plan."),
     colleagues=queries.colleagues_for,
 )
-add_follow_up = _case_form(forms.FollowUpForm, actions.add_follow_up, gettext_lazy("New follow-up"))
-add_note = _case_form(forms.NoteForm, actions.add_note, gettext_lazy("New note"))
-request_closure = _case_form(
-    forms.ClosureForm, actions.request_closure, gettext_lazy("Ask to close the case")
+add_follow_up = _case_form(
+    forms.FollowUpForm,
+    actions.add_follow_up,
+    gettext_lazy("New follow-up"),
+    gettext_lazy("Follow-up saved."),
 )
-reopen = _case_form(forms.ReasonForm, actions.reopen, gettext_lazy("Reopen the case"))
+add_note = _case_form(
+    forms.NoteForm, actions.add_note, gettext_lazy("New note"), gettext_lazy("Note saved.")
+)
+request_closure = _case_form(
+    forms.ClosureForm,
+    actions.request_closure,
+    gettext_lazy("Ask to close the case"),
+    gettext_lazy("Closure requested: a supervisor will decide."),
+)
+reopen = _case_form(
+    forms.ReasonForm,
+    actions.reopen,
+    gettext_lazy("Reopen the case"),
+    gettext_lazy("Case reopened."),
+)
 transfer = _case_form(
     forms.TransferForm,
     actions.transfer,
     gettext_lazy("Transfer the case"),
+    gettext_lazy("Case transferred."),
     colleagues=_transfer_colleagues,
 )
 add_member = _case_form(
     forms.MemberForm,
     actions.add_member,
     gettext_lazy("Add a colleague to the team"),
+    gettext_lazy("Colleague added to the team."),
     colleagues=_team_colleagues,
 )
 
@@ -249,15 +275,18 @@ def complete_plan_action(request: HttpRequest, case_id, action_id: int) -> HttpR
         request,
         case,
         lambda: actions.complete_plan_action(actor=request.user, action=action, request=request),
+        done=_("Action marked as done."),
     )
 
 
-def _one_click(request: HttpRequest, case, act) -> HttpResponse:
+def _one_click(request: HttpRequest, case, act, *, done: str) -> HttpResponse:
     try:
         act()
     except ActionError as exc:
         for message in exc.messages:
             messages.error(request, message)
+    else:
+        messages.success(request, done)
     return redirect("cases:detail", case.uuid)
 
 
@@ -266,7 +295,10 @@ def _one_click(request: HttpRequest, case, act) -> HttpResponse:
 def advance(request: HttpRequest, case_id) -> HttpResponse:
     case = queries.get_case_for(request.user, case_id)
     return _one_click(
-        request, case, lambda: actions.advance(actor=request.user, case=case, request=request)
+        request,
+        case,
+        lambda: actions.advance(actor=request.user, case=case, request=request),
+        done=_("Case moved on."),
     )
 
 
@@ -290,6 +322,7 @@ def decide(request: HttpRequest, case_id, approval_id: int) -> HttpResponse:
             request=request,
         ),
         title=_("Decide: %(what)s") % {"what": approval.get_kind_display()},
+        done=_("Decision recorded."),
         extra={"approval": approval, "plan": queries.plan_of(case)},
     )
 
@@ -303,6 +336,7 @@ def remove_member(request: HttpRequest, case_id, user_id) -> HttpResponse:
         request,
         case,
         lambda: actions.remove_member(actor=request.user, case=case, user=member, request=request),
+        done=_("Colleague removed from the team."),
     )
 
 
@@ -329,6 +363,7 @@ def incident(request: HttpRequest, case_id, incident_id=None) -> HttpResponse:
             actor=request.user, case=case, data=d, incident=record, request=request
         ),
         title=_("GBV incident"),
+        done=_("Incident saved."),
     )
 
 

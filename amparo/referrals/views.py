@@ -3,6 +3,7 @@ agencies without accounts. Thin: parse → access → query or act → render.""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -118,6 +119,9 @@ def new_referral(request: HttpRequest) -> HttpResponse:
                     person=None if people else {k: d.get(k) for k in actions.PERSON_FIELDS},
                     request=request,
                 )
+                messages.success(
+                    request, _("Referral %(reference)s sent.") % {"reference": referral.reference}
+                )
                 return redirect("referrals:detail", referral.uuid)
     return render(
         request,
@@ -174,6 +178,7 @@ def answer(request: HttpRequest, referral_id) -> HttpResponse:
                 note=form.cleaned_data["note"],
                 request=request,
             )
+            messages.success(request, _("Answer recorded."))
             return redirect("referrals:detail", referral.uuid)
     return _detail(request, referral, form, status=400)
 

@@ -261,6 +261,11 @@ class MemberForm(forms.Form):
     # Shown folded on the registration page, to keep it short on a phone.
     MORE = ("other_names", "languages", *WG_FIELDS, "specific_needs")
 
+    @property
+    def more_has_errors(self) -> bool:
+        """Whether a folded field was refused (the page then shows them unfolded)."""
+        return self.is_bound and any(name in self.errors for name in self.MORE)
+
     def place_action_error(self, path: str, message: str) -> bool:
         """The first document's errors go next to the document fields."""
         if path in FIRST_DOCUMENT:

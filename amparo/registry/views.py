@@ -1,10 +1,12 @@
 """Registry screens: search, household and person pages, registration. Thin: parse → access →
 query or act → render."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from amparo.core import access, audit
 from amparo.core import queries as core_queries
@@ -95,6 +97,7 @@ def edit_household(request: HttpRequest, household_id) -> HttpResponse:
             actions.update_household(
                 actor=request.user, household=household, changes=form.cleaned_data, request=request
             )
+            messages.success(request, _("Household saved."))
             return redirect("registry:household", household.uuid)
     return render(
         request,
@@ -143,7 +146,11 @@ def register(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "formset": formset}
     if "add_member" in request.POST:
         data = request.POST.copy()
-        data["form-TOTAL_FORMS"] = str(min(formset.total_form_count() + 1, 20))
+        count = formset.total_form_count()
+        if count < 20:
+            data["form-TOTAL_FORMS"] = str(count + 1)
+            for name in MEMBER_DEFAULTS_FROM_HEAD:  # the same as the script does
+                data.setdefault(f"form-{count}-{name}", request.POST.get(f"form-0-{name}", ""))
         context["formset"] = MemberFormSet(data)
         context["formset"].errors  # noqa: B018 - bind, but show no errors for blank new rows
         return render(request, "registry/register.html", {**context, "adding": True})
@@ -169,8 +176,21 @@ def register(request: HttpRequest) -> HttpResponse:
                 if report.candidates or report.hidden
             ]
             return render(request, "registry/register.html", context, status=409)
+        messages.success(
+            request,
+            ngettext(
+                "Household %(reference)s registered with %(count)s member.",
+                "Household %(reference)s registered with %(count)s members.",
+                len(formset.forms),
+            )
+            % {"reference": household.reference, "count": len(formset.forms)},
+        )
         return redirect("registry:household", household.uuid)
     return render(request, "registry/register.html", context, status=400)
+
+
+# A family usually shares these: a new member starts with the head's answers.
+MEMBER_DEFAULTS_FROM_HEAD = ("nationality", "population_group")
 
 
 def _household_form(request: HttpRequest, data=None, members=None) -> HouseholdForm:
@@ -215,6 +235,7 @@ def edit_individual(request: HttpRequest, individual_id) -> HttpResponse:
             actions.update_individual(
                 actor=request.user, individual=person, changes=changes, request=request
             )
+            messages.success(request, _("Changes saved."))
             return redirect("registry:individual", person.uuid)
     return render(
         request,
@@ -247,6 +268,8 @@ def move_individual(request: HttpRequest, individual_id) -> HttpResponse:
                     relationship=form.cleaned_data["relationship"],
                     request=request,
                 )
+                moved = _("Moved to household %(reference)s.")
+                messages.success(request, moved % {"reference": target.reference})
                 return redirect("registry:household", target.uuid)
     return render(
         request,

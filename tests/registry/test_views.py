@@ -317,3 +317,77 @@ def test_search_page_lists_recent_registrations_of_the_users_scope_on_a_fresh_vi
     assert [p.given_names for p in response.context["people"]] == ["María José"]
     assert "Aún no hay personas registradas" not in response.content.decode()
     assert AuditEvent.objects.filter(action="registry.individual.listed").count() == 1
+
+
+def test_register_page_confirms_the_registration_on_the_household_page(client, officer):
+    client.force_login(officer)
+
+    response = client.post(reverse("registry:register"), family_post(), follow=True)
+
+    household = Household.objects.get()
+    page = response.content.decode()
+    assert response.redirect_chain == [(reverse("registry:household", args=[household.uuid]), 302)]
+    assert f"Hogar {household.reference} registrado con 3 miembros." in page
+    assert 'class="messages" role="status"' in page
+
+
+def test_register_page_lists_every_error_at_the_top_with_links_to_the_fields(client, officer):
+    client.force_login(officer)
+    data = family_post(phone="123") | {"form-2-given_names": "", "form-1-wg_seeing": "maybe"}
+
+    response = client.post(reverse("registry:register"), data)
+
+    page = response.content.decode()
+    summary = page[page.index('id="error-summary"') : page.index("</div>", page.index("summary"))]
+    assert response.status_code == 400
+    assert page.index('id="error-summary"') < page.index('<form method="post" novalidate')
+    assert "autofocus" in page[page.index("error-summary") - 80 : page.index("error-summary") + 80]
+    assert '<a href="#id_form-2-given_names">Miembro 3 · Nombres</a>' in summary
+    assert '<a href="#id_form-1-wg_seeing">Miembro 2 · ' in summary
+    assert "2 cosas por corregir" in summary
+    assert page.count("<details open>") == 1  # member 2's folded fields, where the error is
+    assert Household.objects.count() == 0
+
+
+def test_adding_a_member_without_script_starts_from_the_heads_nationality_and_group(
+    client, officer
+):
+    client.force_login(officer)
+    data = family_post() | {
+        "form-0-nationality": "CO",
+        "form-0-population_group": "refugee",
+        "add_member": "1",
+    }
+    data.pop("save")
+
+    response = client.post(reverse("registry:register"), data)
+
+    new = response.context["formset"].forms[3]
+    assert response.status_code == 200
+    assert (new["nationality"].value(), new["population_group"].value()) == ("CO", "refugee")
+    assert new["given_names"].value() is None
+    assert 'id="error-summary"' not in response.content.decode()
+    assert Household.objects.count() == 0
+
+
+def test_edits_and_moves_say_what_was_saved(client, officer, quito):
+    household = actions.register_household(actor=officer, office=quito, members=[member()])
+    other = actions.register_household(
+        actor=officer, office=quito, members=[member(given_names="Luis", documents=[])]
+    )
+    person = household.members.get()
+    client.force_login(officer)
+
+    edited = client.post(
+        reverse("registry:household-edit", args=[household.uuid]),
+        {"status": "active", "address": "Calle 1", "phone": ""},
+        follow=True,
+    )
+    moved = client.post(
+        reverse("registry:move", args=[person.uuid]),
+        {"reference": other.reference, "relationship": "spouse"},
+        follow=True,
+    )
+
+    assert "Hogar guardado." in edited.content.decode()
+    assert f"Se trasladó al hogar {other.reference}." in moved.content.decode()
