@@ -19,7 +19,7 @@ from amparo.core import access, audit
 from amparo.core.errors import ActionError
 from amparo.core.forms import errors_on
 from amparo.core.models import User
-from amparo.core.queries import areas
+from amparo.core.queries import areas, history_for
 from amparo.registry.queries import get_individual_for
 from amparo.registry.regions import office_region
 
@@ -114,6 +114,7 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
             "can_record_incident": case.type == "gbv" and access.can(user, "cases.gbv"),
             "next_state": actions.FORWARD.get(case.state),
             "today": timezone.localdate(),
+            "history": history_for(user, [str(case.uuid)]),
         },
     )
 

@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from amparo.cases.queries import get_case_for
-from amparo.core import access, audit
+from amparo.core import access, audit, names
 from amparo.core.forms import errors_on
 from amparo.referrals import actions, queries
 from amparo.referrals.forms import AnswerForm, PartnerReferralForm, ReferralFilterForm, ReferralForm
 from amparo.referrals.models import SHAREABLE_FIELDS, STATE_RULES, ReferralState
+from amparo.registry.models import Individual
 from amparo.registry.queries import get_individual_for
 
 
@@ -131,11 +132,23 @@ def new_referral(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _in_words(field: str, value):
+    """A shared value as the reader says it: "F" → "Mujer", "VE" → "Venezuela". What a partner
+    typed in its own words stays as typed."""
+    if field == "sex" and value in Individual.Sex.values:
+        return Individual.Sex(value).label
+    if field == "nationality":
+        return names.country_name(value)
+    if field == "languages" and isinstance(value, str):
+        return ", ".join(names.language_name(c.strip()) for c in value.split(",") if c.strip())
+    return value
+
+
 def _page_context(user, referral) -> dict:
     shared = actions.shared_data(referral)
     return {
         "referral": referral,
-        "shared": [(SHAREABLE_FIELDS.get(k, k), v) for k, v in shared.items()],
+        "shared": [(SHAREABLE_FIELDS.get(k, k), _in_words(k, v)) for k, v in shared.items()],
         "overdue": queries.is_overdue(referral),
         "as_sender": referral.as_sender,
     }

@@ -2,7 +2,6 @@
 
 import datetime
 
-import pycountry
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
@@ -10,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from amparo.core.forms import show_errors
 from amparo.core.models import Area
+from amparo.core.names import country_choices
 from amparo.registry.fields import FIRST_DOCUMENT
 from amparo.registry.models import (
     SPECIFIC_NEEDS,
@@ -20,7 +20,6 @@ from amparo.registry.models import (
     Individual,
 )
 
-FIRST_COUNTRIES = ("VE", "CO", "EC", "PE", "PA", "HT", "CU")
 AGE_BANDS = {
     "0-4": (0, 4),
     "5-11": (5, 11),
@@ -28,15 +27,6 @@ AGE_BANDS = {
     "18-59": (18, 59),
     "60+": (60, 130),
 }
-
-
-def country_choices():
-    first = [(c, pycountry.countries.get(alpha_2=c).name) for c in FIRST_COUNTRIES]
-    rest = sorted(
-        ((c.alpha_2, c.name) for c in pycountry.countries if c.alpha_2 not in FIRST_COUNTRIES),
-        key=lambda pair: pair[1],
-    )
-    return [("", "—"), *first, ("", "──────────"), *rest]
 
 
 def age_band_range(band: str, today: datetime.date) -> tuple[datetime.date, datetime.date]:

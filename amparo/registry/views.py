@@ -74,7 +74,7 @@ def household_page(request: HttpRequest, household_id) -> HttpResponse:
     household = queries.get_household_for(request.user, household_id)
     audit.record_view(request=request, target=household)
     targets = [str(household.uuid)] + [str(m.uuid) for m in household.members.all()]
-    history = queries.history_for(request.user, targets)
+    history = core_queries.history_for(request.user, targets)
     return render(
         request,
         "registry/household.html",
@@ -111,7 +111,7 @@ def edit_household(request: HttpRequest, household_id) -> HttpResponse:
 def individual_page(request: HttpRequest, individual_id) -> HttpResponse:
     person = queries.get_individual_for(request.user, individual_id)
     audit.record_view(request=request, target=person)
-    history = queries.history_for(request.user, [str(person.uuid)])
+    history = core_queries.history_for(request.user, [str(person.uuid)])
     return render(
         request,
         "registry/individual.html",

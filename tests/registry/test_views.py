@@ -218,7 +218,9 @@ def test_household_and_person_pages_are_audited_and_scoped(
     assert (hidden.status_code, hidden_person.status_code) == (404, 404)
     assert AuditEvent.objects.filter(action="registry.household.viewed").count() == 1
     assert AuditEvent.objects.filter(action="registry.individual.viewed").count() == 1
-    assert "registry.household.registered" in own.content.decode()
+    assert (
+        "registró el hogar (dirección, área, oficina, teléfono, referencia)" in own.content.decode()
+    )
 
 
 @pytest.mark.parametrize("role", ["me_officer", "ethics_focal_point", "partner_focal_point"])
