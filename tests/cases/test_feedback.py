@@ -52,3 +52,19 @@ def test_refused_follow_up_lists_the_error_at_the_top_and_confirms_nothing(
     assert page.index('id="error-summary"') < page.index('<form method="post" class="card"')
     assert _messages(response) == []
     assert not case.follow_ups.exists()
+
+
+@pytest.mark.django_db
+def test_case_page_tells_its_history_in_sentences(client, case, caseworker):
+    client.force_login(caseworker)
+    client.post(
+        reverse("cases:follow-up", args=[case.uuid]),
+        {"date": timezone.localdate().isoformat(), "kind": "call", "notes": "", "next_date": ""},
+    )
+
+    page = client.get(reverse("cases:detail", args=[case.uuid])).content.decode()
+
+    name = caseworker.get_full_name()
+    history = page[page.index("<h2>Historial</h2>") :]
+    assert history.index(f"{name} agregó un seguimiento") < history.index(f"{name} abrió el caso")
+    assert "consultó el caso" not in history  # views are in the audit log, not the history

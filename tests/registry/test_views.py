@@ -393,3 +393,39 @@ def test_edits_and_moves_say_what_was_saved(client, officer, quito):
 
     assert "Hogar guardado." in edited.content.decode()
     assert f"Se trasladó al hogar {other.reference}." in moved.content.decode()
+
+
+def test_pages_show_nationality_sex_and_needs_in_words(client, officer, quito):
+    household = actions.register_household(
+        actor=officer, office=quito, members=[member(specific_needs=["single_parent"])]
+    )
+    person = household.members.get()
+    client.force_login(officer)
+
+    pages = [
+        client.get(reverse("registry:household", args=[household.uuid])).content.decode(),
+        client.get(reverse("registry:individual", args=[person.uuid])).content.decode(),
+        client.get(reverse("registry:search")).content.decode(),
+    ]
+
+    for page in pages:
+        assert "Venezuela" in page
+        assert "Femenino" in page
+        assert "· VE" not in page and "(VE)" not in page and ">VE<" not in page
+    assert "<dd>Madre o padre solo</dd>" in pages[1]
+
+
+def test_registration_form_names_countries_in_the_users_language(client, officer, make_user, quito):
+    english = make_user("registration_officer", office=quito, username="reg_en", language="en")
+
+    client.force_login(officer)
+    spanish_page = client.get(reverse("registry:register")).content.decode()
+    client.force_login(english)
+    english_page = client.get(reverse("registry:register")).content.decode()
+
+    assert '<option value="VE">Venezuela</option>' in spanish_page
+    assert '<option value="PE">Perú</option>' in spanish_page
+    assert '<option value="DE">Alemania</option>' in spanish_page
+    assert "Bolivarian" not in spanish_page
+    assert '<option value="PE">Peru</option>' in english_page
+    assert '<option value="DE">Germany</option>' in english_page
