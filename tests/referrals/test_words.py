@@ -57,3 +57,34 @@ def test_partner_reads_sex_and_nationality_as_words_in_its_language(
     assert "<dd>F</dd>" not in es_page and "<dd>VE</dd>" not in es_page
     assert "Femenino" in es_print and "Venezuela" in es_print
     assert "<dd>Female</dd>" in en_page and "<dd>Spanish, French</dd>" in en_page
+
+
+@pytest.mark.django_db
+def test_refused_referral_says_why_at_the_top_and_sent_one_is_confirmed(
+    client, case, caseworker, service
+):
+    client.force_login(caseworker)
+    url = f"{reverse('referrals:new')}?case={case.uuid}"
+    data = {
+        "individual": case.individuals.first().pk,
+        "service": service.pk,
+        "urgency": "routine",
+        "reason": "Atención médica",
+        "shared_fields": ["name"],
+        "consent_method": "verbal",
+        "consent_date": timezone.localdate().isoformat(),
+    }
+
+    refused = client.post(url, data)
+    sent = client.post(url, data | {"consent": "on"}, follow=True)
+
+    page = refused.content.decode()
+    summary = page[
+        page.index('id="error-summary"') : page.index('<form method="post" class="card"')
+    ]
+    assert refused.status_code == 400
+    assert '<a href="#id_consent">' in summary and "Hospital del Lago" in summary
+    referral = case.referrals.get()
+    assert [str(m) for m in sent.context["messages"]] == [
+        f"Derivación {referral.reference} enviada."
+    ]
