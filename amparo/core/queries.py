@@ -104,7 +104,8 @@ def history_for(user: User, target_ids: list[str], limit: int = 30) -> list[Audi
     }
     known[user.pk] = user.get_full_name() or user.get_username()
     for event in events:
-        event.actor_name = known.get(event.actor_id, "")  # type: ignore[attr-defined]
-        if event.actor_id not in known:
+        name = known.get(event.actor_id, "") if event.actor_id is not None else ""
+        event.actor_name = name  # type: ignore[attr-defined]
+        if not name:
             event.actor_username = ""
     return events
