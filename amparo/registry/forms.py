@@ -147,6 +147,13 @@ class HouseholdForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.members = members  # the registration page's member forms
 
+    @property
+    def member_forms(self) -> list["MemberForm"]:
+        """The members to register, in order: every form but those added and left empty."""
+        if self.members is None:
+            return []
+        return [f for f in self.members.forms if not (f.empty_permitted and not f.has_changed())]
+
     def place_action_error(self, path: str, message: str) -> bool:
         """`members.<i>.<field>` goes to member i's form, `members` above the members."""
         head, _dot, rest = path.partition(".")
@@ -154,7 +161,7 @@ class HouseholdForm(forms.Form):
             return False
         index, _dot, field = rest.partition(".")
         if index.isdigit() and field:
-            show_errors(self.members.forms[int(index)], {field: [message]})
+            show_errors(self.member_forms[int(index)], {field: [message]})
         else:
             self.members.non_form_errors().append(message)
         return True
@@ -250,6 +257,13 @@ class MemberForm(forms.Form):
 
     # Shown folded on the registration page, to keep it short on a phone.
     MORE = ("other_names", "languages", *WG_FIELDS, "specific_needs")
+    # A family usually shares these: a member added on the registration page starts with the
+    # head's answers (the page's script, or the server without it).
+    FROM_HEAD = ("nationality", "population_group")
+
+    def has_changed(self) -> bool:
+        """A member added and left empty is not a member, though it has the head's answers."""
+        return any(name not in self.FROM_HEAD for name in self.changed_data)
 
     @property
     def more_has_errors(self) -> bool:

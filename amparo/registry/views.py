@@ -149,7 +149,7 @@ def register(request: HttpRequest) -> HttpResponse:
         count = formset.total_form_count()
         if count < 20:
             data["form-TOTAL_FORMS"] = str(count + 1)
-            for name in MEMBER_DEFAULTS_FROM_HEAD:  # the same as the script does
+            for name in MemberForm.FROM_HEAD:  # as the page's script does
                 data.setdefault(f"form-{count}-{name}", request.POST.get(f"form-0-{name}", ""))
         context["formset"] = MemberFormSet(data)
         context["formset"].errors  # noqa: B018 - bind, but show no errors for blank new rows
@@ -161,7 +161,7 @@ def register(request: HttpRequest) -> HttpResponse:
             household = actions.register_household(
                 actor=request.user,
                 office=request.user.office,
-                members=[f.as_member() for f in formset.forms],
+                members=[f.as_member() for f in form.member_forms],
                 address=form.cleaned_data["address"],
                 area=form.cleaned_data["area"],
                 phone=form.cleaned_data["phone"],
@@ -172,7 +172,7 @@ def register(request: HttpRequest) -> HttpResponse:
         except actions.DuplicatesSuspected as exc:
             context["duplicates"] = [
                 (f.cleaned_data, report)
-                for f, report in zip(formset.forms, exc.reports, strict=True)
+                for f, report in zip(form.member_forms, exc.reports, strict=True)
                 if report.candidates or report.hidden
             ]
             return render(request, "registry/register.html", context, status=409)
@@ -181,16 +181,12 @@ def register(request: HttpRequest) -> HttpResponse:
             ngettext(
                 "Household %(reference)s registered with %(count)s member.",
                 "Household %(reference)s registered with %(count)s members.",
-                len(formset.forms),
+                len(form.member_forms),
             )
-            % {"reference": household.reference, "count": len(formset.forms)},
+            % {"reference": household.reference, "count": len(form.member_forms)},
         )
         return redirect("registry:household", household.uuid)
     return render(request, "registry/register.html", context, status=400)
-
-
-# A family usually shares these: a new member starts with the head's answers.
-MEMBER_DEFAULTS_FROM_HEAD = ("nationality", "population_group")
 
 
 def _household_form(request: HttpRequest, data=None, members=None) -> HouseholdForm:

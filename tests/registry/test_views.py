@@ -342,7 +342,7 @@ def test_register_page_lists_every_error_at_the_top_with_links_to_the_fields(cli
     page = response.content.decode()
     summary = page[page.index('id="error-summary"') : page.index("</div>", page.index("summary"))]
     assert response.status_code == 400
-    assert page.index('id="error-summary"') < page.index('<form method="post" novalidate')
+    assert page.index('id="error-summary"') < page.index("data-member-label")
     assert "autofocus" in page[page.index("error-summary") - 80 : page.index("error-summary") + 80]
     assert '<a href="#id_form-2-given_names">Miembro 3 · Nombres</a>' in summary
     assert '<a href="#id_form-1-wg_seeing">Miembro 2 · ' in summary
@@ -429,3 +429,18 @@ def test_registration_form_names_countries_in_the_users_language(client, officer
     assert "Bolivarian" not in spanish_page
     assert '<option value="PE">Peru</option>' in english_page
     assert '<option value="DE">Germany</option>' in english_page
+
+
+def test_a_member_added_and_left_empty_is_not_registered(client, officer):
+    client.force_login(officer)
+    data = family_post() | {
+        "form-TOTAL_FORMS": "4",
+        "form-3-nationality": "VE",  # the head's answers, as the page fills them in
+        "form-3-population_group": "asylum_seeker",
+    }
+
+    response = client.post(reverse("registry:register"), data, follow=True)
+
+    household = Household.objects.get()
+    assert household.members.count() == 3
+    assert f"Hogar {household.reference} registrado con 3 miembros." in response.content.decode()

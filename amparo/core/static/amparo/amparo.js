@@ -28,9 +28,8 @@
   }
 
   /* "Add a member" without a round trip: copy the first member's fields, renumber them, empty
-     them, and take nationality and population group from the head. Without this script the
-     button posts the form and the server adds the row. */
-  var COPIED_FROM_HEAD = ["nationality", "population_group"];
+     them, and take from the head the answers a family shares (the form's data-from-head).
+     Without this script the button posts the form and the server adds the row. */
 
   function addMember(form, button) {
     var total = form.querySelector("input[name$='-TOTAL_FORMS']");
@@ -56,7 +55,7 @@
       else if (el.tagName === "SELECT") el.selectedIndex = 0;
       else el.value = "";
     });
-    COPIED_FROM_HEAD.forEach(function (name) {
+    (form.dataset.fromHead || "").split(" ").filter(Boolean).forEach(function (name) {
       var source = head.querySelector("[name='form-0-" + name + "']");
       var target = row.querySelector("[name='" + to + name + "']");
       if (source && target) target.value = source.value;
