@@ -6,6 +6,11 @@
 Uses Django's test client in-process (no network), so the figures are the application's own
 time per request: routing, access policy, queries, audit write, template. Prints p50/p95 in ms,
 queries per request and the HTML size (raw and gzip) a phone has to download.
+
+Then the bytes of a family registration journey (4 members, to the saved household's page):
+without the page's script (each "Add a member" posts the form and reloads it) and with it
+(members added in the browser), each as received with and without gzip. `--journey` runs
+only that part.
 """
 
 import argparse
@@ -25,6 +30,7 @@ os.environ["AMPARO_STATIC_FROM_FINDERS"] = "1"
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--journey", action="store_true", help="only the registration journey")
     args = parser.parse_args()
 
     import django
@@ -44,6 +50,9 @@ def main() -> None:
     settings.ALLOWED_HOSTS = ["*"]
     call_command("migrate", verbosity=0)
     organizations.load()
+    if args.journey:
+        registration_journey()
+        return
     css = (
         Path(__file__).resolve().parents[1] / "amparo/core/static/amparo/amparo.css"
     ).read_bytes()
@@ -96,6 +105,73 @@ def main() -> None:
             f"{path[:27]:<28}{username:<20}{statistics.median(times):>8.1f}{p95:>8.1f}"
             f"{len(queries):>8}{len(body):>8}{len(gzip.compress(body)):>8}"
         )
+
+    registration_journey()
+
+
+def registration_journey(members: int = 4) -> None:
+    """Bytes a phone receives to register a family of `members`, by path and encoding."""
+    import secrets
+
+    from django.test import Client
+
+    from amparo.core.models import User
+
+    def member(index: int, token: str) -> dict:
+        data = {
+            "given_names": f"Prueba {token}{index}",
+            "first_surname": f"Banco {token}",
+            "sex": "F" if index % 2 else "M",
+            "age": str(40 - index * 9),
+            "nationality": "VE",
+            "population_group": "asylum_seeker",
+            "relationship": "head" if index == 0 else "child",
+        }
+        return {f"form-{index}-{k}": v for k, v in data.items()}
+
+    def management(total: int) -> dict:
+        return {
+            "form-TOTAL_FORMS": str(total),
+            "form-INITIAL_FORMS": "0",
+            "form-MIN_NUM_FORMS": "1",
+            "form-MAX_NUM_FORMS": "20",
+        }
+
+    print(f"\nregistration of a family of {members}, to the saved household's page")
+    print(f"{'path':<40}{'requests':>9}{'raw B':>10}{'received B':>12}{'last form B':>12}")
+    officer = User.objects.get(username="registro.tulcan")
+    for scripted in (False, True):
+        for encoding in ("", "gzip"):
+            client = Client(HTTP_ACCEPT_ENCODING=encoding) if encoding else Client()
+            client.force_login(officer)
+            token = secrets.token_hex(3)
+            responses = [client.get("/registry/register/")]
+            data = management(1) | member(0, token)
+            if not scripted:
+                for total in range(1, members):
+                    data |= {"add_member": "1"}
+                    responses.append(client.post("/registry/register/", data))
+                    data = management(total + 1) | data | member(total, token)
+                    data.pop("add_member")
+            data = management(members) | data
+            for index in range(members):
+                data |= member(index, token)
+            saved = client.post("/registry/register/", data | {"save": "1"})
+            assert saved.status_code == 302, saved.status_code
+            responses += [saved, client.get(saved["Location"])]
+            received = sum(len(r.content) for r in responses)
+            raw = sum(len(_plain(r)) for r in responses)
+            last_form = len(responses[-3].content)
+            label = ("with the script" if scripted else "without script (reloads)") + (
+                ", gzip" if encoding else ""
+            )
+            print(f"{label:<40}{len(responses):>9}{raw:>10}{received:>12}{last_form:>12}")
+
+
+def _plain(response) -> bytes:
+    if response.get("Content-Encoding") == "gzip":
+        return gzip.decompress(response.content)
+    return response.content
 
 
 if __name__ == "__main__":

@@ -19,8 +19,8 @@ from amparo.cases.models import (
     RegistryConsentMethod,
     RiskLevel,
 )
-from amparo.core.forms import country_choices
 from amparo.core.models import Area, User
+from amparo.core.names import country_choices
 from amparo.registry.models import Individual
 
 

@@ -19,7 +19,7 @@ from amparo.core import access, audit
 from amparo.core.errors import ActionError
 from amparo.core.forms import errors_on
 from amparo.core.models import User
-from amparo.core.queries import areas
+from amparo.core.queries import areas, history_for
 from amparo.registry.actions import DuplicatesSuspected
 from amparo.registry.models import Individual
 from amparo.registry.queries import get_individual_for
@@ -85,6 +85,9 @@ def open_case(request: HttpRequest) -> HttpResponse:
                 summary=form.cleaned_data["summary"],
                 request=request,
             )
+            messages.success(
+                request, _("Case %(reference)s opened.") % {"reference": case.reference}
+            )
             return redirect("cases:detail", case.uuid)
     return render(
         request,
@@ -113,6 +116,9 @@ def open_walk_in(request: HttpRequest) -> HttpResponse:
                 psea_related=d["psea_related"],
                 summary=d["summary"],
                 request=request,
+            )
+            messages.success(
+                request, _("Case %(reference)s opened.") % {"reference": case.reference}
             )
             return redirect("cases:detail", case.uuid)
     return render(request, "cases/walk_in.html", {"form": form}, status=400 if form.errors else 200)
@@ -143,6 +149,7 @@ def edit_survivor(request: HttpRequest, case_id) -> HttpResponse:
             actor=request.user, case=case, identity=form.identity(), request=request
         ),
         title=_("The survivor"),
+        done=_("The survivor's identity is corrected."),
     )
 
 
@@ -168,6 +175,7 @@ def register_survivor(request: HttpRequest, case_id) -> HttpResponse:
                     request=request,
                     **consent.cleaned_data,
                 )
+                messages.success(request, _("The case now points at the survivor's record."))
                 return redirect("cases:detail", case.uuid)
         else:
             for field, errors in consent.errors.items():
@@ -185,6 +193,7 @@ def register_survivor(request: HttpRequest, case_id) -> HttpResponse:
                     duplicate_reason=d["duplicate_reason"],
                     request=request,
                 )
+                messages.success(request, _("The survivor is registered."))
                 return redirect("cases:detail", case.uuid)
         except DuplicatesSuspected as exc:
             report = exc.reports[0]
@@ -225,6 +234,7 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
             "can_record_incident": case.type == "gbv" and access.can(user, "cases.gbv"),
             "next_state": actions.FORWARD.get(case.state),
             "today": timezone.localdate(),
+            "history": history_for(user, [str(case.uuid)]),
         },
     )
 
@@ -246,14 +256,16 @@ def _small_form(
     act,
     *,
     title: str,
+    done: str,
     template: str = "cases/form.html",
     extra: dict | None = None,
 ):
-    """The pattern of the case's small pages: validate → act → back to the case, or the form
-    again with the action's messages next to the fields (400)."""
+    """The pattern of the case's small pages: validate → act → back to the case saying `done`,
+    or the form again with the action's messages next to the fields (400)."""
     if request.method == "POST" and form.is_valid():
         with errors_on(form):
             act(form.cleaned_data)
+            messages.success(request, done)
             return redirect("cases:detail", case.uuid)
     context = {"case": case, "form": form, "title": title, **(extra or {})}
     return render(request, template, context, status=400 if form.errors else 200)
@@ -274,6 +286,7 @@ def edit_case(request: HttpRequest, case_id) -> HttpResponse:
         form,
         lambda d: actions.update_case(actor=request.user, case=case, request=request, **d),
         title=_("Risk and summary"),
+        done=_("Risk and summary saved."),
     )
 
 
@@ -296,10 +309,11 @@ def edit_plan(request: HttpRequest, case_id) -> HttpResponse:
         form,
         lambda d: actions.save_plan(actor=request.user, case=case, request=request, **d),
         title=_("Assessment and case plan"),
+        done=_("Assessment and plan saved."),
     )
 
 
-def _case_form(form_class, act, title, colleagues=None):
+def _case_form(form_class, act, title, done, colleagues=None):
     """A case's small page: a form whose cleaned data go, as keyword arguments, to one action
     taken by the signed-in user on that case. `colleagues(user, case)` fills a user choice."""
 
@@ -315,6 +329,7 @@ def _case_form(form_class, act, title, colleagues=None):
             form,
             lambda d: act(actor=request.user, case=case, request=request, **d),
             title=title,
+            done=done,
         )
 
     return view
@@ -332,24 +347,42 @@ add_plan_action = _case_form(
     forms.PlanActionForm,
     actions.add_plan_action,
     gettext_lazy("New action of the plan"),
+    gettext_lazy("Action added to the plan."),
     colleagues=queries.colleagues_for,
 )
-add_follow_up = _case_form(forms.FollowUpForm, actions.add_follow_up, gettext_lazy("New follow-up"))
-add_note = _case_form(forms.NoteForm, actions.add_note, gettext_lazy("New note"))
-request_closure = _case_form(
-    forms.ClosureForm, actions.request_closure, gettext_lazy("Ask to close the case")
+add_follow_up = _case_form(
+    forms.FollowUpForm,
+    actions.add_follow_up,
+    gettext_lazy("New follow-up"),
+    gettext_lazy("Follow-up saved."),
 )
-reopen = _case_form(forms.ReasonForm, actions.reopen, gettext_lazy("Reopen the case"))
+add_note = _case_form(
+    forms.NoteForm, actions.add_note, gettext_lazy("New note"), gettext_lazy("Note saved.")
+)
+request_closure = _case_form(
+    forms.ClosureForm,
+    actions.request_closure,
+    gettext_lazy("Ask to close the case"),
+    gettext_lazy("Closure requested: a supervisor will decide."),
+)
+reopen = _case_form(
+    forms.ReasonForm,
+    actions.reopen,
+    gettext_lazy("Reopen the case"),
+    gettext_lazy("Case reopened."),
+)
 transfer = _case_form(
     forms.TransferForm,
     actions.transfer,
     gettext_lazy("Transfer the case"),
+    gettext_lazy("Case transferred."),
     colleagues=_transfer_colleagues,
 )
 add_member = _case_form(
     forms.MemberForm,
     actions.add_member,
     gettext_lazy("Add a colleague to the team"),
+    gettext_lazy("Colleague added to the team."),
     colleagues=_team_colleagues,
 )
 
@@ -363,15 +396,18 @@ def complete_plan_action(request: HttpRequest, case_id, action_id: int) -> HttpR
         request,
         case,
         lambda: actions.complete_plan_action(actor=request.user, action=action, request=request),
+        done=_("Action marked as done."),
     )
 
 
-def _one_click(request: HttpRequest, case, act) -> HttpResponse:
+def _one_click(request: HttpRequest, case, act, *, done: str) -> HttpResponse:
     try:
         act()
     except ActionError as exc:
         for message in exc.messages:
             messages.error(request, message)
+    else:
+        messages.success(request, done)
     return redirect("cases:detail", case.uuid)
 
 
@@ -389,6 +425,7 @@ def advance(request: HttpRequest, case_id) -> HttpResponse:
             to_state=request.POST.get("to", ""),
             request=request,
         ),
+        done=_("Case moved on."),
     )
 
 
@@ -412,6 +449,7 @@ def decide(request: HttpRequest, case_id, approval_id: int) -> HttpResponse:
             request=request,
         ),
         title=_("Decide: %(what)s") % {"what": approval.get_kind_display()},
+        done=_("Decision recorded."),
         extra={"approval": approval, "plan": queries.plan_of(case)},
     )
 
@@ -425,6 +463,7 @@ def remove_member(request: HttpRequest, case_id, user_id) -> HttpResponse:
         request,
         case,
         lambda: actions.remove_member(actor=request.user, case=case, user=member, request=request),
+        done=_("Colleague removed from the team."),
     )
 
 
@@ -451,6 +490,7 @@ def incident(request: HttpRequest, case_id, incident_id=None) -> HttpResponse:
             actor=request.user, case=case, data=d, incident=record, request=request
         ),
         title=_("GBV incident"),
+        done=_("Incident saved."),
     )
 
 

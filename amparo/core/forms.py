@@ -2,7 +2,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import cast
 
-import pycountry
 from django import forms
 from django.conf import settings
 from django.db.models import QuerySet
@@ -10,18 +9,6 @@ from django.utils.translation import gettext_lazy as _
 
 from amparo.core.errors import ActionError
 from amparo.core.models import Office
-
-FIRST_COUNTRIES = ("VE", "CO", "EC", "PE", "PA", "HT", "CU")
-
-
-def country_choices():
-    """Countries for a nationality or issuing-country choice: the region's usual ones first."""
-    first = [(c, getattr(pycountry.countries.get(alpha_2=c), "name", c)) for c in FIRST_COUNTRIES]
-    rest = sorted(
-        ((c.alpha_2, c.name) for c in pycountry.countries if c.alpha_2 not in FIRST_COUNTRIES),
-        key=lambda pair: pair[1],
-    )
-    return [("", "—"), *first, ("", "──────────"), *rest]
 
 
 class LanguageForm(forms.Form):

@@ -3,6 +3,7 @@ agencies without accounts. Thin: parse → access → query or act → render.""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -12,11 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from amparo.cases.queries import get_case_for
-from amparo.core import access, audit
+from amparo.core import access, audit, names
 from amparo.core.forms import errors_on
 from amparo.referrals import actions, queries
 from amparo.referrals.forms import AnswerForm, PartnerReferralForm, ReferralFilterForm, ReferralForm
 from amparo.referrals.models import SHAREABLE_FIELDS, STATE_RULES, ReferralState
+from amparo.registry.models import Individual
 from amparo.registry.queries import get_individual_for
 
 
@@ -126,6 +128,9 @@ def new_referral(request: HttpRequest) -> HttpResponse:
                     else {k: d.get(k) for k in actions.PERSON_FIELDS},
                     request=request,
                 )
+                messages.success(
+                    request, _("Referral %(reference)s sent.") % {"reference": referral.reference}
+                )
                 return redirect("referrals:detail", referral.uuid)
     return render(
         request,
@@ -135,11 +140,23 @@ def new_referral(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _in_words(field: str, value):
+    """A shared value as the reader says it: "F" → "Mujer", "VE" → "Venezuela". What a partner
+    typed in its own words stays as typed."""
+    if field == "sex" and value in Individual.Sex.values:
+        return Individual.Sex(value).label
+    if field == "nationality":
+        return names.country_name(value)
+    if field == "languages" and isinstance(value, str):
+        return ", ".join(names.language_name(c.strip()) for c in value.split(",") if c.strip())
+    return value
+
+
 def _page_context(user, referral) -> dict:
     shared = actions.shared_data(referral)
     return {
         "referral": referral,
-        "shared": [(SHAREABLE_FIELDS.get(k, k), v) for k, v in shared.items()],
+        "shared": [(SHAREABLE_FIELDS.get(k, k), _in_words(k, v)) for k, v in shared.items()],
         "overdue": queries.is_overdue(referral),
         "as_sender": referral.as_sender,
     }
@@ -184,6 +201,7 @@ def answer(request: HttpRequest, referral_id) -> HttpResponse:
                 note=form.cleaned_data["note"],
                 request=request,
             )
+            messages.success(request, _("Answer recorded."))
             return redirect("referrals:detail", referral.uuid)
     return _detail(request, referral, form, status=400)
 

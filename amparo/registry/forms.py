@@ -7,8 +7,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from amparo.core.forms import country_choices, show_errors
+from amparo.core.forms import show_errors
 from amparo.core.models import Area
+from amparo.core.names import country_choices
 from amparo.registry.fields import FIRST_DOCUMENT
 from amparo.registry.models import (
     SPECIFIC_NEEDS,
@@ -146,6 +147,13 @@ class HouseholdForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.members = members  # the registration page's member forms
 
+    @property
+    def member_forms(self) -> list["MemberForm"]:
+        """The members to register, in order: every form but those added and left empty."""
+        if self.members is None:
+            return []
+        return [f for f in self.members.forms if not (f.empty_permitted and not f.has_changed())]
+
     def place_action_error(self, path: str, message: str) -> bool:
         """`members.<i>.<field>` goes to member i's form, `members` above the members."""
         head, _dot, rest = path.partition(".")
@@ -153,7 +161,7 @@ class HouseholdForm(forms.Form):
             return False
         index, _dot, field = rest.partition(".")
         if index.isdigit() and field:
-            show_errors(self.members.forms[int(index)], {field: [message]})
+            show_errors(self.member_forms[int(index)], {field: [message]})
         else:
             self.members.non_form_errors().append(message)
         return True
@@ -249,6 +257,18 @@ class MemberForm(forms.Form):
 
     # Shown folded on the registration page, to keep it short on a phone.
     MORE = ("other_names", "languages", *WG_FIELDS, "specific_needs")
+    # A family usually shares these: a member added on the registration page starts with the
+    # head's answers (the page's script, or the server without it).
+    FROM_HEAD = ("nationality", "population_group")
+
+    def has_changed(self) -> bool:
+        """A member added and left empty is not a member, though it has the head's answers."""
+        return any(name not in self.FROM_HEAD for name in self.changed_data)
+
+    @property
+    def more_has_errors(self) -> bool:
+        """Whether a folded field was refused (the page then shows them unfolded)."""
+        return self.is_bound and any(name in self.errors for name in self.MORE)
 
     def place_action_error(self, path: str, message: str) -> bool:
         """The first document's errors go next to the document fields."""

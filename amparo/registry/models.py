@@ -196,6 +196,10 @@ class Individual(models.Model):
     def full_name(self) -> str:
         return " ".join(p for p in (self.given_names, self.first_surname, self.second_surname) if p)
 
+    @property
+    def specific_needs_display(self) -> list[str]:
+        return [str(SPECIFIC_NEEDS.get(code, code)) for code in self.specific_needs or []]
+
 
 class Document(models.Model):
     class Type(models.TextChoices):

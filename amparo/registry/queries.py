@@ -54,31 +54,6 @@ def get_individual_for(user: User, individual_id: UUID | str) -> Individual:
     return access.get_visible(qs, uuid=individual_id)
 
 
-def history_for(user: User, target_ids: list[str], limit: int = 30):
-    """Changes recorded on these records, from the user's organization's audit trail.
-
-    Actor names of people the user may not see in the team directory are left out.
-    """
-    from amparo.core.models import AuditEvent
-    from amparo.core.queries import users_visible_to
-
-    events = list(
-        access.visible(user, AuditEvent.objects.all(), office_field=None)
-        .filter(target_id__in=target_ids)
-        .exclude(action__endswith=".viewed")
-        .order_by("-at")[:limit]
-    )
-    known = set(
-        users_visible_to(user)
-        .filter(pk__in={e.actor_id for e in events if e.actor_id})
-        .values_list("pk", flat=True)
-    )
-    for event in events:
-        if event.actor_id not in known and event.actor_id != user.pk:
-            event.actor_username = ""
-    return events
-
-
 def import_mapping_for(user: User) -> dict[str, str]:
     """The column mapping the user's organization used last time (empty when none)."""
     from amparo.registry.models import ImportMapping

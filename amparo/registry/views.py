@@ -1,10 +1,12 @@
 """Registry screens: search, household and person pages, registration. Thin: parse → access →
 query or act → render."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from amparo.core import access, audit
 from amparo.core import queries as core_queries
@@ -26,7 +28,9 @@ from amparo.registry.regions import office_region, user_region
 def search_page(request: HttpRequest) -> HttpResponse:
     access.require(request.user, "registry.view")
     offices = core_queries.offices_visible_to(request.user)
-    form = SearchForm(request.GET or None, offices=offices, country=user_region(request.user))
+    # Bound even on a fresh visit (no filter is required), so the page opens on the most
+    # recent registrations the user may see rather than on an empty list.
+    form = SearchForm(request.GET, offices=offices, country=user_region(request.user))
     hits, people = [], []
     if form.is_valid():
         text = form.cleaned_data["q"]
@@ -70,7 +74,7 @@ def household_page(request: HttpRequest, household_id) -> HttpResponse:
     household = queries.get_household_for(request.user, household_id)
     audit.record_view(request=request, target=household)
     targets = [str(household.uuid)] + [str(m.uuid) for m in household.members.all()]
-    history = queries.history_for(request.user, targets)
+    history = core_queries.history_for(request.user, targets)
     return render(
         request,
         "registry/household.html",
@@ -93,6 +97,7 @@ def edit_household(request: HttpRequest, household_id) -> HttpResponse:
             actions.update_household(
                 actor=request.user, household=household, changes=form.cleaned_data, request=request
             )
+            messages.success(request, _("Household saved."))
             return redirect("registry:household", household.uuid)
     return render(
         request,
@@ -106,7 +111,7 @@ def edit_household(request: HttpRequest, household_id) -> HttpResponse:
 def individual_page(request: HttpRequest, individual_id) -> HttpResponse:
     person = queries.get_individual_for(request.user, individual_id)
     audit.record_view(request=request, target=person)
-    history = queries.history_for(request.user, [str(person.uuid)])
+    history = core_queries.history_for(request.user, [str(person.uuid)])
     return render(
         request,
         "registry/individual.html",
@@ -141,7 +146,11 @@ def register(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "formset": formset}
     if "add_member" in request.POST:
         data = request.POST.copy()
-        data["form-TOTAL_FORMS"] = str(min(formset.total_form_count() + 1, 20))
+        count = formset.total_form_count()
+        if count < 20:
+            data["form-TOTAL_FORMS"] = str(count + 1)
+            for name in MemberForm.FROM_HEAD:  # as the page's script does
+                data.setdefault(f"form-{count}-{name}", request.POST.get(f"form-0-{name}", ""))
         context["formset"] = MemberFormSet(data)
         context["formset"].errors  # noqa: B018 - bind, but show no errors for blank new rows
         return render(request, "registry/register.html", {**context, "adding": True})
@@ -152,7 +161,7 @@ def register(request: HttpRequest) -> HttpResponse:
             household = actions.register_household(
                 actor=request.user,
                 office=request.user.office,
-                members=[f.as_member() for f in formset.forms],
+                members=[f.as_member() for f in form.member_forms],
                 address=form.cleaned_data["address"],
                 area=form.cleaned_data["area"],
                 phone=form.cleaned_data["phone"],
@@ -163,10 +172,19 @@ def register(request: HttpRequest) -> HttpResponse:
         except actions.DuplicatesSuspected as exc:
             context["duplicates"] = [
                 (f.cleaned_data, report)
-                for f, report in zip(formset.forms, exc.reports, strict=True)
+                for f, report in zip(form.member_forms, exc.reports, strict=True)
                 if report.candidates or report.hidden
             ]
             return render(request, "registry/register.html", context, status=409)
+        messages.success(
+            request,
+            ngettext(
+                "Household %(reference)s registered with %(count)s member.",
+                "Household %(reference)s registered with %(count)s members.",
+                len(form.member_forms),
+            )
+            % {"reference": household.reference, "count": len(form.member_forms)},
+        )
         return redirect("registry:household", household.uuid)
     return render(request, "registry/register.html", context, status=400)
 
@@ -213,6 +231,7 @@ def edit_individual(request: HttpRequest, individual_id) -> HttpResponse:
             actions.update_individual(
                 actor=request.user, individual=person, changes=changes, request=request
             )
+            messages.success(request, _("Changes saved."))
             return redirect("registry:individual", person.uuid)
     return render(
         request,
@@ -245,6 +264,8 @@ def move_individual(request: HttpRequest, individual_id) -> HttpResponse:
                     relationship=form.cleaned_data["relationship"],
                     request=request,
                 )
+                moved = _("Moved to household %(reference)s.")
+                messages.success(request, moved % {"reference": target.reference})
                 return redirect("registry:household", target.uuid)
     return render(
         request,

@@ -218,7 +218,9 @@ def test_household_and_person_pages_are_audited_and_scoped(
     assert (hidden.status_code, hidden_person.status_code) == (404, 404)
     assert AuditEvent.objects.filter(action="registry.household.viewed").count() == 1
     assert AuditEvent.objects.filter(action="registry.individual.viewed").count() == 1
-    assert "registry.household.registered" in own.content.decode()
+    assert (
+        "registró el hogar (dirección, área, oficina, teléfono, referencia)" in own.content.decode()
+    )
 
 
 @pytest.mark.parametrize("role", ["me_officer", "ethics_focal_point", "partner_focal_point"])
@@ -299,3 +301,147 @@ def test_register_page_calls_the_address_an_address_in_spanish(client, officer):
     assert response.status_code == 200
     assert ">Dirección<" in body or ">Dirección:" in body
     assert "Dirección IP" not in body
+
+
+def test_search_page_lists_recent_registrations_of_the_users_scope_on_a_fresh_visit(
+    client, officer, quito, make_user, office_a2
+):
+    actions.register_household(actor=officer, office=quito, members=[member()])
+    elsewhere = make_user("registration_officer", office=office_a2)
+    actions.register_household(
+        actor=elsewhere, office=office_a2, members=[member(given_names="Luis", documents=[])]
+    )
+    client.force_login(officer)
+
+    response = client.get(reverse("registry:search"))
+
+    assert response.status_code == 200
+    assert [p.given_names for p in response.context["people"]] == ["María José"]
+    assert "Aún no hay personas registradas" not in response.content.decode()
+    assert AuditEvent.objects.filter(action="registry.individual.listed").count() == 1
+
+
+def test_register_page_confirms_the_registration_on_the_household_page(client, officer):
+    client.force_login(officer)
+
+    response = client.post(reverse("registry:register"), family_post(), follow=True)
+
+    household = Household.objects.get()
+    page = response.content.decode()
+    assert response.redirect_chain == [(reverse("registry:household", args=[household.uuid]), 302)]
+    assert f"Hogar {household.reference} registrado con 3 miembros." in page
+    assert 'class="messages" role="status"' in page
+
+
+def test_register_page_lists_every_error_at_the_top_with_links_to_the_fields(client, officer):
+    client.force_login(officer)
+    data = family_post(phone="123") | {"form-2-given_names": "", "form-1-wg_seeing": "maybe"}
+
+    response = client.post(reverse("registry:register"), data)
+
+    page = response.content.decode()
+    start = page.index('id="error-summary"')
+    summary = page[start : page.index("</div>", start)]
+    assert response.status_code == 400
+    assert page.index('id="error-summary"') < page.index("data-member-label")
+    assert "autofocus" in page[page.index("error-summary") - 80 : page.index("error-summary") + 80]
+    assert '<a href="#id_form-2-given_names">Miembro 3 · Nombres</a>' in summary
+    assert '<a href="#id_form-1-wg_seeing">Miembro 2 · ' in summary
+    assert "2 cosas por corregir" in summary
+    assert page.count("<details open>") == 1  # member 2's folded fields, where the error is
+    assert Household.objects.count() == 0
+
+
+def test_adding_a_member_without_script_starts_from_the_heads_nationality_and_group(
+    client, officer
+):
+    client.force_login(officer)
+    data = family_post() | {
+        "form-0-nationality": "CO",
+        "form-0-population_group": "refugee",
+        "add_member": "1",
+    }
+    data.pop("save")
+
+    response = client.post(reverse("registry:register"), data)
+
+    new = response.context["formset"].forms[3]
+    assert response.status_code == 200
+    assert (new["nationality"].value(), new["population_group"].value()) == ("CO", "refugee")
+    assert new["given_names"].value() is None
+    assert 'id="error-summary"' not in response.content.decode()
+    assert Household.objects.count() == 0
+
+
+def test_edits_and_moves_say_what_was_saved(client, officer, quito):
+    household = actions.register_household(actor=officer, office=quito, members=[member()])
+    other = actions.register_household(
+        actor=officer, office=quito, members=[member(given_names="Luis", documents=[])]
+    )
+    person = household.members.get()
+    client.force_login(officer)
+
+    edited = client.post(
+        reverse("registry:household-edit", args=[household.uuid]),
+        {"status": "active", "address": "Calle 1", "phone": ""},
+        follow=True,
+    )
+    moved = client.post(
+        reverse("registry:move", args=[person.uuid]),
+        {"reference": other.reference, "relationship": "spouse"},
+        follow=True,
+    )
+
+    assert "Hogar guardado." in edited.content.decode()
+    assert f"Se trasladó al hogar {other.reference}." in moved.content.decode()
+
+
+def test_pages_show_nationality_sex_and_needs_in_words(client, officer, quito):
+    household = actions.register_household(
+        actor=officer, office=quito, members=[member(specific_needs=["single_parent"])]
+    )
+    person = household.members.get()
+    client.force_login(officer)
+
+    pages = [
+        client.get(reverse("registry:household", args=[household.uuid])).content.decode(),
+        client.get(reverse("registry:individual", args=[person.uuid])).content.decode(),
+        client.get(reverse("registry:search")).content.decode(),
+    ]
+
+    for page in pages:
+        assert "Venezuela" in page
+        assert "Femenino" in page
+        assert "· VE" not in page and "(VE)" not in page and ">VE<" not in page
+    assert "<dd>Madre o padre solo</dd>" in pages[1]
+
+
+def test_registration_form_names_countries_in_the_users_language(client, officer, make_user, quito):
+    english = make_user("registration_officer", office=quito, username="reg_en", language="en")
+
+    client.force_login(officer)
+    spanish_page = client.get(reverse("registry:register")).content.decode()
+    client.force_login(english)
+    english_page = client.get(reverse("registry:register")).content.decode()
+
+    assert '<option value="VE">Venezuela</option>' in spanish_page
+    assert '<option value="PE">Perú</option>' in spanish_page
+    assert '<option value="DE">Alemania</option>' in spanish_page
+    assert "Bolivarian" not in spanish_page
+    assert '<option value="PE">Peru</option>' in english_page
+    assert '<option value="DE">Germany</option>' in english_page
+
+
+def test_a_member_added_and_left_empty_is_not_registered(client, officer):
+    client.force_login(officer)
+    data = family_post() | {
+        "form-TOTAL_FORMS": "4",
+        "form-3-nationality": "VE",  # the head's answers, as the page fills them in
+        "form-3-population_group": "asylum_seeker",
+    }
+
+    response = client.post(reverse("registry:register"), data, follow=True)
+
+    household = Household.objects.get()
+    assert household.members.count() == 3
+    assert f"Hogar {household.reference} registrado con 3 miembros." in response.content.decode()
