@@ -20,6 +20,7 @@ def test_members_are_added_without_reload_starting_from_the_heads_answers(live_s
     page = phone
     sign_in(page, live_server.url, "registro.lagoagrio")
     page.goto(f"{live_server.url}/registry/register/")
+    page.axe.check()
     page.fill("#id_form-0-given_names", "Yusleidy")
     page.fill("#id_form-0-first_surname", "Márquez")
     page.select_option("#id_form-0-sex", "F")
@@ -49,6 +50,7 @@ def test_members_are_added_without_reload_starting_from_the_heads_answers(live_s
 
     page.click("button[name=save]")
     page.wait_for_selector(".messages")
+    page.axe.check()
 
     household = Household.objects.get()
     assert [m.nationality for m in household.members.all()] == ["CO"] * 4
@@ -63,6 +65,7 @@ def test_a_refused_registration_puts_the_focus_on_the_error_summary(live_server,
     page = phone
     sign_in(page, live_server.url, "registro.lagoagrio")
     page.goto(f"{live_server.url}/registry/register/")
+    page.axe.check()
     page.fill("#id_form-0-given_names", "Yusleidy")
     page.fill("#id_form-0-first_surname", "Márquez")
     page.select_option("#id_form-0-sex", "F")
@@ -79,6 +82,7 @@ def test_a_refused_registration_puts_the_focus_on_the_error_summary(live_server,
 
     assert page.evaluate("document.activeElement.id") == "error-summary"
     assert _in_view(page, "#error-summary")
+    page.axe.check()
     page.click("#error-summary a[href='#id_form-0-languages']")
     assert page.evaluate("document.activeElement.id") == "id_form-0-languages"
     assert page.locator("#id_form-0-languages").is_visible()
@@ -92,8 +96,12 @@ def test_without_javascript_members_are_added_by_the_server_and_errors_still_lea
     context = browser.new_context(
         viewport={"width": 360, "height": 740}, locale="es-EC", java_script_enabled=False
     )
-    page = context.new_page()
-    sign_in(page, live_server.url, "registro.lagoagrio")
+    page = context.new_page()  # axe needs JavaScript: the journeys above check these pages
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "registro.lagoagrio")
+    page.fill("#id_password", demo_orgs.DEMO_PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_selector("h1")
     page.goto(f"{live_server.url}/registry/register/")
     page.select_option("#id_form-0-nationality", "PE")
 
