@@ -177,6 +177,7 @@ class Individual(models.Model):
         ordering = ["household", "-is_head", "date_of_birth"]
         verbose_name = _("individual")
         verbose_name_plural = _("individuals")
+        indexes = [models.Index(fields=["date_of_birth"], name="individual_birth_date")]
         constraints = [
             models.UniqueConstraint(
                 fields=["household"],
