@@ -11,6 +11,7 @@ person comes first among thousands of namesakes. Every query starts from
 """
 
 import datetime
+import functools
 import itertools
 import re
 from collections.abc import Callable
@@ -54,7 +55,10 @@ def edit_distance(a: str, b: str, limit: int = 3) -> int:
     return previous[-1]
 
 
+@functools.lru_cache(maxsize=100_000)
 def token_similarity(query: str, token: str) -> float:
+    """1 for the same word, 0.9 for a prefix of 3+ letters, less with each typo, else 0.
+    Cached: names repeat, so most comparisons of a query were made for an earlier row."""
     if query == token:
         return 1.0
     if len(query) >= 3 and token.startswith(query):
@@ -72,8 +76,21 @@ def name_score(query_tokens: list[str], person_tokens: list[str]) -> float:
         return 0.0
     total = 0.0
     for q in query_tokens:
-        total += max(token_similarity(q, t) for t in person_tokens)
+        best = max(token_similarity(q, t) for t in person_tokens)
+        if best < 0.9 and len(q) >= 6:
+            best = max(best, _glued_similarity(q, person_tokens))
+        total += best
     return total / len(query_tokens)
+
+
+def _glued_similarity(query: str, person_tokens: list[str]) -> float:
+    """A word typed as two of the person's words without the space ('wilsonalfredo'), in
+    either order (the key's words are sorted), scored like one word; a little below 1."""
+    best = 0.0
+    for a, b in itertools.permutations(person_tokens, 2):
+        if abs(len(a) + len(b) - len(query)) <= 2 and query[0] == a[0]:
+            best = max(best, 0.95 * token_similarity(query, a + b))
+    return best
 
 
 def reading_score(query: tuple[str, ...], person: tuple[str, ...]) -> float:
@@ -118,7 +135,8 @@ def _fts_query(tokens: list[str]) -> str:
 
 
 def _sqlite_candidates(base: QuerySet[Individual], tokens: list[str], limit: int) -> list:
-    """SQLite: the best-ranked (bm25 over trigrams) people in scope, topped up unranked."""
+    """SQLite: the people in scope among the `2 * limit` best-ranked by the trigram index
+    (bm25), topped up unranked when the index found more and too few of those are in scope."""
     match = _fts_query(tokens)
     if not match:
         return []
@@ -129,12 +147,8 @@ def _sqlite_candidates(base: QuerySet[Individual], tokens: list[str], limit: int
             [match, 2 * limit],
         )
         ranked = [r[0] for r in cursor.fetchall()]
-    order = {pk: i for i, pk in enumerate(ranked)}
-    rows = sorted(
-        base.filter(pk__in=ranked).values_list(*FIELDS, named=True), key=lambda r: order[r.pk]
-    )[:limit]
+    rows = list(base.filter(pk__in=ranked).values_list(*FIELDS, named=True))
     if len(rows) < limit and len(ranked) == 2 * limit:
-        # Few of the best are in the user's scope (or pass the filters): the rest, unranked.
         every = RawSQL(  # noqa: S611 (constant SQL; the query text is a bound parameter)
             "SELECT rowid FROM registry_individual_fts WHERE registry_individual_fts MATCH %s",
             [match],
