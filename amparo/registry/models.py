@@ -2,7 +2,9 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from amparo.core.models import Area, Office, Organization
 
@@ -196,6 +198,18 @@ class Individual(models.Model):
     @property
     def full_name(self) -> str:
         return " ".join(p for p in (self.given_names, self.first_surname, self.second_surname) if p)
+
+    @property
+    def age(self) -> int:
+        """Completed years today."""
+        today, born = timezone.localdate(), self.date_of_birth
+        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+    @property
+    def choice_label(self) -> str:
+        """How pickers list a person, so namesakes can be told apart: name, age, household."""
+        age = ngettext("%(age)d year", "%(age)d years", self.age) % {"age": self.age}
+        return f"{self.full_name} · {age} · {self.household.reference}"
 
 
 class Document(models.Model):
