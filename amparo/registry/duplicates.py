@@ -9,6 +9,7 @@ organization are counted, without details, so the officer knows to ask.
 """
 
 import datetime
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -81,6 +82,7 @@ def dob_closeness(a: datetime.date, b: datetime.date, *, estimated: bool = False
     return 0.0
 
 
+@functools.lru_cache(maxsize=65536)
 def _tokens(*parts: str) -> tuple[str, ...]:
     return tuple(normalize.name_tokens(*parts))
 

@@ -75,25 +75,30 @@ def phone_search_key(raw: str, region: str) -> str:
         return ""
 
 
-def _alternatives(token: str) -> list[tuple[str, ...]]:
+def _alternatives(token: str, split: bool = True) -> list[tuple[str, ...]]:
     """One word as typed, then the full names a nickname stands for, then a glued compound split."""
     from amparo.registry.nicknames import COMPOUND_SHORT_ENDS, COMPOUND_STARTS, HYPOCORISMS
 
     found = [(token,)]
+    if token not in HYPOCORISMS and not token.startswith(COMPOUND_STARTS):
+        return found  # most words: nothing to look up
     found += [tuple(name.split()) for name in HYPOCORISMS.get(token, ())]
-    for start in COMPOUND_STARTS:
+    for start in COMPOUND_STARTS if split else ():
         rest = token[len(start) :]
         if token.startswith(start) and (len(rest) >= 4 or rest in COMPOUND_SHORT_ENDS):
             found.append((start, *_alternatives(rest)[-1]))
     return found
 
 
-@functools.lru_cache(maxsize=4096)
-def name_variants(tokens: tuple[str, ...], limit: int = 6) -> list[tuple[str, ...]]:
+@functools.lru_cache(maxsize=65536)
+def name_variants(
+    tokens: tuple[str, ...], limit: int = 6, split: bool = True
+) -> list[tuple[str, ...]]:
     """Readings of a name's words, as typed first: nicknames as the names they stand for
-    ('pancho' → 'francisco', 'majo' → 'maria jose') and compounds typed without their space
-    split ('joseluis' → 'jose luis'). At most `limit` readings."""
-    readings = itertools.islice(itertools.product(*(_alternatives(t) for t in tokens)), limit)
+    ('pancho' → 'francisco', 'majo' → 'maria jose') and, with `split`, compounds typed
+    without their space split ('joseluis' → 'jose luis'). At most `limit` readings."""
+    alternatives = (_alternatives(t, split) for t in tokens)
+    readings = itertools.islice(itertools.product(*alternatives), limit)
     return [tuple(word for part in reading for word in part) for reading in readings]
 
 

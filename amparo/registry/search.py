@@ -87,9 +87,12 @@ def _glued_similarity(query: str, person_tokens: list[str]) -> float:
     """A word typed as two of the person's words without the space ('wilsonalfredo'), in
     either order (the key's words are sorted), scored like one word; a little below 1."""
     best = 0.0
-    for a, b in itertools.permutations(person_tokens, 2):
-        if abs(len(a) + len(b) - len(query)) <= 2 and query[0] == a[0]:
-            best = max(best, 0.95 * token_similarity(query, a + b))
+    for i, a in enumerate(person_tokens):
+        if a[0] != query[0]:
+            continue
+        for j, b in enumerate(person_tokens):
+            if i != j and abs(len(a) + len(b) - len(query)) <= 2:
+                best = max(best, 0.95 * token_similarity(query, a + b))
     return best
 
 
@@ -119,45 +122,58 @@ FIELDS = (
 )
 
 
-def _fts_query(tokens: list[str]) -> str:
-    """An FTS5 query over the trigram index: each word contributes the OR of its trigrams, and
-    all words but one must appear (so one word mistyped beyond recognition is forgiven); with
-    one or two words, all of them."""
+def _fts_queries(tokens: list[str]) -> list[str]:
+    """FTS5 queries over the trigram index, strict first: each word contributes the OR of its
+    trigrams; first every word must appear, then (with three words or more) all but one, so
+    a short word mistyped beyond recognition, or a word the record lacks, is forgiven."""
     clauses = []
     for token in tokens:
         grams = sorted({token[i : i + 3] for i in range(len(token) - 2)})
         if grams:
             clauses.append("(" + " OR ".join(f'"{g}"' for g in grams) + ")")
-    if len(clauses) <= 2:
-        return " AND ".join(clauses)
-    groups = itertools.combinations(clauses, len(clauses) - 1)
-    return " OR ".join("(" + " AND ".join(group) + ")" for group in groups)
+    if not clauses:
+        return []
+    queries = [" AND ".join(clauses)]
+    if len(clauses) >= 3:
+        groups = itertools.combinations(clauses, len(clauses) - 1)
+        queries.append(" OR ".join("(" + " AND ".join(group) + ")" for group in groups))
+    return queries
+
+
+# Fewer in-scope rows than this from the strict query, and the lenient one runs too.
+ENOUGH_STRICT = 20
 
 
 def _sqlite_candidates(base: QuerySet[Individual], tokens: list[str], limit: int) -> list:
     """SQLite: the people in scope among the `2 * limit` best-ranked by the trigram index
     (bm25), topped up unranked when the index found more and too few of those are in scope."""
-    match = _fts_query(tokens)
-    if not match:
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT rowid FROM registry_individual_fts WHERE registry_individual_fts MATCH %s "
-            "ORDER BY rank LIMIT %s",
-            [match, 2 * limit],
-        )
-        ranked = [r[0] for r in cursor.fetchall()]
-    rows = list(base.filter(pk__in=ranked).values_list(*FIELDS, named=True))
-    if len(rows) < limit and len(ranked) == 2 * limit:
-        every = RawSQL(  # noqa: S611 (constant SQL; the query text is a bound parameter)
-            "SELECT rowid FROM registry_individual_fts WHERE registry_individual_fts MATCH %s",
-            [match],
-        )
-        rows += list(
-            base.filter(pk__in=every)
-            .exclude(pk__in=ranked)
-            .values_list(*FIELDS, named=True)[: limit - len(rows)]
-        )
+    rows: list = []
+    for match in _fts_queries(tokens):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT rowid FROM registry_individual_fts WHERE registry_individual_fts "
+                "MATCH %s ORDER BY rank LIMIT %s",
+                [match, 2 * limit],
+            )
+            ranked = [r[0] for r in cursor.fetchall()]
+        seen = {r.pk for r in rows}
+        rows += [
+            r
+            for r in base.filter(pk__in=ranked).values_list(*FIELDS, named=True)
+            if r.pk not in seen
+        ]
+        if len(rows) < limit and len(ranked) == 2 * limit:
+            every = RawSQL(  # noqa: S611 (constant SQL; the query text is a bound parameter)
+                "SELECT rowid FROM registry_individual_fts WHERE registry_individual_fts MATCH %s",
+                [match],
+            )
+            rows += list(
+                base.filter(pk__in=every)
+                .exclude(pk__in=set(ranked) | seen)
+                .values_list(*FIELDS, named=True)[: limit - len(rows)]
+            )
+        if len(rows) >= ENOUGH_STRICT:
+            break
     return rows
 
 
@@ -182,9 +198,10 @@ def _name_candidates(base: QuerySet[Individual], tokens: list[str], limit: int) 
 
 
 def name_candidates(base: QuerySet[Individual], tokens: list[str], limit: int) -> list:
-    """`_name_candidates` for each reading of the query (as typed, nicknames, compounds)."""
+    """`_name_candidates` for each reading of the query (as typed, nicknames). A glued
+    compound is not split for this: its trigrams already find the two words."""
     rows: dict[int, object] = {}
-    for reading in normalize.name_variants(tuple(tokens), READINGS):
+    for reading in normalize.name_variants(tuple(tokens), READINGS, split=False):
         for row in _name_candidates(base, list(reading), limit):
             rows.setdefault(row.pk, row)
     return list(rows.values())
