@@ -180,10 +180,12 @@ def find_duplicates(user: User, data: Mapping, *, region: str, limit: int = 10) 
             rows.setdefault(row.pk, row)
         scores: dict[int, tuple[float, list[str]]] = {}
         for row in rows.values():
-            names, name_reason = compare_names(data, row)
             closeness = dob_closeness(
                 dob, row.date_of_birth, estimated=estimated or row.dob_estimated
             )
+            if closeness == 0:
+                continue
+            names, name_reason = compare_names(data, row)
             score = round(0.6 * names + 0.4 * closeness, 4)
             if names >= 0.8 and closeness > 0 and score >= MIN_SCORE:
                 reasons = [name_reason, _birth_reason(closeness, dob, row.date_of_birth)]

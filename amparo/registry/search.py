@@ -88,10 +88,10 @@ def _glued_similarity(query: str, person_tokens: list[str]) -> float:
     either order (the key's words are sorted), scored like one word; a little below 1."""
     best = 0.0
     for i, a in enumerate(person_tokens):
-        if a[0] != query[0]:
+        if not query.startswith(a[:2]):
             continue
         for j, b in enumerate(person_tokens):
-            if i != j and abs(len(a) + len(b) - len(query)) <= 2:
+            if i != j and query.endswith(b[-2:]) and abs(len(a) + len(b) - len(query)) <= 2:
                 best = max(best, 0.95 * token_similarity(query, a + b))
     return best
 
