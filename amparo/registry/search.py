@@ -57,12 +57,15 @@ def edit_distance(a: str, b: str, limit: int = 3) -> int:
 
 @functools.lru_cache(maxsize=100_000)
 def token_similarity(query: str, token: str) -> float:
-    """1 for the same word, 0.9 for a prefix of 3+ letters, less with each typo, else 0.
-    Cached: names repeat, so most comparisons of a query were made for an earlier row."""
+    """1 for the same word, 0.9 for a prefix of 3+ letters, 0.85 for the second half of a
+    compound typed without its space ('fabienne' in 'medjinefabienne'), less with each typo,
+    else 0. Cached: names repeat, so most comparisons of a query were made for an earlier row."""
     if query == token:
         return 1.0
     if len(query) >= 3 and token.startswith(query):
         return 0.9
+    if len(query) >= 4 and len(token) >= len(query) + 3 and token.endswith(query):
+        return 0.85
     allowed = 1 if len(query) <= 5 else 2
     distance = edit_distance(query, token, allowed)
     if distance > allowed:

@@ -335,3 +335,24 @@ def test_one_typo_found_among_hundreds_sharing_the_other_words(officer, quito):
     hits = search_individuals(officer, "María González Frrnández")
 
     assert first(hits) == target
+
+
+def test_duplicate_check_reads_any_glued_pair_of_given_names(officer, quito):
+    [person] = register(
+        officer,
+        quito,
+        [
+            {
+                "given_names": "Medjine Fabienne",
+                "first_surname": "Toussaint",
+                "second_surname": "",
+                "date_of_birth": "1975-07-01",
+            }
+        ],
+    )
+    new = member(given_names="MedjineFabienne", first_surname="Toussaint", second_surname="")
+    new.update(date_of_birth="1975-07-01", phone="", documents=[])
+
+    report = find_duplicates(officer, new, region="EC")
+
+    assert [c.individual for c in report.candidates] == [person]
