@@ -127,8 +127,8 @@ FIELDS = (
 
 def _fts_queries(tokens: list[str]) -> list[str]:
     """FTS5 queries over the trigram index, strict first: each word contributes the OR of its
-    trigrams; first every word must appear, then (with three words or more) all but one, so
-    a short word mistyped beyond recognition, or a word the record lacks, is forgiven."""
+    trigrams; first every word must appear, then all but one, so a short word mistyped
+    beyond recognition ('jelne' for 'jeune'), or a word the record lacks, is forgiven."""
     clauses = []
     for token in tokens:
         grams = sorted({token[i : i + 3] for i in range(len(token) - 2)})
@@ -137,7 +137,7 @@ def _fts_queries(tokens: list[str]) -> list[str]:
     if not clauses:
         return []
     queries = [" AND ".join(clauses)]
-    if len(clauses) >= 3:
+    if len(clauses) >= 2:
         groups = itertools.combinations(clauses, len(clauses) - 1)
         queries.append(" OR ".join("(" + " AND ".join(group) + ")" for group in groups))
     return queries

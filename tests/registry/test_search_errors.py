@@ -356,3 +356,20 @@ def test_duplicate_check_reads_any_glued_pair_of_given_names(officer, quito):
     report = find_duplicates(officer, new, region="EC")
 
     assert [c.individual for c in report.candidates] == [person]
+
+
+def test_search_forgives_a_short_surname_mistyped_beyond_its_trigrams(officer, quito):
+    [person] = register(
+        officer,
+        quito,
+        [
+            {
+                "given_names": "Danielle",
+                "first_surname": "Jeune",
+                "second_surname": "",
+                "date_of_birth": "1988-02-03",
+            }
+        ],
+    )
+
+    assert first(search_individuals(officer, "Danielle Jelne")) == person
