@@ -1,25 +1,32 @@
 """Registry search and duplicate check at scale, against the database in use.
 
     .venv/bin/python bench/registry_search.py [--people 100000] [--queries 200] [--seed 2026]
+        [--query-seed 1130] [--show-misses]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/amparo_bench \
         .venv/bin/python bench/registry_search.py --people 1000000
 
 Loads about N synthetic people (N / 3.1 households from `amparo.demo.people`, validated by
 `amparo.demo.registry.prepare`, written by `registry.actions.load_households` in chunks) and
 prints the load throughput. A database that already holds N people of the same seed is reused,
-and a partial load is resumed, so repeated runs are quick. Then it times, Q queries each, as an
-organization-wide user of OIM Ecuador (a bench-only role with `registry.view`):
+and a partial load is resumed, so repeated runs are quick. Then it times, Q queries per kind,
+as an organization-wide user of OIM Ecuador (a bench-only role with `registry.view`), real
+people searched for with the errors people make (`--query-seed` picks who and how; tune on
+one seed, report on another):
 
-- search by name with one typo in one surname (surname order swapped in half the queries),
-- search by document number with separators inserted,
-- search by phone number in local format,
-- the duplicate check for a near-duplicate (typo in a surname, same date of birth),
+- search: one typo in a surname (order swapped in half), a nickname for the given name (the
+  bench's own list, `NICKNAMES`, apart from the registry's table), a compound given name
+  typed without its space, a common name (frequent given name and surname: hundreds of
+  namesakes) with the birth date in the box, the full name with the birth date's day and
+  month swapped, a document number with separators, a phone in local format;
+- the duplicate check for: a typo in a surname, a nickname, a glued compound, the second
+  surname left out, day and month of birth swapped (everything else the same);
 - a naive baseline: `name_key__icontains` for each correctly spelled token (LIKE '%...%').
 
-Prints p50 / p95 / max in ms, the hit rate (the intended person is among the results), the
-share of the time spent waiting for the database (the rest is Python: building model
-instances, scoring candidates) and the command that reproduces the run. The PostgreSQL
-database is created when missing.
+Prints p50 / p95 / max in ms, recall@10 (the intended person among the first ten results),
+the share of the time spent waiting for the database, this process's CPU ms per query (p95;
+less sensitive than wall time to other work on the machine; on SQLite it includes the
+database) and the command that reproduces the run. The PostgreSQL database is created when
+missing.
 """
 
 import argparse
