@@ -108,6 +108,16 @@ def reading_score(query: tuple[str, ...], person: tuple[str, ...]) -> float:
     )
 
 
+def ranked_score(query: tuple[str, ...], person: tuple[str, ...]) -> float:
+    """`reading_score` of the query's words, nudged by how many of the person's words the query
+    covers: among people with every word typed, the one with no other words comes first
+    ('leonardo hernandez hernandez' before 'jose leonardo hernandez aguado')."""
+    forward = reading_score(query, person)
+    if forward < MIN_NAME_SCORE:
+        return forward
+    return 0.95 * forward + 0.05 * reading_score(person, query)
+
+
 # Readings of a query (as typed, nickname read as the full name, glued compound split) that
 # are looked up and scored; each one looked up costs one candidate query.
 READINGS = 3
@@ -186,14 +196,20 @@ def _name_candidates(base: QuerySet[Individual], tokens: list[str], limit: int) 
     Only these small rows are read; callers load full records for the few that score.
     """
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import TrigramWordSimilarity
+        from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
 
         key = " ".join(tokens)
         with connection.cursor() as cursor:
             cursor.execute("SET pg_trgm.word_similarity_threshold = %s", [WORD_SIMILARITY])
+        # Word similarity ties among namesakes ('Leonardo Hernández López' and 'Leonardo
+        # Hernández Hernández' for 'leonardo hernandez hernamdez'); the whole-key similarity,
+        # which counts the record's extra words against it, breaks them.
         return list(
             base.filter(name_key__trigram_word_similar=key)
-            .annotate(similarity=TrigramWordSimilarity(key, "name_key"))
+            .annotate(
+                similarity=TrigramWordSimilarity(key, "name_key")
+                + TrigramSimilarity("name_key", key)
+            )
             .order_by("-similarity")
             .values_list(*FIELDS, named=True)[:limit]
         )
@@ -277,13 +293,13 @@ def search_individuals(
         scores = {}
         rows = born_on(base, dates) if dates else []
         for row in rows:
-            score = reading_score(query, tuple(row.name_key.split()))
+            score = ranked_score(query, tuple(row.name_key.split()))
             if score >= MIN_NAME_SCORE:
                 scores[row.pk] = round(score * 0.96 + 0.04, 4)
         if not scores and born is None:
             # No one born on that date has the name (or no date): the name alone.
             for row in name_candidates(base, tokens, CANDIDATES):
-                score = reading_score(query, tuple(row.name_key.split()))
+                score = ranked_score(query, tuple(row.name_key.split()))
                 if score >= MIN_NAME_SCORE:
                     scores[row.pk] = round(score * 0.96, 4)
         best = sorted(scores, key=scores.get, reverse=True)[:limit]
