@@ -97,9 +97,22 @@ def name_variants(
     """Readings of a name's words, as typed first: nicknames as the names they stand for
     ('pancho' → 'francisco', 'majo' → 'maria jose') and, with `split`, compounds typed
     without their space split ('joseluis' → 'jose luis'). At most `limit` readings."""
-    alternatives = (_alternatives(t, split) for t in tokens)
-    readings = itertools.islice(itertools.product(*alternatives), limit)
-    return [tuple(word for part in reading for word in part) for reading in readings]
+    alternatives = [_alternatives(t, split) for t in tokens]
+    typed = [alts[0] for alts in alternatives]
+    # One word read differently at a time first ('chepe jhon': 'jose jhon' before 'chepe
+    # john'), then every combination.
+    single = (
+        [*typed[:i], alt, *typed[i + 1 :]]
+        for i, alts in enumerate(alternatives)
+        for alt in alts[1:]
+    )
+    readings = itertools.chain([typed], single, itertools.product(*alternatives))
+    found: dict[tuple[str, ...], None] = {}
+    for reading in readings:
+        found.setdefault(tuple(word for part in reading for word in part))
+        if len(found) == limit:
+            break
+    return list(found)
 
 
 _DATE_DMY = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b")

@@ -373,3 +373,9 @@ def test_search_forgives_a_short_surname_mistyped_beyond_its_trigrams(officer, q
     )
 
     assert first(search_individuals(officer, "Danielle Jelne")) == person
+
+
+def test_a_nickname_is_read_even_when_another_word_has_readings_too():
+    variants = normalize.name_variants(("chepe", "jhon", "prado"), 3)
+
+    assert ("jose", "jhon", "prado") in variants
