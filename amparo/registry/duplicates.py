@@ -24,6 +24,9 @@ from amparo.registry.queries import individuals_visible_to
 from amparo.registry.search import born_on, name_candidates, reading_score
 
 MIN_SCORE = 0.8
+# Similar names born within two years (besides everyone born the same day), best first: the
+# bench's near-duplicates all rank in the first few; each one costs name comparisons.
+WINDOW_CANDIDATES = 60
 
 
 # Why a person is shown as a possible duplicate, as the registration screen says it.
@@ -176,7 +179,7 @@ def find_duplicates(user: User, data: Mapping, *, region: str, limit: int = 10) 
         estimated = bool(data.get("dob_estimated"))
         same_day = normalize.birth_dates(dob.day, dob.month, dob.year)
         rows = {row.pk: row for row in born_on(visible, same_day)}
-        for row in name_candidates(window, tokens, 200):
+        for row in name_candidates(window, tokens, WINDOW_CANDIDATES):
             rows.setdefault(row.pk, row)
         scores: dict[int, tuple[float, list[str]]] = {}
         for row in rows.values():
