@@ -67,6 +67,10 @@ def token_similarity(query: str, token: str) -> float:
     if len(query) >= 4 and len(token) >= len(query) + 3 and token.endswith(query):
         return 0.85
     allowed = 1 if len(query) <= 5 else 2
+    # Each edit changes the set of letters by at most two: a cheap test that rules out most
+    # unrelated words before the (pure Python) edit distance.
+    if len(set(query) ^ set(token)) > 2 * allowed:
+        return 0.0
     distance = edit_distance(query, token, allowed)
     if distance > allowed:
         return 0.0
