@@ -85,6 +85,9 @@ def _alternatives(token: str, split: bool = True) -> list[tuple[str, ...]]:
     found += [tuple(name.split()) for name in HYPOCORISMS.get(token, ())]
     for start in COMPOUND_STARTS if split else ():
         rest = token[len(start) :]
+        if token.startswith(start) and rest in _PARTICLES:
+            found.append((start,))  # 'mariadel' (Carmen): the particle glued on
+            continue
         if token.startswith(start) and (len(rest) >= 4 or rest in COMPOUND_SHORT_ENDS):
             found.append((start, *_alternatives(rest)[-1]))
     return found

@@ -379,3 +379,24 @@ def test_a_nickname_is_read_even_when_another_word_has_readings_too():
     variants = normalize.name_variants(("chepe", "jhon", "prado"), 3)
 
     assert ("jose", "jhon", "prado") in variants
+
+
+def test_duplicate_check_reads_a_particle_glued_to_the_given_name(officer, quito):
+    [person] = register(
+        officer,
+        quito,
+        [
+            {
+                "given_names": "María del Carmen",
+                "first_surname": "Guerrero",
+                "second_surname": "Palacios",
+                "date_of_birth": "1988-07-26",
+            }
+        ],
+    )
+    new = member(given_names="Maríadel Carmen", first_surname="Guerrero")
+    new.update(second_surname="Palacios", date_of_birth="1988-07-26", phone="", documents=[])
+
+    report = find_duplicates(officer, new, region="EC")
+
+    assert [c.individual for c in report.candidates] == [person]
