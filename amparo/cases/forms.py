@@ -73,7 +73,7 @@ class OpenCaseForm(forms.Form):
 
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["individuals"].choices = [(m.pk, m.full_name) for m in members]
+        self.fields["individuals"].choices = [(m.pk, m.choice_label) for m in members]
 
 
 class SurvivorIdentityForm(forms.Form):

@@ -42,7 +42,7 @@ class ReferralForm(forms.Form):
     def __init__(self, *args, people=(), services=(), walk_in=False, **kwargs):
         kwargs.setdefault("initial", {"consent_date": timezone.localdate()})
         super().__init__(*args, **kwargs)
-        self.fields["individual"].choices = [(p.pk, p.full_name) for p in people]
+        self.fields["individual"].choices = [(p.pk, p.choice_label) for p in people]
         if walk_in:  # the survivor of a walk-in case: the case holds who they are
             del self.fields["individual"]
         self.fields["service"].choices = [("", "—"), *services]

@@ -88,7 +88,7 @@ def new_referral(request: HttpRequest) -> HttpResponse:
     case = person = None
     if request.GET.get("case"):
         case = get_case_for(user, request.GET["case"])
-        people = list(case.individuals.all())
+        people = list(case.individuals.select_related("household"))
     elif request.GET.get("individual"):
         person = get_individual_for(user, request.GET["individual"])
         people = [person]

@@ -138,9 +138,24 @@ def _parse(serializer_class, request: Request) -> dict:
     return serializer.validated_data
 
 
+class DuplicateCandidate(IndividualSerializer):
+    score = serializers.FloatField()
+    reasons = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="same_document, same_phone, same_name, same_name_without_second_surname, "
+        "similar_name, same_birth_date, swapped_birth_date, close_birth_date",
+    )
+    explanation = serializers.ListField(
+        child=serializers.CharField(), help_text="the reasons in the user's language"
+    )
+
+    class Meta(IndividualSerializer.Meta):
+        fields = [*IndividualSerializer.Meta.fields, "score", "reasons", "explanation"]
+
+
 class DuplicateCheckResponse(serializers.Serializer):
     count = serializers.IntegerField()
-    results = IndividualSerializer(many=True)
+    results = DuplicateCandidate(many=True)
     hidden_matches = serializers.IntegerField(
         help_text="possible matches in offices of your organization that you may not see"
     )
@@ -238,8 +253,10 @@ class IndividualViewSet(
                 "search",
                 str,
                 description=(
-                    "names (typos, accents, either surname order), document number, phone or "
-                    "household reference; best matches first"
+                    "names (typos, accents, either surname order, nicknames, compound names "
+                    "typed without the space), document number, phone or household reference; "
+                    "a birth date (dd/mm/yyyy or yyyy-mm-dd) or an age after a name ranks the "
+                    "people born then first; best matches first"
                 ),
             )
         ],
@@ -326,6 +343,7 @@ class IndividualViewSet(
         for candidate in report.candidates:
             row = IndividualSerializer(people[candidate.individual.pk]).data
             row["score"], row["reasons"] = candidate.score, candidate.reasons
+            row["explanation"] = candidate.explanation
             results.append(row)
         return Response(
             {"count": len(results), "results": results, "hidden_matches": report.hidden}

@@ -1,25 +1,47 @@
 """Possible duplicates of a person about to be registered, best first.
 
 Kinds of match: same document (type and number, separators ignored), same phone, and a similar
-name (typos, accents, surname order) with the same or a close date of birth. Namesakes born
+name (typos, accents, surname order, nicknames, glued compounds, a second surname missing on
+one side) with the same or a close date of birth (day and month swapped included). Each
+candidate says why (`reasons`, `Candidate.explanation`). Namesakes born
 years apart are not flagged. Only people the user may see are shown; matches elsewhere in the
 organization are counted, without details, so the officer knows to ask.
 """
 
 import datetime
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from amparo.core import access
 from amparo.core.models import User
 from amparo.registry import normalize
 from amparo.registry.models import Individual
 from amparo.registry.queries import individuals_visible_to
-from amparo.registry.search import _name_candidates, name_score
+from amparo.registry.search import born_on, name_candidates, reading_score
 
 MIN_SCORE = 0.8
+# Similar names born within two years (besides everyone born the same day), best first: the
+# bench's near-duplicates all rank in the first few; each one costs name comparisons.
+WINDOW_CANDIDATES = 60
+
+
+# Why a person is shown as a possible duplicate, as the registration screen says it.
+REASONS = {
+    "same_document": _("same document"),
+    "same_phone": _("same phone"),
+    "same_name": _("same name"),
+    "same_name_without_second_surname": _(
+        "same given names and first surname (one has no second surname)"
+    ),
+    "similar_name": _("similar name"),
+    "same_birth_date": _("same birth date"),
+    "swapped_birth_date": _("same birth date with day and month swapped"),
+    "close_birth_date": _("close birth date"),
+}
 
 
 @dataclass
@@ -27,6 +49,11 @@ class Candidate:
     individual: Individual
     score: float
     reasons: list[str] = field(default_factory=list)
+
+    @property
+    def explanation(self) -> list[str]:
+        """The reasons in words, in the user's language."""
+        return [str(REASONS[code]) for code in self.reasons]
 
 
 @dataclass
@@ -58,19 +85,66 @@ def dob_closeness(a: datetime.date, b: datetime.date, *, estimated: bool = False
     return 0.0
 
 
+@functools.lru_cache(maxsize=65536)
+def _tokens(*parts: str) -> tuple[str, ...]:
+    return tuple(normalize.name_tokens(*parts))
+
+
+def _both_ways(a: tuple[str, ...], b: tuple[str, ...]) -> float:
+    """How alike two names are, both ways: extra words on either side lower it."""
+    return min(reading_score(a, b), reading_score(b, a) + 0.1)
+
+
+def compare_names(new: Mapping, row) -> tuple[float, str]:
+    """(similarity 0..1, reason code) of the name about to be registered and a stored one.
+
+    When either side has no second surname, the given names and first surname alone are
+    compared too: 'José Pérez' then matches 'José Pérez Gómez'.
+    """
+    given = _tokens(str(new.get("given_names") or ""))
+    first = _tokens(str(new.get("first_surname") or ""))
+    second = _tokens(str(new.get("second_surname") or ""))
+    their_given, their_first = _tokens(row.given_names), _tokens(row.first_surname)
+    their_second = _tokens(row.second_surname)
+    full = _both_ways(given + first + second, their_given + their_first + their_second)
+    if full >= 1.0:
+        return full, "same_name"
+    if bool(second) != bool(their_second):
+        partial = _both_ways(given + first, their_given + their_first)
+        if partial >= 0.999:
+            return partial, "same_name_without_second_surname"
+        if partial > full:
+            return partial, "similar_name"
+    return full, "similar_name"
+
+
+def _birth_reason(closeness: float, a: datetime.date, b: datetime.date) -> str:
+    if closeness >= 1.0:
+        return "same_birth_date"
+    if a.year == b.year and (a.month, a.day) == (b.day, b.month):
+        return "swapped_birth_date"
+    return "close_birth_date"
+
+
 def find_duplicates(user: User, data: Mapping, *, region: str, limit: int = 10) -> DuplicateReport:
-    """Candidates for one person described by `data` (the registration fields)."""
+    """Candidates for one person described by `data` (the registration fields).
+
+    Looks up the same document, the same phone, everyone born the same day (or with day and
+    month swapped: an indexed lookup, then every name compared) and similar names born within
+    two years (trigram candidates).
+    """
     visible = individuals_visible_to(user).select_related("household")
     organization = access.visible(user, Individual.objects.all(), office_field=None)
     found: dict[int, Candidate] = {}
     hidden: set[int] = set()
 
-    def add(people, score: float, reason: str) -> None:
+    def add(people, score: float, reasons: list[str]) -> None:
         for person in people:
             candidate = found.setdefault(person.pk, Candidate(person, 0.0))
             candidate.score = max(candidate.score, score)
-            if reason not in candidate.reasons:
-                candidate.reasons.append(reason)
+            for reason in reasons:
+                if reason not in candidate.reasons:
+                    candidate.reasons.append(reason)
 
     def count_hidden(condition: Q) -> None:
         hidden.update(
@@ -83,12 +157,12 @@ def find_duplicates(user: User, data: Mapping, *, region: str, limit: int = 10) 
         key = normalize.document_key(str(doc.get("number") or ""))
         if len(key) >= 4:
             condition = Q(documents__number_key=key, documents__type=doc.get("type"))
-            add(visible.filter(condition).distinct()[:limit], 1.0, "same_document")
+            add(visible.filter(condition).distinct()[:limit], 1.0, ["same_document"])
             count_hidden(condition)
     phone = normalize.phone_search_key(str(data.get("phone") or ""), region)
     if phone:
         condition = Q(phone=phone)
-        add(visible.filter(condition)[:limit], 0.9, "same_phone")
+        add(visible.filter(condition)[:limit], 0.9, ["same_phone"])
         count_hidden(condition)
 
     tokens = normalize.name_tokens(
@@ -103,18 +177,25 @@ def find_duplicates(user: User, data: Mapping, *, region: str, limit: int = 10) 
             date_of_birth__lte=dob.replace(year=dob.year + 2, day=min(dob.day, 28)),
         )
         estimated = bool(data.get("dob_estimated"))
-        scores = {}
-        for row in _name_candidates(window, tokens, 200):
-            person_tokens = row.name_key.split()
-            names = min(name_score(tokens, person_tokens), name_score(person_tokens, tokens) + 0.1)
+        same_day = normalize.birth_dates(dob.day, dob.month, dob.year)
+        rows = {row.pk: row for row in born_on(visible, same_day)}
+        for row in name_candidates(window, tokens, WINDOW_CANDIDATES):
+            rows.setdefault(row.pk, row)
+        scores: dict[int, tuple[float, list[str]]] = {}
+        for row in rows.values():
             closeness = dob_closeness(
                 dob, row.date_of_birth, estimated=estimated or row.dob_estimated
             )
+            if closeness == 0:
+                continue
+            names, name_reason = compare_names(data, row)
             score = round(0.6 * names + 0.4 * closeness, 4)
             if names >= 0.8 and closeness > 0 and score >= MIN_SCORE:
-                scores[row.pk] = score
-        for person in window.filter(pk__in=sorted(scores, key=scores.get, reverse=True)[:limit]):
-            add([person], scores[person.pk], "similar_name_and_birth_date")
+                reasons = [name_reason, _birth_reason(closeness, dob, row.date_of_birth)]
+                scores[row.pk] = (score, reasons)
+        best = sorted(scores, key=lambda pk: scores[pk][0], reverse=True)[:limit]
+        for person in visible.filter(pk__in=best):
+            add([person], *scores[person.pk])
 
     candidates = sorted(found.values(), key=lambda c: (-c.score, c.individual.name_key))
     return DuplicateReport(candidates[:limit], len(hidden))

@@ -68,7 +68,13 @@ class SearchForm(forms.Form):
         label=_("Name, document, phone or reference"),
         required=False,
         max_length=200,
-        widget=forms.TextInput(attrs={"type": "search", "autofocus": True}),
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "autofocus": True,
+                "placeholder": _("e.g. Enrique Flores 07/03/1985"),
+            }
+        ),
     )
     office = forms.ChoiceField(label=_("Office"), required=False)
     population_group = forms.ChoiceField(
@@ -81,6 +87,11 @@ class SearchForm(forms.Form):
     )
     age = forms.ChoiceField(
         label=_("Age"), required=False, choices=[("", _("All")), *((b, b) for b in AGE_BANDS)]
+    )
+    born = forms.DateField(
+        label=_("Date of birth"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     need = forms.ChoiceField(
         label=_("Specific need"), required=False, choices=[("", _("All")), *SPECIFIC_NEEDS.items()]
@@ -112,6 +123,8 @@ class SearchForm(forms.Form):
         if data.get("age"):
             earliest, latest = age_band_range(data["age"], timezone.localdate())
             qs = qs.filter(date_of_birth__gte=earliest, date_of_birth__lte=latest)
+        if data.get("born"):
+            qs = qs.filter(date_of_birth=data["born"])
         if data.get("need"):
             qs = (
                 qs.filter(specific_needs__contains=data["need"])

@@ -2,7 +2,9 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from amparo.core.models import Area, Office, Organization
 
@@ -177,6 +179,7 @@ class Individual(models.Model):
         ordering = ["household", "-is_head", "date_of_birth"]
         verbose_name = _("individual")
         verbose_name_plural = _("individuals")
+        indexes = [models.Index(fields=["date_of_birth"], name="individual_birth_date")]
         constraints = [
             models.UniqueConstraint(
                 fields=["household"],
@@ -199,6 +202,18 @@ class Individual(models.Model):
     @property
     def specific_needs_display(self) -> list[str]:
         return [str(SPECIFIC_NEEDS.get(code, code)) for code in self.specific_needs or []]
+
+    @property
+    def age(self) -> int:
+        """Completed years today."""
+        today, born = timezone.localdate(), self.date_of_birth
+        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+    @property
+    def choice_label(self) -> str:
+        """How pickers list a person, so namesakes can be told apart: name, age, household."""
+        age = ngettext("%(age)d year", "%(age)d years", self.age) % {"age": self.age}
+        return f"{self.full_name} · {age} · {self.household.reference}"
 
 
 class Document(models.Model):

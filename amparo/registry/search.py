@@ -1,16 +1,26 @@
 """One-box search over individuals: names (typos, accents, order), documents, phones, references.
 
-The database finds candidates (PostgreSQL: trigram indexes; SQLite: token prefixes), then
-`name_score` ranks them in Python, token by token, so "Jose Peres" finds "José Pérez Gómez"
-and either surname order matches. Every query starts from `individuals_visible_to(user)`.
+The database finds candidates (PostgreSQL: pg_trgm index; SQLite: FTS5 trigram index, kept by
+triggers, migration 0010), then `name_score` ranks them in Python, word by word, so "Jose
+Peres" finds "José Pérez Gómez" and either surname order matches. Each reading of the query is
+looked up: as typed, with nicknames read as the names they stand for ("Pancho" → Francisco,
+`nicknames.py`) and glued compounds split ("JoséLuis"). A birth date in the box (or the `born`
+filter) looks up the people born that day (indexed) and ranks them by name, so the right
+person comes first among thousands of namesakes. Every query starts from
+`individuals_visible_to(user)`.
 """
 
+import datetime
+import functools
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from amparo.core.models import User
 from amparo.registry import normalize
@@ -45,12 +55,22 @@ def edit_distance(a: str, b: str, limit: int = 3) -> int:
     return previous[-1]
 
 
+@functools.lru_cache(maxsize=100_000)
 def token_similarity(query: str, token: str) -> float:
+    """1 for the same word, 0.9 for a prefix of 3+ letters, 0.85 for the second half of a
+    compound typed without its space ('fabienne' in 'medjinefabienne'), less with each typo,
+    else 0. Cached: names repeat, so most comparisons of a query were made for an earlier row."""
     if query == token:
         return 1.0
     if len(query) >= 3 and token.startswith(query):
         return 0.9
+    if len(query) >= 4 and len(token) >= len(query) + 3 and token.endswith(query):
+        return 0.85
     allowed = 1 if len(query) <= 5 else 2
+    # Each edit changes the set of letters by at most two: a cheap test that rules out most
+    # unrelated words before the (pure Python) edit distance.
+    if len(set(query) ^ set(token)) > 2 * allowed:
+        return 0.0
     distance = edit_distance(query, token, allowed)
     if distance > allowed:
         return 0.0
@@ -63,50 +83,156 @@ def name_score(query_tokens: list[str], person_tokens: list[str]) -> float:
         return 0.0
     total = 0.0
     for q in query_tokens:
-        total += max(token_similarity(q, t) for t in person_tokens)
+        best = max(token_similarity(q, t) for t in person_tokens)
+        if best < 0.9 and len(q) >= 6:
+            best = max(best, _glued_similarity(q, person_tokens))
+        total += best
     return total / len(query_tokens)
 
 
+def _glued_similarity(query: str, person_tokens: list[str]) -> float:
+    """A word typed as two of the person's words without the space ('wilsonalfredo'), in
+    either order (the key's words are sorted), scored like one word; a little below 1."""
+    best = 0.0
+    for i, a in enumerate(person_tokens):
+        if not query.startswith(a[:2]):
+            continue
+        for j, b in enumerate(person_tokens):
+            if i != j and query.endswith(b[-2:]) and abs(len(a) + len(b) - len(query)) <= 2:
+                best = max(best, 0.95 * token_similarity(query, a + b))
+    return best
+
+
+def reading_score(query: tuple[str, ...], person: tuple[str, ...]) -> float:
+    """`name_score` over the readings of both names (nicknames, glued compounds), best one."""
+    return max(
+        name_score(list(q), list(p))
+        for q in normalize.name_variants(query, READINGS)
+        for p in normalize.name_variants(person, 2)
+    )
+
+
+def ranked_score(query: tuple[str, ...], person: tuple[str, ...]) -> float:
+    """`reading_score` of the query's words, nudged by how many of the person's words the query
+    covers: among people with every word typed, the one with no other words comes first
+    ('leonardo hernandez hernandez' before 'jose leonardo hernandez aguado')."""
+    forward = reading_score(query, person)
+    if forward < MIN_NAME_SCORE:
+        return forward
+    return 0.95 * forward + 0.05 * reading_score(person, query)
+
+
+# Readings of a query (as typed, nickname read as the full name, glued compound split) that
+# are looked up and scored; each one looked up costs one candidate query.
+READINGS = 3
 # Word similarity needed to be a candidate: 0.5 keeps every one-typo match of a full name
 # (measured ≥ 0.62 in bench/registry_search.py) while dropping people who share one common word.
 WORD_SIMILARITY = 0.5
+FIELDS = (
+    "pk",
+    "name_key",
+    "date_of_birth",
+    "dob_estimated",
+    "given_names",
+    "first_surname",
+    "second_surname",
+)
+
+
+def _fts_queries(tokens: list[str]) -> list[str]:
+    """FTS5 queries over the trigram index, strict first: each word contributes the OR of its
+    trigrams; first every word must appear, then all but one, so a short word mistyped
+    beyond recognition ('jelne' for 'jeune'), or a word the record lacks, is forgiven."""
+    clauses = []
+    for token in tokens:
+        grams = sorted({token[i : i + 3] for i in range(len(token) - 2)})
+        if grams:
+            clauses.append("(" + " OR ".join(f'"{g}"' for g in grams) + ")")
+    if not clauses:
+        return []
+    queries = [" AND ".join(clauses)]
+    if len(clauses) >= 2:
+        groups = itertools.combinations(clauses, len(clauses) - 1)
+        queries.append(" OR ".join("(" + " AND ".join(group) + ")" for group in groups))
+    return queries
+
+
+# Fewer in-scope rows than this from the strict query, and the lenient one runs too.
+ENOUGH_STRICT = 20
+
+
+def _sqlite_candidates(base: QuerySet[Individual], tokens: list[str], limit: int) -> list:
+    """SQLite: the people in scope among the `2 * limit` best-ranked by the trigram index
+    (bm25), topped up unranked when the index found more and too few of those are in scope."""
+    rows: list = []
+    for match in _fts_queries(tokens):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT rowid FROM registry_individual_fts WHERE registry_individual_fts "
+                "MATCH %s ORDER BY rank LIMIT %s",
+                [match, 2 * limit],
+            )
+            ranked = [r[0] for r in cursor.fetchall()]
+        seen = {r.pk for r in rows}
+        rows += [
+            r
+            for r in base.filter(pk__in=ranked).values_list(*FIELDS, named=True)
+            if r.pk not in seen
+        ]
+        if len(rows) < limit and len(ranked) == 2 * limit:
+            every = RawSQL(  # noqa: S611 (constant SQL; the query text is a bound parameter)
+                "SELECT rowid FROM registry_individual_fts WHERE registry_individual_fts MATCH %s",
+                [match],
+            )
+            rows += list(
+                base.filter(pk__in=every)
+                .exclude(pk__in=set(ranked) | seen)
+                .values_list(*FIELDS, named=True)[: limit - len(rows)]
+            )
+        if len(rows) >= ENOUGH_STRICT:
+            break
+    return rows
 
 
 def _name_candidates(base: QuerySet[Individual], tokens: list[str], limit: int) -> list:
-    """Up to `limit` rows (pk, name_key, date_of_birth, dob_estimated), likeliest first.
+    """Up to `limit` rows (FIELDS) whose name resembles `tokens`, likeliest first.
 
     Only these small rows are read; callers load full records for the few that score.
     """
-    fields = ("pk", "name_key", "date_of_birth", "dob_estimated")
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import TrigramWordSimilarity
+        from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
 
         key = " ".join(tokens)
         with connection.cursor() as cursor:
             cursor.execute("SET pg_trgm.word_similarity_threshold = %s", [WORD_SIMILARITY])
+        # Word similarity ties among namesakes ('Leonardo Hernández López' and 'Leonardo
+        # Hernández Hernández' for 'leonardo hernandez hernamdez'); the whole-key similarity,
+        # which counts the record's extra words against it, breaks them.
         return list(
             base.filter(name_key__trigram_word_similar=key)
-            .annotate(similarity=TrigramWordSimilarity(key, "name_key"))
+            .annotate(
+                similarity=TrigramWordSimilarity(key, "name_key")
+                + TrigramSimilarity("name_key", key)
+            )
             .order_by("-similarity")
-            .values_list(*fields, named=True)[:limit]
+            .values_list(*FIELDS, named=True)[:limit]
         )
-    # SQLite: people having every word's first letters, then (if too few) any word's.
-    every = Q()
-    for token in tokens:
-        every &= Q(name_key__contains=token[:3])
-    rows = list(base.filter(every).values_list(*fields, named=True)[:limit])
-    if len(rows) < limit and len(tokens) > 1:
-        seen = {r.pk for r in rows}
-        anyone = Q()
-        for token in tokens:
-            anyone |= Q(name_key__contains=token[:4] if len(token) > 4 else token)
-        rows += [
-            r
-            for r in base.filter(anyone)
-            .exclude(pk__in=seen)
-            .values_list(*fields, named=True)[: limit - len(rows)]
-        ]
-    return rows
+    return _sqlite_candidates(base, tokens, limit)
+
+
+def name_candidates(base: QuerySet[Individual], tokens: list[str], limit: int) -> list:
+    """`_name_candidates` for each reading of the query (as typed, nicknames). A glued
+    compound is not split for this: its trigrams already find the two words."""
+    rows: dict[int, object] = {}
+    for reading in normalize.name_variants(tuple(tokens), READINGS, split=False):
+        for row in _name_candidates(base, list(reading), limit):
+            rows.setdefault(row.pk, row)
+    return list(rows.values())
+
+
+def born_on(base: QuerySet[Individual], dates: list[datetime.date], limit: int = 2000) -> list:
+    """Rows (FIELDS) of the people born on one of `dates` (an indexed lookup)."""
+    return list(base.filter(date_of_birth__in=dates).values_list(*FIELDS, named=True)[:limit])
 
 
 def search_individuals(
@@ -115,16 +241,21 @@ def search_individuals(
     *,
     region: str = "EC",
     limit: int = 50,
+    born: datetime.date | None = None,
     narrow: Callable[[QuerySet[Individual]], QuerySet[Individual]] | None = None,
 ) -> list[Hit]:
     """Best matches first. `region` reads local phone numbers (the user's office country);
-    `narrow` adds filters (office, sex, age band …) to the already scoped queryset."""
+    `born` keeps people born that day; `narrow` adds filters (office, sex, age band …) to the
+    already scoped queryset. A birth date or an age typed in the box after a name
+    ('Enrique Flores 07/03/1985', '… 41 años') ranks the people born then first."""
     text = (text or "").strip()[:200]
-    if not text:
+    if not text and born is None:
         return []
     base = individuals_visible_to(user).select_related("household", "household__office")
     if narrow is not None:
         base = narrow(base)
+    if born is not None:
+        base = base.filter(date_of_birth=born)
     hits: dict[int, Hit] = {}
 
     def add(people, score: float, matched: str) -> None:
@@ -147,17 +278,43 @@ def search_individuals(
         # Two indexed lookups: an OR across the join would scan every visible person.
         add(base.filter(phone=phone)[:limit], 0.97, "phone")
         add(base.filter(household__phone=phone)[:limit], 0.97, "phone")
+    names, dates, age = normalize.split_birth_date(text)
+    if born is not None:
+        dates = [born]
+    if age is not None:
+        today = timezone.localdate()
+        base = base.filter(
+            date_of_birth__gt=_years_before(today, age + 2),
+            date_of_birth__lte=_years_before(today, max(age - 1, 0)),
+        )
     tokens = [
-        t for t in normalize.name_tokens(text) if len(t) >= 2 and not any(c.isdigit() for c in t)
+        t for t in normalize.name_tokens(names) if len(t) >= 2 and not any(c.isdigit() for c in t)
     ]
+    if dates and not tokens and not hits:
+        add(base.filter(date_of_birth__in=dates).order_by("name_key")[:limit], 0.9, "birth_date")
     if tokens:
+        query = tuple(tokens)
         scores = {}
-        for row in _name_candidates(base, tokens, CANDIDATES):
-            score = name_score(tokens, row.name_key.split())
+        rows = born_on(base, dates) if dates else []
+        for row in rows:
+            score = ranked_score(query, tuple(row.name_key.split()))
             if score >= MIN_NAME_SCORE:
-                scores[row.pk] = round(score * 0.96, 4)
+                scores[row.pk] = round(score * 0.96 + 0.04, 4)
+        if not scores and born is None:
+            # No one born on that date has the name (or no date): the name alone.
+            for row in name_candidates(base, tokens, CANDIDATES):
+                score = ranked_score(query, tuple(row.name_key.split()))
+                if score >= MIN_NAME_SCORE:
+                    scores[row.pk] = round(score * 0.96, 4)
         best = sorted(scores, key=scores.get, reverse=True)[:limit]
         for person in base.filter(pk__in=best):
             add([person], scores[person.pk], "name")
     ordered = sorted(hits.values(), key=lambda h: (-h.score, h.individual.name_key))
     return ordered[:limit]
+
+
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)

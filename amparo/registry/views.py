@@ -36,7 +36,11 @@ def search_page(request: HttpRequest) -> HttpResponse:
         text = form.cleaned_data["q"]
         if text:
             hits = search.search_individuals(
-                request.user, text, narrow=form.narrow, region=user_region(request.user)
+                request.user,
+                text,
+                narrow=form.narrow,
+                born=form.cleaned_data.get("born"),
+                region=user_region(request.user),
             )
             audit.record(
                 actor=request.user,
