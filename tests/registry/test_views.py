@@ -330,7 +330,7 @@ def test_register_page_confirms_the_registration_on_the_household_page(client, o
     page = response.content.decode()
     assert response.redirect_chain == [(reverse("registry:household", args=[household.uuid]), 302)]
     assert f"Hogar {household.reference} registrado con 3 miembros." in page
-    assert 'class="messages" role="status"' in page
+    assert '<div role="status">\n  <ul class="messages">' in page
 
 
 def test_register_page_lists_every_error_at_the_top_with_links_to_the_fields(client, officer):
