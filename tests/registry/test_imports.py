@@ -306,6 +306,7 @@ def test_households_spread_over_the_file_import_whole_streamed_or_not(
     demo, tmp_path, monkeypatch, streamed
 ):
     monkeypatch.setattr(imports, "BATCH_HOUSEHOLDS", 1)  # one household per bulk load
+    monkeypatch.setattr(imports, "SEPARATE_BATCH_HOUSEHOLDS", 1)  # on SQLite
     path = tmp_path / "registro.csv"
     path.write_bytes(INTERLEAVED)
     source = path if streamed else INTERLEAVED
