@@ -113,7 +113,8 @@ def import_registry(
     transaction, or on SQLite (`batches_commit_separately`) one short transaction per batch,
     so the database's single write lock is free between batches for other users, and if a
     batch fails the households already written are removed again (other users may glimpse a
-    partly imported file meanwhile). A failed save raises ActionError naming the rows. Within upload limits the checked rows are kept from the first pass; without
+    partly imported file meanwhile). A failed save raises ActionError naming the rows.
+    Within upload limits the checked rows are kept from the first pass; without
     limits (the command line) the file is read again, so memory does not grow with it.
     `progress(done, total, phase=)` hears about the checking and the saving.
     Side effects: those of `actions.load_households`.
@@ -157,9 +158,10 @@ def import_registry(
     rows: tuple[int, int] = (0, 0)
     try:
         with nullcontext() if separately else transaction.atomic():
-            for rows, batch in _batches(
+            for batch_rows, batch in _batches(
                 table, households, mapping, office, offices, today, registrar, separately
             ):
+                rows = batch_rows  # named if the batch fails
                 counts = actions.load_households(
                     actor=actor, households=batch, source="import", created=created
                 )

@@ -99,8 +99,8 @@ def undo_loaded_households(
         with transaction.atomic():
             Document.objects.filter(individual__household_id__in=chunk).delete()
             Individual.objects.filter(household_id__in=chunk).delete()
-            removed += Household.objects.filter(pk__in=chunk).delete()[1].get(
-                Household._meta.label, 0
+            removed += (
+                Household.objects.filter(pk__in=chunk).delete()[1].get(Household._meta.label, 0)
             )
     audit.record(
         actor=actor,
