@@ -75,7 +75,9 @@ class Probe(threading.Thread):
         for path in ("/healthz", "/"):
             times = sorted(t for p, t, _o in self.results if p == path)
             failed = sum(1 for p, _t, o in self.results if p == path and o != "200")
-            p95 = statistics.quantiles(times, n=20, method="inclusive")[-1] if len(times) > 1 else times[0]
+            p95 = times[0]
+            if len(times) > 1:
+                p95 = statistics.quantiles(times, n=20, method="inclusive")[-1]
             lines.append(
                 f"  {path}: {len(times)} requests, p95 {p95 * 1000:.0f} ms, "
                 f"worst {times[-1] * 1000:.0f} ms, {failed} failed"
