@@ -365,7 +365,7 @@ def test_a_failing_later_batch_leaves_no_household_behind(demo, monkeypatch, sep
 
     monkeypatch.setattr(imports.actions, "load_households", fail_second_batch)
 
-    with pytest.raises(ActionError) as refused:
+    with pytest.raises(ActionError) as refused, translation.override("en"):
         run(GOOD)
 
     assert written == [1]  # the first household had been saved
