@@ -4,6 +4,7 @@ import time
 from collections.abc import Iterable
 from urllib.parse import urlencode
 
+from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -48,6 +49,13 @@ class IdleSessionMiddleware:
         if session.modified or saved_at is None or now - saved_at >= self.REFRESH_SECONDS:
             session[self.KEY] = now  # saved by SessionMiddleware, which sets the new expiry
         return response
+
+
+def stamp_session_at_login(sender, request, user, **kwargs) -> None:
+    """A sign-in saves the session anyway: stamp it, so the first page need not save again."""
+    session = getattr(request, "session", None)
+    if session is not None and session.get(SESSION_KEY) is not None:  # a session sign-in
+        session[IdleSessionMiddleware.KEY] = int(time.time())
 
 
 class UserLanguageMiddleware:

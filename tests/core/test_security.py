@@ -49,7 +49,7 @@ def test_pages_save_the_session_once_a_minute_not_on_every_request(
 ):
     user = make_user("caseworker", office=office_a1)
     client.force_login(user)
-    client.get(reverse("home"))  # the first page stamps the session
+    client.get(reverse("home"))
     soon = timezone.now() + timezone.timedelta(minutes=10)
     Session.objects.update(expire_date=soon)
 
