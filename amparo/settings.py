@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "amparo.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "amparo.core.middleware.IdleSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -170,9 +171,10 @@ AMPARO_TWO_FACTOR_FOR_PLATFORM_ADMINS = env_flag(
     "AMPARO_TWO_FACTOR_FOR_PLATFORM_ADMINS", default=True
 )
 
-# Idle sessions end after AMPARO_SESSION_IDLE_MINUTES (sliding expiry).
+# Idle sessions end after AMPARO_SESSION_IDLE_MINUTES (sliding expiry): IdleSessionMiddleware
+# saves an active session again once a minute, not on every request (a write per page).
 SESSION_COOKIE_AGE = int(os.environ.get("AMPARO_SESSION_IDLE_MINUTES", "30")) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

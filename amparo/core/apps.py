@@ -15,6 +15,11 @@ class CoreConfig(AppConfig):
         from amparo.core import audit
 
         audit.connect_login_signals()
+        from django.contrib.auth.signals import user_logged_in
+
+        from amparo.core.middleware import stamp_session_at_login
+
+        user_logged_in.connect(stamp_session_at_login, dispatch_uid="amparo-session-stamp")
         # Built-in roles follow core/roles.py after every migrate, so editing the matrix
         # needs no data migration.
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="amparo-sync-roles")

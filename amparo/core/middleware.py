@@ -1,8 +1,10 @@
 import json
 import re
+import time
 from collections.abc import Iterable
 from urllib.parse import urlencode
 
+from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +19,43 @@ MAX_JSON_DEPTH = 64
 # write it back): in a Python string, any code point in U+D800–U+DFFF is a lone surrogate.
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class IdleSessionMiddleware:
+    """The idle timeout's sliding expiry, saved at most once a `REFRESH_SECONDS` per session.
+
+    Saving the session on every request (`SESSION_SAVE_EVERY_REQUEST`) makes every page a
+    database write, which on SQLite waits for any other writer (an import). Here an existing
+    session is saved again only when its last save is `REFRESH_SECONDS` old: a session still
+    ends `SESSION_COOKIE_AGE` after its last save, so never later than that after the last
+    activity, and at most `REFRESH_SECONDS` earlier. Sits just inside `SessionMiddleware`.
+    """
+
+    REFRESH_SECONDS = 60
+    KEY = "_amparo_saved_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or session.is_empty():
+            return response  # no session: nothing to keep alive (and none to create)
+        now = int(time.time())
+        saved_at = session.get(self.KEY)
+        if session.session_key is None:
+            return response  # the cookie named a session that is gone (ended, signed out)
+        if session.modified or saved_at is None or now - saved_at >= self.REFRESH_SECONDS:
+            session[self.KEY] = now  # saved by SessionMiddleware, which sets the new expiry
+        return response
+
+
+def stamp_session_at_login(sender, request, user, **kwargs) -> None:
+    """A sign-in saves the session anyway: stamp it, so the first page need not save again."""
+    session = getattr(request, "session", None)
+    if session is not None and session.get(SESSION_KEY) is not None:  # a session sign-in
+        session[IdleSessionMiddleware.KEY] = int(time.time())
 
 
 class UserLanguageMiddleware:

@@ -6,10 +6,12 @@ By default the import is all or nothing; `valid_rows_only` imports the household
 are all valid. Re-importing the same file adds nothing (households keyed by their file key).
 """
 
+import logging
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +31,7 @@ DEFAULT_MAPPING = {
 }
 REQUIRED = ("household", *field_names(PERSON, required=True))
 TRUE = {"1", "true", "yes", "si", "sí", "y", "x"}
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -71,7 +74,10 @@ class _Households:
     members: dict[str, list[dict]] | None = None
 
 
-BATCH_HOUSEHOLDS = 2000  # households per bulk load when writing
+BATCH_HOUSEHOLDS = 2000  # households per bulk load when writing in one transaction
+# When each batch commits on its own (SQLite), the write lock is held for one batch only: a
+# couple of hundred households take well under the 5 s other writers wait (docs/benchmarks.md).
+SEPARATE_BATCH_HOUSEHOLDS = 200
 PROGRESS_EVERY = 1000  # rows between two progress reports
 
 
@@ -103,8 +109,12 @@ def import_registry(
     Raises ActionError for a file that cannot be read (see `core.tabular`, whose upload
     `limits` apply unless `tabular.NO_LIMITS` is given) or lacks required columns; row
     problems are in the report. Nothing is written when any row is bad, unless
-    `valid_rows_only`. A first pass checks every row; the second writes, in batches inside one
-    transaction. Within upload limits the checked rows are kept from the first pass; without
+    `valid_rows_only`. A first pass checks every row; the second writes, in batches: inside one
+    transaction, or on SQLite (`batches_commit_separately`) one short transaction per batch,
+    so the database's single write lock is free between batches for other users, and if a
+    batch fails the households already written are removed again (other users may glimpse a
+    partly imported file meanwhile). A failed save raises ActionError naming the rows.
+    Within upload limits the checked rows are kept from the first pass; without
     limits (the command line) the file is read again, so memory does not grow with it.
     `progress(done, total, phase=)` hears about the checking and the saving.
     Side effects: those of `actions.load_households`.
@@ -142,12 +152,41 @@ def import_registry(
         return report
     registrar = actor or _registrar(households.office[good[0]])
     notify(0, len(good), phase="saving")
-    with transaction.atomic():
-        for batch in _batches(table, households, mapping, office, offices, today, registrar):
-            counts = actions.load_households(actor=actor, households=batch, source="import")
-            report.imported_households += counts["households"]
-            report.imported_individuals += counts["individuals"]
-            report.skipped_existing += counts["skipped"]
+    separately = batches_commit_separately()
+    created: list[int] = []
+    done = 0
+    rows: tuple[int, int] = (0, 0)
+    try:
+        with nullcontext() if separately else transaction.atomic():
+            for batch_rows, batch in _batches(
+                table, households, mapping, office, offices, today, registrar, separately
+            ):
+                rows = batch_rows  # named if the batch fails
+                counts = actions.load_households(
+                    actor=actor, households=batch, source="import", created=created
+                )
+                report.imported_households += counts["households"]
+                report.imported_individuals += counts["individuals"]
+                report.skipped_existing += counts["skipped"]
+                done += len(batch)
+                if separately:  # committed: the job's page may show it
+                    notify(done, len(good))
+    except Exception as exc:
+        logger.exception("import of %s failed while saving rows %s–%s", filename, *rows)
+        if separately and created:
+            actions.undo_loaded_households(
+                actor=actor,
+                ids=created,
+                organization_id=households.office[good[0]].organization_id,
+                source="import",
+            )
+        raise ActionError.general(
+            _(
+                "Saving the households of rows %(first)d to %(last)d failed; nothing of this "
+                "file was kept. Try again, or ask the administrators (the log says why)."
+            )
+            % {"first": rows[0], "last": rows[1]}
+        ) from exc
     notify(len(good), len(good))
     return report
 
@@ -160,8 +199,12 @@ def _batches(
     offices: dict[str, Office],
     today,
     registrar: User,
-) -> Iterator[list[actions.PreparedHousehold]]:
-    """The good households in batches, each complete at its last row in the file."""
+    small: bool = False,
+) -> Iterator[tuple[tuple[int, int], list[actions.PreparedHousehold]]]:
+    """The good households in batches, each complete at its last row in the file, with the
+    first and last file row of the batch's households. `small`: batches for short
+    transactions."""
+    size = SEPARATE_BATCH_HOUSEHOLDS if small else BATCH_HOUSEHOLDS
     if households.members is not None:  # kept from the checking pass
         members = (
             (key, member)
@@ -172,6 +215,7 @@ def _batches(
     else:  # read the file again: only households still open are held
         members = _members_again(table, households, mapping, default_office, offices, today)
     batch: list[actions.PreparedHousehold] = []
+    first, last = 0, 0
     current: dict[str, list[dict]] = {}
     for key, member in members:
         current.setdefault(key, []).append(member)
@@ -181,11 +225,20 @@ def _batches(
             continue
         people = current.pop(key)
         batch.append(_prepared(key, people, households.office[key], registrar, today))
-        if len(batch) >= BATCH_HOUSEHOLDS:
-            yield batch
-            batch = []
+        first = min(first or households.first_row[key], households.first_row[key])
+        last = max(last, households.last_row[key])
+        if len(batch) >= size:
+            yield (first, last), batch
+            batch, first, last = [], 0, 0
     if batch:
-        yield batch
+        yield (first, last), batch
+
+
+def batches_commit_separately() -> bool:
+    """Whether an import commits batch by batch (and undoes itself on failure) rather than
+    in one transaction: on SQLite, where a writing transaction locks out every other writer
+    (signed-in pages save the session). PostgreSQL's transactions block nobody."""
+    return connection.vendor == "sqlite"
 
 
 def _members_again(

@@ -8,6 +8,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from amparo.core.middleware import IdleSessionMiddleware
+
 
 def test_pages_send_security_headers(client):
     response = client.get(reverse("login"))
@@ -40,6 +42,36 @@ def test_session_expires_after_idle_time_and_slides_on_activity(
     response = client.get(reverse("home"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def test_pages_save_the_session_once_a_minute_not_on_every_request(
+    client, make_user, office_a1, settings, monkeypatch
+):
+    user = make_user("caseworker", office=office_a1)
+    client.force_login(user)
+    client.get(reverse("home"))
+    soon = timezone.now() + timezone.timedelta(minutes=10)
+    Session.objects.update(expire_date=soon)
+
+    client.get(reverse("home"))  # within the minute: no write
+    unchanged = Session.objects.get().expire_date
+    monkeypatch.setattr(IdleSessionMiddleware, "REFRESH_SECONDS", 0)  # as if a minute passed
+    client.get(reverse("home"))
+    remaining = (Session.objects.get().expire_date - timezone.now()).total_seconds()
+
+    assert unchanged == soon
+    assert settings.SESSION_COOKIE_AGE - 60 < remaining <= settings.SESSION_COOKIE_AGE
+
+
+def test_signing_out_leaves_no_session_behind(client, make_user, office_a1):
+    user = make_user("caseworker", office=office_a1)
+    client.force_login(user)
+    client.get(reverse("home"))
+
+    client.post(reverse("logout"))
+    client.get(reverse("login"))
+
+    assert not Session.objects.exists()
 
 
 def test_post_without_csrf_token_is_refused(make_user, office_a1):

@@ -306,6 +306,7 @@ def test_households_spread_over_the_file_import_whole_streamed_or_not(
     demo, tmp_path, monkeypatch, streamed
 ):
     monkeypatch.setattr(imports, "BATCH_HOUSEHOLDS", 1)  # one household per bulk load
+    monkeypatch.setattr(imports, "SEPARATE_BATCH_HOUSEHOLDS", 1)  # on SQLite
     path = tmp_path / "registro.csv"
     path.write_bytes(INTERLEAVED)
     source = path if streamed else INTERLEAVED
@@ -345,3 +346,31 @@ def test_the_import_command_streams_a_file_over_the_upload_limits(demo, tmp_path
     assert "Imported 2 households and 3 people" in out.getvalue()
     with pytest.raises(ActionError):
         run(GOOD)  # an upload of the same file is over the limits
+
+
+@pytest.mark.parametrize("separately", [True, False], ids=["batch by batch", "one transaction"])
+def test_a_failing_later_batch_leaves_no_household_behind(demo, monkeypatch, separately):
+    monkeypatch.setattr(imports, "batches_commit_separately", lambda: separately)
+    monkeypatch.setattr(imports, "BATCH_HOUSEHOLDS", 1)
+    monkeypatch.setattr(imports, "SEPARATE_BATCH_HOUSEHOLDS", 1)
+    load = imports.actions.load_households
+    written = []
+
+    def fail_second_batch(**kwargs):
+        if written:
+            raise RuntimeError("disk full")
+        counts = load(**kwargs)
+        written.append(Household.objects.count())
+        return counts
+
+    monkeypatch.setattr(imports.actions, "load_households", fail_second_batch)
+
+    with pytest.raises(ActionError) as refused, translation.override("en"):
+        run(GOOD)
+
+    assert written == [1]  # the first household had been saved
+    assert Household.objects.count() == 0
+    assert Individual.objects.count() == 0
+    assert "rows 4 to 4" in str(refused.value.messages)  # H2, the second batch
+    undone = AuditEvent.objects.filter(action="registry.household.load_undone")
+    assert [e.details["households"] for e in undone] == ([1] if separately else [])

@@ -44,12 +44,17 @@ def household_references(office: Office, year: int, count: int = 1) -> list[str]
 
 @transaction.atomic
 def load_households(
-    *, actor: User | None, households: Sequence[PreparedHousehold], source: str
+    *,
+    actor: User | None,
+    households: Sequence[PreparedHousehold],
+    source: str,
+    created: list[int] | None = None,
 ) -> dict[str, int]:
     """Bulk-create validated households (imports, demo, benchmarks). All or nothing.
 
     Households whose `source_ref` already exists in the organization are skipped, so loading
-    the same source twice adds nothing. Side effects: one audit event
+    the same source twice adds nothing. The ids of the households created are appended to
+    `created` when given (what `undo_loaded_households` removes). Side effects: one audit event
     `registry.household.loaded` with counts (no personal data), and one
     `registry.household.imported` per household created.
     """
@@ -59,6 +64,8 @@ def load_households(
     rows = _create_households(todo)
     people = _create_members(rows, todo)
     _record_imported(actor, rows, todo)
+    if created is not None:
+        created.extend(h.pk for h in rows)
     counts = {
         "households": len(rows),
         "individuals": len(people),
@@ -71,6 +78,37 @@ def load_households(
         details={"source": source[:200], **counts},
     )
     return counts
+
+
+UNDO_CHUNK = 200  # households removed per transaction when a load is undone
+
+
+def undo_loaded_households(
+    *, actor: User | None, ids: Sequence[int], organization_id: int | None, source: str
+) -> int:
+    """Remove households that an unfinished load created (documents, members, household).
+
+    The compensation for loads committed batch by batch (imports on SQLite): short
+    transactions, so other users keep working meanwhile. Their audit events stay (the log is
+    append-only); one `registry.household.load_undone` event (counts only) says they were
+    removed. Returns how many households were removed.
+    """
+    removed = 0
+    for start in range(0, len(ids), UNDO_CHUNK):
+        chunk = list(ids[start : start + UNDO_CHUNK])
+        with transaction.atomic():
+            Document.objects.filter(individual__household_id__in=chunk).delete()
+            Individual.objects.filter(household_id__in=chunk).delete()
+            removed += (
+                Household.objects.filter(pk__in=chunk).delete()[1].get(Household._meta.label, 0)
+            )
+    audit.record(
+        actor=actor,
+        action="registry.household.load_undone",
+        organization_id=organization_id,
+        details={"source": source[:200], "households": removed},
+    )
+    return removed
 
 
 def _not_loaded_yet(households: Sequence[PreparedHousehold]) -> list[PreparedHousehold]:
