@@ -17,6 +17,9 @@ SENTENCES: dict[str, Promise] = {
     "registry.household.registered": gettext_lazy("%(actor)s registered the household"),
     "registry.household.imported": gettext_lazy("%(actor)s imported the household"),
     "registry.household.loaded": gettext_lazy("%(actor)s loaded the household from a file"),
+    "registry.household.load_undone": gettext_lazy(
+        "%(actor)s undid an import that could not finish"
+    ),
     "registry.household.updated": gettext_lazy("%(actor)s changed the household"),
     "registry.household.viewed": gettext_lazy("%(actor)s viewed the household"),
     "registry.individual.registered": gettext_lazy("%(actor)s registered the person"),
