@@ -15,9 +15,9 @@ def _in_view(page, selector: str) -> bool:
     return box is not None and 0 <= box["y"] < 740
 
 
-def test_members_are_added_without_reload_starting_from_the_heads_answers(live_server, phone):
+def _register_page_with_the_head(live_server, page, *, nationality: str):
+    """The registration officer's form, its head of household filled in (axe-checked)."""
     demo_orgs.load()
-    page = phone
     sign_in(page, live_server.url, "registro.lagoagrio")
     page.goto(f"{live_server.url}/registry/register/")
     page.axe.check()
@@ -25,8 +25,13 @@ def test_members_are_added_without_reload_starting_from_the_heads_answers(live_s
     page.fill("#id_form-0-first_surname", "Márquez")
     page.select_option("#id_form-0-sex", "F")
     page.fill("#id_form-0-age", "33")
-    page.select_option("#id_form-0-nationality", "CO")
+    page.select_option("#id_form-0-nationality", nationality)
     page.select_option("#id_form-0-population_group", "refugee")
+    return page
+
+
+def test_members_are_added_without_reload_starting_from_the_heads_answers(live_server, phone):
+    page = _register_page_with_the_head(live_server, phone, nationality="CO")
     page.evaluate("window.notReloaded = true")
 
     for _ in range(3):
@@ -61,17 +66,7 @@ def test_members_are_added_without_reload_starting_from_the_heads_answers(live_s
 
 
 def test_a_refused_registration_puts_the_focus_on_the_error_summary(live_server, phone):
-    demo_orgs.load()
-    page = phone
-    sign_in(page, live_server.url, "registro.lagoagrio")
-    page.goto(f"{live_server.url}/registry/register/")
-    page.axe.check()
-    page.fill("#id_form-0-given_names", "Yusleidy")
-    page.fill("#id_form-0-first_surname", "Márquez")
-    page.select_option("#id_form-0-sex", "F")
-    page.fill("#id_form-0-age", "33")
-    page.select_option("#id_form-0-nationality", "VE")
-    page.select_option("#id_form-0-population_group", "refugee")
+    page = _register_page_with_the_head(live_server, phone, nationality="VE")
     page.select_option("#id_form-0-relationship", "head")
     page.click("fieldset.member summary")
     page.fill("#id_form-0-languages", "castellano")
