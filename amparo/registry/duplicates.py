@@ -22,6 +22,7 @@ from amparo.registry import normalize
 from amparo.registry.models import Individual
 from amparo.registry.queries import individuals_visible_to
 from amparo.registry.search import born_on, name_candidates, reading_score
+from amparo.registry.similarity import token_similarity
 
 MIN_SCORE = 0.8
 # Similar names born within two years (besides everyone born the same day), best first: the
@@ -118,6 +119,22 @@ def compare_names(new: Mapping, row) -> tuple[float, str]:
     return full, "similar_name"
 
 
+def _words_and_readings(tokens: tuple[str, ...]) -> frozenset[str]:
+    """The words typed and the words of their readings ('pepe': jose)."""
+    return frozenset(
+        word
+        for token in tokens
+        for reading in normalize.word_alternatives(token)
+        for word in reading
+    )
+
+
+def _shares_a_word(words: frozenset[str], name_key: str) -> bool:
+    """Whether some word of a stored name is like one of `words`: most people born the same
+    day share none, and the full comparison (readings, both ways) is not worth making."""
+    return any(token_similarity(w, t) > 0 for t in name_key.split() for w in words)
+
+
 def _birth_reason(closeness: float, a: datetime.date, b: datetime.date) -> str:
     if closeness >= 1.0:
         return "same_birth_date"
@@ -172,21 +189,22 @@ def find_duplicates(user: User, data: Mapping, *, region: str, limit: int = 10) 
     )
     dob = _dob(data.get("date_of_birth"))
     if tokens and dob is not None and 3 <= dob.year <= 9997:
-        window = visible.filter(
-            date_of_birth__gte=dob.replace(year=dob.year - 2, day=min(dob.day, 28)),
-            date_of_birth__lte=dob.replace(year=dob.year + 2, day=min(dob.day, 28)),
+        window = (
+            dob.replace(year=dob.year - 2, day=min(dob.day, 28)),
+            dob.replace(year=dob.year + 2, day=min(dob.day, 28)),
         )
         estimated = bool(data.get("dob_estimated"))
         same_day = normalize.birth_dates(dob.day, dob.month, dob.year)
         rows = {row.pk: row for row in born_on(visible, same_day)}
-        for row in name_candidates(window, tokens, WINDOW_CANDIDATES):
+        for row in name_candidates(visible, tokens, WINDOW_CANDIDATES, born_between=window):
             rows.setdefault(row.pk, row)
         scores: dict[int, tuple[float, list[str]]] = {}
+        words = _words_and_readings(tuple(tokens))
         for row in rows.values():
             closeness = dob_closeness(
                 dob, row.date_of_birth, estimated=estimated or row.dob_estimated
             )
-            if closeness == 0:
+            if closeness == 0 or not _shares_a_word(words, row.name_key):
                 continue
             names, name_reason = compare_names(data, row)
             score = round(0.6 * names + 0.4 * closeness, 4)

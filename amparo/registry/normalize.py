@@ -75,13 +75,15 @@ def phone_search_key(raw: str, region: str) -> str:
         return ""
 
 
-def _alternatives(token: str, split: bool = True) -> list[tuple[str, ...]]:
-    """One word as typed, then the full names a nickname stands for, then a glued compound split."""
+@functools.lru_cache(maxsize=65536)
+def word_alternatives(token: str, split: bool = True) -> tuple[tuple[str, ...], ...]:
+    """One word as typed, then the full names a nickname stands for, then a glued compound
+    split. Cached: names repeat."""
     from amparo.registry.nicknames import COMPOUND_SHORT_ENDS, COMPOUND_STARTS, HYPOCORISMS
 
     found = [(token,)]
     if token not in HYPOCORISMS and not token.startswith(COMPOUND_STARTS):
-        return found  # most words: nothing to look up
+        return tuple(found)  # most words: nothing to look up
     found += [tuple(name.split()) for name in HYPOCORISMS.get(token, ())]
     for start in COMPOUND_STARTS if split else ():
         rest = token[len(start) :]
@@ -89,8 +91,8 @@ def _alternatives(token: str, split: bool = True) -> list[tuple[str, ...]]:
             found.append((start,))  # 'mariadel' (Carmen): the particle glued on
             continue
         if token.startswith(start) and (len(rest) >= 4 or rest in COMPOUND_SHORT_ENDS):
-            found.append((start, *_alternatives(rest)[-1]))
-    return found
+            found.append((start, *word_alternatives(rest)[-1]))
+    return tuple(found)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -100,7 +102,7 @@ def name_variants(
     """Readings of a name's words, as typed first: nicknames as the names they stand for
     ('pancho' → 'francisco', 'majo' → 'maria jose') and, with `split`, compounds typed
     without their space split ('joseluis' → 'jose luis'). At most `limit` readings."""
-    alternatives = [_alternatives(t, split) for t in tokens]
+    alternatives = [word_alternatives(t, split) for t in tokens]
     typed = [alts[0] for alts in alternatives]
     # One word read differently at a time first ('chepe jhon': 'jose jhon' before 'chepe
     # john'), then every combination.

@@ -11,7 +11,6 @@ person comes first among thousands of namesakes. Every query starts from
 """
 
 import datetime
-import functools
 import itertools
 import re
 from collections.abc import Callable
@@ -23,9 +22,10 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from amparo.core.models import User
-from amparo.registry import normalize
-from amparo.registry.models import Individual
+from amparo.registry import name_words, normalize
+from amparo.registry.models import Document, Individual
 from amparo.registry.queries import individuals_visible_to
+from amparo.registry.similarity import token_similarity
 
 CANDIDATES = 300
 MIN_NAME_SCORE = 0.75
@@ -38,43 +38,6 @@ class Hit:
     individual: Individual
     score: float
     matched: str  # "reference", "document", "phone" or "name"
-
-
-def edit_distance(a: str, b: str, limit: int = 3) -> int:
-    """Levenshtein distance, giving up (returning limit + 1) once it exceeds `limit`."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        current = [i]
-        for j, cb in enumerate(b, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        if min(current) > limit:
-            return limit + 1
-        previous = current
-    return previous[-1]
-
-
-@functools.lru_cache(maxsize=100_000)
-def token_similarity(query: str, token: str) -> float:
-    """1 for the same word, 0.9 for a prefix of 3+ letters, 0.85 for the second half of a
-    compound typed without its space ('fabienne' in 'medjinefabienne'), less with each typo,
-    else 0. Cached: names repeat, so most comparisons of a query were made for an earlier row."""
-    if query == token:
-        return 1.0
-    if len(query) >= 3 and token.startswith(query):
-        return 0.9
-    if len(query) >= 4 and len(token) >= len(query) + 3 and token.endswith(query):
-        return 0.85
-    allowed = 1 if len(query) <= 5 else 2
-    # Each edit changes the set of letters by at most two: a cheap test that rules out most
-    # unrelated words before the (pure Python) edit distance.
-    if len(set(query) ^ set(token)) > 2 * allowed:
-        return 0.0
-    distance = edit_distance(query, token, allowed)
-    if distance > allowed:
-        return 0.0
-    return 1.0 - distance / max(len(query), len(token))
 
 
 def name_score(query_tokens: list[str], person_tokens: list[str]) -> float:
@@ -123,11 +86,8 @@ def ranked_score(query: tuple[str, ...], person: tuple[str, ...]) -> float:
 
 
 # Readings of a query (as typed, nickname read as the full name, glued compound split) that
-# are looked up and scored; each one looked up costs one candidate query.
+# are scored; on SQLite each one is also looked up (one candidate query each).
 READINGS = 3
-# Word similarity needed to be a candidate: 0.5 keeps every one-typo match of a full name
-# (measured ≥ 0.62 in bench/registry_search.py) while dropping people who share one common word.
-WORD_SIMILARITY = 0.5
 FIELDS = (
     "pk",
     "name_key",
@@ -194,38 +154,27 @@ def _sqlite_candidates(base: QuerySet[Individual], tokens: list[str], limit: int
     return rows
 
 
-def _name_candidates(base: QuerySet[Individual], tokens: list[str], limit: int) -> list:
-    """Up to `limit` rows (FIELDS) whose name resembles `tokens`, likeliest first.
+def name_candidates(
+    base: QuerySet[Individual],
+    tokens: list[str],
+    limit: int,
+    born_between: tuple[datetime.date, datetime.date] | None = None,
+) -> list:
+    """Up to `limit` rows (FIELDS) whose name resembles `tokens` in one of its readings (as
+    typed, nicknames, glued compounds), likeliest first. Only these small rows are read;
+    callers load full records for the few that score. `born_between` keeps people born in
+    that range.
 
-    Only these small rows are read; callers load full records for the few that score.
+    PostgreSQL: name words (`name_words`, one lookup for every reading). SQLite: the trigram
+    index, once per reading (a glued compound is not split: its trigrams find both words).
     """
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
-
-        key = " ".join(tokens)
-        with connection.cursor() as cursor:
-            cursor.execute("SET pg_trgm.word_similarity_threshold = %s", [WORD_SIMILARITY])
-        # Word similarity ties among namesakes ('Leonardo Hernández López' and 'Leonardo
-        # Hernández Hernández' for 'leonardo hernandez hernamdez'); the whole-key similarity,
-        # which counts the record's extra words against it, breaks them.
-        return list(
-            base.filter(name_key__trigram_word_similar=key)
-            .annotate(
-                similarity=TrigramWordSimilarity(key, "name_key")
-                + TrigramSimilarity("name_key", key)
-            )
-            .order_by("-similarity")
-            .values_list(*FIELDS, named=True)[:limit]
-        )
-    return _sqlite_candidates(base, tokens, limit)
-
-
-def name_candidates(base: QuerySet[Individual], tokens: list[str], limit: int) -> list:
-    """`_name_candidates` for each reading of the query (as typed, nicknames). A glued
-    compound is not split for this: its trigrams already find the two words."""
+        return name_words.candidates(base, tokens, limit, FIELDS, born_between)
+    if born_between is not None:
+        base = base.filter(date_of_birth__range=born_between)
     rows: dict[int, object] = {}
     for reading in normalize.name_variants(tuple(tokens), READINGS, split=False):
-        for row in _name_candidates(base, list(reading), limit):
+        for row in _sqlite_candidates(base, list(reading), limit):
             rows.setdefault(row.pk, row)
     return list(rows.values())
 
@@ -263,22 +212,12 @@ def search_individuals(
             if person.pk not in hits or hits[person.pk].score < score:
                 hits[person.pk] = Hit(person, score, matched)
 
-    if _REFERENCE.match(text):
-        add(base.filter(household__reference__iexact=text)[:limit], 1.0, "reference")
-    doc_key = normalize.document_key(text)
-    if len(doc_key) >= 4 and any(c.isdigit() for c in doc_key):
-        add(base.filter(documents__number_key=doc_key).distinct()[:limit], 1.0, "document")
-        add(
-            base.filter(documents__number_key__contains=doc_key).distinct()[:limit],
-            0.95,
-            "document",
-        )
-    phone = "" if _HAS_LETTER.search(text) else normalize.phone_search_key(text, region)
-    if phone:
-        # Two indexed lookups: an OR across the join would scan every visible person.
-        add(base.filter(phone=phone)[:limit], 0.97, "phone")
-        add(base.filter(household__phone=phone)[:limit], 0.97, "phone")
     names, dates, age = normalize.split_birth_date(text)
+    tokens = [
+        t for t in normalize.name_tokens(names) if len(t) >= 2 and not any(c.isdigit() for c in t)
+    ]
+    if not (tokens and dates):
+        _lookup_numbers(base, text, region, limit, add)
     if born is not None:
         dates = [born]
     if age is not None:
@@ -287,9 +226,6 @@ def search_individuals(
             date_of_birth__gt=_years_before(today, age + 2),
             date_of_birth__lte=_years_before(today, max(age - 1, 0)),
         )
-    tokens = [
-        t for t in normalize.name_tokens(names) if len(t) >= 2 and not any(c.isdigit() for c in t)
-    ]
     if dates and not tokens and not hits:
         add(base.filter(date_of_birth__in=dates).order_by("name_key")[:limit], 0.9, "birth_date")
     if tokens:
@@ -311,6 +247,30 @@ def search_individuals(
             add([person], scores[person.pk], "name")
     ordered = sorted(hits.values(), key=lambda h: (-h.score, h.individual.name_key))
     return ordered[:limit]
+
+
+def _lookup_numbers(base, text: str, region: str, limit: int, add) -> None:
+    """Household reference, document number (exact, else part of one) and phone. Not run for
+    a name with a birth date: those digits are a date, not a number to look up. (An age
+    may be the last digits of a document typed with a space: 'AP.68738 4'.)"""
+    if _REFERENCE.match(text):
+        add(base.filter(household__reference__iexact=text)[:limit], 1.0, "reference")
+    doc_key = normalize.document_key(text)
+    if len(doc_key) >= 4 and any(c.isdigit() for c in doc_key):
+        exact = list(base.filter(documents__number_key=doc_key).distinct()[:limit])
+        add(exact, 1.0, "document")
+        if not exact:
+            # Part of a number ('V-' left out): found in the documents alone first, which
+            # SQLite scans (PostgreSQL has a trigram index), then kept to the user's scope.
+            owners = Document.objects.filter(number_key__contains=doc_key).values("individual_id")[
+                : 20 * limit
+            ]
+            add(base.filter(pk__in=owners)[:limit], 0.95, "document")
+    phone = "" if _HAS_LETTER.search(text) else normalize.phone_search_key(text, region)
+    if phone:
+        # Two indexed lookups: an OR across the join would scan every visible person.
+        add(base.filter(phone=phone)[:limit], 0.97, "phone")
+        add(base.filter(household__phone=phone)[:limit], 0.97, "phone")
 
 
 def _years_before(day: datetime.date, years: int) -> datetime.date:
