@@ -148,7 +148,7 @@ def find_duplicates(user: User, data: Mapping, *, region: str, limit: int = 10) 
 
     Looks up the same document, the same phone, everyone born the same day (or with day and
     month swapped: an indexed lookup, then every name compared) and similar names born within
-    two years (trigram candidates).
+    two years (`search.name_candidates`).
     """
     visible = individuals_visible_to(user).select_related("household")
     organization = access.visible(user, Individual.objects.all(), office_field=None)

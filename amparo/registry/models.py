@@ -170,8 +170,9 @@ class Individual(models.Model):
         related_name="+",
         verbose_name=_("consent recorded by"),
     )
-    # Search keys, derived from the names on every save by the registry's actions.
-    name_key = models.CharField(max_length=400, editable=False)  # trigram-indexed (0002)
+    # Search keys, derived from the names on every save by the registry's actions. name_key
+    # is indexed by word on PostgreSQL (0011) and by FTS5 trigrams on SQLite (0010).
+    name_key = models.CharField(max_length=400, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

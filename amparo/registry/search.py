@@ -1,8 +1,9 @@
 """One-box search over individuals: names (typos, accents, order), documents, phones, references.
 
-The database finds candidates (PostgreSQL: pg_trgm index; SQLite: FTS5 trigram index, kept by
-triggers, migration 0010), then `name_score` ranks them in Python, word by word, so "Jose
-Peres" finds "José Pérez Gómez" and either surname order matches. Each reading of the query is
+The database finds candidates (PostgreSQL: name words, `name_words.py`, migration 0011;
+SQLite: FTS5 trigram index, kept by triggers, migration 0010), then `name_score` ranks them
+in Python, word by word, so "Jose Peres" finds "José Pérez Gómez" and either surname order
+matches. Each reading of the query is
 looked up: as typed, with nicknames read as the names they stand for ("Pancho" → Francisco,
 `nicknames.py`) and glued compounds split ("JoséLuis"). A birth date in the box (or the `born`
 filter) looks up the people born that day (indexed) and ranks them by name, so the right

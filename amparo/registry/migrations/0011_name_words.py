@@ -25,6 +25,8 @@ UP = [
     "ON registry_name_word USING gin (word gin_trgm_ops)",
     "CREATE INDEX IF NOT EXISTS registry_individual_name_words "
     "ON registry_individual USING gin (string_to_array(name_key, ' '))",
+    # The trigram index of whole names (0002) is no longer read; it was the costliest to keep.
+    "DROP INDEX IF EXISTS registry_individual_name_trgm",
     """
     CREATE OR REPLACE FUNCTION registry_name_words_add() RETURNS trigger AS $$
     BEGIN
@@ -45,6 +47,8 @@ UP = [
     "EXECUTE FUNCTION registry_name_words_add()",
 ]
 DOWN = [
+    "CREATE INDEX IF NOT EXISTS registry_individual_name_trgm "
+    "ON registry_individual USING gin (name_key gin_trgm_ops)",
     "DROP TRIGGER IF EXISTS registry_name_words_updated ON registry_individual",
     "DROP TRIGGER IF EXISTS registry_name_words_inserted ON registry_individual",
     "DROP FUNCTION IF EXISTS registry_name_words_add()",
