@@ -281,6 +281,9 @@ TASKS = {
     }
 }
 
+# A running job whose worker wrote no heartbeat for this long is taken for dead (core/jobs.py).
+AMPARO_JOB_SILENT_MINUTES = int(os.environ.get("AMPARO_JOB_SILENT_MINUTES", "10"))
+
 # Uploads (core/tabular.py): the file, an XLSX's unpacked parts, rows and cells. The command
 # line (`amparo import-registry`) has no limit: it streams files of any size.
 AMPARO_IMPORT_MAX_BYTES = int(os.environ.get("AMPARO_IMPORT_MAX_MB", "20")) * 1024 * 1024

@@ -13,18 +13,29 @@ with the messages; any other exception as *failed* (the traceback goes to the wo
 never to the page). The job runs in the django-tasks worker (`amparo serve` starts one,
 `amparo worker` more), from the database: the file travels in the job row, encrypted with
 the field keys, and is deleted when the job ends; jobs are deleted `KEEP_HOURS` after.
+
+A running job beats: its row's `heartbeat_at` is written when it starts, at every progress
+call, and every `HEARTBEAT_SECONDS` by a thread of the worker meanwhile. A worker that died
+(killed, machine restarted) stops beating; a job silent for `settings.AMPARO_JOB_SILENT_MINUTES`
+is ended as *failed*, "interrupted", when its owner next looks at it or the next job starts
+(`interrupt_silent`), with the message its handler gives (`@jobs.handler(interrupted=…)`:
+what was kept, what to do) or a general one. django-tasks' database worker has no such notion
+(a task whose worker died stays "running" in its table too).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any, Protocol
 from uuid import UUID
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, connections, transaction
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
@@ -38,6 +49,7 @@ from amparo.core.models import Job, User
 logger = logging.getLogger(__name__)
 KEEP_HOURS = 24
 PROGRESS_EVERY = 1000  # rows between two progress writes
+HEARTBEAT_SECONDS = 30  # between two beats of a running job (well under the silence allowed)
 
 
 class Progress:
@@ -56,17 +68,31 @@ class Progress:
             fields["total"] = total
         if phase:
             fields["phase"] = phase
-        Job.objects.filter(pk=self.job.pk).update(**fields)
+        Job.objects.filter(pk=self.job.pk).update(**fields, heartbeat_at=timezone.now())
 
 
 class Handler(Protocol):
     def __call__(self, *, job: Job, data: bytes | None, progress: Progress) -> dict: ...
 
 
-def handler(function: Callable[..., dict]) -> Handler:
-    """Mark a function as one a job may run (the worker runs nothing else)."""
-    function.is_job_handler = True  # type: ignore[attr-defined]
-    return function
+def handler(
+    function: Callable[..., dict] | None = None,
+    *,
+    interrupted: Callable[[Job], str] | None = None,
+) -> Any:
+    """Mark a function as one a job may run (the worker runs nothing else).
+
+    `interrupted(job)` says, in the owner's language, what a job whose worker died kept and
+    what to do now (the job's `phase`, `done` and `total` are as last written).
+    Use bare (`@jobs.handler`) or with it (`@jobs.handler(interrupted=…)`).
+    """
+
+    def mark(function: Callable[..., dict]) -> Handler:
+        function.is_job_handler = True  # type: ignore[attr-defined]
+        function.interrupted = interrupted  # type: ignore[attr-defined]
+        return function
+
+    return mark if function is None else mark(function)
 
 
 def start(
@@ -102,25 +128,97 @@ def path_of(handler: Handler) -> str:
 
 
 def get_job_for(user: User, job_id: UUID | str) -> Job:
-    """The user's own job; anyone else's, or a missing one, is the same 404."""
-    job = Job.objects.filter(uuid=job_id, owner=user).first() if user.is_authenticated else None
+    """The user's own job; anyone else's, or a missing one, is the same 404.
+
+    A running job whose worker has gone silent is ended first (`interrupt_silent`), so its
+    page and its owner see it interrupted rather than running for ever.
+    """
+    jobs = Job.objects.filter(uuid=job_id, owner=user) if user.is_authenticated else None
+    job = jobs.first() if jobs is not None else None
     if job is None:
         raise Http404
+    if job.state == Job.State.RUNNING and interrupt_silent(jobs):
+        job.refresh_from_db()
     return job
 
 
 def drop_expired() -> int:
-    """Remove jobs over `KEEP_HOURS` old: their results may name people."""
+    """Remove jobs over `KEEP_HOURS` old: their results may name people. Ends silent ones."""
+    interrupt_silent()
     cutoff = timezone.now() - timedelta(hours=KEEP_HOURS)
     deleted, _by_model = Job.objects.filter(created_at__lt=cutoff).delete()
     return deleted
 
 
+def interrupt_silent(jobs: QuerySet[Job] | None = None) -> int:
+    """End as *failed* the running jobs (of `jobs`, or all) with no heartbeat for
+    `settings.AMPARO_JOB_SILENT_MINUTES`: their worker died. Returns how many.
+
+    Each gets its handler's explanation (or a general one) in its owner's language, and loses
+    its file. Should the worker turn out alive after all, its outcome replaces this one.
+    """
+    cutoff = timezone.now() - timedelta(minutes=settings.AMPARO_JOB_SILENT_MINUTES)
+    silent = (jobs if jobs is not None else Job.objects.all()).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff),
+        state=Job.State.RUNNING,
+    )
+    ended = 0
+    for job in silent.select_related("owner"):
+        with translation.override(job.owner.language or settings.LANGUAGE_CODE):
+            result = {"refused": [_interruption(job)], "interrupted": True}
+        # Only if it is still silent: a beat since the query above means the worker lives.
+        ended += Job.objects.filter(
+            pk=job.pk, state=Job.State.RUNNING, heartbeat_at=job.heartbeat_at
+        ).update(state=Job.State.FAILED, result=result, data=None, finished_at=timezone.now())
+    return ended
+
+
+def _interruption(job: Job) -> str:
+    try:
+        explain = getattr(import_string(job.handler), "interrupted", None)
+    except ImportError:
+        explain = None
+    if explain is not None:
+        return explain(job)
+    return _("The work was interrupted: the server stopped while it was running. Start it again.")
+
+
+@contextmanager
+def _heartbeat(job_id: int) -> Iterator[None]:
+    """While the block runs, beat every `HEARTBEAT_SECONDS` from a thread of its own.
+
+    The handler may be inside one long transaction (an import on PostgreSQL), whose writes
+    nobody sees until it commits: the beat needs its own connection, hence its own thread.
+    """
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(HEARTBEAT_SECONDS):
+                try:
+                    Job.objects.filter(pk=job_id, state=Job.State.RUNNING).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except DatabaseError:  # a busy database: the next beat may pass
+                    logger.warning("job %s: heartbeat not written", job_id, exc_info=True)
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    thread = threading.Thread(target=beat, name=f"job-{job_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 @task()
 def run_job(job_id: int) -> str:
     """The worker's side: claim the job, run its handler, store the outcome, drop the file."""
+    now = timezone.now()
     claimed = Job.objects.filter(pk=job_id, state=Job.State.QUEUED).update(
-        state=Job.State.RUNNING, started_at=timezone.now()
+        state=Job.State.RUNNING, started_at=now, heartbeat_at=now
     )
     job = Job.objects.filter(pk=job_id).first()
     if not claimed or job is None:
@@ -131,7 +229,8 @@ def run_job(job_id: int) -> str:
     data = None if job.data is None else crypto.fernet().decrypt(bytes(job.data))
     with translation.override(job.owner.language or settings.LANGUAGE_CODE):
         try:
-            result = function(job=job, data=data, progress=Progress(job))
+            with _heartbeat(job.pk):
+                result = function(job=job, data=data, progress=Progress(job))
             state = Job.State.FINISHED
         except ActionError as exc:
             result, state = {"refused": exc.messages}, Job.State.REFUSED

@@ -5,11 +5,14 @@ from collections.abc import Iterable
 from urllib.parse import urlencode
 
 from django.contrib.auth import SESSION_KEY
+from django.core.exceptions import TooManyFilesSent
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 
 # Deeper than any record the application takes; Python's own parser would give up (and the
@@ -138,12 +141,14 @@ class TwoFactorMiddleware:
 class MalformedInputMiddleware:
     """One defence at the edge: input no field can hold is refused before any view sees it.
 
-    A NUL byte or a lone surrogate anywhere in the path, the query string, form fields or a
-    JSON body, and JSON nested deeper than `MAX_JSON_DEPTH`, answer 400 with a translated
-    message (JSON under /api/, the error page elsewhere) — before authentication, so the
-    unauthenticated token endpoint is covered, and before any view reads or writes. Django
-    already replaces undecodable bytes in forms and query strings (U+FFFD); JSON's `\\ud800`
-    escapes are the way a surrogate gets in. Malformed JSON syntax is left to DRF's parser.
+    A NUL byte or a lone surrogate anywhere in the path, the query string, form fields (of
+    any method: Django parses only a POST's, so a PUT's or PATCH's are parsed here) or a JSON
+    body, a multipart body that cannot be parsed, and JSON nested deeper than `MAX_JSON_DEPTH`,
+    answer 400 with a translated message (JSON under /api/, the error page elsewhere) — before
+    authentication, so the unauthenticated token endpoint is covered, and before any view reads
+    or writes. Django replaces undecodable bytes in forms and query strings (U+FFFD); JSON's
+    `\\ud800` escapes, or a form declaring an escaping charset (`unicode_escape`), are the ways a
+    surrogate gets in. Malformed JSON syntax is left to DRF's parser.
     """
 
     def __init__(self, get_response):
@@ -163,17 +168,37 @@ def _problem_in(request: HttpRequest) -> str | None:
     if content_type == "application/json" or content_type.endswith("+json"):
         return json_problem(request.body)
     if content_type in _FORM_TYPES:
-        if request.method == "POST":
-            fields = request.POST
-            files = request.FILES
-            names = [f.name or "" for key in files for f in files.getlist(key)]
-        elif content_type == _FORM_TYPES[0]:
-            fields, names = QueryDict(request.body, encoding=request.encoding), []
-        else:
-            return None
+        fields: QueryDict
+        try:
+            if request.method == "POST":
+                fields, files = request.POST, request.FILES
+            elif content_type == _FORM_TYPES[0]:
+                fields, files = QueryDict(request.body, encoding=request.encoding), MultiValueDict()
+            else:
+                fields, files = _parse_multipart(request)
+        except MultiPartParserError:
+            return _("The request's form data could not be read.")
+        names = [f.name or "" for key in files for f in files.getlist(key)]
         if _any_unstorable([*_pairs(fields), *names]):
             return _unstorable_message()
     return None
+
+
+def _parse_multipart(request: HttpRequest) -> tuple[QueryDict, MultiValueDict]:
+    """A multipart PUT or PATCH body, parsed as Django parses a POST one.
+
+    Django fills `request.POST` only for POST; DRF parses other methods' bodies itself, after
+    this check. Parsed here from the stream (files go to the upload handlers, not memory) and
+    kept where Django keeps a POST's, which is where DRF looks once the stream has been read.
+    A body Django cannot parse raises `MultiPartParserError`, as it does for a POST.
+    """
+    try:
+        fields, files = request.parse_file_upload(request.META, request)
+    except (MultiPartParserError, TooManyFilesSent):
+        vars(request).update(_post=QueryDict(), _files=MultiValueDict())  # as Django does
+        raise
+    vars(request).update(_post=fields, _files=files)
+    return fields, files
 
 
 def _pairs(data: QueryDict) -> Iterable[str]:

@@ -408,6 +408,8 @@ class Job(models.Model):
     result = models.JSONField(_("result"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # Written while it runs (`core.jobs`): long silent, its worker is taken for dead.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -8,7 +8,14 @@ from amparo.core.models import Job
 from amparo.referrals import imports
 
 
-@jobs.handler
+def _interrupted(job: Job) -> str:
+    return _(
+        "The import was interrupted: the server stopped while it was running. Nothing of this "
+        "file was saved (it is saved all at once): start the import again."
+    )
+
+
+@jobs.handler(interrupted=_interrupted)
 def import_directory_file(*, job: Job, data: bytes | None, progress: jobs.Progress) -> dict:
     """Check or import a directory file into the owner's organization (params: dry_run).
 

@@ -1,6 +1,7 @@
 """REST API for households and individuals: parse → access → act → serialize."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -164,6 +165,17 @@ class DuplicateCheckResponse(serializers.Serializer):
 class IndividualFilter(filters.FilterSet):
     office = filters.CharFilter(field_name="household__office__code")
     household = filters.UUIDFilter(field_name="household__uuid")
+    born = filters.DateFilter(
+        field_name="date_of_birth",
+        input_formats=["%Y-%m-%d"],  # one unambiguous form, whatever the language
+        error_messages={
+            "invalid": gettext_lazy(
+                "Give the date of birth as year-month-day (YYYY-MM-DD), for example 1990-03-14."
+            )
+        },
+        help_text="people born on this day (ISO 8601 date, YYYY-MM-DD); with `search`, "
+        "only they are searched",
+    )
 
     class Meta:
         model = Individual
@@ -266,7 +278,19 @@ class IndividualViewSet(
         if not text:
             return super().list(request, *args, **kwargs)
         access.require(request.user, "registry.view")
-        hits = search.search_individuals(request.user, text, region=user_region(request.user))
+        # The list's filters narrow a search too (the filter backend only sees plain lists).
+        chosen = IndividualFilter(
+            request.query_params, queryset=self.scoped_queryset(request.user), request=request
+        )
+        if not chosen.is_valid():
+            raise ValidationError(chosen.errors)
+        hits = search.search_individuals(
+            request.user,
+            text,
+            region=user_region(request.user),
+            born=chosen.form.cleaned_data.get("born"),
+            narrow=chosen.filter_queryset,
+        )
         people = {
             p.pk: p
             for p in self.scoped_queryset(request.user).filter(

@@ -1,5 +1,7 @@
 """Background work of the registry (run by the worker through `core.jobs`)."""
 
+from django.utils.translation import gettext as _
+
 from amparo.core import jobs
 from amparo.core import queries as core_queries
 from amparo.core.models import Job
@@ -8,7 +10,27 @@ from amparo.registry import actions, imports
 SHOWN_ERRORS = 500  # problems listed on the result page (the count says how many in all)
 
 
-@jobs.handler
+def _interrupted(job: Job) -> str:
+    """What an import whose worker died kept: nothing, unless it was saving batch by batch."""
+    if job.params.get("dry_run"):
+        return _(
+            "The check was interrupted: the server stopped while it was running. A check saves "
+            "nothing: start it again."
+        )
+    if job.phase != "saving" or not imports.batches_commit_separately():
+        return _(
+            "The import was interrupted: the server stopped while it was running. Nothing of "
+            "this file was saved: start the import again."
+        )
+    # On SQLite each batch commits on its own, and `done` is written after each commit.
+    return _(
+        "The import was interrupted: the server stopped while it was saving. The households "
+        "saved until then are kept (at least %(done)d of %(total)d): start the import again "
+        "with the same file, and it adds only the households still missing."
+    ) % {"done": job.done, "total": job.total or 0}
+
+
+@jobs.handler(interrupted=_interrupted)
 def import_file(*, job: Job, data: bytes | None, progress: jobs.Progress) -> dict:
     """Check or import an uploaded registry file for the job's owner, all or nothing.
 

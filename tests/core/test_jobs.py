@@ -108,6 +108,99 @@ def test_jobs_are_removed_a_day_after(owner):
     assert list(Job.objects.all()) == [new]
 
 
+@jobs.handler
+def slow(*, job, data, progress):
+    import time
+
+    time.sleep(jobs.HEARTBEAT_SECONDS * 6)
+    calls.append(Job.objects.get(pk=job.pk).heartbeat_at)
+    return {}
+
+
+def _running(owner, silent_minutes: float, **fields) -> Job:
+    job = jobs.start(owner=owner, handler=echo, data=b"abc")
+    beat = timezone.now() - datetime.timedelta(minutes=silent_minutes)
+    fields = {"heartbeat_at": beat, **fields}
+    Job.objects.filter(pk=job.pk).update(state=Job.State.RUNNING, started_at=beat, **fields)
+    return job
+
+
+def test_a_running_job_silent_too_long_shows_interrupted_to_its_owner(owner):
+    silent = _running(owner, silent_minutes=11, done=5, total=9)
+    beating = _running(owner, silent_minutes=1)
+
+    seen_silent = jobs.get_job_for(owner, silent.uuid)
+    seen_beating = jobs.get_job_for(owner, beating.uuid)
+
+    assert (seen_silent.state, seen_silent.data, seen_silent.is_over) == (
+        Job.State.FAILED,
+        None,
+        True,
+    )
+    assert seen_silent.result == {
+        "refused": [
+            "El trabajo se interrumpió: el servidor se detuvo mientras se ejecutaba. "
+            "Vuelva a iniciarlo."
+        ],
+        "interrupted": True,
+    }
+    assert seen_silent.finished_at is not None
+    assert seen_beating.state == Job.State.RUNNING
+    assert Job.objects.get(pk=beating.pk).result is None
+
+
+def test_the_silence_allowed_is_a_setting_and_a_job_from_before_heartbeats_counts_its_start(
+    owner, settings
+):
+    settings.AMPARO_JOB_SILENT_MINUTES = 30
+    recent = _running(owner, silent_minutes=11)
+    unbeaten = _running(owner, silent_minutes=31, heartbeat_at=None)
+
+    ended = jobs.interrupt_silent()
+
+    assert ended == 1
+    assert Job.objects.get(pk=recent.pk).state == Job.State.RUNNING
+    assert Job.objects.get(pk=unbeaten.pk).state == Job.State.FAILED
+
+
+def test_starting_a_job_ends_silent_ones_in_their_owners_language(owner, make_user, office_a1):
+    english = make_user("registration_officer", office=office_a1, language="en")
+    silent = _running(english, silent_minutes=60)
+
+    jobs.start(owner=owner, handler=echo)
+
+    silent.refresh_from_db()
+    assert silent.state == Job.State.FAILED
+    assert silent.result["refused"] == [
+        "The work was interrupted: the server stopped while it was running. Start it again."
+    ]
+
+
+def test_progress_writes_a_heartbeat(owner):
+    job = _running(owner, silent_minutes=11)
+
+    jobs.Progress(job)(3)
+
+    assert jobs.get_job_for(owner, job.uuid).state == Job.State.RUNNING
+    assert Job.objects.get(pk=job.pk).heartbeat_at > timezone.now() - datetime.timedelta(seconds=5)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_running_job_beats_between_progress_calls(make_user, office_a1, monkeypatch):
+    # The beat is written on its own connection, so the job row must be committed: no test
+    # transaction here.
+    monkeypatch.setattr(jobs, "HEARTBEAT_SECONDS", 0.05)
+    owner = make_user("registration_officer", office=office_a1)
+    job = Job.objects.create(owner=owner, handler=jobs.path_of(slow))
+    calls.clear()
+
+    jobs.run_job.call(job.pk)
+
+    job.refresh_from_db()
+    assert job.state == Job.State.FINISHED
+    assert calls[0] > job.started_at
+
+
 SETUP = """
 from django.db import transaction
 from amparo.core import jobs

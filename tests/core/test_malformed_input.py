@@ -12,6 +12,7 @@ import uuid
 
 import pytest
 from django.apps import apps
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.urls import URLPattern, URLResolver, get_resolver
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import given
@@ -57,6 +58,20 @@ def _url(path: str, value: str | None = None) -> str:
     for name in ("{id}", "{code}", "{case_id}", "{uuid}"):
         path = path.replace(name, value if value is not None else str(uuid.uuid4()))
     return path
+
+
+def _multipart(name: str, kind: str) -> tuple[bytes, str]:
+    """A multipart body whose field `name` holds the bad text of `kind`.
+
+    A lone surrogate cannot be written in UTF-8; declared as `unicode_escape`, which Django
+    and DRF both honour when decoding the fields, the escape `\\ud800` becomes one. Send it with
+    `client.generic`: the client's `post` would re-encode the bytes in that charset.
+    """
+    if kind == "nul":
+        body, charset = encode_multipart(BOUNDARY, {name: BAD_TEXTS["nul"]}), "utf-8"
+    else:
+        body, charset = encode_multipart(BOUNDARY, {name: "Ana\\ud800"}), "unicode_escape"
+    return body, f"{MULTIPART_CONTENT}; charset={charset}"
 
 
 def _nested(depth: int, key: str = "name") -> str:
@@ -112,6 +127,10 @@ def test_every_api_operation_refuses_unstorable_text_anywhere(caller, kind):
         response = send(_url(path), form, content_type="application/x-www-form-urlencoded")
         if not _judge(response, refused_at_edge):
             failures.append((method, path, f"form {properties[0]}", response.status_code))
+        body, content_type = _multipart(properties[0], kind)
+        response = caller.generic(method.upper(), _url(path), body, content_type=content_type)
+        if not _refused(response):
+            failures.append((method, path, f"multipart {properties[0]}", response.status_code))
 
     assert failures == []
     assert _row_counts() == before
@@ -173,6 +192,64 @@ def test_me_language_with_a_lone_surrogate_changes_nothing(client, make_user, of
     user.refresh_from_db()
     assert response.status_code == 400
     assert user.language == "es"
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_TEXTS))
+@pytest.mark.parametrize("form", ["multipart", "urlencoded"])
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_me_form_body_of_put_or_patch_with_unstorable_text_changes_nothing(
+    client, make_user, office_a1, kind, form, method
+):
+    # Django parses only POST bodies into request.POST; DRF parses PUT and PATCH itself.
+    user = make_user("caseworker", office=office_a1, language="es")
+    client.force_login(user)
+    if form == "multipart":
+        body, content_type = _multipart("language", kind)
+    else:
+        bad = {"nul": "en%00", "surrogate": "en%5Cud800"}[kind]  # the escape, for unicode_escape
+        charset = "" if kind == "nul" else "; charset=unicode_escape"
+        body, content_type = f"language={bad}", f"application/x-www-form-urlencoded{charset}"
+    before = _row_counts()
+
+    response = getattr(client, method)("/api/v1/me/", body, content_type=content_type)
+
+    user.refresh_from_db()
+    assert response.status_code == 400
+    assert "no se puede guardar" in response.json()["detail"]
+    assert user.language == "es"
+    assert _row_counts() == before
+
+
+@pytest.mark.parametrize("method", ["post", "patch"])
+def test_unreadable_multipart_body_answers_400_in_json_under_the_api(
+    client, make_user, office_a1, method
+):
+    user = make_user("caseworker", office=office_a1, language="es")
+    client.force_login(user)
+
+    response = getattr(client, method)(
+        "/api/v1/me/", b"language=en", content_type="multipart/form-data; boundary="
+    )
+
+    user.refresh_from_db()
+    assert response.status_code == 400
+    assert response.json() == {"detail": "No se pudieron leer los datos del formulario enviado."}
+    assert user.language == "es"
+
+
+def test_multipart_patch_without_bad_text_reaches_the_view(client, make_user, office_a1):
+    user = make_user("caseworker", office=office_a1, language="es")
+    client.force_login(user)
+
+    response = client.patch(
+        "/api/v1/me/",
+        encode_multipart(BOUNDARY, {"language": "en"}),
+        content_type=MULTIPART_CONTENT,
+    )
+
+    user.refresh_from_db()
+    assert response.status_code == 200
+    assert user.language == "en"
 
 
 def _page_urls(resolver=None, prefix=""):

@@ -1,8 +1,11 @@
 """The directory page for staff and the import page for those who maintain it."""
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from amparo.core import jobs
 from amparo.core.models import Area, AuditEvent, Job
@@ -244,6 +247,24 @@ def test_an_import_job_is_seen_by_its_owner_only(client, make_user, office_a1):
     assert own.status_code == 200
     assert '<meta http-equiv="refresh" content="2">' in own.content.decode()
     assert other.status_code == 404
+
+
+def test_an_import_whose_worker_died_shows_interrupted_and_nothing_saved(
+    client, make_user, office_a1
+):
+    owner = make_user("case_supervisor", office=office_a1)
+    job = jobs.start(owner=owner, handler=tasks.import_directory_file, params={"dry_run": False})
+    silent = timezone.now() - datetime.timedelta(minutes=11)
+    Job.objects.filter(pk=job.pk).update(
+        state=Job.State.RUNNING, started_at=silent, heartbeat_at=silent
+    )
+    client.force_login(owner)
+
+    page = client.get(reverse("referrals:directory-import-job", args=[job.uuid])).content.decode()
+
+    assert "El trabajo se interrumpió" in page
+    assert "No se guardó nada de este archivo" in page
+    assert 'http-equiv="refresh"' not in page
 
 
 @pytest.mark.parametrize("role", ["caseworker", "partner_focal_point", "registration_officer"])

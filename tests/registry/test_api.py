@@ -190,3 +190,81 @@ def test_schema_documents_registry_endpoints(client, db):
     assert {"/api/v1/households/", "/api/v1/individuals/", "/api/v1/individuals/{id}/"} <= set(
         paths
     )
+
+
+@pytest.fixture
+def born_the_same_day(make_user, quito, office_a2, office_b1):
+    """Two people of the officer's office, one born 1990-03-14; the same name and birth date
+    in another office of the organization and in another organization."""
+    from amparo.registry import actions
+
+    people = {}
+    for name, office, born in [
+        ("ours", quito, "1990-03-14"),
+        ("ours_other_day", quito, "1991-03-14"),
+        ("other_office", office_a2, "1990-03-14"),
+        ("other_org", office_b1, "1990-03-14"),
+    ]:
+        officer = make_user("registration_officer", office=office)
+        household = actions.register_household(
+            actor=officer, office=office, members=[member(date_of_birth=born, documents=[])]
+        )
+        people[name] = str(household.members.get().uuid)
+    return people
+
+
+def _ids(response) -> list[str]:
+    return [row["id"] for row in response.json()["results"]]
+
+
+def test_individuals_list_filters_by_birth_date_within_scope(officer_client, born_the_same_day):
+    listed = officer_client.get("/api/v1/individuals/", {"born": "1990-03-14"})
+    searched = officer_client.get(
+        "/api/v1/individuals/", {"born": "1990-03-14", "search": "María José Pérez"}
+    )
+    unfiltered = officer_client.get("/api/v1/individuals/", {"search": "María José Pérez"})
+
+    assert (listed.status_code, searched.status_code) == (200, 200)
+    assert _ids(listed) == [born_the_same_day["ours"]]
+    assert _ids(searched) == [born_the_same_day["ours"]]
+    assert sorted(_ids(unfiltered)) == sorted(
+        [born_the_same_day["ours"], born_the_same_day["ours_other_day"]]
+    )
+
+
+def test_individuals_list_filters_narrow_a_search_too(officer_client, born_the_same_day, quito):
+    other_office = officer_client.get(
+        "/api/v1/individuals/", {"search": "María José Pérez", "office": "a2"}
+    )
+    own_office = officer_client.get(
+        "/api/v1/individuals/", {"search": "María José Pérez", "office": quito.code, "sex": "F"}
+    )
+
+    assert _ids(other_office) == []
+    assert len(_ids(own_office)) == 2
+
+
+@pytest.mark.parametrize("search", ["", "María"])
+@pytest.mark.parametrize("born", ["14/03/1990", "1990-02-30", "ayer"])
+def test_individuals_list_refuses_a_bad_birth_date_in_words(officer_client, search, born):
+    response = officer_client.get(
+        "/api/v1/individuals/", {"born": born, "search": search}, HTTP_ACCEPT_LANGUAGE="es"
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "born": [
+            "Indique la fecha de nacimiento como año-mes-día (AAAA-MM-DD), por ejemplo 1990-03-14."
+        ]
+    }
+    assert not AuditEvent.objects.filter(action="registry.individual.searched").exists()
+
+
+def test_schema_documents_the_birth_date_filter(client, db):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+
+    parameters = schema["paths"]["/api/v1/individuals/"]["get"]["parameters"]
+    born = next(p for p in parameters if p["name"] == "born")
+    assert born["in"] == "query"
+    assert born["schema"] == {"type": "string", "format": "date"}
+    assert "YYYY-MM-DD" in born["description"]

@@ -1,10 +1,13 @@
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from amparo.core import jobs
 from amparo.core.models import Area, Job
-from amparo.registry import tasks
+from amparo.registry import imports, tasks
 from amparo.registry.models import Household, ImportMapping
 from tests.spreadsheets import inline_string_bomb
 
@@ -133,6 +136,48 @@ def test_an_import_job_is_seen_by_its_owner_only(client, make_user, office_a1):
     assert '<meta http-equiv="refresh" content="2">' in own.content.decode()
     assert "Esperando su turno" in own.content.decode()
     assert (colleagues.status_code, admins.status_code) == (404, 404)
+
+
+def _silent_import(owner, *, dry_run: bool, **fields) -> Job:
+    job = jobs.start(
+        owner=owner,
+        handler=tasks.import_file,
+        params={"mapping": MAPPING, "dry_run": dry_run, "valid_rows_only": False},
+        data=SPANISH,
+        filename="kobo.csv",
+    )
+    silent = timezone.now() - datetime.timedelta(minutes=11)
+    fields = {"heartbeat_at": silent, **fields}
+    Job.objects.filter(pk=job.pk).update(state=Job.State.RUNNING, started_at=silent, **fields)
+    return job
+
+
+def test_an_import_whose_worker_died_says_what_it_kept(client, make_user, office_a1):
+    officer = make_user("registration_officer", office=office_a1)
+    client.force_login(officer)
+    checking = _silent_import(officer, dry_run=False, phase="checking", done=1000)
+    saving = _silent_import(officer, dry_run=False, phase="saving", done=400, total=1000)
+    check = _silent_import(officer, dry_run=True, phase="checking")
+    fresh = _silent_import(officer, dry_run=False, heartbeat_at=timezone.now())
+
+    pages = {
+        name: client.get(reverse("registry:import-job", args=[job.uuid])).content.decode()
+        for name, job in [("checking", checking), ("saving", saving), ("check", check)]
+    }
+    running = client.get(reverse("registry:import-job", args=[fresh.uuid])).content.decode()
+
+    nothing_saved = "No se guardó nada de este archivo: vuelva a iniciar la importación."
+    assert all("La importación se interrumpió" in pages[n] for n in ("checking", "saving"))
+    assert all("<h1>\n  El trabajo se interrumpió" in page for page in pages.values())
+    assert all("nada importado:" not in page for page in pages.values())
+    assert nothing_saved in pages["checking"]
+    assert "La revisión se interrumpió" in pages["check"]
+    if imports.batches_commit_separately():  # SQLite: the batches saved before stay
+        assert "(al menos 400 de 1000)" in pages["saving"]
+        assert "solo los hogares que faltan" in pages["saving"]
+    else:  # one transaction, rolled back when the worker's connection died
+        assert nothing_saved in pages["saving"]
+    assert 'http-equiv="refresh"' in running
 
 
 def test_the_spreadsheet_bomb_is_refused_at_upload_and_nothing_is_kept(
