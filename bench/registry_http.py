@@ -16,8 +16,9 @@ not apply to it) and times, per kind, one request after the other (one user):
 
 - `GET /api/v1/individuals/?search=…` with the text of the in-process bench's search kinds;
 - `POST /api/v1/individuals/duplicate-check/` with the JSON a registration sends for the person
-  (names, sex, birth date, nationality, population group, relationship): no document and no
-  phone, so that the names and dates are what match, as in the in-process bench.
+  (names, sex, birth date and whether it is estimated, nationality, population group,
+  relationship): no document and no phone, so that names and dates are what match, as in the
+  in-process bench.
 
 Each request carries the token and asks for gzip, as the app's clients do; its time runs from
 sending the request to the last byte of the answer (new connection included: gunicorn's sync
@@ -26,9 +27,11 @@ once (threads), with the throughput. Prints p50 / p95 / max in ms, recall@10 (th
 person's id, the uuid the API returns, among the first ten results), the mean answer size (on
 the wire and as JSON); then, for `--split` queries of a few kinds, the median of three runs of
 the search function alone in this process, of the whole Django view in this process (Django's
-test client: middleware, token sign-in, serialization, audit write, gzip) and over HTTP, so the
-share of each layer shows; and the command that reproduces the run. The server is stopped at the
-end, also after an error, Ctrl+C or SIGTERM; its log is `registry_http.serve.log` in AMPARO_HOME.
+test client: middleware, token sign-in, serialization, audit write, gzip; with its SQL statements
+and the ms spent waiting for them) and over HTTP, so the share of each layer shows; and the
+command that reproduces the run. The token is revoked and the server stopped at the end, the
+server also after an error, Ctrl+C or SIGTERM; its log is `registry_http.serve.log` in
+AMPARO_HOME. Every request writes its audit event, as in use: the bench database keeps them.
 """
 
 import argparse
@@ -157,17 +160,19 @@ class Client:
 
 
 def sign_in(port: int, username: str, password: str) -> str:
-    status, _ms, _wire, _size, answer = Client(port).send(
+    client = Client(port)
+    status, _ms, _wire, _size, answer = client.send(
         "POST",
         f"{API}/auth/token/",
         {"username": username, "password": password, "device": "bench/registry_http.py"},
     )
+    client.close()
     if status != 200:
         raise SystemExit(f"signing in through the API failed ({status}): {answer}")
     return answer["token"]
 
 
-def http_requests(user, queries, uuids, people):
+def http_requests(queries, uuids, people):
     """Per kind: (method, path, body, intended person's uuid, label)."""
     requests: dict[str, list] = {}
     for kind, items in queries.items():
@@ -419,7 +424,7 @@ def main() -> None:
         pk: (nationality, group)
         for pk, nationality, group in rows.values_list("pk", "nationality", "population_group")
     }
-    requests = http_requests(user, queries, uuids, people)
+    requests = http_requests(queries, uuids, people)
     close_old_connections()
 
     server = Server(Path(settings.AMPARO_HOME), args.workers)
