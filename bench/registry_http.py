@@ -116,6 +116,7 @@ class Server:
         return f"{log.count('Booting worker with pid')} {kind} workers"
 
     def stop(self) -> None:
+        started = time.perf_counter()
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             with contextlib.suppress(subprocess.TimeoutExpired):
@@ -123,6 +124,12 @@ class Server:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.process.pid, signal.SIGKILL)  # anything of ours left in the group
         self.process.wait(timeout=10)
+        print(
+            f"amparo serve stopped in {time.perf_counter() - started:.1f} s "
+            f"(exit {self.process.returncode})",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 class Client:
