@@ -76,8 +76,9 @@ def ensure_postgres_database() -> None:
     print(f"created database {name}")
 
 
-def bench_user():
-    """An organization-wide user of OIM Ecuador whose (bench-only) role grants registry.view."""
+def bench_user(permissions: tuple[str, ...] = ("registry.view",)):
+    """An organization-wide user of OIM Ecuador whose (bench-only) role grants `permissions`
+    (registry.view; the HTTP bench adds registry.register for the duplicate check)."""
     from amparo.core.models import Organization, Role, User
 
     org = Organization.objects.get(code=BENCH_ORG)
@@ -86,7 +87,7 @@ def bench_user():
         code=BENCH_ROLE,
         defaults={
             "name": "Benchmark: registry reader",
-            "permissions": ["registry.view"],
+            "permissions": list(permissions),
             "office_bound": False,
         },
     )
@@ -313,35 +314,16 @@ def sample_targets(user, q: int, seed: int):
     return pools
 
 
-def build_cases(user, q: int, seed: int, region: str):
-    """Per kind: a list of (callable returning the result ids, intended person id, query)."""
+def build_queries(user, q: int, seed: int):
+    """Per kind: a list of (operation, argument, intended person id, label). The operation is
+    "search" (the argument is the text typed in the box), "duplicates" (the person's data as
+    a registration gives it) or "naive" (the name tokens of the baseline)."""
     import phonenumbers
 
-    from amparo.registry.duplicates import find_duplicates
     from amparo.registry.normalize import name_tokens
-    from amparo.registry.queries import individuals_visible_to
-    from amparo.registry.search import search_individuals
 
     rng = random.Random(seed + 1)
     pools = sample_targets(user, q, seed)
-    base = individuals_visible_to(user)
-
-    def search(text):
-        return lambda: [h.individual.pk for h in search_individuals(user, text, region=region)]
-
-    def duplicates(data):
-        return lambda: [
-            c.individual.pk for c in find_duplicates(user, data, region=region).candidates
-        ]
-
-    def naive(tokens):
-        def run():
-            qs = base
-            for token in tokens:
-                qs = qs.filter(name_key__icontains=token)
-            return [p.pk for p in qs[:50]]
-
-        return run
 
     def person_data(person, **changes):
         data = {
@@ -357,10 +339,10 @@ def build_cases(user, q: int, seed: int, region: str):
             str(data[k])
             for k in ("given_names", "first_surname", "second_surname", "date_of_birth")
         )
-        return duplicates(data), person.pk, label
+        return "duplicates", data, person.pk, label
 
     def text_case(person, text):
-        return search(text), person.pk, text
+        return "search", text, person.pk, text
 
     def full(given, person):
         return " ".join(p for p in (given, person.first_surname, person.second_surname) if p)
@@ -373,7 +355,7 @@ def build_cases(user, q: int, seed: int, region: str):
         text = " ".join(p for p in (person.given_names, *order) if p)
         cases["name"].append(text_case(person, text))
         tokens = name_tokens(person.first_surname)[:1] + name_tokens(person.given_names)[:1]
-        cases["naive"].append((naive(tokens), person.pk, " & ".join(tokens)))
+        cases["naive"].append(("naive", tokens, person.pk, " & ".join(tokens)))
         first, second = misspell_surname(person, rng)
         cases["duplicate"].append(person_data(person, first_surname=first, second_surname=second))
         # The second surname left out of a new registration (when there is one to leave out).
@@ -410,6 +392,38 @@ def build_cases(user, q: int, seed: int, region: str):
         )
         cases["phone"].append(text_case(person, local))
     return cases
+
+
+def build_cases(user, q: int, seed: int, region: str):
+    """Per kind: a list of (callable returning the result ids, intended person id, query)."""
+    from amparo.registry.duplicates import find_duplicates
+    from amparo.registry.queries import individuals_visible_to
+    from amparo.registry.search import search_individuals
+
+    base = individuals_visible_to(user)
+
+    def search(text):
+        return lambda: [h.individual.pk for h in search_individuals(user, text, region=region)]
+
+    def duplicates(data):
+        return lambda: [
+            c.individual.pk for c in find_duplicates(user, data, region=region).candidates
+        ]
+
+    def naive(tokens):
+        def run():
+            qs = base
+            for token in tokens:
+                qs = qs.filter(name_key__icontains=token)
+            return [p.pk for p in qs[:50]]
+
+        return run
+
+    runners = {"search": search, "duplicates": duplicates, "naive": naive}
+    return {
+        kind: [(runners[op](argument), target, label) for op, argument, target, label in queries]
+        for kind, queries in build_queries(user, q, seed).items()
+    }
 
 
 def measure(cases) -> tuple[list[float], float, float]:
@@ -471,6 +485,44 @@ def reproduce_command(args) -> str:
     return " ".join([*env, cmd])
 
 
+def prepare_database(people: int, seed: int, queries: int, permissions=("registry.view",)):
+    """Set Django up; create, migrate and load the database (about `people` people of `seed`,
+    reused when there); print what it holds. Returns the bench user (`bench_user`)."""
+    import django
+
+    django.setup()
+    ensure_postgres_database()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from amparo.demo import organizations
+    from amparo.registry.models import Individual
+    from amparo.registry.queries import individuals_visible_to
+
+    call_command("migrate", verbosity=0)
+    organizations.load()
+    user = bench_user(permissions)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            engine = f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
+    else:
+        engine = f"SQLite {connection.Database.sqlite_version}"
+    print(f"database: {engine}; target {people:,} people, seed {seed}")
+    load_people(people, seed)
+    total = Individual.objects.count()
+    visible = individuals_visible_to(user).count()
+    print(
+        f"individuals in the table: {total:,} (visible to {BENCH_USER}, OIM Ecuador "
+        f"organization-wide: {visible:,}); {queries} queries per kind"
+    )
+    if total > people * 1.2:
+        print(
+            f"note: the table holds more than --people ({total:,}); the figures are for that size"
+        )
+    return user
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--people", type=int, default=100_000)
@@ -485,39 +537,7 @@ def main() -> None:
     parser.add_argument("--show-misses", action="store_true")
     args = parser.parse_args()
 
-    import django
-
-    django.setup()
-    ensure_postgres_database()
-    from django.core.management import call_command
-    from django.db import connection
-
-    from amparo.demo import organizations
-    from amparo.registry.models import Individual
-    from amparo.registry.queries import individuals_visible_to
-
-    call_command("migrate", verbosity=0)
-    organizations.load()
-    user = bench_user()
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW server_version")
-            engine = f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
-    else:
-        engine = f"SQLite {connection.Database.sqlite_version}"
-    print(f"database: {engine}; target {args.people:,} people, seed {args.seed}")
-    load_people(args.people, args.seed)
-    total = Individual.objects.count()
-    visible = individuals_visible_to(user).count()
-    print(
-        f"individuals in the table: {total:,} (visible to {BENCH_USER}, OIM Ecuador "
-        f"organization-wide: {visible:,}); {args.queries} queries per kind"
-    )
-    if total > args.people * 1.2:
-        print(
-            f"note: the table holds more than --people ({total:,}); the figures are for that size"
-        )
-
+    user = prepare_database(args.people, args.seed, args.queries)
     cases = build_cases(user, args.queries, args.query_seed, region="EC")
     rows = [*SEARCH_KINDS, *DUPLICATE_KINDS, ("naive", "naive name_key icontains (baseline)")]
     print(

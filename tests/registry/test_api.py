@@ -1,6 +1,9 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from amparo.core.models import Area, AuditEvent
+from amparo.registry import actions
 from amparo.registry.models import Household, Individual
 from tests.factories import api_token, member
 
@@ -268,3 +271,42 @@ def test_schema_documents_the_birth_date_filter(client, db):
     assert born["in"] == "query"
     assert born["schema"] == {"type": "string", "format": "date"}
     assert "YYYY-MM-DD" in born["description"]
+
+
+def register_namesakes(officer, office, count: int) -> None:
+    """`count` more people of the same name, birth date and phone, each with a document."""
+    for _ in range(count):
+        number = f"V-{10_000_000 + Individual.objects.count()}"
+        document = {"type": "national_id", "number": number, "issuing_country": "VE"}
+        actions.register_household(
+            actor=officer, office=office, members=[member(documents=[document])]
+        )
+
+
+@pytest.mark.parametrize(
+    "ask",
+    [
+        lambda client: client.get("/api/v1/individuals/", {"search": "0991234567"}),
+        lambda client: client.post(
+            "/api/v1/individuals/duplicate-check/",
+            member(documents=[]),
+            content_type="application/json",
+        ),
+    ],
+    ids=["search", "duplicate-check"],
+)
+def test_search_and_duplicate_check_queries_do_not_grow_with_the_matches(
+    client, make_user, quito, ask
+):
+    officer = make_user("registration_officer", office=quito)
+    officer_client = api(client, officer)
+    register_namesakes(officer, quito, 1)
+    with CaptureQueriesContext(connection) as one:
+        first = ask(officer_client)
+    register_namesakes(officer, quito, 2)
+
+    with CaptureQueriesContext(connection) as three:
+        second = ask(officer_client)
+
+    assert [first.json()["count"], second.json()["count"]] == [1, 3]
+    assert len(three) == len(one)
