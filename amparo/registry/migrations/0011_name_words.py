@@ -23,6 +23,7 @@ UP = [
     "CREATE INDEX IF NOT EXISTS registry_name_word_reversed ON registry_name_word (reverse(word))",
     "CREATE INDEX IF NOT EXISTS registry_name_word_trgm "
     "ON registry_name_word USING gin (word gin_trgm_ops)",
+    "ANALYZE registry_name_word",
     "CREATE INDEX IF NOT EXISTS registry_individual_name_words "
     "ON registry_individual USING gin (string_to_array(name_key, ' '))",
     # The trigram index of whole names (0002) is no longer read; it was the costliest to keep.
