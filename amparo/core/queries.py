@@ -115,7 +115,8 @@ def live_api_token(key: str) -> ApiToken | None:
     """The token with this key, if it still works: not revoked, not expired, issued under the
     account's current password, to an active account."""
     token = (
-        ApiToken.objects.select_related("user")
+        # The user's role, organization and office come with it: every request reads them.
+        ApiToken.objects.select_related("user", "user__role", "user__organization", "user__office")
         .filter(
             key_hash=ApiToken.hash_key(key),
             revoked_at__isnull=True,
