@@ -154,6 +154,16 @@ def test_a_service_the_survivor_declined_cannot_be_referred_to(
 
 
 @pytest.mark.django_db
+def test_a_referral_records_the_service_as_referred_on_the_case(gbv_case, gbv_specialist, provider):
+    consenting_to(gbv_case, gbv_specialist, "health")
+
+    send(gbv_specialist, gbv_case, service_of(provider, "health"))
+
+    decision = gbv_case.service_decisions.get()
+    assert (decision.service_type, decision.outcome) == ("health", "referred")
+
+
+@pytest.mark.django_db
 def test_guardian_consent_is_refused_when_the_caregiver_is_the_alleged_perpetrator(
     gbv_case, gbv_specialist, provider
 ):

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from amparo.cases import actions as case_actions
 from amparo.cases import queries as case_queries
 from amparo.cases.consent import giver_problem, is_child
 from amparo.cases.models import (
@@ -314,6 +315,15 @@ def send_referral(
         sent_at=now,
         respond_by=now + RESPONSE_SLA[Urgency(urgency)],
     )
+    if restricted:  # the IRF's answer for this service, on the case
+        case_actions.record_service_decision(
+            actor=actor,
+            case=case,  # type: ignore[arg-type]
+            service_type=service.type,
+            outcome=ServiceOutcome.REFERRED,
+            decided_on=timezone.localdate(),
+            request=request,
+        )
     audit.record(
         actor=actor,
         action="referrals.referral.sent",
