@@ -1,12 +1,21 @@
 """The consent and safety pages of a restricted case: its GBV team uses them; anyone else gets
 404, as for the case itself."""
 
+import datetime
+import json
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from amparo.cases import actions
-from amparo.cases.models import ChildConsent, GBVTeamMember, ServiceDecision, SurvivorSafety
+from amparo.cases.models import (
+    ChildConsent,
+    GBVTeamMember,
+    ServiceDecision,
+    SurvivorIdentity,
+    SurvivorSafety,
+)
 from amparo.core.models import AuditEvent
 from tests.cases.test_access import _incident
 
@@ -172,3 +181,71 @@ def test_the_incident_records_consent_to_child_protection_and_other_services(
 
     incident.refresh_from_db()
     assert incident.referral_consent == ["child_protection", "other"]
+
+
+def _make_a_child_of(case, years):
+    record = SurvivorIdentity.objects.get(case=case)
+    details = json.loads(record.details)
+    details["date_of_birth"] = (TODAY() - datetime.timedelta(days=365 * years + 5)).isoformat()
+    record.details = json.dumps(details)
+    record.save()
+
+
+def api_for(user):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(user)
+    return api
+
+
+@pytest.mark.django_db
+def test_the_api_records_decisions_and_consents_for_the_gbv_team_only(
+    walk_in_case, gbv_specialist, gbv_supervisor, caseworker, supervisor, case
+):
+    base = f"/api/v1/cases/{walk_in_case.uuid}"
+    _make_a_child_of(walk_in_case, years=10)
+    _incident(walk_in_case, gbv_specialist)
+
+    declined = api_for(gbv_specialist).post(
+        f"{base}/service-decisions/",
+        {
+            "service_type": "police",
+            "outcome": "referral_declined_by_survivor",
+            "decided_on": TODAY(),
+        },
+        format="json",
+    )
+    consent = {
+        "given_by": "caregiver",
+        "caregiver_relationship": "mother",
+        "child_assent": True,
+        "method": "verbal",
+        "given_on": TODAY(),
+        "purposes": ["referrals"],
+    }
+    by_caregiver = api_for(gbv_specialist).post(f"{base}/child-consents/", consent, format="json")
+    best_interests = consent | {
+        "given_by": "best_interests",
+        "caregiver_unsuitable": "absent",
+        "reason": "La madre no está en el país.",
+    }
+    not_a_supervisor = api_for(gbv_specialist).post(
+        f"{base}/child-consents/", best_interests, format="json"
+    )
+    decided = api_for(gbv_supervisor).post(f"{base}/child-consents/", best_interests, format="json")
+    listed = api_for(gbv_specialist).get(f"{base}/child-consents/").json()
+    outsiders = [
+        api_for(user).get(f"{base}/{path}/").status_code
+        for user in (caseworker, supervisor)
+        for path in ("child-consents", "service-decisions")
+    ]
+    ordinary = api_for(supervisor).get(f"/api/v1/cases/{case.uuid}/service-decisions/")
+
+    assert declined.status_code == 201, declined.json()
+    assert by_caregiver.status_code == 201, by_caregiver.json()
+    assert not_a_supervisor.status_code == 404
+    assert decided.status_code == 201, decided.json()
+    assert [c["given_by"] for c in listed] == ["best_interests", "caregiver"]
+    assert outsiders == [404] * 4
+    assert ordinary.status_code == 404  # an ordinary case has none
