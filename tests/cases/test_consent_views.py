@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from amparo.cases import actions
+from amparo.cases import actions, queries
 from amparo.cases.models import (
     ChildConsent,
     GBVTeamMember,
@@ -249,3 +249,35 @@ def test_the_api_records_decisions_and_consents_for_the_gbv_team_only(
     assert [c["given_by"] for c in listed] == ["best_interests", "caregiver"]
     assert outsiders == [404] * 4
     assert ordinary.status_code == 404  # an ordinary case has none
+
+
+@pytest.mark.django_db
+def test_a_walk_in_childs_consent_follows_her_into_the_registry(walk_in_case, gbv_specialist):
+    from tests.cases.test_walk_in import registry_data
+
+    born = TODAY() - datetime.timedelta(days=365 * 10 + 5)
+    _make_a_child_of(walk_in_case, years=10)
+    consent = actions.record_child_consent(
+        actor=gbv_specialist,
+        case=walk_in_case,
+        data={
+            "given_by": "caregiver",
+            "caregiver_relationship": "mother",
+            "child_assent": True,
+            "method": "verbal",
+            "given_on": TODAY(),
+            "purposes": ["referrals"],
+        },
+    )
+
+    person = actions.register_survivor(
+        actor=gbv_specialist,
+        case=walk_in_case,
+        data=registry_data(date_of_birth=born.isoformat()),
+        consent_method="written",
+        consent_date=TODAY(),
+    )
+
+    consent.refresh_from_db()
+    assert consent.individual == person
+    assert queries.child_consent_for(walk_in_case, person) == consent
