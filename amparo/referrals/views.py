@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from amparo.cases.queries import get_case_for, open_restricted_cases_of
+from amparo.cases.models import ServiceOutcome
+from amparo.cases.queries import get_case_for, open_restricted_cases_of, service_decisions_of
 from amparo.core import access, audit, names
 from amparo.core.forms import errors_on
 from amparo.referrals import actions, queries
@@ -141,9 +142,17 @@ def new_referral(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "referrals/new.html",
-        {"form": form, "case": case, "person": person},
+        {"form": form, "case": case, "person": person, "declined": _declined(case)},
         status=400 if form.errors else 200,
     )
+
+
+def _declined(case) -> list[str]:
+    """The kinds of service the survivor of a restricted case declined (said on the form)."""
+    if case is None or not case.restricted:
+        return []
+    decisions = service_decisions_of(case).filter(outcome=ServiceOutcome.DECLINED)
+    return [d.get_service_type_display() for d in decisions]
 
 
 def _in_words(field: str, value):

@@ -150,6 +150,7 @@ def test_a_service_the_survivor_declined_cannot_be_referred_to(
 
     assert page.status_code == 400
     assert "rechazó las derivaciones" in page.content.decode()
+    assert "La sobreviviente rechazó las derivaciones a:" in page.content.decode()
     assert send(gbv_specialist, gbv_case, police).state == "sent"
 
 
