@@ -21,12 +21,16 @@ from amparo.cases.models import (
     CaseNote,
     CasePlan,
     CaseType,
+    ChildConsent,
     ClosureReason,
+    ConsentGiver,
+    ConsentPurpose,
     FollowUp,
     GBVService,
     Incident,
     RegistryConsentMethod,
     RiskLevel,
+    ServiceDecision,
     ServiceType,
 )
 from amparo.core import access, audit
@@ -209,6 +213,51 @@ class IncidentSerializer(serializers.ModelSerializer):
             "services_received",
             "referral_consent",
         ]
+
+
+class ChildConsentSerializer(serializers.ModelSerializer):
+    """A child survivor's consent; `given_by: best_interests` is a case supervisor's decision
+    (with `caregiver_unsuitable` and `reason`)."""
+
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    individual = serializers.SlugRelatedField(
+        slug_field="uuid", queryset=Individual.objects.none(), required=False, allow_null=True
+    )
+    purposes = serializers.ListField(child=serializers.ChoiceField(choices=ConsentPurpose.choices))
+    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True)
+
+    class Meta:
+        model = ChildConsent
+        fields = [
+            "id",
+            "individual",
+            "age",
+            "given_by",
+            "caregiver_relationship",
+            "child_assent",
+            "method",
+            "given_on",
+            "purposes",
+            "caregiver_unsuitable",
+            "reason",
+            "recorded_by",
+            "created_at",
+        ]
+        read_only_fields = ["age", "created_at"]
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if case is not None:  # only the case's own people
+            self.fields["individual"].queryset = case.individuals.all()
+
+
+class ServiceDecisionSerializer(serializers.ModelSerializer):
+    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True)
+
+    class Meta:
+        model = ServiceDecision
+        fields = ["service_type", "outcome", "decided_on", "recorded_by", "updated_at"]
+        read_only_fields = ["updated_at"]
 
 
 class ClosureSerializer(serializers.Serializer):
@@ -448,6 +497,62 @@ class CaseViewSet(
             actor=request.user, case=case, data=dict(data.validated_data), request=request
         )
         return Response(IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
+
+    def _restricted_case(self, request: Request) -> Case:
+        access.require(request.user, "cases.gbv")
+        case = self.get_object()
+        if not case.restricted:
+            raise Http404
+        return case
+
+    @extend_schema(methods=["GET"], responses=ChildConsentSerializer(many=True))
+    @extend_schema(
+        methods=["POST"], request=ChildConsentSerializer, responses={201: ChildConsentSerializer}
+    )
+    @action(detail=True, methods=["get", "post"], url_path="child-consents")
+    def child_consents(self, request: Request, id=None) -> Response:
+        """Consent of a child survivor (by age, Caring for Child Survivors guidelines); a
+        best-interests decision by a case supervisor other than the caseworker. Restricted
+        cases, their GBV team only."""
+        case = self._restricted_case(request)
+        if request.method == "GET":
+            audit.record_view(request=request, target=case)
+            records = queries.child_consents_of(case)
+            return Response(ChildConsentSerializer(records, many=True).data)
+        data = ChildConsentSerializer(data=request.data, case=case)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        individual = values.pop("individual", None)
+        record = (
+            actions.record_best_interests_decision
+            if values.get("given_by") == ConsentGiver.BEST_INTERESTS
+            else actions.record_child_consent
+        )
+        consent = record(
+            actor=request.user, case=case, individual=individual, data=values, request=request
+        )
+        return Response(ChildConsentSerializer(consent).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["GET"], responses=ServiceDecisionSerializer(many=True))
+    @extend_schema(
+        methods=["POST"],
+        request=ServiceDecisionSerializer,
+        responses={201: ServiceDecisionSerializer},
+    )
+    @action(detail=True, methods=["get", "post"], url_path="service-decisions")
+    def service_decisions(self, request: Request, id=None) -> Response:
+        """The survivor's decision on each kind of service (GBVIMS: referred, declined by the
+        survivor, unavailable…); a decline stops referrals there."""
+        case = self._restricted_case(request)
+        if request.method == "GET":
+            records = queries.service_decisions_of(case)
+            return Response(ServiceDecisionSerializer(records, many=True).data)
+        data = ServiceDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        decision = actions.record_service_decision(
+            actor=request.user, case=case, request=request, **data.validated_data
+        )
+        return Response(ServiceDecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=CaseSerializer)
     @action(detail=True, methods=["post"])

@@ -7,17 +7,25 @@ from django.utils.translation import gettext_lazy as _
 from amparo.cases.models import (
     PLANNABLE_SERVICES,
     AgeGroup,
+    CaregiverRelationship,
+    CaregiverUnsuitable,
     CaseState,
     CaseType,
     ClosureReason,
+    ConsentGiver,
+    ConsentManner,
+    ConsentPurpose,
     FollowUp,
     GBVService,
     Incident,
     IncidentContext,
     IncidentType,
+    MandatoryReport,
     PerpetratorRelationship,
     RegistryConsentMethod,
     RiskLevel,
+    ServiceOutcome,
+    ServiceType,
 )
 from amparo.core.models import Area, User
 from amparo.core.names import country_choices
@@ -294,3 +302,93 @@ class IncidentForm(forms.Form):
 
 class StatisticsForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+
+
+def _radios(label, choices, required=True):
+    return forms.ChoiceField(
+        label=label, choices=choices, required=required, widget=forms.RadioSelect
+    )
+
+
+_YES_NO_UNKNOWN = [("", _("Not asked yet")), ("true", _("Yes")), ("false", _("No"))]
+
+
+class _ChildConsentFields(forms.Form):
+    """What a child's consent records, whoever gives it."""
+
+    individual = forms.TypedChoiceField(label=_("Child"), coerce=int)
+    child_assent = forms.BooleanField(label=_("The child gave informed assent"), required=False)
+    method = _radios(_("How"), ConsentManner.choices)
+    given_on = _date(_("Date"))
+    purposes = forms.MultipleChoiceField(
+        label=_("Consent to"),
+        choices=ConsentPurpose.choices,
+        initial=ConsentPurpose.values,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, people=(), walk_in=False, **kwargs):
+        kwargs.setdefault("initial", {"given_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        if walk_in:  # the case's own survivor
+            del self.fields["individual"]
+        else:
+            self.fields["individual"].choices = [(p.pk, p.choice_label) for p in people]
+
+
+class ChildConsentForm(_ChildConsentFields):
+    given_by = _radios(
+        _("Consent given by"),
+        [(v, label) for v, label in ConsentGiver.choices if v != ConsentGiver.BEST_INTERESTS],
+    )
+    caregiver_relationship = forms.ChoiceField(
+        label=_("Caregiver's relationship to the child"),
+        choices=[("", "—"), *CaregiverRelationship.choices],
+        required=False,
+    )
+    field_order = ["individual", "given_by", "caregiver_relationship", "child_assent"]
+
+
+class BestInterestsForm(_ChildConsentFields):
+    caregiver_unsuitable = _radios(
+        _("Why the caregiver cannot consent"), CaregiverUnsuitable.choices
+    )
+    reason = _text(_("Reasons for the decision (confidential)"), required=True)
+    field_order = ["individual", "caregiver_unsuitable", "reason", "child_assent"]
+
+
+class ServiceDecisionForm(forms.Form):
+    service_type = forms.ChoiceField(label=_("Service"), choices=ServiceType.choices)
+    outcome = _radios(_("What became of it"), ServiceOutcome.choices)
+    decided_on = _date(_("Date"))
+
+
+class MandatoryReportingForm(forms.Form):
+    confidentiality_explained_on = _date(_("Limits of confidentiality explained on"))
+    caregiver_informed = forms.BooleanField(label=_("The caregiver was told too"), required=False)
+    mandatory_report = _radios(_("Mandatory report"), MandatoryReport.choices)
+    report_authority = forms.CharField(
+        label=_("Reported to (authority)"), max_length=200, required=False
+    )
+    report_date = _date(_("Date of the report"), required=False)
+
+
+def _yes_no(label):
+    return forms.TypedChoiceField(
+        label=label,
+        choices=_YES_NO_UNKNOWN,
+        required=False,
+        coerce=lambda v: {"true": True, "false": False}.get(v),
+        empty_value=None,
+    )
+
+
+class SafeContactForm(forms.Form):
+    may_call = _yes_no(_("May we call her?"))
+    may_leave_message = _yes_no(_("May we leave a message?"))
+    safe_contact = _text(_("When to call; a safe person to go through (confidential)"), rows=3)
+
+
+class SafetyPlanForm(forms.Form):
+    safety_plan = _text(_("Safety plan (confidential)"), required=True, rows=6)
+    safety_plan_review_on = _date(_("Review the plan on"), required=False)

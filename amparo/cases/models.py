@@ -433,6 +433,10 @@ class GBVService(models.TextChoices):
     LEGAL = "legal", _("Legal assistance")
     POLICE = "police", _("Police or other security")
     LIVELIHOODS = "livelihoods", _("Livelihoods")
+    CHILD_PROTECTION = "child_protection", _("Child protection")
+    # Documentation, education, basic needs and the rest: a referral there shares who she is
+    # too, so it needs her consent like any other.
+    OTHER = "other", _("Other services (documentation, education, basic needs…)")
 
 
 class Incident(models.Model):
@@ -483,6 +487,179 @@ class Incident(models.Model):
 
     def __str__(self) -> str:
         return f"incident {self.pk} of {self.case}"
+
+    @property
+    def audit_restricted_office_id(self) -> int | None:
+        return self.case.audit_restricted_office_id
+
+
+# Consent of child survivors, the survivor's decisions per service, and her safety: records of
+# a restricted case, read by its office's GBV team only (through the case).
+
+
+class ConsentGiver(models.TextChoices):
+    SURVIVOR = "survivor", _("The survivor herself or himself")
+    CAREGIVER = "caregiver", _("The caregiver (with the child's assent where the age asks it)")
+    BEST_INTERESTS = "best_interests", _("Best-interests decision of a case supervisor")
+
+
+class CaregiverRelationship(models.TextChoices):
+    MOTHER = "mother", _("Mother")
+    FATHER = "father", _("Father")
+    GRANDPARENT = "grandparent", _("Grandmother or grandfather")
+    OTHER_RELATIVE = "other_relative", _("Other relative")
+    LEGAL_GUARDIAN = "legal_guardian", _("Legal guardian")
+    TRUSTED_ADULT = "trusted_adult", _("Foster carer or other trusted adult")
+
+
+class CaregiverUnsuitable(models.TextChoices):
+    """Why a caregiver's consent cannot stand (Caring for Child Survivors guidelines)."""
+
+    PERPETRATOR = "perpetrator", _("The caregiver is the alleged perpetrator")
+    ABSENT = "absent", _("The caregiver is absent or cannot be reached")
+    AGAINST_INTEREST = "against_interest", _("The caregiver acts against the child's interest")
+
+
+class ConsentPurpose(models.TextChoices):
+    """What a child's consent is for: case work and referrals are asked separately (GBVIMS
+    consent form); consent to share a referral's data with a service stays per service, on
+    the incident."""
+
+    CASE_WORK = "case_work", _("GBV case management")
+    REFERRALS = "referrals", _("Referrals to other services")
+
+
+class ConsentManner(models.TextChoices):
+    VERBAL = "verbal", _("Verbal")
+    WRITTEN = "written", _("Written (signed form)")
+
+
+class ChildConsent(models.Model):
+    """Who agreed, for a child survivor, to case work and referrals, and how: the caregiver
+    with the child's assent, the adolescent herself, or — when the caregiver is the alleged
+    perpetrator, absent or acting against the child — a case supervisor's best-interests
+    decision. The newest record for the child is the one that counts."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, models.CASCADE, related_name="child_consents")
+    # The child in the registry; empty for the walk-in survivor of the case.
+    individual = models.ForeignKey(
+        Individual, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    age = models.PositiveSmallIntegerField(_("age of the child"))
+    given_by = models.CharField(_("consent given by"), max_length=16, choices=ConsentGiver.choices)
+    caregiver_relationship = models.CharField(
+        _("caregiver's relationship to the child"),
+        max_length=16,
+        choices=CaregiverRelationship.choices,
+        blank=True,
+    )
+    child_assent = models.BooleanField(_("the child gave informed assent"), default=False)
+    method = models.CharField(_("how"), max_length=10, choices=ConsentManner.choices)
+    given_on = models.DateField(_("date"))
+    purposes = models.JSONField(_("consent to"), default=list)
+    caregiver_unsuitable = models.CharField(
+        _("why the caregiver cannot consent"),
+        max_length=20,
+        choices=CaregiverUnsuitable.choices,
+        blank=True,
+    )
+    reason = EncryptedTextField(_("reasons for the best-interests decision"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("child survivor's consent")
+        verbose_name_plural = _("child survivors' consents")
+
+    def __str__(self) -> str:
+        return f"consent {self.pk} of {self.case}"
+
+    @property
+    def audit_restricted_office_id(self) -> int | None:
+        return self.case.audit_restricted_office_id
+
+
+class ServiceOutcome(models.TextChoices):
+    """The GBVIMS Incident Recording Form's answer for each service (as in Primero's
+    `lookup-service-referred`)."""
+
+    REFERRED = "referred", _("Referred")
+    PROVIDED = "service_provided_by_your_agency", _("Service provided by our agency")
+    ALREADY_RECEIVED = (
+        "services_already_received_from_another_agency",
+        _("Service already received from another agency"),
+    )
+    NOT_APPLICABLE = "service_not_applicable", _("Service not applicable")
+    DECLINED = "referral_declined_by_survivor", _("Referral declined by the survivor")
+    UNAVAILABLE = "service_unavailable", _("Service unavailable")
+
+
+class ServiceDecision(models.Model):
+    """What became of one kind of service for the survivor of a case; a decline stops every
+    referral to that kind of service until the survivor changes her mind."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="service_decisions")
+    service_type = models.CharField(_("service"), max_length=20, choices=ServiceType.choices)
+    outcome = models.CharField(_("outcome"), max_length=48, choices=ServiceOutcome.choices)
+    decided_on = models.DateField(_("date"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["service_type"]
+        verbose_name = _("survivor's decision on a service")
+        verbose_name_plural = _("survivor's decisions on services")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "service_type"], name="one_decision_per_case_and_service"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_type} of {self.case}"
+
+    @property
+    def audit_restricted_office_id(self) -> int | None:
+        return self.case.audit_restricted_office_id
+
+
+class MandatoryReport(models.TextChoices):
+    NOT_REQUIRED = "not_required", _("No mandatory report applies")
+    MADE = "made", _("A mandatory report was made")
+    NOT_MADE = "not_made", _("A report applies and was not made yet")
+
+
+class SurvivorSafety(models.Model):
+    """Where confidentiality ends and whether a mandatory report was made; how to reach the
+    survivor safely (shared with a receiving partner only when chosen for a referral); and her
+    safety plan (never shared)."""
+
+    case = models.OneToOneField(Case, models.CASCADE, related_name="safety")
+    confidentiality_explained_on = models.DateField(
+        _("limits of confidentiality explained on"), null=True, blank=True
+    )
+    caregiver_informed = models.BooleanField(_("the caregiver was told too"), default=False)
+    mandatory_report = models.CharField(
+        _("mandatory report"), max_length=16, choices=MandatoryReport.choices, blank=True
+    )
+    report_authority = models.CharField(_("reported to"), max_length=200, blank=True)
+    report_date = models.DateField(_("date of the report"), null=True, blank=True)
+    may_call = models.BooleanField(_("we may call her"), null=True, blank=True)
+    may_leave_message = models.BooleanField(_("we may leave a message"), null=True, blank=True)
+    # When to call, and a safe person to go through: who they are may endanger her.
+    safe_contact = EncryptedTextField(_("when to call, safe person"), blank=True)
+    safety_plan = EncryptedTextField(_("safety plan"), blank=True)
+    safety_plan_review_on = models.DateField(_("review the plan on"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("survivor's safety")
+        verbose_name_plural = _("survivors' safety")
+
+    def __str__(self) -> str:
+        return f"safety of {self.case}"
 
     @property
     def audit_restricted_office_id(self) -> int | None:

@@ -22,11 +22,15 @@ from amparo.cases.models import (
     Approval,
     Case,
     CaseState,
+    ChildConsent,
     FollowUp,
     GBVTeamMember,
     Incident,
+    PerpetratorRelationship,
     PlanAction,
+    ServiceDecision,
     SurvivorIdentity,
+    SurvivorSafety,
 )
 from amparo.core import access
 from amparo.core.models import User
@@ -203,3 +207,54 @@ def get_approval_of(case: Case, approval_id: int | str) -> Approval:
 
 def get_incident_of(case: Case, incident_id: UUID | str) -> Incident:
     return access.get_visible(Incident.objects.filter(case=case), uuid=incident_id)
+
+
+def age_of(born: date, today: date | None = None) -> int:
+    today = today or timezone.localdate()
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def survivor_age_in(case: Case, individual=None) -> int | None:
+    """The survivor's age today: the registry person's birth date, or the walk-in identity's."""
+    if case.is_walk_in:
+        return survivor_age(survivor_of(case) or {})
+    return age_of(individual.date_of_birth) if individual is not None else None
+
+
+def perpetrator_is_caregiver(case: Case) -> bool:
+    """An incident of the case names the primary caregiver as the alleged perpetrator."""
+    return case.incidents.filter(
+        perpetrator_relationship=PerpetratorRelationship.CAREGIVER
+    ).exists()
+
+
+def child_consent_for(case: Case, individual=None) -> ChildConsent | None:
+    """The newest consent recorded for the child (the walk-in survivor when `individual` is
+    None)."""
+    return (
+        ChildConsent.objects.filter(case=case, individual=individual)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def child_consents_of(case: Case) -> QuerySet[ChildConsent]:
+    return ChildConsent.objects.filter(case=case).select_related("recorded_by", "individual")
+
+
+def service_decisions_of(case: Case) -> QuerySet[ServiceDecision]:
+    return ServiceDecision.objects.filter(case=case).select_related("recorded_by")
+
+
+def safety_of(case: Case) -> SurvivorSafety | None:
+    return SurvivorSafety.objects.filter(case=case).first()
+
+
+def open_restricted_cases_of(user: User, individual) -> QuerySet[Case]:
+    """The open restricted cases of a person that `user` works on (none for anyone else: the
+    answer never says whether others exist)."""
+    return (
+        cases_visible_to(user)
+        .filter(restricted=True, individuals=individual)
+        .exclude(state=CaseState.CLOSED)
+    )

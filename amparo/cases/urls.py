@@ -32,6 +32,16 @@ urlpatterns = [
         views.remove_member,
         name="member-remove",
     ),
+    path("<uuid:case_id>/consent/", views.child_consent, name="child-consent"),
+    path("<uuid:case_id>/best-interests/", views.best_interests, name="best-interests"),
+    path("<uuid:case_id>/services/", views.service_decision, name="service-decision"),
+    path(
+        "<uuid:case_id>/mandatory-reporting/",
+        views.mandatory_reporting,
+        name="mandatory-reporting",
+    ),
+    path("<uuid:case_id>/safe-contact/", views.safe_contact, name="safe-contact"),
+    path("<uuid:case_id>/safety-plan/", views.safety_plan, name="safety-plan"),
     path("<uuid:case_id>/incidents/", views.incident, name="incident-new"),
     path("<uuid:case_id>/incidents/<uuid:incident_id>/", views.incident, name="incident"),
 ]

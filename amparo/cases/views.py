@@ -232,11 +232,23 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
             "can_refer": access.can(user, "referrals.manage") and not case.is_closed,
             "can_record_service": access.can(user, "activities.record") and not case.is_closed,
             "can_record_incident": case.type == "gbv" and access.can(user, "cases.gbv"),
+            **_consent_and_safety(case),
             "next_state": actions.FORWARD.get(case.state),
             "today": timezone.localdate(),
             "history": history_for(user, [str(case.uuid)]),
         },
     )
+
+
+def _consent_and_safety(case) -> dict:
+    """What a restricted case's page shows of consent, decisions per service and safety."""
+    if not case.restricted:
+        return {}
+    return {
+        "child_consents": list(queries.child_consents_of(case)),
+        "service_decisions": list(queries.service_decisions_of(case)),
+        "safety": queries.safety_of(case),
+    }
 
 
 def _referrals_of(user: User, case):
@@ -510,3 +522,138 @@ def gbv_statistics(request: HttpRequest) -> HttpResponse:
         details={"year": year},
     )
     return render(request, "cases/statistics.html", {"form": form, **tables})
+
+
+# Consent of child survivors, decisions per service and the survivor's safety: restricted
+# cases only, their GBV team only (404 for anyone else, as for the case).
+
+
+def _restricted_case(request: HttpRequest, case_id):
+    access.require(request.user, "cases.gbv")
+    case = queries.get_case_for(request.user, case_id)
+    if not case.restricted:
+        raise Http404
+    return case
+
+
+def _child_form(request: HttpRequest, case, form_class):
+    people = list(case.individuals.all())
+    return form_class(request.POST or None, people=people, walk_in=case.is_walk_in)
+
+
+def _chosen_person(case, data: dict):
+    return case.individuals.filter(pk=data.get("individual")).first()
+
+
+@login_required
+def child_consent(request: HttpRequest, case_id) -> HttpResponse:
+    case = _restricted_case(request, case_id)
+    return _small_form(
+        request,
+        case,
+        _child_form(request, case, forms.ChildConsentForm),
+        lambda d: actions.record_child_consent(
+            actor=request.user,
+            case=case,
+            individual=_chosen_person(case, d),
+            data=d,
+            request=request,
+        ),
+        title=_("Consent of a child survivor"),
+        done=_("Consent recorded."),
+    )
+
+
+@login_required
+def best_interests(request: HttpRequest, case_id) -> HttpResponse:
+    access.require(request.user, "cases.supervise")
+    case = _restricted_case(request, case_id)
+    return _small_form(
+        request,
+        case,
+        _child_form(request, case, forms.BestInterestsForm),
+        lambda d: actions.record_best_interests_decision(
+            actor=request.user,
+            case=case,
+            individual=_chosen_person(case, d),
+            data=d,
+            request=request,
+        ),
+        title=_("Best-interests decision"),
+        done=_("Best-interests decision recorded."),
+    )
+
+
+@login_required
+def service_decision(request: HttpRequest, case_id) -> HttpResponse:
+    case = _restricted_case(request, case_id)
+    form = forms.ServiceDecisionForm(
+        request.POST or None,
+        initial={"service_type": request.GET.get("service"), "decided_on": timezone.localdate()},
+    )
+    return _small_form(
+        request,
+        case,
+        form,
+        lambda d: actions.record_service_decision(
+            actor=request.user, case=case, request=request, **d
+        ),
+        title=_("The survivor's decision on a service"),
+        done=_("Decision recorded."),
+    )
+
+
+def _safety_form(request: HttpRequest, case, form_class):
+    safety = queries.safety_of(case)
+    initial = {f: getattr(safety, f) for f in form_class.base_fields} if safety else {}
+    for field in ("may_call", "may_leave_message"):
+        if field in initial and initial[field] is not None:
+            initial[field] = "true" if initial[field] else "false"
+    if request.method == "GET" and safety is not None:
+        audit.record_view(request=request, target=safety)
+    return form_class(request.POST or None, initial=initial)
+
+
+@login_required
+def mandatory_reporting(request: HttpRequest, case_id) -> HttpResponse:
+    case = _restricted_case(request, case_id)
+    return _small_form(
+        request,
+        case,
+        _safety_form(request, case, forms.MandatoryReportingForm),
+        lambda d: actions.record_mandatory_reporting(
+            actor=request.user, case=case, data=d, request=request
+        ),
+        title=_("Confidentiality and mandatory reporting"),
+        done=_("Saved."),
+    )
+
+
+@login_required
+def safe_contact(request: HttpRequest, case_id) -> HttpResponse:
+    case = _restricted_case(request, case_id)
+    return _small_form(
+        request,
+        case,
+        _safety_form(request, case, forms.SafeContactForm),
+        lambda d: actions.record_safe_contact(
+            actor=request.user, case=case, data=d, request=request
+        ),
+        title=_("Safe contact"),
+        done=_("Saved."),
+    )
+
+
+@login_required
+def safety_plan(request: HttpRequest, case_id) -> HttpResponse:
+    case = _restricted_case(request, case_id)
+    return _small_form(
+        request,
+        case,
+        _safety_form(request, case, forms.SafetyPlanForm),
+        lambda d: actions.record_safety_plan(
+            actor=request.user, case=case, data=d, request=request
+        ),
+        title=_("Safety plan"),
+        done=_("Saved."),
+    )

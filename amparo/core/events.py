@@ -56,6 +56,18 @@ SENTENCES: dict[str, Promise] = {
     "cases.incident.recorded": gettext_lazy("%(actor)s recorded a GBV incident"),
     "cases.incident.changed": gettext_lazy("%(actor)s changed a GBV incident"),
     "cases.incident.viewed": gettext_lazy("%(actor)s viewed a GBV incident"),
+    "cases.child_consent.recorded": gettext_lazy("%(actor)s recorded a child survivor's consent"),
+    "cases.child_consent.best_interests": gettext_lazy(
+        "%(actor)s took a best-interests decision for a child survivor"
+    ),
+    "cases.service_decision.recorded": gettext_lazy(
+        "%(actor)s recorded the survivor's decision on a service"
+    ),
+    "cases.safety.mandatory_reporting": gettext_lazy(
+        "%(actor)s recorded the limits of confidentiality and mandatory reporting"
+    ),
+    "cases.safety.safe_contact": gettext_lazy("%(actor)s changed the safe-contact instructions"),
+    "cases.safety.safety_plan": gettext_lazy("%(actor)s changed the safety plan"),
     "cases.survivor.changed": gettext_lazy("%(actor)s corrected the survivor's identity"),
     "cases.survivor.registered": gettext_lazy(
         "%(actor)s registered the survivor in the registry, with her or his consent"

@@ -107,12 +107,14 @@ def load() -> dict[str, int]:
     quito_cases = _open_quito_cases(quito, today)
     gbv_case, survivor = _open_gbv_case(lago, today)
     _open_walk_in_case(today)
+    child_cases = _open_child_survivor_cases(lago, today)
     referrals = [
         *_refer_to_the_hospital(hias, lago, gbv_case, survivor, today),
         *_refer_to_agencies_without_accounts(hias, quito_cases),
         *_incoming_from_the_hospital(hias, lago),
+        *_refer_the_children(hias, child_cases),
     ]
-    return {"cases": len(quito_cases) + 2, "referrals": len(referrals)}
+    return {"cases": len(quito_cases) + 2 + len(child_cases), "referrals": len(referrals)}
 
 
 def _open_quito_cases(quito: Office, today: datetime.date) -> list[tuple[Case, Individual]]:
@@ -306,4 +308,151 @@ def _incoming_from_the_hospital(hias: Organization, lago: Office) -> list[Referr
             consent_date=timezone.localdate(),
             person={"name": "Paciente del hospital", "sex": "F", "age": "34"},
         )
+    ]
+
+
+def _children_of(office: Office, today: datetime.date, count: int) -> list[Individual]:
+    """Girls of 8 to 13 in the office's households, in no case yet."""
+    youngest = today - datetime.timedelta(days=round(8 * 365.25))
+    oldest = today - datetime.timedelta(days=round(14 * 365.25) - 2)
+    return list(
+        Individual.objects.filter(
+            household__office=office,
+            sex="F",
+            date_of_birth__range=(oldest, youngest),
+            cases__isnull=True,
+        ).order_by("id")[:count]
+    )
+
+
+def _child_incident(case: Case, actor: User, today: datetime.date, perpetrator: str) -> None:
+    case_actions.record_incident(
+        actor=actor,
+        case=case,
+        data={
+            "incident_date": today - datetime.timedelta(days=6),
+            "report_date": today - datetime.timedelta(days=4),
+            "area": Area.objects.get(code="EC-U"),
+            "type": "sexual_assault",
+            "context": "child_sexual_abuse",
+            "account": "Relato confidencial de la niña, escuchado con su cuidadora.",
+            "perpetrator_count": 1,
+            "perpetrator_sex": "M",
+            "perpetrator_age_group": "26-40",
+            "perpetrator_relationship": perpetrator,
+            "services_received": [],
+            "referral_consent": ["health", "psychosocial", "child_protection"],
+        },
+    )
+
+
+def _open_child_survivor_cases(lago: Office, today: datetime.date) -> list[tuple[Case, Individual]]:
+    """Two girls in Lago Agrio: one whose mother consents with the girl's assent; one whose
+    primary caregiver is the alleged perpetrator, for whom the GBV coordinator (a supervisor,
+    not the caseworker) decides in her best interests. Both were told where confidentiality
+    ends, and the second one's case was reported to the Junta Cantonal."""
+    gbv, gbv_lead = _user("vbg.lagoagrio"), _user("coord.vbg.lagoagrio")
+    opened = []
+    for child, perpetrator in zip(
+        _children_of(lago, today, 2), ("community", "caregiver"), strict=False
+    ):
+        case = case_actions.open_case(
+            actor=gbv,
+            individuals=[child],
+            type="gbv",
+            risk_level="critical",
+            summary="Niña sobreviviente de violencia sexual; acompañada en la entrevista.",
+            opened_on=today - datetime.timedelta(days=4),
+        )
+        _child_incident(case, gbv, today, perpetrator)
+        purposes = ["case_work", "referrals"]
+        if perpetrator == "caregiver":
+            case_actions.record_best_interests_decision(
+                actor=gbv_lead,
+                case=case,
+                individual=child,
+                data={
+                    "caregiver_unsuitable": "perpetrator",
+                    "reason": "El presunto agresor es su padrastro, que la cuida; la madre "
+                    "no está. La niña necesita atención médica antes de 72 horas.",
+                    "child_assent": True,
+                    "method": "written",
+                    "given_on": today - datetime.timedelta(days=4),
+                    "purposes": purposes,
+                },
+            )
+        else:
+            case_actions.record_child_consent(
+                actor=gbv,
+                case=case,
+                individual=child,
+                data={
+                    "given_by": "caregiver",
+                    "caregiver_relationship": "mother",
+                    "child_assent": True,
+                    "method": "written",
+                    "given_on": today - datetime.timedelta(days=4),
+                    "purposes": purposes,
+                },
+            )
+        made = perpetrator == "caregiver"
+        case_actions.record_mandatory_reporting(
+            actor=gbv,
+            case=case,
+            data={
+                "confidentiality_explained_on": today - datetime.timedelta(days=4),
+                "caregiver_informed": not made,
+                "mandatory_report": "made" if made else "not_required",
+                "report_authority": "Junta Cantonal de Protección de Derechos de Lago Agrio",
+                "report_date": today - datetime.timedelta(days=3),
+            },
+        )
+        case_actions.record_safe_contact(
+            actor=gbv,
+            case=case,
+            data={
+                "may_call": not made,
+                "may_leave_message": False,
+                "safe_contact": "Llamar a la madre por la tarde."
+                if not made
+                else "Solo a través de la docente de la escuela.",
+            },
+        )
+        case_actions.record_safety_plan(
+            actor=gbv,
+            case=case,
+            data={
+                "safety_plan": "No quedarse sola con el agresor; la escuela avisa si falta.",
+                "safety_plan_review_on": today + datetime.timedelta(days=7),
+            },
+        )
+        opened.append((case, child))
+    return opened
+
+
+def _refer_the_children(
+    hias: Organization, child_cases: list[tuple[Case, Individual]]
+) -> list[Referral]:
+    """Each girl to child protection (the Junta Cantonal of Lago Agrio), sharing her case code
+    only."""
+    junta = Service.objects.filter(
+        provider__organization=hias, is_active=True, type="child_protection", areas__code="EC-U"
+    ).first()
+    if junta is None:
+        return []
+    gbv = _user("vbg.lagoagrio")
+    return [
+        referral_actions.send_referral(
+            actor=gbv,
+            service=junta,
+            urgency="emergency",
+            reason="Medidas de protección para una niña sobreviviente.",
+            shared_fields=["case_code"],
+            consent=True,
+            consent_method="written",
+            consent_date=timezone.localdate(),
+            case=case,
+            individual=child,
+        )
+        for case, child in child_cases
     ]

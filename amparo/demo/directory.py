@@ -68,6 +68,10 @@ HOSPITAL = "Hospital Marco Vinicio Iza"
 FISCALIA_SUCUMBIOS = "Fiscalía Provincial de Sucumbíos"
 FISCALIA_PICHINCHA = "Fiscalía Provincial de Pichincha"
 JUNTA_LAGO = "Junta Cantonal de Protección de Derechos de Lago Agrio"
+# The national child institute (INFA) is now part of the Ministry of Economic and Social
+# Inclusion: its district office gives special protection to children.
+MIES_LAGO = "MIES – Protección especial de la niñez, Lago Agrio"
+SPECIAL_PROTECTION = "Protección especial y acogimiento de niñas, niños y adolescentes"
 JUNTA_QUITO = "Junta Metropolitana de Protección de Derechos – Quito"
 SHELTER = "Casa de acogida para mujeres – Sucumbíos"
 CS_QUITO = "Centro de Salud Tipo C – Quito Sur"
@@ -179,6 +183,13 @@ DIRECTORIES = (
                 phone="+593 6 000 0006",
             ),
             DemoProvider(
+                MIES_LAGO,
+                ProviderKind.CHILD_INSTITUTE,
+                (DemoService(SPECIAL_PROTECTION, ServiceType.CHILD_PROTECTION, ("EC-U",)),),
+                address="Nueva Loja, Sucumbíos",
+                phone="+593 6 000 0012",
+            ),
+            DemoProvider(
                 SHELTER,
                 ProviderKind.NGO,
                 (
@@ -246,6 +257,17 @@ DIRECTORIES = (
                     (HIAS_PSY_QUITO, PSY_SUPPORT, ""),
                     (FISCALIA_PICHINCHA, GBV_COMPLAINT, "Solo si la persona decide denunciar"),
                     (HIAS_LEGAL, "Acompañamiento a la denuncia y al proceso judicial", ""),
+                ),
+            ),
+            DemoRoute(
+                "EC-U",
+                CaseType.CHILD_PROTECTION,
+                "Protección de la niñez – Lago Agrio (Sucumbíos)",
+                (
+                    (HOSPITAL, SEXUAL_VIOLENCE_CARE, "Antes de 72 horas si hubo violencia sexual"),
+                    (JUNTA_LAGO, PROTECTION_MEASURES, "Medidas de protección urgentes"),
+                    (MIES_LAGO, SPECIAL_PROTECTION, "Si no puede volver a casa sin riesgo"),
+                    (HIAS_PSY_LAGO, PSY_SUPPORT, "Con una persona adulta de confianza"),
                 ),
             ),
             DemoRoute(

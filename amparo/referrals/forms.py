@@ -39,9 +39,19 @@ class ReferralForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
-    def __init__(self, *args, people=(), services=(), walk_in=False, **kwargs):
+    def __init__(self, *args, people=(), services=(), walk_in=False, restricted=False, **kwargs):
         kwargs.setdefault("initial", {"consent_date": timezone.localdate()})
         super().__init__(*args, **kwargs)
+        shared = self.fields["shared_fields"]
+        if restricted:  # the minimum by default: her case code, not her name
+            shared.initial = ["case_code"]
+            shared.help_text = _(
+                "Share her name or contact only if she chose it with you. Safe-contact "
+                "instructions tell the partner how to reach her without putting her at risk."
+            )
+        else:
+            case_only = ("case_code", "safe_contact")
+            shared.choices = [c for c in shared.choices if c[0] not in case_only]
         self.fields["individual"].choices = [(p.pk, p.choice_label) for p in people]
         if walk_in:  # the survivor of a walk-in case: the case holds who they are
             del self.fields["individual"]

@@ -232,6 +232,10 @@ SHAREABLE_FIELDS = {
     "phone": _("Phone"),
     "document": _("Identity document"),
     "languages": _("Languages"),
+    # Of a restricted case only: its code (shared instead of the name by default) and how to
+    # reach her safely.
+    "case_code": _("Case code"),
+    "safe_contact": _("Safe-contact instructions"),
 }
 
 

@@ -8,11 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from amparo.cases.queries import get_case_for
+from amparo.cases.models import ServiceOutcome
+from amparo.cases.queries import get_case_for, open_restricted_cases_of, service_decisions_of
 from amparo.core import access, audit, names
 from amparo.core.forms import errors_on
 from amparo.referrals import actions, queries
@@ -91,6 +93,10 @@ def new_referral(request: HttpRequest) -> HttpResponse:
         people = list(case.individuals.select_related("household"))
     elif request.GET.get("individual"):
         person = get_individual_for(user, request.GET["individual"])
+        restricted = open_restricted_cases_of(user, person).first()
+        if restricted is not None:  # only for her GBV team: her consent is on the case
+            messages.info(request, _("Refer her from her case, where her consent is recorded."))
+            return redirect(f"{reverse('referrals:new')}?case={restricted.uuid}")
         people = [person]
     elif not access.can(user, "registry.view"):
         people = []  # a partner agency refers someone into an organization
@@ -102,6 +108,7 @@ def new_referral(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         people=people,
         walk_in=walk_in,
+        restricted=case is not None and case.restricted,
         services=_service_choices(user, case),
     )
     if request.method == "POST" and form.is_valid():
@@ -135,9 +142,17 @@ def new_referral(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "referrals/new.html",
-        {"form": form, "case": case, "person": person},
+        {"form": form, "case": case, "person": person, "declined": _declined(case)},
         status=400 if form.errors else 200,
     )
+
+
+def _declined(case) -> list[str]:
+    """The kinds of service the survivor of a restricted case declined (said on the form)."""
+    if case is None or not case.restricted:
+        return []
+    decisions = service_decisions_of(case).filter(outcome=ServiceOutcome.DECLINED)
+    return [d.get_service_type_display() for d in decisions]
 
 
 def _in_words(field: str, value):

@@ -400,12 +400,19 @@ def test_a_reason_registers_despite_possible_duplicates(
     assert case.household.duplicate_reason.startswith("Otra persona")
 
 
+def _incident_consenting_to_shelter(case, actor):
+    incident = _incident(case, actor)
+    incident.referral_consent = ["safe_house"]
+    incident.save()
+
+
 @pytest.mark.django_db
 def test_a_referral_shares_the_chosen_fields_of_the_case_identity(
     walk_in_case, gbv_specialist, org_a
 ):
     provider = Provider.objects.create(organization=org_a, name="Casa refugio", kind="shelter")
     service = Service.objects.create(provider=provider, type="shelter", name="Acogida")
+    _incident_consenting_to_shelter(walk_in_case, gbv_specialist)
 
     referral = referral_actions.send_referral(
         actor=gbv_specialist,
@@ -490,6 +497,7 @@ def test_refer_and_record_a_service_from_the_walk_in_case_page(
 ):
     provider = Provider.objects.create(organization=org_a, name="Casa refugio", kind="shelter")
     service = Service.objects.create(provider=provider, type="shelter", name="Acogida")
+    _incident_consenting_to_shelter(walk_in_case, gbv_specialist)
     client.force_login(gbv_specialist)
     refer_url = f"{reverse('referrals:new')}?case={walk_in_case.uuid}"
     form = client.get(refer_url)

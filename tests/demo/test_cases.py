@@ -5,7 +5,7 @@ from collections import Counter
 import pytest
 
 from amparo.cases import queries
-from amparo.cases.models import Approval, Case
+from amparo.cases.models import Approval, Case, ChildConsent, SurvivorSafety
 from amparo.core.models import AuditEvent
 from amparo.demo import cases, directory, organizations, registry
 from amparo.referrals.models import Referral
@@ -25,10 +25,10 @@ def test_demo_cases_load_once(prepared):
 
     second = cases.load()
 
-    assert first == {"cases": 8, "referrals": 8}
+    assert first == {"cases": 10, "referrals": 10}
     assert second == {"cases": 0, "referrals": 0}
     assert counts == (Case.objects.count(), Referral.objects.count(), Approval.objects.count())
-    assert counts[:2] == (8, 8)
+    assert counts[:2] == (10, 10)
 
 
 def test_demo_cases_stop_at_each_stage_and_referrals_in_every_state(prepared):
@@ -38,6 +38,8 @@ def test_demo_cases_stop_at_each_stage_and_referrals_in_every_state(prepared):
         ("child_protection", "case_plan"),
         ("gbv", "intake"),
         ("gbv", "intake"),  # the walk-in survivor's
+        ("gbv", "intake"),  # two girls: caregiver's consent, best-interests decision
+        ("gbv", "intake"),
         ("legal", "assessment"),
         ("mhpss", "closed"),
         ("protection", "case_plan"),  # high risk: the plan waits for the supervisor
@@ -45,7 +47,7 @@ def test_demo_cases_stop_at_each_stage_and_referrals_in_every_state(prepared):
         ("trafficking", "case_plan"),
     ]
     assert Counter(Referral.objects.values_list("state", flat=True)) == {
-        "sent": 3,
+        "sent": 5,
         "received": 1,
         "accepted": 1,
         "declined": 1,
@@ -84,3 +86,21 @@ def test_demo_walk_in_survivor_is_only_in_her_case(prepared):
     assert (walk_in.type, walk_in.restricted, walk_in.office.code) == ("gbv", True, "lago-agrio")
     assert queries.survivor_of(walk_in)["given_names"] == "Yessenia"
     assert not Individual.objects.filter(given_names="Yessenia").exists()
+
+
+def test_demo_child_survivors_have_a_valid_consent_and_are_referred_with_their_case_code(
+    prepared,
+):
+    cases.load()
+
+    consents = ChildConsent.objects.order_by("id")
+    assert [(c.given_by, c.caregiver_relationship, c.caregiver_unsuitable) for c in consents] == [
+        ("caregiver", "mother", ""),
+        ("best_interests", "", "perpetrator"),
+    ]
+    best_interests = consents[1]
+    assert best_interests.recorded_by.username == "coord.vbg.lagoagrio"
+    assert best_interests.case.owner.username == "vbg.lagoagrio"
+    referred = Referral.objects.filter(service__type="child_protection", case__restricted=True)
+    assert sorted(referred.values_list("shared_fields", flat=True)) == [["case_code"]] * 2
+    assert SurvivorSafety.objects.filter(mandatory_report="made").count() == 1

@@ -25,7 +25,7 @@ def test_demo_load_creates_directories_and_is_idempotent(loaded):
 
     again = directory.load()
 
-    assert loaded == {"providers": 17, "services": 20, "care_routes": 4}
+    assert loaded == {"providers": 18, "services": 21, "care_routes": 5}
     assert again == {"providers": 0, "services": 0, "care_routes": 0}
     assert Service.objects.count() == before
     assert AuditEvent.objects.filter(action="referrals.directory.loaded").count() == 2
@@ -50,7 +50,7 @@ def test_demo_directory_is_written_by_each_administrator_through_the_actions(loa
         ("admin.oim", "referrals.provider.created"),
         ("admin.oim", "referrals.service.created"),
     ]
-    assert events.filter(action="referrals.provider.created").count() == 17
+    assert events.filter(action="referrals.provider.created").count() == 18
     assert events.count() == count
 
 
@@ -68,6 +68,7 @@ def test_demo_care_routes_follow_the_agreed_order(loaded):
         ("hias-ec", "EC-U", "gbv"),
         ("hias-ec", "EC-P", "gbv"),
         ("hias-ec", "EC-P", "child_protection"),
+        ("hias-ec", "EC-U", "child_protection"),
         ("iom-ec", "EC-E", "gbv"),
     }
 

@@ -299,6 +299,9 @@ def test_gbv_referrals_follow_the_survivors_consent_per_service(gbv_case, gbv_sp
 def test_a_gbv_referral_to_an_internal_unit_stays_with_the_gbv_team(
     gbv_case, gbv_specialist, internal_unit, make_user, office_a2, case, caseworker
 ):
+    from tests.cases.test_access import _incident
+
+    _incident(gbv_case, gbv_specialist)  # she agreed to psychosocial referrals
     gbv_referral = _send(gbv_specialist, gbv_case, internal_unit)
     ordinary = _send(caseworker, case, internal_unit)
     elsewhere = make_user("caseworker", office=office_a2)

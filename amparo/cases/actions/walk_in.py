@@ -22,6 +22,7 @@ from amparo.cases.actions.lifecycle import _new_case
 from amparo.cases.models import (
     Case,
     CaseType,
+    ChildConsent,
     RegistryConsentMethod,
     RiskLevel,
     SurvivorIdentity,
@@ -148,6 +149,8 @@ def _link(
     case.household_id = person.household_id
     case.save(update_fields=["household", "updated_at"])
     case.individuals.set([person])
+    # A child's consent recorded while she was a walk-in is hers: it follows her record.
+    ChildConsent.objects.filter(case=case, individual__isnull=True).update(individual=person)
     record.details = ""  # the registry holds who they are now
     record.registry_consent_method, record.registry_consent_date = method, consent_date
     record.registered_by, record.registered_at = actor, timezone.now()

@@ -13,9 +13,20 @@ from datetime import date
 from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from amparo.cases.models import Case, GBVService, ServiceType
+from amparo.cases import actions as case_actions
+from amparo.cases import queries as case_queries
+from amparo.cases.consent import giver_problem, is_child
+from amparo.cases.models import (
+    Case,
+    CaseType,
+    ConsentPurpose,
+    GBVService,
+    ServiceOutcome,
+    ServiceType,
+)
 from amparo.cases.queries import cases_visible_to, survivor_age, survivor_name, survivor_of
 from amparo.core import access, audit, references
 from amparo.core.errors import ActionError
@@ -33,8 +44,9 @@ from amparo.referrals.models import (
 from amparo.registry.models import Individual
 from amparo.registry.queries import individuals_visible_to
 
-# Which GBVIMS referral consent a service type needs, for survivors of a recorded incident.
-# Keyed by the stored service type, a plain str.
+# Which GBVIMS referral consent each service type needs, for survivors of a recorded incident.
+# Every service type is here (a test says so): a referral anywhere tells the recipient who she
+# is, so none goes without her consent. Keyed by the stored service type, a plain str.
 GBV_CONSENT_FOR: dict[str, GBVService] = {
     ServiceType.HEALTH: GBVService.HEALTH,
     ServiceType.PSYCHOSOCIAL: GBVService.PSYCHOSOCIAL,
@@ -43,7 +55,16 @@ GBV_CONSENT_FOR: dict[str, GBVService] = {
     ServiceType.JUSTICE: GBVService.LEGAL,
     ServiceType.POLICE: GBVService.POLICE,
     ServiceType.LIVELIHOODS: GBVService.LIVELIHOODS,
+    ServiceType.CHILD_PROTECTION: GBVService.CHILD_PROTECTION,
+    ServiceType.DOCUMENTATION: GBVService.OTHER,
+    ServiceType.EDUCATION: GBVService.OTHER,
+    ServiceType.BASIC_NEEDS: GBVService.OTHER,
+    ServiceType.OTHER: GBVService.OTHER,
 }
+# Only a restricted case's referral may carry these (the case code, the safe-contact
+# instructions); its default shares the case code alone, not her name.
+CASE_FIELDS = ("case_code", "safe_contact")
+MINIMUM_GBV_FIELDS = ["case_code"]
 PERSON_FIELDS = ("name", "sex", "age", "nationality", "phone", "document", "languages")
 
 
@@ -66,6 +87,24 @@ def _about(person: Individual, fields: list[str]) -> dict:
         ),
         "languages": ", ".join(person.languages or []),
     }
+    return {f: values[f] for f in fields if values.get(f) not in ("", None)}
+
+
+def _about_case(case: Case, fields: list[str]) -> dict:
+    """The case code and, when chosen, the safe-contact instructions."""
+    values: dict[str, object] = {"case_code": case.reference}
+    safety = case_queries.safety_of(case) if "safe_contact" in fields else None
+    if safety is not None:
+        lines = []
+        if safety.may_call is not None:
+            lines.append(_("May be called") if safety.may_call else _("Do not call"))
+        if safety.may_leave_message is not None:
+            lines.append(
+                _("A message may be left") if safety.may_leave_message else _("Leave no message")
+            )
+        if safety.safe_contact:
+            lines.append(safety.safe_contact)
+        values["safe_contact"] = ". ".join(str(line) for line in lines)
     return {f: values[f] for f in fields if values.get(f) not in ("", None)}
 
 
@@ -102,17 +141,83 @@ def _check_consent(consent: bool, method: str, consent_date, service: Service) -
         )
 
 
-def _check_gbv_consent(case: Case, service: Service) -> None:
-    incident = case.incidents.order_by("-report_date", "-id").first()
-    needed = GBV_CONSENT_FOR.get(service.type)
-    if incident is not None and needed and needed not in incident.referral_consent:
-        raise ActionError.on(
-            "consent",
+def _refused(message: str) -> ActionError:
+    return ActionError.on("consent", message + " " + _("The referral was not sent."))
+
+
+def _check_gbv_consent(
+    case: Case, individual: Individual | None, service: Service, consent_method: str
+) -> None:
+    """What a restricted case's survivor agreed to: the service's consent in every incident
+    (a later withdrawal wins, and so does an earlier refusal nobody asked again about), no
+    recorded decline of that kind of service, and for a child a valid consent for referrals."""
+    needed = GBV_CONSENT_FOR[service.type]
+    incidents = list(case.incidents.order_by("incident_date", "id"))
+    if case.type == CaseType.GBV and not incidents:
+        raise _refused(
+            _("Record the incident first, with the services the survivor agrees to be referred to.")
+        )
+    if any(needed not in incident.referral_consent for incident in incidents):
+        raise _refused(
             _(
-                "The survivor did not consent to referrals for “%(kind)s” (see the incident "
-                "record). The referral was not sent."
+                "The survivor did not consent to referrals for “%(kind)s” in every incident of "
+                "this case (see the incident records)."
             )
-            % {"kind": GBVService(needed).label},
+            % {"kind": GBVService(needed).label}
+        )
+    decision = case_queries.service_decisions_of(case).filter(service_type=service.type).first()
+    if decision is not None and decision.outcome == ServiceOutcome.DECLINED:
+        raise _refused(
+            _("The survivor declined referrals for “%(kind)s” on %(date)s.")
+            % {
+                "kind": decision.get_service_type_display(),
+                "date": date_format(decision.decided_on),
+            }
+        )
+    caregiver_perpetrator = case_queries.perpetrator_is_caregiver(case)
+    if consent_method == Referral.ConsentMethod.GUARDIAN and caregiver_perpetrator:
+        raise _refused(
+            _(
+                "The alleged perpetrator is the survivor's primary caregiver: consent given by a "
+                "parent or guardian is not valid."
+            )
+        )
+    age = case_queries.survivor_age_in(case, individual)
+    if not is_child(age):
+        return
+    record = case_queries.child_consent_for(case, None if case.is_walk_in else individual)
+    if record is None or ConsentPurpose.REFERRALS not in record.purposes:
+        raise _refused(
+            _(
+                "The survivor is a child: record her consent to referrals first (the "
+                "caregiver's with her assent, her own, or a supervisor's best-interests "
+                "decision)."
+            )
+        )
+    problem = giver_problem(
+        age=age,  # type: ignore[arg-type]
+        given_by=record.given_by,
+        child_assent=record.child_assent,
+        perpetrator_is_caregiver=caregiver_perpetrator,
+    )
+    if problem:
+        raise _refused(problem)
+
+
+def _check_no_restricted_case(actor: User, individual: Individual) -> None:
+    """A person with an open restricted case that `actor` works on is referred from that case,
+    where her consent is recorded. For anyone else nothing is said (so nothing leaks): their
+    referral carries only the registry fields the person agreed to share with them, and
+    nothing from the case."""
+    restricted = case_queries.open_restricted_cases_of(actor, individual).first()
+    if restricted is not None:
+        raise ActionError.on(
+            "individual",
+            _(
+                "This person has a restricted case (%(reference)s): refer her from that case, "
+                "where her consent is recorded."
+            )
+            % {"reference": restricted.reference},
         )
 
 
@@ -149,8 +254,13 @@ def send_referral(
     if len(reason) > 5000:
         raise ActionError.on("reason", _("Keep this under %(max)d characters.") % {"max": 5000})
     unknown = set(shared_fields) - SHAREABLE_FIELDS.keys()
+    restricted = case is not None and case.restricted
+    if not restricted:
+        unknown |= set(shared_fields) & set(CASE_FIELDS)
     if unknown:
         raise ActionError.on("shared_fields", _("Choose the information to share from the list."))
+    if restricted and not {"name", "case_code"} & set(shared_fields):
+        shared_fields = [*shared_fields, *MINIMUM_GBV_FIELDS]  # she can be told apart
     if case is not None:
         if not cases_visible_to(actor).filter(pk=case.pk).exists():
             raise Http404
@@ -166,15 +276,19 @@ def send_referral(
     elif individual is not None:
         if case is None and not individuals_visible_to(actor).filter(pk=individual.pk).exists():
             raise Http404
+        if not restricted:
+            _check_no_restricted_case(actor, individual)
         data = _about(individual, list(shared_fields))
     else:
         if not person or not (person.get("name") or "").strip():
             raise ActionError.on("individual", _("Choose the person you refer."))
         data = {f: str(person[f]).strip()[:200] for f in PERSON_FIELDS if person.get(f)}
         shared_fields = sorted(data)
+    if restricted:
+        data |= _about_case(case, list(shared_fields))  # type: ignore[arg-type]
     _check_consent(consent, consent_method, consent_date, service)
-    if case is not None and case.restricted:
-        _check_gbv_consent(case, service)
+    if restricted:
+        _check_gbv_consent(case, individual, service, consent_method)  # type: ignore[arg-type]
     now = timezone.now()
     code = actor.office.code if actor.office else organization.code
     referral = Referral.objects.create(
@@ -201,6 +315,15 @@ def send_referral(
         sent_at=now,
         respond_by=now + RESPONSE_SLA[Urgency(urgency)],
     )
+    if restricted:  # the IRF's answer for this service, on the case
+        case_actions.record_service_decision(
+            actor=actor,
+            case=case,  # type: ignore[arg-type]
+            service_type=service.type,
+            outcome=ServiceOutcome.REFERRED,
+            decided_on=timezone.localdate(),
+            request=request,
+        )
     audit.record(
         actor=actor,
         action="referrals.referral.sent",
