@@ -287,3 +287,17 @@ def test_existing_incidents_get_their_country_and_a_list_of_contexts(gbv_case, g
         assert back.get_model("cases", "Incident").objects.get().context == "early_marriage"
     finally:
         _migrate(leaves)
+
+
+@pytest.mark.django_db
+def test_a_gbv_case_and_so_its_incidents_name_one_survivor(gbv_specialist, household):
+    people = list(household.members.all())
+
+    with pytest.raises(ActionError) as exc:
+        actions.open_case(actor=gbv_specialist, individuals=people, type="gbv", risk_level="high")
+
+    assert "individuals" in exc.value.errors
+    protection = actions.open_case(
+        actor=gbv_specialist, individuals=people, type="protection", risk_level="high"
+    )
+    assert protection.individuals.count() == 2
