@@ -10,10 +10,11 @@ from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
 from amparo.cases import actions, statistics
-from amparo.cases.models import AgeGroup, Incident, IncidentType
+from amparo.cases.models import AgeGroup, Case, Incident, IncidentType
 from amparo.core.errors import ActionError
 from amparo.core.models import Area, AuditEvent
 from tests.cases.test_api import api_for
+from tests.factories import OfficeFactory, UserFactory
 
 DAY = datetime.date(2026, 2, 10)
 
@@ -260,22 +261,44 @@ def _migrate(targets):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_existing_incidents_get_their_country_and_a_list_of_contexts(gbv_case, gbv_specialist):
+def test_existing_incidents_get_their_country_and_a_list_of_contexts():
+    # Transactional tests run after others have emptied the tables, areas included: this one
+    # makes what it needs.
+    ecuador, _ = Area.objects.get_or_create(
+        code="EC", defaults={"name": "Ecuador", "level": 0, "country_code": "EC"}
+    )
+    pichincha, _ = Area.objects.get_or_create(
+        code="EC-P",
+        defaults={"name": "Pichincha", "level": 1, "parent": ecuador, "country_code": "EC"},
+    )
+    office = OfficeFactory(code="mig")
+    user = UserFactory(organization=office.organization, office=office)
+    case = Case.objects.create(
+        organization=office.organization,
+        office=office,
+        reference="C-MIG-2026-00001",
+        type="gbv",
+        restricted=True,
+        risk_level="high",
+        owner=user,
+        opened_on=DAY,
+        household=None,
+    )
     leaves = MigrationExecutor(connection).loader.graph.leaf_nodes()
     try:
         old = _migrate(BEFORE)
         old.get_model("cases", "Incident").objects.create(
-            case_id=gbv_case.pk,
+            case_id=case.pk,
             incident_date=DAY,
             report_date=DAY,
-            area_id=Area.objects.get(code="EC-P").pk,
+            area_id=pichincha.pk,
             type="rape",
             context="early_marriage",
             perpetrator_count=1,
             perpetrator_sex="M",
             perpetrator_age_group="unknown",
             perpetrator_relationship="unknown",
-            recorded_by_id=gbv_specialist.pk,
+            recorded_by_id=user.pk,
         )
 
         new = _migrate(AFTER)
