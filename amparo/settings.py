@@ -261,6 +261,8 @@ SPECTACULAR_SETTINGS = {
         "FollowUpKind": "amparo.cases.models.FollowUp.Kind",
         "ServiceType": "amparo.cases.models.ServiceType",
         "GBVService": "amparo.cases.models.GBVService",
+        "AgeGroup": "amparo.cases.models.AgeGroup",
+        "YesNoUnknown": "amparo.cases.models.YesNoUnknown",
         "ProviderKind": "amparo.referrals.models.ProviderKind",
         "ReferralState": "amparo.referrals.models.ReferralState",
         "Urgency": "amparo.referrals.models.Urgency",

@@ -28,7 +28,9 @@ from amparo.cases.models import (
     FollowUp,
     GBVService,
     Incident,
+    IncidentContext,
     RegistryConsentMethod,
+    ReportedTo,
     RiskLevel,
     ServiceDecision,
     ServiceType,
@@ -188,7 +190,18 @@ class PlanSerializer(serializers.ModelSerializer):
 
 class IncidentSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="uuid", read_only=True)
-    area = serializers.SlugRelatedField(slug_field="code", queryset=areas())
+    area = serializers.SlugRelatedField(
+        slug_field="code", queryset=areas(), required=False, allow_null=True, default=None
+    )
+    country = serializers.CharField(
+        max_length=2, required=False, default="", help_text="ISO 3166-1 alpha-2; the office's"
+    )
+    context = serializers.ListField(
+        child=serializers.ChoiceField(choices=IncidentContext.choices), min_length=1
+    )
+    reported_to = serializers.ListField(
+        child=serializers.ChoiceField(choices=ReportedTo.choices), required=False, default=list
+    )
     services_received = serializers.ListField(
         child=serializers.ChoiceField(choices=GBVService.choices), required=False, default=list
     )
@@ -202,16 +215,33 @@ class IncidentSerializer(serializers.ModelSerializer):
             "id",
             "incident_date",
             "report_date",
+            "country",
             "area",
+            "place_type",
+            "time_of_day",
+            "displacement_stage",
             "type",
             "context",
             "account",
+            "survivor_age",
+            "survivor_age_group",
+            "survivor_marital_status",
+            "survivor_ethnicity",
+            "previous_incidents",
             "perpetrator_count",
             "perpetrator_sex",
             "perpetrator_age_group",
             "perpetrator_relationship",
+            "perpetrator_occupation",
+            "former_perpetrator",
+            "referred_by",
+            "reported_elsewhere",
+            "reported_to",
+            "reported_to_gbvims_agency",
             "services_received",
             "referral_consent",
+            "wants_legal_action",
+            "statistics_consent",
         ]
 
 

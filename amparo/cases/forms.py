@@ -15,17 +15,27 @@ from amparo.cases.models import (
     ConsentGiver,
     ConsentManner,
     ConsentPurpose,
+    DisplacementStage,
+    Ethnicity,
     FollowUp,
     GBVService,
     Incident,
     IncidentContext,
     IncidentType,
+    LegalAction,
     MandatoryReport,
+    MaritalStatus,
+    PerpetratorOccupation,
     PerpetratorRelationship,
+    PlaceType,
+    ReferredBy,
     RegistryConsentMethod,
+    ReportedTo,
     RiskLevel,
     ServiceOutcome,
     ServiceType,
+    TimeOfDay,
+    YesNoUnknown,
 )
 from amparo.core.models import Area, User
 from amparo.core.names import country_choices
@@ -262,13 +272,64 @@ class MemberForm(forms.Form):
             self.fields["user"].queryset = colleagues
 
 
+def _choice(label, choices, required=False, help_text=""):
+    blank = [] if required else [("", "—")]
+    return forms.ChoiceField(
+        label=label, choices=[*blank, *choices], required=required, help_text=help_text
+    )
+
+
+def _checkboxes(label, choices, help_text=""):
+    return forms.MultipleChoiceField(
+        label=label,
+        required=False,
+        choices=choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=help_text,
+    )
+
+
 class IncidentForm(forms.Form):
+    """The GBVIMS Incident Recording Form, in short groups for a phone (`FIELDSETS`)."""
+
     incident_date = _date(_("Date of the incident"))
     report_date = _date(_("Date of the report"))
-    area = forms.ModelChoiceField(label=_("Where it happened"), queryset=Area.objects.none())
     type = forms.ChoiceField(label=_("Incident type (GBVIMS)"), choices=IncidentType.choices)
-    context = forms.ChoiceField(label=_("Context"), choices=IncidentContext.choices)
+    context = _checkboxes(
+        _("Context"), IncidentContext.choices, help_text=_("Tick every answer that applies.")
+    )
     account = _text(_("Account of the incident (confidential)"))
+    country = forms.ChoiceField(label=_("Country where it happened"), choices=())
+    area = forms.ModelChoiceField(
+        label=_("Where it happened"),
+        queryset=Area.objects.none(),
+        required=False,
+        help_text=_("Only for a place in the office's country; leave it empty abroad."),
+    )
+    place_type = _choice(_("Type of place"), PlaceType.choices)
+    time_of_day = _choice(_("Time of day"), TimeOfDay.choices)
+    displacement_stage = _choice(
+        _("Stage of displacement at the time of the incident"), DisplacementStage.choices
+    )
+    survivor_age = forms.IntegerField(
+        label=_("Survivor's age at the incident"),
+        required=False,
+        min_value=0,
+        max_value=120,
+        help_text=_("Worked out from the date of birth when the case has it."),
+    )
+    survivor_age_group = _choice(
+        _("Survivor's age group at the incident, if the age is not known"),
+        AgeGroup.choices,
+        required=True,
+    )
+    survivor_marital_status = _choice(_("Survivor's marital status"), MaritalStatus.choices)
+    survivor_ethnicity = _choice(
+        _("Survivor's ethnicity (as she identifies herself)"), Ethnicity.choices
+    )
+    previous_incidents = _choice(
+        _("Has the survivor suffered previous incidents?"), YesNoUnknown.choices
+    )
     perpetrator_count = forms.IntegerField(
         label=_("Number of alleged perpetrators"), min_value=1, max_value=99
     )
@@ -281,23 +342,84 @@ class IncidentForm(forms.Form):
     perpetrator_relationship = forms.ChoiceField(
         label=_("Relationship to the survivor"), choices=PerpetratorRelationship.choices
     )
-    services_received = forms.MultipleChoiceField(
-        label=_("Services already received"),
-        required=False,
-        choices=GBVService.choices,
-        widget=forms.CheckboxSelectMultiple,
+    perpetrator_occupation = _choice(
+        _("Main occupation of the alleged perpetrator"), PerpetratorOccupation.choices
     )
-    referral_consent = forms.MultipleChoiceField(
-        label=_("The survivor consents to be referred to"),
-        required=False,
-        choices=GBVService.choices,
-        widget=forms.CheckboxSelectMultiple,
+    former_perpetrator = _choice(
+        _("Did the alleged perpetrator commit a former incident against her?"),
+        YesNoUnknown.choices,
     )
+    referred_by = _choice(_("Who referred the survivor to us?"), ReferredBy.choices)
+    reported_elsewhere = _choice(
+        _("Has she reported this incident anywhere else?"), YesNoUnknown.choices
+    )
+    reported_to = _checkboxes(_("If so, to what kind of service"), ReportedTo.choices)
+    reported_to_gbvims_agency = forms.BooleanField(
+        label=_("One of them is an agency of the GBVIMS"),
+        required=False,
+        help_text=_("That agency counts the incident: our statistics leave it out."),
+    )
+    services_received = _checkboxes(_("Services already received"), GBVService.choices)
+    referral_consent = _checkboxes(_("The survivor consents to be referred to"), GBVService.choices)
+    wants_legal_action = _choice(_("Does she want to take legal action?"), LegalAction.choices)
+    statistics_consent = forms.BooleanField(
+        label=_("She agrees that the incident is counted, without her name, in statistics"),
+        required=False,
+    )
+
+    FIELDSETS = [
+        (
+            _("The incident"),
+            ["incident_date", "report_date", "type", "context", "account"],
+        ),
+        (
+            _("Where and when"),
+            ["country", "area", "place_type", "time_of_day", "displacement_stage"],
+        ),
+        (
+            _("The survivor"),
+            [
+                "survivor_age",
+                "survivor_age_group",
+                "survivor_marital_status",
+                "survivor_ethnicity",
+                "previous_incidents",
+            ],
+        ),
+        (
+            _("Alleged perpetrators"),
+            [
+                "perpetrator_count",
+                "perpetrator_sex",
+                "perpetrator_age_group",
+                "perpetrator_relationship",
+                "perpetrator_occupation",
+                "former_perpetrator",
+            ],
+        ),
+        (
+            _("Reporting and services"),
+            [
+                "referred_by",
+                "reported_elsewhere",
+                "reported_to",
+                "reported_to_gbvims_agency",
+                "services_received",
+                "referral_consent",
+                "wants_legal_action",
+            ],
+        ),
+        (_("Consent"), ["statistics_consent"]),
+    ]
 
     def __init__(self, *args, areas=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["country"].choices = country_choices()
         if areas is not None:
             self.fields["area"].queryset = areas
+
+    def fieldsets(self) -> list[tuple[str, list]]:
+        return [(legend, [self[name] for name in names]) for legend, names in self.FIELDSETS]
 
 
 class StatisticsForm(forms.Form):

@@ -392,13 +392,142 @@ class IncidentType(models.TextChoices):
 
 
 class IncidentContext(models.TextChoices):
+    """The IRF's context questions, asked together: several may apply to one incident."""
+
     INTIMATE_PARTNER = "intimate_partner", _("Intimate partner violence")
     CHILD_SEXUAL_ABUSE = "child_sexual_abuse", _("Child sexual abuse")
     EARLY_MARRIAGE = "early_marriage", _("Early marriage")
     SEXUAL_EXPLOITATION = "sexual_exploitation", _("Possible sexual exploitation")
     TRAFFICKING = "trafficking", _("Possible trafficking")
     HARMFUL_PRACTICE = "harmful_practice", _("Harmful traditional practice")
+    TRANSACTIONAL = "transactional", _("Money, goods or services exchanged or promised")
+    ABDUCTION = "abduction", _("Abduction or kidnapping")
+    ARMED_CONFLICT = "armed_conflict", _("During armed conflict or by armed actors")
     NONE = "none", _("None of these")
+
+
+class YesNoUnknown(models.TextChoices):
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class DisplacementStage(models.TextChoices):
+    """GBVIMS: stage of displacement at the time of the incident."""
+
+    NOT_DISPLACED = "not_displaced", _("Not displaced, home community")
+    PRE_DISPLACEMENT = "pre_displacement", _("Before displacement")
+    DURING_FLIGHT = "during_flight", _("During flight")
+    DURING_REFUGE = "during_refuge", _("During refuge (in the host country or place)")
+    RETURN_TRANSIT = "return_transit", _("During return or transit")
+    POST_DISPLACEMENT = "post_displacement", _("After displacement")
+
+
+class PlaceType(models.TextChoices):
+    """GBVIMS: type of place where the incident took place."""
+
+    BUSH_FOREST = "bush_forest", _("Bush or forest")
+    GARDEN_FIELD = "garden_field", _("Garden or cultivated field")
+    SCHOOL = "school", _("School")
+    ROAD = "road", _("Road")
+    SURVIVOR_HOME = "survivor_home", _("Survivor's home")
+    PERPETRATOR_HOME = "perpetrator_home", _("Perpetrator's home")
+    MARKET = "market", _("Market")
+    HEALTH_FACILITY = "health_facility", _("Health facility")
+    RIVERSIDE_BEACH = "riverside_beach", _("Riverside or beach")
+    LATRINE = "latrine", _("Latrine or washing place")
+    WORKPLACE = "workplace", _("Workplace or farm")
+    LODGING = "lodging", _("Guest house, hotel or shelter")
+    ENTERTAINMENT = "entertainment", _("Bar or entertainment place")
+    BORDER_CROSSING = "border_crossing", _("Border crossing or informal crossing")
+    OTHER = "other", _("Other")
+
+
+class TimeOfDay(models.TextChoices):
+    MORNING = "morning", _("Morning (sunrise to noon)")
+    AFTERNOON = "afternoon", _("Afternoon (noon to sunset)")
+    NIGHT = "night", _("Evening or night (sunset to sunrise)")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class PerpetratorOccupation(models.TextChoices):
+    """The IRF leaves this list to each country's GBVIMS; these are the usual answers."""
+
+    UNEMPLOYED = "unemployed", _("Unemployed")
+    ARMED_FORCES = "armed_forces", _("Armed forces or police")
+    ARMED_GROUP = "armed_group", _("Armed group")
+    BUSINESS = "business", _("Business owner, trader or salesman")
+    FARMER_FISHER = "farmer_fisher", _("Farmer or fisherman")
+    DRIVER = "driver", _("Driver or transporter")
+    TEACHER = "teacher", _("Teacher")
+    RELIGIOUS_LEADER = "religious_leader", _("Religious leader")
+    COMMUNITY_LEADER = "community_leader", _("Community leader")
+    PUBLIC_OFFICIAL = "public_official", _("Public official")
+    HUMANITARIAN = "humanitarian", _("Humanitarian or development worker")
+    HEALTH_WORKER = "health_worker", _("Health worker")
+    STUDENT = "student", _("Student")
+    OTHER = "other", _("Other")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class MaritalStatus(models.TextChoices):
+    """GBVIMS: the survivor's civil or marital status."""
+
+    SINGLE = "single", _("Single")
+    MARRIED = "married", _("Married or living together")
+    SEPARATED = "separated", _("Divorced or separated")
+    WIDOWED = "widowed", _("Widowed")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class Ethnicity(models.TextChoices):
+    """Self-identification as Ecuador's census (INEC) asks it; the IRF leaves the list to each
+    country."""
+
+    INDIGENOUS = "indigenous", _("Indigenous")
+    AFRO_ECUADORIAN = "afro_ecuadorian", _("Afro-Ecuadorian or Afro-descendant")
+    BLACK = "black", _("Black")
+    MULATTO = "mulatto", _("Mulatto")
+    MONTUBIO = "montubio", _("Montubio")
+    MESTIZO = "mestizo", _("Mestizo")
+    WHITE = "white", _("White")
+    OTHER = "other", _("Other")
+    UNKNOWN = "unknown", _("Not asked or not answered")
+
+
+class ReportedTo(models.TextChoices):
+    """GBVIMS: the kind of service provider where the survivor also reported the incident."""
+
+    HEALTH = "health", _("Health or medical services")
+    PSYCHOSOCIAL = "psychosocial", _("Psychosocial or counselling services")
+    POLICE = "police", _("Police or other security actor")
+    LEGAL = "legal", _("Legal assistance services")
+    LIVELIHOODS = "livelihoods", _("Livelihoods programme")
+    SAFE_HOUSE = "safe_house", _("Safe house or shelter")
+    OTHER = "other", _("Other")
+
+
+class ReferredBy(models.TextChoices):
+    """GBVIMS: who referred the survivor to us."""
+
+    SELF = "self", _("Self-referral or first point of contact")
+    HEALTH = "health", _("Health or medical services")
+    PSYCHOSOCIAL = "psychosocial", _("Psychosocial or counselling services")
+    POLICE = "police", _("Police or other security actor")
+    LEGAL = "legal", _("Legal assistance services")
+    LIVELIHOODS = "livelihoods", _("Livelihoods programme")
+    SAFE_HOUSE = "safe_house", _("Safe house or shelter")
+    TEACHER = "teacher", _("Teacher or school official")
+    COMMUNITY_LEADER = "community_leader", _("Community or camp leader")
+    HUMANITARIAN = "humanitarian", _("Other humanitarian or development actor")
+    GOVERNMENT = "government", _("Other government service")
+    OTHER = "other", _("Other")
+
+
+class LegalAction(models.TextChoices):
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    UNDECIDED = "undecided", _("Not decided yet")
 
 
 class AgeGroup(models.TextChoices):
@@ -452,12 +581,48 @@ class Incident(models.Model):
     case = models.ForeignKey(Case, models.CASCADE, related_name="incidents")
     incident_date = models.DateField(_("date of the incident"))
     report_date = models.DateField(_("date of the report"))
+    # Where: a country always; an area only inside the office's country, so that an incident
+    # during flight abroad is never counted in one of the office's provinces.
+    country = models.CharField(_("country where it happened"), max_length=2)
     area = models.ForeignKey(
-        Area, models.PROTECT, related_name="+", verbose_name=_("where it happened")
+        Area,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("where it happened"),
+    )
+    place_type = models.CharField(
+        _("type of place"), max_length=20, choices=PlaceType.choices, blank=True
+    )
+    time_of_day = models.CharField(
+        _("time of day"), max_length=10, choices=TimeOfDay.choices, blank=True
+    )
+    displacement_stage = models.CharField(
+        _("stage of displacement at the time of the incident"),
+        max_length=20,
+        choices=DisplacementStage.choices,
+        blank=True,
     )
     type = models.CharField(_("incident type"), max_length=20, choices=IncidentType.choices)
-    context = models.CharField(_("context"), max_length=20, choices=IncidentContext.choices)
+    context = models.JSONField(_("context"), default=list, blank=True)
     account = EncryptedTextField(_("account of the incident"), blank=True)
+    # The survivor at the time of the incident. One primary survivor per incident: the case's.
+    survivor_age = models.PositiveSmallIntegerField(
+        _("survivor's age at the incident"), null=True, blank=True
+    )
+    survivor_age_group = models.CharField(
+        _("survivor's age group at the incident"),
+        max_length=8,
+        choices=AgeGroup.choices,
+        default=AgeGroup.UNKNOWN,
+    )
+    survivor_marital_status = models.CharField(
+        _("survivor's marital status"), max_length=10, choices=MaritalStatus.choices, blank=True
+    )
+    survivor_ethnicity = models.CharField(
+        _("survivor's ethnicity"), max_length=20, choices=Ethnicity.choices, blank=True
+    )
     perpetrator_count = models.PositiveSmallIntegerField(_("number of alleged perpetrators"))
     perpetrator_sex = models.CharField(
         _("sex of the alleged perpetrators"), max_length=8, choices=PerpetratorSex.choices
@@ -468,8 +633,43 @@ class Incident(models.Model):
     perpetrator_relationship = models.CharField(
         _("relationship to the survivor"), max_length=20, choices=PerpetratorRelationship.choices
     )
+    perpetrator_occupation = models.CharField(
+        _("main occupation of the alleged perpetrator"),
+        max_length=20,
+        choices=PerpetratorOccupation.choices,
+        blank=True,
+    )
+    former_perpetrator = models.CharField(
+        _("alleged perpetrator of a former incident against the survivor"),
+        max_length=8,
+        choices=YesNoUnknown.choices,
+        blank=True,
+    )
+    previous_incidents = models.CharField(
+        _("previous incidents against the survivor"),
+        max_length=8,
+        choices=YesNoUnknown.choices,
+        blank=True,
+    )
+    reported_elsewhere = models.CharField(
+        _("reported elsewhere"), max_length=8, choices=YesNoUnknown.choices, blank=True
+    )
+    reported_to = models.JSONField(_("also reported to"), default=list, blank=True)
+    # Reported to an agency of the GBVIMS: it counts that incident; we leave it out (ISP).
+    reported_to_gbvims_agency = models.BooleanField(
+        _("reported to another GBVIMS agency"), default=False
+    )
+    referred_by = models.CharField(
+        _("referred by"), max_length=20, choices=ReferredBy.choices, blank=True
+    )
+    wants_legal_action = models.CharField(
+        _("wants to take legal action"), max_length=10, choices=LegalAction.choices, blank=True
+    )
     services_received = models.JSONField(_("services already received"), default=list, blank=True)
     referral_consent = models.JSONField(_("consent to be referred to"), default=list, blank=True)
+    statistics_consent = models.BooleanField(
+        _("consents to the incident being counted in statistics"), default=False
+    )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -482,11 +682,17 @@ class Incident(models.Model):
             models.CheckConstraint(
                 condition=models.Q(report_date__gte=models.F("incident_date")),
                 name="incident_reported_after_it_happened",
-            )
+            ),
+            models.CheckConstraint(condition=~models.Q(country=""), name="incident_has_a_country"),
         ]
 
     def __str__(self) -> str:
         return f"incident {self.pk} of {self.case}"
+
+    @property
+    def context_display(self) -> list[str]:
+        labels = dict(IncidentContext.choices)
+        return [str(labels.get(code, code)) for code in self.context or []]
 
     @property
     def audit_restricted_office_id(self) -> int | None:

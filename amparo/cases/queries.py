@@ -75,6 +75,14 @@ def is_on_gbv_team(user: User, office_id: int) -> bool:
     )
 
 
+def gbv_team_offices(user: User) -> list[int]:
+    """The offices whose restricted records `user` reads: those of their GBV teams, with the
+    right to GBV files (`core.access.restricted_offices` asks this)."""
+    if not access.can(user, "cases.gbv"):
+        return []
+    return list(GBVTeamMember.objects.filter(user_id=user.pk).values_list("office_id", flat=True))
+
+
 def is_on_any_gbv_team(user: User) -> bool:
     """A GBV team member reads restricted files: core asks them for a second factor."""
     return GBVTeamMember.objects.filter(user_id=user.pk).exists()

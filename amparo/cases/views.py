@@ -484,7 +484,8 @@ def incident(request: HttpRequest, case_id, incident_id=None) -> HttpResponse:
     access.require(request.user, "cases.gbv")
     case = queries.get_case_for(request.user, case_id)
     record = None
-    initial = {"report_date": timezone.localdate()}
+    home = office_region(case.office)
+    initial = {"report_date": timezone.localdate(), "country": home}
     if incident_id is not None:
         record = queries.get_incident_of(case, incident_id)
         if request.method == "GET":
@@ -492,7 +493,7 @@ def incident(request: HttpRequest, case_id, incident_id=None) -> HttpResponse:
         initial = {f: getattr(record, f) for f in forms.IncidentForm.base_fields if f != "area"} | {
             "area": record.area_id
         }
-    choices = areas(country_code=office_region(case.office)).order_by("level", "name")
+    choices = areas(country_code=home).order_by("level", "name")
     form = forms.IncidentForm(request.POST or None, initial=initial, areas=choices)
     return _small_form(
         request,
@@ -503,6 +504,7 @@ def incident(request: HttpRequest, case_id, incident_id=None) -> HttpResponse:
         ),
         title=_("GBV incident"),
         done=_("Incident saved."),
+        template="cases/incident.html",
     )
 
 

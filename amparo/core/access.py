@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -83,3 +83,24 @@ def get_visible(qs: QuerySet[M], **lookup) -> M:
         return qs.get(**lookup)
     except (ObjectDoesNotExist, ValueError, TypeError, ValidationError) as exc:
         raise Http404 from exc
+
+
+# Who may read restricted records (GBV and PSEA files, and what would reveal one, such as a
+# person's need "survivor of violence"): apps above core say so, by office, with
+# `add_restricted_reader` (cases: the office's GBV team), so that core and the registry need not
+# know their tables.
+_restricted_readers: list[Callable[[User], Iterable[int]]] = []
+
+
+def add_restricted_reader(offices_of: Callable[[User], Iterable[int]]) -> None:
+    """Register `offices_of(user)`: the ids of the offices whose restricted records the user
+    may read."""
+    if offices_of not in _restricted_readers:
+        _restricted_readers.append(offices_of)
+
+
+def restricted_offices(user: User | None) -> frozenset[int]:
+    """The offices whose restricted records `user` may read (none for most users)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    return frozenset(office for reader in _restricted_readers for office in reader(user))

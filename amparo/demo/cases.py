@@ -169,16 +169,60 @@ def _open_gbv_case(lago: Office, today: datetime.date) -> tuple[Case, Individual
         data={
             "incident_date": today - datetime.timedelta(days=15),
             "report_date": today - datetime.timedelta(days=12),
+            "country": "EC",
             "area": Area.objects.get(code="EC-U"),
+            "place_type": "survivor_home",
+            "time_of_day": "night",
+            "displacement_stage": "during_refuge",
             "type": "physical_assault",
-            "context": "intimate_partner",
+            "context": ["intimate_partner"],
             "account": "Relato confidencial registrado en la entrevista inicial.",
+            "survivor_marital_status": "married",
+            "survivor_ethnicity": "afro_ecuadorian",
+            "previous_incidents": "yes",
             "perpetrator_count": 1,
             "perpetrator_sex": "M",
             "perpetrator_age_group": "26-40",
             "perpetrator_relationship": "intimate_partner",
+            "perpetrator_occupation": "farmer_fisher",
+            "former_perpetrator": "yes",
+            "referred_by": "health",
+            "reported_elsewhere": "no",
             "services_received": ["psychosocial"],
             "referral_consent": ["health", "psychosocial", "legal"],
+            "wants_legal_action": "undecided",
+            "statistics_consent": True,
+        },
+    )
+    # Months before, on the way south: in Colombia, counted under "outside the country".
+    case_actions.record_incident(
+        actor=gbv,
+        case=gbv_case,
+        data={
+            "incident_date": today - datetime.timedelta(days=210),
+            "report_date": today - datetime.timedelta(days=12),
+            "country": "CO",
+            "area": None,
+            "place_type": "border_crossing",
+            "time_of_day": "night",
+            "displacement_stage": "during_flight",
+            "type": "sexual_assault",
+            "context": ["transactional", "armed_conflict"],
+            "account": "Relato confidencial: ocurrió durante el tránsito por Colombia.",
+            "survivor_marital_status": "married",
+            "survivor_ethnicity": "afro_ecuadorian",
+            "previous_incidents": "no",
+            "perpetrator_count": 2,
+            "perpetrator_sex": "M",
+            "perpetrator_age_group": "unknown",
+            "perpetrator_relationship": "stranger",
+            "perpetrator_occupation": "armed_group",
+            "former_perpetrator": "no",
+            "referred_by": "self",
+            "reported_elsewhere": "no",
+            "referral_consent": ["health"],
+            "wants_legal_action": "no",
+            "statistics_consent": True,
         },
     )
     return gbv_case, survivor
@@ -186,8 +230,8 @@ def _open_gbv_case(lago: Office, today: datetime.date) -> tuple[Case, Individual
 
 def _open_walk_in_case(today: datetime.date) -> Case:
     """A survivor who came to the Lago Agrio safe space and is not registered: who she is
-    stays in the case, for the GBV team only."""
-    return case_actions.open_walk_in_case(
+    stays in the case, for the GBV team only. She does not want her incident in statistics."""
+    case = case_actions.open_walk_in_case(
         actor=_user("coord.vbg.lagoagrio"),
         identity={
             "given_names": "Yessenia",
@@ -201,6 +245,38 @@ def _open_walk_in_case(today: datetime.date) -> Case:
         summary="Llegó sola al espacio seguro; no quiere ser registrada por ahora.",
         opened_on=today - datetime.timedelta(days=2),
     )
+    case_actions.record_incident(
+        actor=_user("coord.vbg.lagoagrio"),
+        case=case,
+        data={
+            "incident_date": today - datetime.timedelta(days=3),
+            "report_date": today - datetime.timedelta(days=2),
+            "country": "EC",
+            "area": Area.objects.get(code="EC-U"),
+            "place_type": "road",
+            "time_of_day": "night",
+            "displacement_stage": "during_refuge",
+            "type": "sexual_assault",
+            "context": ["none"],
+            "survivor_age": 24,
+            "survivor_age_group": "18-25",
+            "survivor_marital_status": "single",
+            "survivor_ethnicity": "mestizo",
+            "previous_incidents": "unknown",
+            "perpetrator_count": 1,
+            "perpetrator_sex": "M",
+            "perpetrator_age_group": "unknown",
+            "perpetrator_relationship": "stranger",
+            "perpetrator_occupation": "unknown",
+            "former_perpetrator": "unknown",
+            "referred_by": "community_leader",
+            "reported_elsewhere": "no",
+            "referral_consent": ["psychosocial"],
+            "wants_legal_action": "undecided",
+            "statistics_consent": False,
+        },
+    )
+    return case
 
 
 def _refer_to_the_hospital(
@@ -334,7 +410,7 @@ def _child_incident(case: Case, actor: User, today: datetime.date, perpetrator: 
             "report_date": today - datetime.timedelta(days=4),
             "area": Area.objects.get(code="EC-U"),
             "type": "sexual_assault",
-            "context": "child_sexual_abuse",
+            "context": ["child_sexual_abuse"],
             "account": "Relato confidencial de la niña, escuchado con su cuidadora.",
             "perpetrator_count": 1,
             "perpetrator_sex": "M",

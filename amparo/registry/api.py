@@ -1,5 +1,6 @@
 """REST API for households and individuals: parse → access → act → serialize."""
 
+from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
@@ -31,6 +32,7 @@ class IndividualSerializer(serializers.ModelSerializer):
     household = serializers.UUIDField(source="household.uuid", read_only=True)
     household_reference = serializers.CharField(source="household.reference", read_only=True)
     documents = DocumentSerializer(many=True, read_only=True)
+    specific_needs = serializers.SerializerMethodField()
 
     class Meta:
         model = Individual
@@ -42,6 +44,16 @@ class IndividualSerializer(serializers.ModelSerializer):
             "documents",
         ]
         read_only_fields = fields
+
+    def get_specific_needs(self, person: Individual) -> list[str]:
+        # The needs the requesting user may read (a restricted one only for the GBV team of the
+        # person's office); the reader is made once per response.
+        reader = self.context.get("need_reader")
+        if reader is None:
+            request = self.context.get("request")
+            reader = queries.need_reader(getattr(request, "user", None) or AnonymousUser())
+            self.context["need_reader"] = reader
+        return reader(person)
 
 
 class HouseholdSerializer(serializers.ModelSerializer):

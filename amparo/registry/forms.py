@@ -19,6 +19,7 @@ from amparo.registry.models import (
     Household,
     Individual,
 )
+from amparo.registry.queries import may_search_by_need, search_by_need
 
 AGE_BANDS = {
     "0-4": (0, 4),
@@ -101,12 +102,21 @@ class SearchForm(forms.Form):
         label=_("Area"), queryset=Area.objects.none(), required=False, to_field_name="code"
     )
 
-    def __init__(self, *args, offices=(), country="EC", **kwargs):
+    def __init__(self, *args, offices=(), country="EC", user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["office"].choices = [("", _("All offices"))] + [
             (o.code, o.name) for o in offices
         ]
         self.fields["area"].queryset = areas_of(country)
+        self.fields["need"].choices = [
+            ("", _("All")),
+            *(
+                (code, name)
+                for code, name in SPECIFIC_NEEDS.items()
+                if may_search_by_need(user, code)
+            ),
+        ]
 
     def narrow(self, qs):
         """Apply the chosen filters to an already scoped queryset of individuals."""
@@ -126,18 +136,8 @@ class SearchForm(forms.Form):
         if data.get("born"):
             qs = qs.filter(date_of_birth=data["born"])
         if data.get("need"):
-            qs = (
-                qs.filter(specific_needs__contains=data["need"])
-                if _json_contains()
-                else (qs.filter(specific_needs__icontains=f'"{data["need"]}"'))
-            )
+            qs = search_by_need(self.user, qs, data["need"])
         return qs
-
-
-def _json_contains() -> bool:
-    from django.db import connection
-
-    return connection.features.supports_json_field_contains
 
 
 class HouseholdForm(forms.Form):
@@ -213,6 +213,10 @@ class MemberForm(forms.Form):
         required=False,
         choices=list(SPECIFIC_NEEDS.items()),
         widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "“Survivor of violence or torture” flags the person for the GBV team: afterwards only "
+            "the office's GBV team sees it."
+        ),
     )
     languages = forms.CharField(
         label=_("Languages (ISO codes, comma-separated)"),

@@ -201,10 +201,6 @@ class Individual(models.Model):
         return " ".join(p for p in (self.given_names, self.first_surname, self.second_surname) if p)
 
     @property
-    def specific_needs_display(self) -> list[str]:
-        return [str(SPECIFIC_NEEDS.get(code, code)) for code in self.specific_needs or []]
-
-    @property
     def age(self) -> int:
         """Completed years today."""
         today, born = timezone.localdate(), self.date_of_birth
@@ -252,6 +248,9 @@ SPECIFIC_NEEDS = {
     "disability": _("Disability"),
     "trafficking_risk": _("At risk of trafficking or recruitment"),
 }
+# Needs that would reveal a restricted file: anyone registering may record them (to flag the
+# person for the GBV team); only those who may read the office's restricted files see them.
+RESTRICTED_NEEDS = frozenset({"survivor_violence"})
 
 
 class ImportMapping(models.Model):

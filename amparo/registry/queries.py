@@ -1,12 +1,19 @@
 """Every read of registry records a screen, endpoint or export shows, already scoped."""
 
+from collections.abc import Callable
 from uuid import UUID
 
 from django.db.models import Prefetch, QuerySet
 
 from amparo.core import access
 from amparo.core.models import User
-from amparo.registry.models import Document, Household, Individual
+from amparo.registry.models import (
+    RESTRICTED_NEEDS,
+    SPECIFIC_NEEDS,
+    Document,
+    Household,
+    Individual,
+)
 
 
 def households_visible_to(user: User) -> QuerySet[Household]:
@@ -62,3 +69,46 @@ def import_mapping_for(user: User) -> dict[str, str]:
         return {}
     mapping = ImportMapping.objects.filter(organization_id=user.organization_id).first()
     return dict(mapping.columns) if mapping else {}
+
+
+def need_reader(user: User | None) -> Callable[[Individual], list[str]]:
+    """What `user` may read of people's specific needs: every need, except the restricted ones
+    (`RESTRICTED_NEEDS`) of people whose household is outside the offices whose restricted files
+    the user reads. The one filter every page, endpoint and export goes through; it asks once
+    per reader, so a list of people costs no query per person."""
+    offices = access.restricted_offices(user)
+
+    def needs(person: Individual) -> list[str]:
+        codes = list(person.specific_needs or [])
+        if person.household.office_id in offices:
+            return codes
+        return [code for code in codes if code not in RESTRICTED_NEEDS]
+
+    return needs
+
+
+def needs_visible_to(user: User, person: Individual) -> list[str]:
+    return need_reader(user)(person)
+
+
+def need_names(codes: list[str]) -> list[str]:
+    return [str(SPECIFIC_NEEDS.get(code, code)) for code in codes]
+
+
+def may_search_by_need(user: User | None, need: str) -> bool:
+    """A restricted need is a search filter only for those who read some office's restricted
+    files (and it finds only people of those offices: `search_by_need`)."""
+    return need not in RESTRICTED_NEEDS or bool(access.restricted_offices(user))
+
+
+def search_by_need(user: User | None, qs: QuerySet[Individual], need: str) -> QuerySet[Individual]:
+    """`qs` narrowed to people with `need`, as far as `user` may read it."""
+    from django.db import connection
+
+    if connection.features.supports_json_field_contains:
+        qs = qs.filter(specific_needs__contains=need)
+    else:
+        qs = qs.filter(specific_needs__icontains=f'"{need}"')
+    if need in RESTRICTED_NEEDS:
+        qs = qs.filter(household__office_id__in=access.restricted_offices(user))
+    return qs

@@ -30,7 +30,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
     offices = core_queries.offices_visible_to(request.user)
     # Bound even on a fresh visit (no filter is required), so the page opens on the most
     # recent registrations the user may see rather than on an empty list.
-    form = SearchForm(request.GET, offices=offices, country=user_region(request.user))
+    form = SearchForm(
+        request.GET, offices=offices, country=user_region(request.user), user=request.user
+    )
     hits, people = [], []
     if form.is_valid():
         text = form.cleaned_data["q"]
@@ -121,6 +123,7 @@ def individual_page(request: HttpRequest, individual_id) -> HttpResponse:
         "registry/individual.html",
         {
             "person": person,
+            "needs": queries.need_names(queries.needs_visible_to(request.user, person)),
             "history": history,
             "can_change": access.can(request.user, "registry.change"),
             "can_open_case": access.can(request.user, "cases.manage"),
@@ -206,8 +209,10 @@ def _int(value, default: int) -> int:
         return default
 
 
-def _initial(person) -> dict:
+def _initial(user, person) -> dict:
     data = actions.member_data(person)
+    # A need the user may not read is neither shown nor lost: the action keeps it.
+    data["specific_needs"] = queries.needs_visible_to(user, person)
     first = data["documents"][0] if data["documents"] else {}
     data["languages"] = ", ".join(data["languages"])
     data.update(
@@ -222,7 +227,7 @@ def _initial(person) -> dict:
 def edit_individual(request: HttpRequest, individual_id) -> HttpResponse:
     access.require(request.user, "registry.change")
     person = queries.get_individual_for(request.user, individual_id)
-    initial = _initial(person)
+    initial = _initial(request.user, person)
     form = MemberForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         changes = form.as_member()

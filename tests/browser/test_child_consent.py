@@ -49,7 +49,7 @@ def girls_case():
             "report_date": today,
             "area": sucumbios,
             "type": "sexual_assault",
-            "context": "child_sexual_abuse",
+            "context": ["child_sexual_abuse"],
             "perpetrator_count": 1,
             "perpetrator_sex": "M",
             "perpetrator_age_group": "26-40",

@@ -135,3 +135,20 @@ def test_a_partner_pages_fit_a_phone(live_server, phone, demo):
         "enlace.hospital",
         ["/", "/referrals/", f"/referrals/{referral.uuid}/"],
     )
+
+
+def test_the_gbv_team_incident_pages_fit_a_phone(live_server, phone, demo):
+    case = Case.objects.filter(type="gbv", household__isnull=False).first()
+    incident = case.incidents.filter(country="CO").get()
+
+    _walk(
+        phone,
+        live_server.url,
+        "vbg.lagoagrio",
+        [
+            f"/cases/{case.uuid}/",
+            f"/cases/{case.uuid}/incidents/",
+            f"/cases/{case.uuid}/incidents/{incident.uuid}/",
+            "/cases/gbv-statistics/",
+        ],
+    )

@@ -32,7 +32,7 @@ def _incident(case, actor):
             "report_date": case.opened_on,
             "area": Area.objects.get(code="EC-P"),
             "type": "physical_assault",
-            "context": "intimate_partner",
+            "context": ["intimate_partner"],
             "account": "Relato del incidente.",
             "perpetrator_count": 1,
             "perpetrator_sex": "M",
@@ -40,6 +40,7 @@ def _incident(case, actor):
             "perpetrator_relationship": "intimate_partner",
             "services_received": ["health"],
             "referral_consent": ["health", "psychosocial"],
+            "statistics_consent": True,
         },
     )
 

@@ -95,7 +95,7 @@ def test_incidents_through_the_api_are_for_the_gbv_team_only(gbv_case, gbv_speci
         "report_date": str(gbv_case.opened_on),
         "area": "EC-P",
         "type": "rape",
-        "context": "none",
+        "context": ["none"],
         "account": "Relato",
         "perpetrator_count": 1,
         "perpetrator_sex": "M",

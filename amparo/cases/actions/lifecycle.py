@@ -71,6 +71,11 @@ def open_case(
         raise ActionError.on("individuals", _("One of these people is not in your registry."))
     if len({p.household_id for p in people}) > 1:
         raise ActionError.on("individuals", _("All people of a case must belong to one household."))
+    if type == CaseType.GBV and len(people) > 1:
+        # GBVIMS: one primary survivor per incident, and a GBV case's incidents are its survivor's.
+        raise ActionError.on(
+            "individuals", _("A GBV case is for one survivor: open one case for each survivor.")
+        )
     case = _new_case(
         actor=actor,
         type=type,

@@ -14,6 +14,7 @@ from amparo.registry import normalize
 from amparo.registry.actions.validation import _RELATIONSHIPS, clean_member
 from amparo.registry.fields import PERSON, field_names
 from amparo.registry.models import Document, Household, Individual
+from amparo.registry.queries import needs_visible_to
 from amparo.registry.regions import office_region
 
 
@@ -69,6 +70,12 @@ def update_individual(
         .get(pk=individual.pk)
     )
     data = {**member_data(person), **changes}
+    if "specific_needs" in changes and isinstance(changes["specific_needs"], list | tuple):
+        # A restricted need the actor cannot read ("survivor of violence", seen by the GBV team
+        # only) was not offered to them: they may add it, not remove it unseen.
+        unseen = set(person.specific_needs or []) - set(needs_visible_to(actor, person))
+        given = list(changes["specific_needs"])
+        data["specific_needs"] = [*given, *sorted(unseen - set(given))]
     if changes.get("age") not in (None, "") and not changes.get("date_of_birth"):
         data.pop("date_of_birth")  # a new age replaces the stored date of birth
     errors = Errors()

@@ -1,0 +1,124 @@
+"""The specific need "survivor of violence or torture" would reveal a GBV file: anyone registering
+may record it (to flag the person for the GBV team), only the office's GBV team reads it back."""
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from amparo.cases.models import GBVTeamMember
+from amparo.core.models import Area
+from amparo.registry import actions, queries
+from tests.factories import member
+
+SURVIVOR = "Sobreviviente de violencia o tortura"
+SINGLE_PARENT = "Madre o padre solo"
+
+
+@pytest.fixture
+def quito(office_a1):
+    office_a1.area = Area.objects.get(code="EC-P")
+    office_a1.save()
+    return office_a1
+
+
+@pytest.fixture
+def officer(make_user, quito):
+    return make_user("registration_officer", office=quito, username="registro")
+
+
+@pytest.fixture
+def distributor(make_user, quito):
+    return make_user("distribution_officer", office=quito, username="entrega")
+
+
+@pytest.fixture
+def gbv_member(make_user, quito):
+    user = make_user("gbv_specialist", office=quito, username="vbg")
+    GBVTeamMember.objects.create(office=quito, user=user)
+    return user
+
+
+@pytest.fixture
+def flagged(officer, quito):
+    """Registered by a registration officer, who ticked the need to flag her for the GBV team."""
+    household = actions.register_household(
+        actor=officer,
+        office=quito,
+        members=[member(specific_needs=["single_parent", "survivor_violence"])],
+    )
+    return household.members.get()
+
+
+def _api(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.mark.django_db
+def test_registration_and_distribution_staff_do_not_read_it_back(
+    client, flagged, officer, distributor
+):
+    for user in (officer, distributor):
+        client.force_login(user)
+
+        page = client.get(reverse("registry:individual", args=[flagged.uuid])).content.decode()
+        one = _api(user).get(f"/api/v1/individuals/{flagged.uuid}/").json()
+        household = _api(user).get(f"/api/v1/households/{flagged.household.uuid}/").json()
+
+        assert SINGLE_PARENT in page and SURVIVOR not in page, user.username
+        assert one["specific_needs"] == ["single_parent"]
+        assert household["members"][0]["specific_needs"] == ["single_parent"]
+        listed = _api(user).get("/api/v1/individuals/").json()["results"]
+        assert [p["specific_needs"] for p in listed] == [["single_parent"]]
+        searched = _api(user).get("/api/v1/individuals/", {"search": "Pérez"}).json()
+        assert "survivor_violence" not in str(searched)
+
+
+@pytest.mark.django_db
+def test_the_office_gbv_team_reads_it(client, flagged, gbv_member):
+    client.force_login(gbv_member)
+
+    page = client.get(reverse("registry:individual", args=[flagged.uuid])).content.decode()
+    one = _api(gbv_member).get(f"/api/v1/individuals/{flagged.uuid}/").json()
+
+    assert SURVIVOR in page and SINGLE_PARENT in page
+    assert one["specific_needs"] == ["single_parent", "survivor_violence"]
+
+
+@pytest.mark.django_db
+def test_a_gbv_team_of_another_office_does_not_read_it(flagged, make_user, office_a2):
+    elsewhere = make_user("administrator", organization=office_a2.organization, username="adm")
+    elsewhere_gbv = make_user("case_supervisor", office=office_a2, username="sup-a2")
+    GBVTeamMember.objects.create(office=office_a2, user=elsewhere_gbv)
+
+    for user in (elsewhere, elsewhere_gbv):
+        assert queries.needs_visible_to(user, flagged) == ["single_parent"], user.username
+
+
+@pytest.mark.django_db
+def test_searching_by_the_need_is_for_the_gbv_team_only(client, flagged, officer, gbv_member):
+    client.force_login(officer)
+    page = client.get(reverse("registry:search"), {"need": "survivor_violence"})
+
+    assert page.status_code == 200
+    assert 'value="survivor_violence"' not in page.content.decode()
+    assert "Pérez" not in page.content.decode()  # refused as a choice, not applied
+    client.force_login(gbv_member)
+    found = client.get(reverse("registry:search"), {"need": "survivor_violence"}).content.decode()
+    assert 'value="survivor_violence"' in found and "Pérez" in found
+
+
+@pytest.mark.django_db
+def test_editing_neither_shows_nor_drops_the_hidden_need(client, flagged, officer):
+    client.force_login(officer)
+    url = reverse("registry:edit", args=[flagged.uuid])
+
+    form = client.get(url).context["form"]
+    assert form.initial["specific_needs"] == ["single_parent"]
+    actions.update_individual(
+        actor=officer, individual=flagged, changes={"specific_needs": ["disability"]}
+    )
+
+    flagged.refresh_from_db()
+    assert sorted(flagged.specific_needs) == ["disability", "survivor_violence"]
