@@ -33,7 +33,7 @@ from amparo.cases.models import (
     SurvivorSafety,
 )
 from amparo.core import access
-from amparo.core.models import User
+from amparo.core.models import Area, Office, User
 
 
 def _team_condition(user: User) -> Q:
@@ -266,3 +266,62 @@ def open_restricted_cases_of(user: User, individual) -> QuerySet[Case]:
         .filter(restricted=True, individuals=individual)
         .exclude(state=CaseState.CLOSED)
     )
+
+
+# Reporting to the GBV coordination group (Information Sharing Protocol).
+
+
+def gbv_export_offices(user: User) -> QuerySet[Office]:
+    """The offices whose incidents `user` may send to the coordination group: those where they
+    are on the GBV team and supervise cases (the GBV coordinator). Nobody else, admins included."""
+    if not access.can(user, "cases.supervise") or user.organization_id is None:
+        return Office.objects.none()
+    return Office.objects.filter(
+        pk__in=gbv_team_offices(user), organization_id=user.organization_id
+    ).order_by("name")
+
+
+def incident_recorder_rows(
+    user: User, offices: list[Office], since: date, until: date
+) -> list[tuple[Incident, dict, dict, list[Area]]]:
+    """The incidents reported from `since` to `until` in `offices` (those of
+    `gbv_export_offices(user)` only) whose survivor consented to sharing them for statistics:
+    each with the survivor's sex and nationality (nothing else of hers), the case's decision per
+    service, and the chain of areas where it happened."""
+    allowed = set(gbv_export_offices(user).values_list("pk", flat=True))
+    incidents = list(
+        Incident.objects.filter(
+            case__office__in=[o.pk for o in offices if o.pk in allowed],
+            statistics_consent=True,
+            report_date__gte=since,
+            report_date__lte=until,
+        )
+        .select_related("case__organization", "area")
+        .prefetch_related("case__individuals", "case__service_decisions")
+        .order_by("report_date", "id")
+    )
+    areas: dict[int, Area] = {}
+    result = []
+    for incident in incidents:
+        case = incident.case
+        if case.is_walk_in:
+            identity = survivor_of(case) or {}
+        else:
+            first = next(iter(case.individuals.all()), None)
+            identity = {"sex": first.sex, "nationality": first.nationality} if first else {}
+        survivor = {"sex": identity.get("sex", ""), "nationality": identity.get("nationality", "")}
+        outcomes = {d.service_type: d.outcome for d in case.service_decisions.all()}
+        result.append((incident, survivor, outcomes, _area_chain(incident.area, areas)))
+    return result
+
+
+def _area_chain(area: Area | None, cache: dict[int, Area]) -> list[Area]:
+    chain = []
+    while area is not None:
+        chain.append(area)
+        if area.parent_id is None:
+            break
+        if area.parent_id not in cache:
+            cache[area.parent_id] = Area.objects.get(pk=area.parent_id)
+        area = cache[area.parent_id]
+    return chain

@@ -8,6 +8,7 @@ urlpatterns = [
     path("open/", views.open_case, name="open"),
     path("walk-in/", views.open_walk_in, name="walk-in"),
     path("gbv-statistics/", views.gbv_statistics, name="gbv-statistics"),
+    path("incident-recorder/", views.incident_recorder, name="incident-recorder"),
     path("<uuid:case_id>/", views.case_detail, name="detail"),
     path("<uuid:case_id>/edit/", views.edit_case, name="edit"),
     path("<uuid:case_id>/survivor/", views.edit_survivor, name="survivor"),

@@ -526,6 +526,32 @@ def gbv_statistics(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/statistics.html", {"form": form, **tables})
 
 
+@login_required
+def incident_recorder(request: HttpRequest) -> HttpResponse:
+    """The Incident Recorder export for the coordination group: the GBV coordinator only."""
+    offices = queries.gbv_export_offices(request.user)
+    if not offices.exists():
+        raise Http404
+    form = forms.IncidentRecorderForm(request.POST or None, offices=offices)
+    if request.method == "POST" and form.is_valid():
+        month = form.cleaned_data["month"]
+        with errors_on(form):
+            content, _count = actions.export_incident_recorder(
+                actor=request.user,
+                offices=list(form.cleaned_data["offices"]),
+                month=month,
+                request=request,
+            )
+            response = HttpResponse(content, content_type=XLSX)
+            filename = f"incident-recorder-{month}.xlsx"
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+            return response
+    return render(request, "cases/incident_recorder.html", {"form": form})
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 # Consent of child survivors, decisions per service and the survivor's safety: restricted
 # cases only, their GBV team only (404 for anyone else, as for the case).
 

@@ -53,6 +53,9 @@ SENTENCES: dict[str, Promise] = {
     "cases.gbv_team.added": gettext_lazy("%(actor)s added someone to the GBV team"),
     "cases.gbv_team.removed": gettext_lazy("%(actor)s removed someone from the GBV team"),
     "cases.gbv_statistics.viewed": gettext_lazy("%(actor)s viewed the GBV statistics"),
+    "cases.incidents.exported": gettext_lazy(
+        "%(actor)s exported an office's GBV incidents in the Incident Recorder's layout"
+    ),
     "cases.incident.recorded": gettext_lazy("%(actor)s recorded a GBV incident"),
     "cases.incident.changed": gettext_lazy("%(actor)s changed a GBV incident"),
     "cases.incident.viewed": gettext_lazy("%(actor)s viewed a GBV incident"),
