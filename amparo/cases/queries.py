@@ -26,6 +26,7 @@ from amparo.cases.models import (
     FollowUp,
     GBVTeamMember,
     Incident,
+    MonthlyRelease,
     PerpetratorRelationship,
     PlanAction,
     ServiceDecision,
@@ -304,15 +305,22 @@ def incident_recorder_rows(
     result = []
     for incident in incidents:
         case = incident.case
-        if case.is_walk_in:
-            identity = survivor_of(case) or {}
-        else:
-            first = next(iter(case.individuals.all()), None)
-            identity = {"sex": first.sex, "nationality": first.nationality} if first else {}
-        survivor = {"sex": identity.get("sex", ""), "nationality": identity.get("nationality", "")}
+        survivor = survivor_profile(case)
         outcomes = {d.service_type: d.outcome for d in case.service_decisions.all()}
         result.append((incident, survivor, outcomes, _area_chain(incident.area, areas)))
     return result
+
+
+def survivor_profile(case: Case) -> dict[str, str]:
+    """The survivor's sex and nationality, and nothing else of hers: from the registry person,
+    or the walk-in identity. For counts and the Incident Recorder only; prefetch
+    `individuals`."""
+    if case.is_walk_in:
+        identity = survivor_of(case) or {}
+    else:
+        first = next(iter(case.individuals.all()), None)
+        identity = {"sex": first.sex, "nationality": first.nationality} if first else {}
+    return {"sex": identity.get("sex", ""), "nationality": identity.get("nationality", "")}
 
 
 def _area_chain(area: Area | None, cache: dict[int, Area]) -> list[Area]:
@@ -325,3 +333,59 @@ def _area_chain(area: Area | None, cache: dict[int, Area]) -> list[Area]:
             cache[area.parent_id] = Area.objects.get(pk=area.parent_id)
         area = cache[area.parent_id]
     return chain
+
+
+def gbv_offices_of(organization_id: int) -> list[int]:
+    """The organization's offices that have a GBV team: the organization's GBV tables count
+    them."""
+    return sorted(
+        set(
+            GBVTeamMember.objects.filter(office__organization_id=organization_id).values_list(
+                "office_id", flat=True
+            )
+        )
+    )
+
+
+def release_offices(release_office: Office | None, organization_id: int) -> list[int]:
+    """The offices a release counts: its office, or every GBV office of the organization."""
+    return [release_office.pk] if release_office else gbv_offices_of(organization_id)
+
+
+def covers(offices: list[int], team: list[int]) -> bool:
+    return bool(offices) and set(offices) <= set(team)
+
+
+def releases_visible_to(user: User) -> QuerySet[MonthlyRelease]:
+    """Monthly GBV tables: every state for the GBV team of their office (of every GBV office,
+    for the organization's); approved ones only for anyone else of the organization who sees
+    reports. Everybody else: none."""
+    if user.organization_id is None:
+        return MonthlyRelease.objects.none()
+    team = gbv_team_offices(user)
+    condition = Q(office_id__in=team)
+    if covers(gbv_offices_of(user.organization_id), team):
+        condition |= Q(office__isnull=True)
+    if access.can(user, "reports.view"):
+        condition |= Q(state=MonthlyRelease.State.APPROVED)
+    return access.visible(
+        user, MonthlyRelease.objects.select_related("office"), office_field=None
+    ).filter(condition)
+
+
+def get_release_for(user: User, release_id: UUID | str) -> MonthlyRelease:
+    return access.get_visible(releases_visible_to(user), uuid=release_id)
+
+
+def may_prepare_releases(user: User) -> bool:
+    return bool(gbv_team_offices(user))
+
+
+def offices_of_gbv_team(user: User) -> QuerySet[Office]:
+    return Office.objects.filter(pk__in=gbv_team_offices(user)).order_by("name")
+
+
+def may_decide_release(user: User, release: MonthlyRelease) -> bool:
+    """A GBV coordinator of every office the release counts (approve, withdraw)."""
+    offices = release_offices(release.office, release.organization_id)
+    return access.can(user, "cases.supervise") and covers(offices, gbv_team_offices(user))

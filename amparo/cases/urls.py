@@ -9,6 +9,13 @@ urlpatterns = [
     path("walk-in/", views.open_walk_in, name="walk-in"),
     path("gbv-statistics/", views.gbv_statistics, name="gbv-statistics"),
     path("incident-recorder/", views.incident_recorder, name="incident-recorder"),
+    path("gbv-releases/", views.releases, name="releases"),
+    path("gbv-releases/<uuid:release_id>/", views.release, name="release"),
+    path(
+        "gbv-releases/<uuid:release_id>/<str:decision>/",
+        views.release_decision,
+        name="release-decision",
+    ),
     path("<uuid:case_id>/", views.case_detail, name="detail"),
     path("<uuid:case_id>/edit/", views.edit_case, name="edit"),
     path("<uuid:case_id>/survivor/", views.edit_survivor, name="survivor"),

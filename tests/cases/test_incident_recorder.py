@@ -14,14 +14,6 @@ from amparo.core.models import AuditEvent
 from tests.cases.test_incidents import _record
 
 
-@pytest.fixture
-def coordinator(make_user, quito):
-    """The GBV coordinator: a case supervisor on the office's GBV team."""
-    user = make_user("case_supervisor", office=quito, username="coordinadora")
-    GBVTeamMember.objects.create(office=quito, user=user)
-    return user
-
-
 def _sheet(content: bytes) -> list[dict]:
     rows = list(load_workbook(io.BytesIO(content))["Incident Data"].iter_rows(values_only=True))
     return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]

@@ -1,5 +1,6 @@
 """Reporting to the GBV coordination group under the Information Sharing Protocol: the
-Incident Recorder export."""
+Incident Recorder export, and the monthly tables' release (prepared by the GBV team, approved by
+a GBV coordinator who did not prepare them, then seen by the organization)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,22 @@ from datetime import date
 
 from django.db import transaction
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from amparo.cases import incident_recorder, queries
+from amparo.cases import incident_recorder, queries, statistics
+from amparo.cases.models import MonthlyRelease
 from amparo.core import audit
 from amparo.core.errors import ActionError
 from amparo.core.models import Office, User
 
-__all__ = ["export_incident_recorder", "month_bounds"]
+__all__ = [
+    "approve_monthly_release",
+    "export_incident_recorder",
+    "month_bounds",
+    "prepare_monthly_release",
+    "withdraw_monthly_release",
+]
 
 
 def month_bounds(month: str) -> tuple[date, date]:
@@ -58,3 +67,105 @@ def export_incident_recorder(
             restricted_office_id=office.pk,
         )
     return incident_recorder.workbook(rows), len(rows)
+
+
+@transaction.atomic
+def prepare_monthly_release(
+    *, actor: User, office: Office | None, month: str, request: HttpRequest | None = None
+) -> MonthlyRelease:
+    """Store `month`'s GBVIMS tables of `office` (None: every GBV office of the actor's
+    organization), small cells suppressed, for a GBV coordinator to approve. Any member of the
+    GBV team of each office counted may; anyone else gets 404. A month is prepared once it has
+    ended, and once per office unless withdrawn.
+
+    Side effects: audit `cases.monthly_release.prepared` (restricted to the office's GBV team).
+    """
+    organization_id = actor.organization_id
+    if organization_id is None or (office and office.organization_id != organization_id):
+        raise Http404
+    offices = queries.release_offices(office, organization_id)
+    if not queries.covers(offices, queries.gbv_team_offices(actor)):
+        raise Http404
+    since, until = month_bounds(month)
+    if until >= timezone.localdate():
+        raise ActionError.on("month", _("Prepare a month's tables once the month has ended."))
+    taken = MonthlyRelease.objects.filter(
+        organization_id=organization_id, office=office, month=since
+    ).exclude(state=MonthlyRelease.State.WITHDRAWN)
+    if taken.exists():
+        raise ActionError.on(
+            "month",
+            _("This month's tables are already prepared or approved: withdraw them first."),
+        )
+    release = MonthlyRelease.objects.create(
+        organization_id=organization_id,
+        office=office,
+        month=since,
+        tables=statistics.monthly_tables(offices, since, until),
+        prepared_by=actor,
+    )
+    audit.record(
+        actor=actor,
+        action="cases.monthly_release.prepared",
+        target=release,
+        request=request,
+        details={"month": month},
+    )
+    return release
+
+
+def _locked_for(actor: User, release: MonthlyRelease) -> MonthlyRelease:
+    """The release, locked, if `actor` coordinates every office it counts; 404 otherwise."""
+    release = MonthlyRelease.objects.select_for_update().get(pk=release.pk)
+    if not queries.may_decide_release(actor, release):
+        raise Http404
+    return release
+
+
+@transaction.atomic
+def approve_monthly_release(
+    *, actor: User, release: MonthlyRelease, request: HttpRequest | None = None
+) -> MonthlyRelease:
+    """Release prepared tables to the organization. A GBV coordinator of every office counted
+    (404 for anyone else), who did not prepare them.
+
+    Side effects: audit `cases.monthly_release.approved`.
+    """
+    release = _locked_for(actor, release)
+    if release.state != MonthlyRelease.State.PREPARED:
+        raise ActionError.general(_("Only prepared tables can be approved."))
+    if release.prepared_by_id == actor.pk:
+        raise ActionError.general(
+            _("Tables are approved by a GBV coordinator other than the person who prepared them.")
+        )
+    release.state = MonthlyRelease.State.APPROVED
+    release.approved_by = actor
+    release.approved_at = timezone.now()
+    release.save(update_fields=["state", "approved_by", "approved_at"])
+    audit.record(
+        actor=actor, action="cases.monthly_release.approved", target=release, request=request
+    )
+    return release
+
+
+@transaction.atomic
+def withdraw_monthly_release(
+    *, actor: User, release: MonthlyRelease, request: HttpRequest | None = None
+) -> MonthlyRelease:
+    """Withdraw prepared or approved tables (a mistake found): nobody off the GBV team sees them
+    any more, and the month can be prepared again. A GBV coordinator of every office counted;
+    404 for anyone else.
+
+    Side effects: audit `cases.monthly_release.withdrawn`.
+    """
+    release = _locked_for(actor, release)
+    if release.state == MonthlyRelease.State.WITHDRAWN:
+        raise ActionError.general(_("These tables were withdrawn already."))
+    release.state = MonthlyRelease.State.WITHDRAWN
+    release.withdrawn_by = actor
+    release.withdrawn_at = timezone.now()
+    release.save(update_fields=["state", "withdrawn_by", "withdrawn_at"])
+    audit.record(
+        actor=actor, action="cases.monthly_release.withdrawn", target=release, request=request
+    )
+    return release
