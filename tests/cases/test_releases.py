@@ -9,7 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from amparo.cases import actions, statistics
-from amparo.cases.models import MonthlyRelease
+from amparo.cases.models import GBVTeamMember, MonthlyRelease
 from amparo.core.errors import ActionError
 from amparo.core.models import AuditEvent
 from tests.cases.test_incidents import _record
@@ -167,3 +167,18 @@ def test_the_gbv_team_prepares_on_the_page_and_a_withdrawn_month_can_be_prepared
     assert response.status_code == 302 and release.state == "prepared"
     actions.withdraw_monthly_release(actor=coordinator, release=release)
     assert _prepare(gbv_specialist, quito).state == "prepared"
+
+
+@pytest.mark.django_db
+def test_the_organizations_tables_need_the_gbv_team_of_every_gbv_office(
+    ten_incidents, gbv_specialist, coordinator, make_user, office_a2
+):
+    release = _prepare(gbv_specialist, None)
+
+    assert release.office is None and release.tables["by_type"]["total"] == 10
+    elsewhere = make_user("gbv_specialist", office=office_a2, username="vbg-a2")
+    GBVTeamMember.objects.create(office=office_a2, user=elsewhere)
+    with pytest.raises(Http404):  # she is on Quito's team only, and a2 now has one too
+        _prepare(gbv_specialist, None, "2026-01")
+    with pytest.raises(Http404):
+        actions.approve_monthly_release(actor=coordinator, release=release)
