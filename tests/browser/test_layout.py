@@ -4,7 +4,7 @@ screen, the header on one or two rows for every role, and no serious or critical
 
 import pytest
 
-from amparo.cases.models import Case, MonthlyRelease
+from amparo.cases.models import Case, Incident, MonthlyRelease
 from amparo.demo import cases as demo_cases
 from amparo.demo import directory as demo_directory
 from amparo.demo import organizations as demo_orgs
@@ -138,8 +138,11 @@ def test_a_partner_pages_fit_a_phone(live_server, phone, demo):
 
 
 def test_the_gbv_team_incident_pages_fit_a_phone(live_server, phone, demo):
-    case = Case.objects.filter(type="gbv", household__isnull=False).first()
-    incident = case.incidents.filter(country="CO").get()
+    # The demo's incident during flight in Colombia, on a registered survivor's case.
+    incident = Incident.objects.select_related("case").get(
+        country="CO", case__type="gbv", case__household__isnull=False
+    )
+    case = incident.case
 
     _walk(
         phone,
