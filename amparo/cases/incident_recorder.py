@@ -88,6 +88,16 @@ MARITAL = {
     "separated": "Divorced / Separated",
     "widowed": "Widowed",
 }
+# The registry's population group → the IR's displacement status at report.
+DISPLACEMENT_STATUS = {
+    "refugee": "Refugee",
+    "asylum_seeker": "Asylum Seeker",
+    "migrant_regular": "Foreign National",
+    "migrant_irregular": "Foreign National",
+    "returnee": "Returnee",
+    "idp": "IDP",
+    "host_community": "Resident",
+}
 STAGE = {
     "not_displaced": "Not Displaced / Home Community",
     "pre_displacement": "Pre-displacement",
@@ -225,8 +235,9 @@ def _places(incident: Incident, chain: list) -> tuple[str, str, str]:
 
 
 def row(incident: Incident, survivor: dict, outcomes: dict[str, str], areas: list) -> list:
-    """One line of the IR for `incident`. `survivor` holds only `sex` and `nationality`;
-    `outcomes` the case's decision per service type; `areas` the incident area's chain."""
+    """One line of the IR for `incident`. `survivor` holds only `sex`, `nationality` and
+    `population_group`; `outcomes` the case's decision per service type; `areas` the incident
+    area's chain."""
     context = incident.context or []
     county, district, town = _places(incident, areas)
     values = {
@@ -240,6 +251,9 @@ def row(incident: Incident, survivor: dict, outcomes: dict[str, str], areas: lis
         "ETHNICITY": incident.get_survivor_ethnicity_display(),
         "COUNTRY OF ORIGIN": names.country_name(survivor.get("nationality", "")),
         "CIVIL / MARITAL STATUS": MARITAL.get(incident.survivor_marital_status, ""),
+        "DISPLACEMENT STATUS AT REPORT": DISPLACEMENT_STATUS.get(
+            survivor.get("population_group", ""), ""
+        ),
         "STAGE OF DISPLACEMENT AT INCIDENT": STAGE.get(incident.displacement_stage, ""),
         "INCIDENT TIME OF DAY": TIME_OF_DAY.get(incident.time_of_day, ""),
         "INCIDENT LOCATION": PLACE.get(incident.place_type, ""),

@@ -287,7 +287,8 @@ def incident_recorder_rows(
 ) -> list[tuple[Incident, dict, dict, list[Area]]]:
     """The incidents reported from `since` to `until` in `offices` (those of
     `gbv_export_offices(user)` only) whose survivor consented to sharing them for statistics:
-    each with the survivor's sex and nationality (nothing else of hers), the case's decision per
+    each with the survivor's sex, nationality and population group (`survivor_profile`), the
+    case's decision per
     service, and the chain of areas where it happened."""
     allowed = set(gbv_export_offices(user).values_list("pk", flat=True))
     incidents = list(
@@ -312,15 +313,23 @@ def incident_recorder_rows(
 
 
 def survivor_profile(case: Case) -> dict[str, str]:
-    """The survivor's sex and nationality, and nothing else of hers: from the registry person,
-    or the walk-in identity. For counts and the Incident Recorder only; prefetch
-    `individuals`."""
+    """The survivor's sex, nationality and population group, and nothing else of hers: from
+    the registry person, or the walk-in identity. For counts and the Incident Recorder only;
+    prefetch `individuals`."""
     if case.is_walk_in:
         identity = survivor_of(case) or {}
     else:
         first = next(iter(case.individuals.all()), None)
-        identity = {"sex": first.sex, "nationality": first.nationality} if first else {}
-    return {"sex": identity.get("sex", ""), "nationality": identity.get("nationality", "")}
+        identity = (
+            {
+                "sex": first.sex,
+                "nationality": first.nationality,
+                "population_group": first.population_group,
+            }
+            if first
+            else {}
+        )
+    return {k: identity.get(k) or "" for k in ("sex", "nationality", "population_group")}
 
 
 def _area_chain(area: Area | None, cache: dict[int, Area]) -> list[Area]:

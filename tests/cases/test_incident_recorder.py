@@ -45,6 +45,7 @@ def test_the_export_has_the_incident_recorders_columns_and_answers(
     assert row["CASE MANAGER CODE"] == f"CM-{gbv_specialist.pk}"
     assert row["DATE OF INTERVIEW"] == "10-Feb-2026"
     assert row["SEX"] == "F"
+    assert row["DISPLACEMENT STATUS AT REPORT"] == "Asylum Seeker"
     assert row["CIVIL / MARITAL STATUS"] == "Married / Cohabiting"
     assert row["STAGE OF DISPLACEMENT AT INCIDENT"] == "During Refuge"
     assert row["INCIDENT TIME OF DAY"] == "Evening / night (sunset to sunrise)"
