@@ -40,6 +40,14 @@ def gbv_specialist(make_user, quito):
 
 
 @pytest.fixture
+def coordinator(make_user, quito):
+    """The GBV coordinator: a case supervisor on the office's GBV team."""
+    user = make_user("case_supervisor", office=quito, username="coordinadora")
+    GBVTeamMember.objects.create(office=quito, user=user)
+    return user
+
+
+@pytest.fixture
 def household(caseworker, quito):
     return registry_actions.register_household(
         actor=caseworker,

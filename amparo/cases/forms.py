@@ -37,7 +37,7 @@ from amparo.cases.models import (
     TimeOfDay,
     YesNoUnknown,
 )
-from amparo.core.models import Area, User
+from amparo.core.models import Area, Office, User
 from amparo.core.names import country_choices
 from amparo.registry.models import Individual
 
@@ -424,6 +424,42 @@ class IncidentForm(forms.Form):
 
 class StatisticsForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+
+
+def _month_field() -> forms.RegexField:
+    return forms.RegexField(
+        label=_("Month"),
+        regex=r"^\d{4}-\d{2}$",
+        widget=forms.TextInput(attrs={"type": "month"}),
+        error_messages={"invalid": _("Choose a month.")},
+    )
+
+
+class IncidentRecorderForm(forms.Form):
+    """The month and offices of an Incident Recorder export; the view passes the offices."""
+
+    month = _month_field()
+    offices = forms.ModelMultipleChoiceField(
+        label=_("Offices"),
+        queryset=Office.objects.none(),
+        to_field_name="uuid",
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, offices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["offices"].queryset = offices  # type: ignore[attr-defined]
+
+
+class PrepareReleaseForm(forms.Form):
+    """The month and scope of monthly tables; the view passes the choices of scope."""
+
+    month = _month_field()
+    scope = forms.ChoiceField(label=_("Tables of"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, scopes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].choices = scopes  # type: ignore[attr-defined]
 
 
 def _radios(label, choices, required=True):

@@ -870,3 +870,49 @@ class SurvivorSafety(models.Model):
     @property
     def audit_restricted_office_id(self) -> int | None:
         return self.case.audit_restricted_office_id
+
+
+class MonthlyRelease(models.Model):
+    """A month's GBVIMS tables for an office (or the whole organization: no office), as they
+    were when prepared: counts only, small cells already suppressed. Prepared by the GBV team,
+    approved by a GBV coordinator who did not prepare them; only then does anyone off the GBV
+    team see them (Information Sharing Protocol)."""
+
+    class State(models.TextChoices):
+        PREPARED = "prepared", _("Prepared, waiting for approval")
+        APPROVED = "approved", _("Approved and released")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, models.PROTECT, related_name="+")
+    office = models.ForeignKey(
+        Office, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("office")
+    )
+    month = models.DateField(_("month"))  # its first day
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PREPARED
+    )
+    tables = models.JSONField(_("tables"), default=dict)
+    prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    prepared_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-month", "office__name"]
+        verbose_name = _("monthly GBV statistics release")
+        verbose_name_plural = _("monthly GBV statistics releases")
+
+    def __str__(self) -> str:
+        return f"GBV tables {self.month:%Y-%m} of {self.office or self.organization}"
+
+    @property
+    def audit_restricted_office_id(self) -> int | None:
+        # Until approved, events about an office's tables are its GBV team's to read.
+        return self.office_id if self.state != self.State.APPROVED else None

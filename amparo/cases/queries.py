@@ -26,6 +26,7 @@ from amparo.cases.models import (
     FollowUp,
     GBVTeamMember,
     Incident,
+    MonthlyRelease,
     PerpetratorRelationship,
     PlanAction,
     ServiceDecision,
@@ -33,7 +34,7 @@ from amparo.cases.models import (
     SurvivorSafety,
 )
 from amparo.core import access
-from amparo.core.models import User
+from amparo.core.models import Area, Office, User
 
 
 def _team_condition(user: User) -> Q:
@@ -266,3 +267,134 @@ def open_restricted_cases_of(user: User, individual) -> QuerySet[Case]:
         .filter(restricted=True, individuals=individual)
         .exclude(state=CaseState.CLOSED)
     )
+
+
+# Reporting to the GBV coordination group (Information Sharing Protocol).
+
+
+def gbv_export_offices(user: User) -> QuerySet[Office]:
+    """The offices whose incidents `user` may send to the coordination group: those where they
+    are on the GBV team and supervise cases (the GBV coordinator). Nobody else, admins included."""
+    if not access.can(user, "cases.supervise") or user.organization_id is None:
+        return Office.objects.none()
+    return Office.objects.filter(
+        pk__in=gbv_team_offices(user), organization_id=user.organization_id
+    ).order_by("name")
+
+
+def incident_recorder_rows(
+    user: User, offices: list[Office], since: date, until: date
+) -> list[tuple[Incident, dict, dict, list[Area]]]:
+    """The incidents reported from `since` to `until` in `offices` (those of
+    `gbv_export_offices(user)` only) whose survivor consented to sharing them for statistics:
+    each with the survivor's sex, nationality and population group (`survivor_profile`), the
+    case's decision per
+    service, and the chain of areas where it happened."""
+    allowed = set(gbv_export_offices(user).values_list("pk", flat=True))
+    incidents = list(
+        Incident.objects.filter(
+            case__office__in=[o.pk for o in offices if o.pk in allowed],
+            statistics_consent=True,
+            report_date__gte=since,
+            report_date__lte=until,
+        )
+        .select_related("case__organization", "area")
+        .prefetch_related("case__individuals", "case__service_decisions")
+        .order_by("report_date", "id")
+    )
+    areas: dict[int, Area] = {}
+    result = []
+    for incident in incidents:
+        case = incident.case
+        survivor = survivor_profile(case)
+        outcomes = {d.service_type: d.outcome for d in case.service_decisions.all()}
+        result.append((incident, survivor, outcomes, _area_chain(incident.area, areas)))
+    return result
+
+
+def survivor_profile(case: Case) -> dict[str, str]:
+    """The survivor's sex, nationality and population group, and nothing else of hers: from
+    the registry person, or the walk-in identity. For counts and the Incident Recorder only;
+    prefetch `individuals`."""
+    if case.is_walk_in:
+        identity = survivor_of(case) or {}
+    else:
+        first = next(iter(case.individuals.all()), None)
+        identity = (
+            {
+                "sex": first.sex,
+                "nationality": first.nationality,
+                "population_group": first.population_group,
+            }
+            if first
+            else {}
+        )
+    return {k: identity.get(k) or "" for k in ("sex", "nationality", "population_group")}
+
+
+def _area_chain(area: Area | None, cache: dict[int, Area]) -> list[Area]:
+    chain = []
+    while area is not None:
+        chain.append(area)
+        if area.parent_id is None:
+            break
+        if area.parent_id not in cache:
+            cache[area.parent_id] = Area.objects.get(pk=area.parent_id)
+        area = cache[area.parent_id]
+    return chain
+
+
+def gbv_offices_of(organization_id: int) -> list[int]:
+    """The organization's offices that have a GBV team: the organization's GBV tables count
+    them."""
+    return sorted(
+        set(
+            GBVTeamMember.objects.filter(office__organization_id=organization_id).values_list(
+                "office_id", flat=True
+            )
+        )
+    )
+
+
+def release_offices(release_office: Office | None, organization_id: int) -> list[int]:
+    """The offices a release counts: its office, or every GBV office of the organization."""
+    return [release_office.pk] if release_office else gbv_offices_of(organization_id)
+
+
+def covers(offices: list[int], team: list[int]) -> bool:
+    return bool(offices) and set(offices) <= set(team)
+
+
+def releases_visible_to(user: User) -> QuerySet[MonthlyRelease]:
+    """Monthly GBV tables: every state for the GBV team of their office (of every GBV office,
+    for the organization's); approved ones only for anyone else of the organization who sees
+    reports. Everybody else: none."""
+    if user.organization_id is None:
+        return MonthlyRelease.objects.none()
+    team = gbv_team_offices(user)
+    condition = Q(office_id__in=team)
+    if covers(gbv_offices_of(user.organization_id), team):
+        condition |= Q(office__isnull=True)
+    if access.can(user, "reports.view"):
+        condition |= Q(state=MonthlyRelease.State.APPROVED)
+    return access.visible(
+        user, MonthlyRelease.objects.select_related("office"), office_field=None
+    ).filter(condition)
+
+
+def get_release_for(user: User, release_id: UUID | str) -> MonthlyRelease:
+    return access.get_visible(releases_visible_to(user), uuid=release_id)
+
+
+def may_prepare_releases(user: User) -> bool:
+    return bool(gbv_team_offices(user))
+
+
+def offices_of_gbv_team(user: User) -> QuerySet[Office]:
+    return Office.objects.filter(pk__in=gbv_team_offices(user)).order_by("name")
+
+
+def may_decide_release(user: User, release: MonthlyRelease) -> bool:
+    """A GBV coordinator of every office the release counts (approve, withdraw)."""
+    offices = release_offices(release.office, release.organization_id)
+    return access.can(user, "cases.supervise") and covers(offices, gbv_team_offices(user))

@@ -526,6 +526,115 @@ def gbv_statistics(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/statistics.html", {"form": form, **tables})
 
 
+@login_required
+def incident_recorder(request: HttpRequest) -> HttpResponse:
+    """The Incident Recorder export for the coordination group: the GBV coordinator only."""
+    offices = queries.gbv_export_offices(request.user)
+    if not offices.exists():
+        raise Http404
+    form = forms.IncidentRecorderForm(request.POST or None, offices=offices)
+    if request.method == "POST" and form.is_valid():
+        month = form.cleaned_data["month"]
+        with errors_on(form):
+            content, _count = actions.export_incident_recorder(
+                actor=request.user,
+                offices=list(form.cleaned_data["offices"]),
+                month=month,
+                request=request,
+            )
+            response = HttpResponse(content, content_type=XLSX)
+            filename = f"incident-recorder-{month}.xlsx"
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+            return response
+    return render(request, "cases/incident_recorder.html", {"form": form})
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+ORGANIZATION = "organization"
+
+
+def _release_scopes(user: User) -> list[tuple[str, str]]:
+    scopes = [(str(o.uuid), o.name) for o in queries.offices_of_gbv_team(user)]
+    if user.organization_id and queries.covers(
+        queries.gbv_offices_of(user.organization_id), queries.gbv_team_offices(user)
+    ):
+        scopes.append((ORGANIZATION, _("The whole organization")))
+    return scopes
+
+
+@login_required
+def releases(request: HttpRequest) -> HttpResponse:
+    """Monthly GBV tables: the GBV team prepares them; others see the approved ones."""
+    user = request.user
+    scopes = _release_scopes(user)
+    if not scopes and not access.can(user, "reports.view"):
+        raise Http404
+    form = forms.PrepareReleaseForm(request.POST or None, scopes=scopes)
+    if request.method == "POST":
+        if not scopes:
+            raise Http404
+        if form.is_valid():
+            scope = form.cleaned_data["scope"]
+            office = None
+            if scope != ORGANIZATION:
+                office = next(o for o in queries.offices_of_gbv_team(user) if str(o.uuid) == scope)
+            with errors_on(form):
+                release = actions.prepare_monthly_release(
+                    actor=user, office=office, month=form.cleaned_data["month"], request=request
+                )
+                messages.success(request, _("Tables prepared: a GBV coordinator approves them."))
+                return redirect("cases:release", release.uuid)
+    context = {
+        "releases": queries.releases_visible_to(user),
+        "form": form if scopes else None,
+        "can_export": queries.gbv_export_offices(user).exists(),
+    }
+    return render(request, "cases/releases.html", context)
+
+
+@login_required
+def release(request: HttpRequest, release_id) -> HttpResponse:
+    item = queries.get_release_for(request.user, release_id)
+    audit.record(
+        actor=request.user, action="cases.monthly_release.viewed", target=item, request=request
+    )
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(statistics.release_workbook(item), content_type=XLSX)
+        name = f"gbv-tables-{item.month:%Y-%m}.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    context = {
+        "release": item,
+        "tables": statistics.worded(item.tables),
+        "may_decide": queries.may_decide_release(request.user, item),
+    }
+    return render(request, "cases/release.html", context)
+
+
+@login_required
+@require_POST
+def release_decision(request: HttpRequest, release_id, decision: str) -> HttpResponse:
+    item = queries.get_release_for(request.user, release_id)
+    act = {
+        "approve": actions.approve_monthly_release,
+        "withdraw": actions.withdraw_monthly_release,
+    }.get(decision)
+    if act is None:
+        raise Http404
+    try:
+        act(actor=request.user, release=item, request=request)
+    except ActionError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("Tables approved and released.") if decision == "approve" else _("Tables withdrawn."),
+        )
+    return redirect("cases:release", item.uuid)
+
+
 # Consent of child survivors, decisions per service and the survivor's safety: restricted
 # cases only, their GBV team only (404 for anyone else, as for the case).
 

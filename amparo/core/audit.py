@@ -31,8 +31,12 @@ def record(
     organization_id: int | None = None,
     actor_username: str = "",
     details: dict | None = None,
+    restricted_office_id: int | None = None,
 ) -> AuditEvent:
-    """Append one event. `action` is namespaced: ``<app>.<model>.<verb>``."""
+    """Append one event. `action` is namespaced: ``<app>.<model>.<verb>``.
+
+    `restricted_office_id` marks an event about an office's restricted files that has no
+    restricted record as its target (an export of its GBV incidents, say)."""
     if actor is not None and not actor.is_authenticated:
         actor = None
     if organization_id is None:
@@ -42,7 +46,9 @@ def record(
         target_id = str(getattr(target, "uuid", None) or target.pk)
     # A record of a restricted file (and everything hanging off it) says which office's GBV
     # team may read events about it; see `audit_restricted_office_id` on the cases' models.
-    restricted_office_id = getattr(target, "audit_restricted_office_id", None)
+    restricted_office_id = restricted_office_id or getattr(
+        target, "audit_restricted_office_id", None
+    )
     return AuditEvent.objects.create(
         actor=actor,
         actor_username=(actor.get_username() if actor else actor_username)[:150],

@@ -53,6 +53,21 @@ SENTENCES: dict[str, Promise] = {
     "cases.gbv_team.added": gettext_lazy("%(actor)s added someone to the GBV team"),
     "cases.gbv_team.removed": gettext_lazy("%(actor)s removed someone from the GBV team"),
     "cases.gbv_statistics.viewed": gettext_lazy("%(actor)s viewed the GBV statistics"),
+    "cases.incidents.exported": gettext_lazy(
+        "%(actor)s exported an office's GBV incidents in the Incident Recorder's layout"
+    ),
+    "cases.monthly_release.prepared": gettext_lazy(
+        "%(actor)s prepared a month's GBV statistics tables for approval"
+    ),
+    "cases.monthly_release.approved": gettext_lazy(
+        "%(actor)s approved and released a month's GBV statistics tables"
+    ),
+    "cases.monthly_release.withdrawn": gettext_lazy(
+        "%(actor)s withdrew a month's GBV statistics tables"
+    ),
+    "cases.monthly_release.viewed": gettext_lazy(
+        "%(actor)s viewed a month's GBV statistics tables"
+    ),
     "cases.incident.recorded": gettext_lazy("%(actor)s recorded a GBV incident"),
     "cases.incident.changed": gettext_lazy("%(actor)s changed a GBV incident"),
     "cases.incident.viewed": gettext_lazy("%(actor)s viewed a GBV incident"),

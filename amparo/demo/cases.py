@@ -108,6 +108,7 @@ def load() -> dict[str, int]:
     gbv_case, survivor = _open_gbv_case(lago, today)
     _open_walk_in_case(today)
     child_cases = _open_child_survivor_cases(lago, today)
+    _monthly_tables(lago, today)
     referrals = [
         *_refer_to_the_hospital(hias, lago, gbv_case, survivor, today),
         *_refer_to_agencies_without_accounts(hias, quito_cases),
@@ -226,6 +227,17 @@ def _open_gbv_case(lago: Office, today: datetime.date) -> tuple[Case, Individual
         },
     )
     return gbv_case, survivor
+
+
+def _monthly_tables(lago: Office, today: datetime.date) -> None:
+    """Lago Agrio's GBV tables: the month before last approved by the GBV coordinator, last
+    month prepared by the GBV specialist and waiting for her."""
+    gbv, gbv_lead = _user("vbg.lagoagrio"), _user("coord.vbg.lagoagrio")
+    last = today.replace(day=1) - datetime.timedelta(days=1)
+    before = last.replace(day=1) - datetime.timedelta(days=1)
+    approved = case_actions.prepare_monthly_release(actor=gbv, office=lago, month=f"{before:%Y-%m}")
+    case_actions.approve_monthly_release(actor=gbv_lead, release=approved)
+    case_actions.prepare_monthly_release(actor=gbv, office=lago, month=f"{last:%Y-%m}")
 
 
 def _open_walk_in_case(today: datetime.date) -> Case:

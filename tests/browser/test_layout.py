@@ -4,7 +4,7 @@ screen, the header on one or two rows for every role, and no serious or critical
 
 import pytest
 
-from amparo.cases.models import Case, Incident
+from amparo.cases.models import Case, Incident, MonthlyRelease
 from amparo.demo import cases as demo_cases
 from amparo.demo import directory as demo_directory
 from amparo.demo import organizations as demo_orgs
@@ -154,4 +154,15 @@ def test_the_gbv_team_incident_pages_fit_a_phone(live_server, phone, demo):
             f"/cases/{case.uuid}/incidents/{incident.uuid}/",
             "/cases/gbv-statistics/",
         ],
+    )
+
+
+def test_the_gbv_coordinators_reporting_pages_fit_a_phone(live_server, phone, demo):
+    releases = [f"/cases/gbv-releases/{r.uuid}/" for r in MonthlyRelease.objects.all()]
+
+    _walk(
+        phone,
+        live_server.url,
+        "coord.vbg.lagoagrio",
+        ["/cases/incident-recorder/", "/cases/gbv-releases/", *releases],
     )

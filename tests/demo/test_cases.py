@@ -5,7 +5,7 @@ from collections import Counter
 import pytest
 
 from amparo.cases import queries
-from amparo.cases.models import Approval, Case, ChildConsent, SurvivorSafety
+from amparo.cases.models import Approval, Case, ChildConsent, MonthlyRelease, SurvivorSafety
 from amparo.core.models import AuditEvent
 from amparo.demo import cases, directory, organizations, registry
 from amparo.referrals.models import Referral
@@ -104,3 +104,10 @@ def test_demo_child_survivors_have_a_valid_consent_and_are_referred_with_their_c
     referred = Referral.objects.filter(service__type="child_protection", case__restricted=True)
     assert sorted(referred.values_list("shared_fields", flat=True)) == [["case_code"]] * 2
     assert SurvivorSafety.objects.filter(mandatory_report="made").count() == 1
+
+
+def test_demo_lago_agrio_has_tables_approved_and_tables_waiting(prepared):
+    cases.load()
+
+    states = MonthlyRelease.objects.order_by("month").values_list("state", "office__code")
+    assert list(states) == [("approved", "lago-agrio"), ("prepared", "lago-agrio")]

@@ -7,7 +7,8 @@ anything is written. Audit details never hold narrative text.
 Split by job: `lifecycle` (open, change, advance, closure, reopen, transfer), `plan` (plan, plan
 actions, approvals that follow the risk), `follow_ups` (follow-ups and notes), `team` (members,
 GBV team), `incidents` (GBVIMS), `consent` (child consent, decisions per service, safety),
-`walk_in` (a survivor not in the registry) and `_checks` (what they share).
+`walk_in` (a survivor not in the registry), `reporting` (to the GBV coordination group) and
+`_checks` (what they share).
 Callers use `actions.<name>`.
 """
 
@@ -16,5 +17,6 @@ from amparo.cases.actions.follow_ups import *  # noqa: F403
 from amparo.cases.actions.incidents import *  # noqa: F403
 from amparo.cases.actions.lifecycle import *  # noqa: F403
 from amparo.cases.actions.plan import *  # noqa: F403
+from amparo.cases.actions.reporting import *  # noqa: F403
 from amparo.cases.actions.team import *  # noqa: F403
 from amparo.cases.actions.walk_in import *  # noqa: F403
