@@ -73,6 +73,50 @@ class PartnerReferralForm(ReferralForm):
         del self.fields["shared_fields"]
 
 
+class OnwardReferralForm(forms.Form):
+    """A recipient refers the person on: only what the first referral shared, within the
+    consent it carried (or with her new consent, recorded here)."""
+
+    service = forms.TypedChoiceField(label=_("Refer to"), coerce=int)
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial="routine")
+    reason = forms.CharField(
+        label=_("Reason for the referral"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The recipient reads this: write only what they need."),
+    )
+    shared_fields = forms.MultipleChoiceField(
+        label=_("Information shared with the recipient"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only what the first referral shared with you can be passed on."),
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "The person gave her consent again, to be referred to this service (needed when "
+            "her first consent did not cover this kind of service)."
+        ),
+        required=False,
+    )
+    consent_method = forms.ChoiceField(
+        label=_("How consent was given"),
+        choices=[("", "—"), *Referral.ConsentMethod.choices],
+        required=False,
+    )
+    consent_date = forms.DateField(
+        label=_("Date of consent"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, parent: Referral, services=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        shared = self.fields["shared_fields"]
+        shared.choices = [(f, SHAREABLE_FIELDS[f]) for f in parent.shared_fields]
+        shared.initial = list(parent.shared_fields)
+        self.fields["service"].choices = [("", "—"), *services]
+
+
 class AnswerForm(forms.Form):
     state = forms.ChoiceField(label=_("New state"), choices=ReferralState.choices)
     note = forms.CharField(
