@@ -54,6 +54,14 @@ def _directory_rows(user: User, qs: QuerySet, prefix: str = "") -> QuerySet:
     )
 
 
+def directory_keepers() -> QuerySet[User]:
+    """Users a platform superuser may name focal points of a network (the action checks that
+    they work for a member and may keep a directory)."""
+    return User.objects.filter(is_active=True, organization__isnull=False).select_related(
+        "organization"
+    )
+
+
 def providers_visible_to(user: User) -> QuerySet[Provider]:
     """The providers of the user's organization's directory and of its networks."""
     if not _reads_directory(user):

@@ -468,3 +468,105 @@ def test_the_onward_form_sends_the_referral(
 def test_the_convener_keeps_the_record_of_the_networks_rows(shared, network):
     assert CareRoute.objects.filter(network=network).get().organization == network.convener
     assert CoordinationNetwork.objects.get().members.count() == 4
+
+
+# --- the admin ----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_focal_points_keep_the_shared_route_in_the_admin_and_other_members_do_not(
+    shared, network, hospital_keeper, org_a_admin, client
+):
+    route, health, justice = shared["route"], shared["health"], shared["justice"]
+    change = reverse("admin:referrals_careroute_change", args=[route.pk])
+    data = {
+        "area": "EC-E",
+        "need": "gbv",
+        "name": "Ruta VBG San Lorenzo (2026)",
+        "steps-TOTAL_FORMS": "2",
+        "steps-INITIAL_FORMS": "2",
+        "steps-MIN_NUM_FORMS": "0",
+        "steps-MAX_NUM_FORMS": "1000",
+    }
+    for i, step in enumerate(route.steps.all()):
+        data |= {
+            f"steps-{i}-id": step.pk,
+            f"steps-{i}-route": route.pk,
+            f"steps-{i}-position": step.position,
+            f"steps-{i}-service": step.service_id,
+            f"steps-{i}-note": "",
+        }
+
+    client.force_login(org_a_admin)  # the convener's administrator, not a focal point
+    listed_for_member = client.get(reverse("admin:referrals_careroute_changelist"))
+    member_change = client.get(change)
+    client.force_login(hospital_keeper)
+    listed_for_keeper = client.get(reverse("admin:referrals_careroute_changelist"))
+    saved = client.post(change, data)
+
+    assert route.name not in listed_for_member.content.decode()
+    assert member_change.status_code == 404
+    assert route.name in listed_for_keeper.content.decode()
+    assert saved.status_code == 302, saved.context["adminform"].form.errors
+    route.refresh_from_db()
+    assert (route.name, route.network) == ("Ruta VBG San Lorenzo (2026)", network)
+    assert [s.service for s in route.steps.all()] == [health, justice]
+
+
+@pytest.mark.django_db
+def test_a_focal_point_adds_a_provider_to_the_network_in_the_admin(
+    network, hospital_keeper, fiscalia_org, client
+):
+    client.force_login(hospital_keeper)
+    response = client.post(
+        reverse("admin:referrals_provider_add"),
+        {
+            "network": network.pk,
+            "name": "Comisaría Nacional",
+            "kind": "government",
+            "agency": fiscalia_org.pk,  # a member: it receives the network's referrals
+            "office": "",
+            "contact_name": "",
+            "phone": "",
+            "email": "",
+            "address": "",
+            "is_active": "on",
+            "services-TOTAL_FORMS": "0",
+            "services-INITIAL_FORMS": "0",
+            "services-MIN_NUM_FORMS": "0",
+            "services-MAX_NUM_FORMS": "1000",
+        },
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    provider = Provider.objects.get(name="Comisaría Nacional")
+    assert (provider.network, provider.organization) == (network, network.convener)
+
+
+@pytest.mark.django_db
+def test_only_platform_superusers_keep_networks_in_the_admin(
+    superuser, org_a_admin, org_a, org_b, client
+):
+    add = reverse("admin:referrals_coordinationnetwork_add")
+    client.force_login(org_a_admin)
+    refused = client.get(add)
+    client.force_login(superuser)
+    page = client.get(add)
+    created = client.post(
+        add,
+        {
+            "name": "Red de San Lorenzo",
+            "area": "EC-E",
+            "convener": org_a.pk,
+            "members": [org_b.pk],
+            "focal_points": [org_a_admin.pk],
+            "is_active": "on",
+        },
+    )
+
+    assert refused.status_code in (403, 404)
+    assert page.status_code == 200
+    assert created.status_code == 302, created.context["adminform"].form.errors
+    network = CoordinationNetwork.objects.get()
+    assert set(network.members.all()) == {org_a, org_b}
+    assert list(network.focal_points.all()) == [org_a_admin]

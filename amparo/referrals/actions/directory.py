@@ -613,6 +613,56 @@ def _replace_steps(route: CareRoute, steps: Sequence[RouteStep]) -> dict[str, in
 # --- coordination networks ----------------------------------------------------------------------
 
 
+def check_network(
+    *,
+    name: str,
+    convener: Organization,
+    members: Sequence[Organization],
+    focal_points: Sequence[User],
+    network: CoordinationNetwork | None = None,
+) -> None:
+    """Raise ActionError unless the name is free (case ignored) and every focal point is an
+    active user of a member organization (the convener is one) who may keep a directory."""
+    _network_errors(
+        name=name,
+        convener=convener,
+        members=members,
+        focal_points=focal_points,
+        network=network,
+    ).raise_if_any()
+
+
+def _network_errors(
+    *,
+    name: str,
+    convener: Organization,
+    members: Sequence[Organization],
+    focal_points: Sequence[User],
+    network: CoordinationNetwork | None,
+) -> Errors:
+    errors = Errors()
+    member_ids = {m.pk for m in members} | {convener.pk}
+    taken = CoordinationNetwork.objects.filter(name__iexact=name.strip())
+    if network is not None:
+        taken = taken.exclude(pk=network.pk)
+    if name.strip() and taken.exists():
+        errors.add(
+            "name", _("There is already a network called “%(name)s”.") % {"name": name.strip()}
+        )
+    for user in focal_points:
+        if user.organization_id not in member_ids or not user.is_active:
+            errors.add(
+                "focal_points",
+                _("%(user)s does not work for a member organization.") % {"user": user},
+            )
+        elif not access.can(user, PERMISSION):
+            errors.add(
+                "focal_points",
+                _("%(user)s may not keep a directory: give them a role that may.") % {"user": user},
+            )
+    return errors
+
+
 @transaction.atomic
 def save_network(
     *,
@@ -651,23 +701,13 @@ def save_network(
         network, {"name": name, "area": area, "convener": convener, "is_active": is_active}
     )
     member_ids = {m.pk for m in members} | {convener.pk}
-    errors = Errors()
-    taken = CoordinationNetwork.objects.filter(name__iexact=name)
-    if network.pk:
-        taken = taken.exclude(pk=network.pk)
-    if name and taken.exists():
-        errors.add("name", _("There is already a network called “%(name)s”.") % {"name": name})
-    for user in focal_points:
-        if user.organization_id not in member_ids or not user.is_active:
-            errors.add(
-                "focal_points",
-                _("%(user)s does not work for a member organization.") % {"user": user},
-            )
-        elif not access.can(user, PERMISSION):
-            errors.add(
-                "focal_points",
-                _("%(user)s may not keep a directory: give them a role that may.") % {"user": user},
-            )
+    errors = _network_errors(
+        name=name,
+        convener=convener,
+        members=members,
+        focal_points=focal_points,
+        network=network if network.pk else None,
+    )
     _add_field_errors(errors, network)
     errors.raise_if_any()
     if network.pk is None:
