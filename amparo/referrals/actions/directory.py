@@ -666,7 +666,7 @@ def _network_errors(
 @transaction.atomic
 def save_network(
     *,
-    actor: User,
+    actor: User | None,
     network: CoordinationNetwork | None = None,
     name: str,
     area: Area,
@@ -678,14 +678,16 @@ def save_network(
 ) -> CoordinationNetwork:
     """Create a coordination network (`network` None) or change one: its name, area, convener,
     member organizations (the convener is always one) and focal points, who keep its shared
-    directory. Platform superusers only (404 for everyone else).
+    directory. Platform superusers only (404 for everyone else); `actor=None` is the platform
+    itself (the demo, commands).
 
     Focal points are active users of member organizations who may keep a directory
     (`referrals.manage_directory`).
 
     Side effects: audit `referrals.network.created` or `.updated` (the fields changed).
     """
-    if not (actor.is_authenticated and actor.is_active and actor.is_superuser):
+    platform = actor is None or (actor.is_authenticated and actor.is_active and actor.is_superuser)
+    if not platform:
         raise Http404
     if network is None:
         network, verb = CoordinationNetwork(), "created"
