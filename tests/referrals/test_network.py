@@ -570,3 +570,33 @@ def test_only_platform_superusers_keep_networks_in_the_admin(
     network = CoordinationNetwork.objects.get()
     assert set(network.members.all()) == {org_a, org_b}
     assert list(network.focal_points.all()) == [org_a_admin]
+
+
+@pytest.mark.django_db
+def test_the_api_shows_the_chain_to_its_sender_and_the_link_to_the_partner(
+    shared, gbv_case, gbv_specialist, hospital_focal, fiscalia_focal
+):
+    first = _first_referral(shared, gbv_case, gbv_specialist, hospital_focal, GBVService.HEALTH)
+    onward = _onward(
+        hospital_focal,
+        first,
+        shared["justice"],
+        consent=True,
+        consent_method="verbal",
+        consent_date=TODAY(),
+    )
+
+    def read(user, referral):
+        api = APIClient()
+        api.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
+        return api.get(f"/api/v1/referrals/{referral.uuid}/").json()
+
+    sender = read(gbv_specialist, first)
+    hospital = read(hospital_focal, onward)
+    fiscalia = read(fiscalia_focal, onward)
+
+    assert [link["reference"] for link in sender["onward"]] == [onward.reference]
+    assert sender["consented_types"] == ["health"]
+    assert hospital["parent"] == str(first.uuid)
+    assert "parent" not in fiscalia and fiscalia["onward"] == []
+    assert fiscalia["consented_types"] == ["health", "justice"]
