@@ -263,9 +263,14 @@ class ProviderForm(forms.ModelForm):
             "phone",
             "email",
             "address",
+            "country",
             "is_active",
         ]
         help_texts = {
+            "country": _(
+                "Only for a provider in another country than your offices (across the border): "
+                "referrals to it then need the person's consent to share abroad."
+            ),
             "agency": _(
                 "The Care Route partner whose focal points receive the referrals in Amparo. "
                 "Leave it empty for agencies without accounts (they get a printed form). Units "
@@ -398,6 +403,7 @@ class ProviderAdmin(DirectoryAdmin):
             address=data["address"],
             is_active=data["is_active"],
             network=None if change else data.get("network"),
+            country=data.get("country"),
             request=request,
         )
         _adopt(obj, saved)

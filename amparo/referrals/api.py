@@ -84,6 +84,7 @@ class SharedReferralSerializer(_ReferralFields):
             "decline_reason",
             "outcome",
             "consented_types",
+            "cross_border_consent",
             "onward",
         ]
         read_only_fields = fields
@@ -165,6 +166,11 @@ class SendSerializer(serializers.Serializer):
     )
     consent_method = serializers.ChoiceField(choices=Referral.ConsentMethod.choices)
     consent_date = serializers.DateField()
+    cross_border_consent = serializers.BooleanField(
+        default=False,
+        help_text="Required for a provider in another country than the sender's office: the "
+        "person agrees that her information goes to that country.",
+    )
 
 
 class AnswerSerializer(serializers.Serializer):
@@ -230,6 +236,7 @@ class ReferralViewSet(
             case=case,
             individual=individual,
             person=d.get("person"),
+            cross_border_consent=d["cross_border_consent"],
             request=request,
         )
         referral = queries.get_referral_for(user, referral.uuid)

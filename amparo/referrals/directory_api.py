@@ -90,6 +90,12 @@ class ProviderSerializer(serializers.ModelSerializer):
         help_text="The coordination network that shares this provider; null: the "
         "organization's own.",
     )
+    country = serializers.SlugRelatedField(
+        slug_field="code",
+        read_only=True,
+        help_text="ISO 3166-1 code, for a provider abroad (referrals need consent to share "
+        "abroad); null otherwise.",
+    )
 
     class Meta:
         model = Provider
@@ -106,6 +112,7 @@ class ProviderSerializer(serializers.ModelSerializer):
             "is_active",
             "services",
             "network",
+            "country",
         ]
 
 
@@ -214,7 +221,7 @@ def _services(user: User) -> QuerySet[Service]:
 def _providers(user: User) -> QuerySet[Provider]:
     return (
         queries.providers_visible_to(user)
-        .select_related("agency", "office", "network")
+        .select_related("agency", "office", "network", "country")
         .prefetch_related(Prefetch("services", queryset=queries.services_in_order()))
         .order_by("name", "id")
     )

@@ -6,6 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 from amparo.referrals.models import SHAREABLE_FIELDS, Referral, ReferralState, Urgency
 
+CROSS_BORDER = _(
+    "Only for a service in another country: the person agrees that her information goes to "
+    "an agency in that country."
+)
+
 
 class ReferralForm(forms.Form):
     individual = forms.TypedChoiceField(label=_("Person referred"), coerce=int)
@@ -38,6 +43,7 @@ class ReferralForm(forms.Form):
         label=_("Date of consent"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+    cross_border_consent = forms.BooleanField(label=CROSS_BORDER, required=False)
 
     def __init__(self, *args, people=(), services=(), walk_in=False, restricted=False, **kwargs):
         kwargs.setdefault("initial", {"consent_date": timezone.localdate()})
@@ -108,6 +114,7 @@ class OnwardReferralForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+    cross_border_consent = forms.BooleanField(label=CROSS_BORDER, required=False)
 
     def __init__(self, *args, parent: Referral, services=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -100,6 +100,17 @@ class Provider(models.Model):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
+    # Where it works, when that is another country than the referring office's (a referral
+    # there needs the person's consent to her information leaving the country).
+    country = models.ForeignKey(
+        Area,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"level": 0},
+        verbose_name=_("country"),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -341,6 +352,8 @@ class Referral(models.Model):
         _("how consent was given"), max_length=10, choices=ConsentMethod.choices
     )
     consent_date = models.DateField(_("date of consent"))
+    # She agreed that her information goes to another country (a provider abroad).
+    cross_border_consent = models.BooleanField(_("consent to share abroad"), default=False)
     state = models.CharField(
         _("state"), max_length=16, choices=ReferralState.choices, default=ReferralState.SENT
     )

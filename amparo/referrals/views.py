@@ -139,6 +139,7 @@ def new_referral(request: HttpRequest) -> HttpResponse:
                     person=None
                     if people or walk_in
                     else {k: d.get(k) for k in actions.PERSON_FIELDS},
+                    cross_border_consent=d["cross_border_consent"],
                     request=request,
                 )
                 messages.success(
@@ -256,6 +257,7 @@ def refer_onward(request: HttpRequest, referral_id) -> HttpResponse:
                     consent=d["consent"],
                     consent_method=d.get("consent_method") or "",
                     consent_date=d.get("consent_date"),
+                    cross_border_consent=d["cross_border_consent"],
                     request=request,
                 )
                 messages.success(

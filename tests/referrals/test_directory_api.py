@@ -154,6 +154,7 @@ def test_providers_list_with_contact_and_service_ids(caseworker_client, org_a, o
             "is_active": True,
             "services": [str(service.uuid)],
             "network": None,  # the organization's own, shared by no network
+            "country": None,
         }
     ]
 

@@ -600,3 +600,46 @@ def test_the_api_shows_the_chain_to_its_sender_and_the_link_to_the_partner(
     assert hospital["parent"] == str(first.uuid)
     assert "parent" not in fiscalia and fiscalia["onward"] == []
     assert fiscalia["consented_types"] == ["health", "justice"]
+
+
+# --- across the border --------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_referral_abroad_needs_her_consent_to_share_across_the_border(
+    case, caseworker, org_a, org_a_admin
+):
+    red_cross = actions.save_provider(
+        actor=org_a_admin,
+        name="Cruz Roja Colombiana – Tumaco",
+        kind="ngo",
+        country=Area.objects.get(code="CO"),
+    )
+    abroad = actions.save_service(
+        actor=org_a_admin, provider=red_cross, type="health", name="Atención en Tumaco"
+    )
+    ecuador = Area.objects.get(code="EC")
+    home_provider = Provider.objects.create(
+        organization=org_a, name="Cruz Roja Ecuatoriana", kind="ngo", country=ecuador
+    )
+    at_home = Service.objects.create(provider=home_provider, type="health", name="Atención")
+    values = {
+        "actor": caseworker,
+        "urgency": "routine",
+        "reason": "Vive al otro lado de la frontera",
+        "shared_fields": ["name"],
+        "consent": True,
+        "consent_method": "verbal",
+        "consent_date": TODAY(),
+        "case": case,
+        "individual": case.individuals.first(),
+    }
+
+    with pytest.raises(ActionError) as refused:
+        actions.send_referral(service=abroad, **values)
+    sent = actions.send_referral(service=abroad, cross_border_consent=True, **values)
+    home = actions.send_referral(service=at_home, **values)
+
+    assert "cross_border_consent" in refused.value.errors
+    assert "Colombia" in str(refused.value.errors["cross_border_consent"][0])
+    assert (sent.cross_border_consent, home.cross_border_consent) == (True, False)

@@ -365,6 +365,7 @@ def save_provider(
     address: str = "",
     is_active: bool = True,
     network: CoordinationNetwork | None = None,
+    country: Area | None = None,
     request: HttpRequest | None = None,
 ) -> Provider:
     """Add a provider to a directory (`provider` None) or change one; every field is set as given.
@@ -408,6 +409,7 @@ def save_provider(
             "phone": phone.strip(),
             "email": email.strip(),
             "address": address.strip(),
+            "country": country,
             "is_active": is_active,
         },
     )
@@ -420,6 +422,8 @@ def save_provider(
         provider=provider if provider.pk else None,
         network=network,
     )
+    if country is not None and country.level != 0:
+        errors.add("country", _("Choose a country."))
     _add_field_errors(errors, provider)
     errors.raise_if_any()
     if provider.pk is None:

@@ -28,7 +28,7 @@ from amparo.cases.models import (
     ServiceType,
 )
 from amparo.cases.queries import cases_visible_to, survivor_age, survivor_name, survivor_of
-from amparo.core import access, audit, references
+from amparo.core import access, audit, names, references
 from amparo.core.errors import ActionError
 from amparo.core.models import User
 from amparo.referrals import queries
@@ -139,6 +139,35 @@ def _check_consent(consent: bool, method: str, consent_date, service: Service) -
         raise ActionError.on(
             "consent_date", _("Enter the date consent was given (not in the future).")
         )
+
+
+def _sender_country(actor: User) -> str:
+    """The country code the referring office (or, without one, the organization) works in."""
+    area = actor.office.area if actor.office is not None else None
+    if area is not None:
+        return area.country_code
+    country = actor.organization.country if actor.organization is not None else None
+    return country.code if country is not None else ""
+
+
+def _check_cross_border(actor: User, service: Service, consent: bool) -> bool:
+    """Whether the referral leaves the sender's country (a provider abroad, such as the
+    Colombian Red Cross across the border); then the person's explicit consent to her
+    information going to another country is required."""
+    country = service.provider.country
+    home = _sender_country(actor)
+    if country is None or not home or country.code.upper() == home.upper():
+        return False
+    if not consent:
+        raise ActionError.on(
+            "cross_border_consent",
+            _(
+                "%(provider)s works in %(country)s: record that the person agrees that her "
+                "information goes to another country. The referral was not sent."
+            )
+            % {"provider": service.provider.name, "country": names.country_name(country.code)},
+        )
+    return True
 
 
 def _refused(message: str) -> ActionError:
@@ -256,6 +285,7 @@ def send_referral(
     case: Case | None = None,
     individual: Individual | None = None,
     person: dict | None = None,
+    cross_border_consent: bool = False,
     request: HttpRequest | None = None,
 ) -> Referral:
     """Refer a person (registered, the walk-in survivor of `case` — whose identity the case
@@ -310,6 +340,7 @@ def send_referral(
     _check_consent(consent, consent_method, consent_date, service)
     if restricted:
         _check_gbv_consent(case, individual, service, consent_method)  # type: ignore[arg-type]
+    abroad = _check_cross_border(actor, service, cross_border_consent)
     now = timezone.now()
     code = actor.office.code if actor.office else organization.code
     referral = Referral.objects.create(
@@ -334,6 +365,7 @@ def send_referral(
         consent_method=consent_method,
         consent_date=consent_date,
         consented_types=_consented_types(case, service),
+        cross_border_consent=abroad,
         sent_at=now,
         respond_by=now + RESPONSE_SLA[Urgency(urgency)],
     )
@@ -387,6 +419,7 @@ def refer_onward(
     consent: bool = False,
     consent_method: str = "",
     consent_date: date | None = None,
+    cross_border_consent: bool = False,
     request: HttpRequest | None = None,
 ) -> Referral:
     """Refer the person of a referral the actor's agency received on to another service
@@ -443,6 +476,7 @@ def refer_onward(
     else:  # her consent travels with the referral
         consent_method, consent_date = parent.consent_method, parent.consent_date
     given_on: date = consent_date  # type: ignore[assignment]  # checked above
+    abroad = _check_cross_border(actor, service, cross_border_consent)
     data = {k: v for k, v in shared_data(parent).items() if k in shared_fields}
     now = timezone.now()
     code = actor.office.code if actor.office else organization.code
@@ -467,6 +501,7 @@ def refer_onward(
         consent_method=consent_method,
         consent_date=given_on,
         consented_types=sorted(consented),
+        cross_border_consent=abroad,
         sent_at=now,
         respond_by=now + RESPONSE_SLA[Urgency(urgency)],
     )
