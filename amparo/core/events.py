@@ -98,6 +98,9 @@ SENTENCES: dict[str, Promise] = {
     "referrals.referral.service_given": gettext_lazy("%(actor)s recorded the service as given"),
     "referrals.referral.not_reached": gettext_lazy("%(actor)s recorded the person as not reached"),
     "referrals.referral.printed": gettext_lazy("%(actor)s printed the referral"),
+    "referrals.referral.referred_on": gettext_lazy(
+        "%(actor)s referred the person on to another service"
+    ),
     "referrals.referral.viewed": gettext_lazy("%(actor)s viewed the referral"),
     "referrals.provider.created": gettext_lazy("%(actor)s added a provider to the directory"),
     "referrals.provider.updated": gettext_lazy("%(actor)s changed a provider of the directory"),
@@ -106,6 +109,10 @@ SENTENCES: dict[str, Promise] = {
     "referrals.careroute.created": gettext_lazy("%(actor)s created a care route"),
     "referrals.careroute.updated": gettext_lazy("%(actor)s changed a care route"),
     "referrals.careroute.steps_changed": gettext_lazy("%(actor)s changed a care route's steps"),
+    "referrals.network.created": gettext_lazy("%(actor)s created a coordination network"),
+    "referrals.network.updated": gettext_lazy(
+        "%(actor)s changed a coordination network (members or focal points)"
+    ),
     "referrals.directory.imported": gettext_lazy("%(actor)s imported the directory"),
     "referrals.directory.loaded": gettext_lazy("%(actor)s loaded the directory"),
     # services given

@@ -7,13 +7,22 @@ illustrative, not a real referral pathway."""
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import timezone
 
 from amparo.cases.models import CaseType, ServiceType
 from amparo.core import audit, locations
 from amparo.core.models import Area, Office, Organization, User
 from amparo.referrals import actions
 from amparo.referrals.actions import RouteStep
-from amparo.referrals.models import CareRoute, Provider, ProviderKind, Service
+from amparo.referrals.models import (
+    CareRoute,
+    CoordinationNetwork,
+    Provider,
+    ProviderKind,
+    Referral,
+    ReferralState,
+    Service,
+)
 
 WEEKDAYS = "Lunes a viernes, 08:00–17:00"
 ALWAYS = "24 horas, todos los días"
@@ -413,7 +422,9 @@ def _load_directory(directory: DemoDirectory, areas: dict[str, Area]) -> dict[st
     counts = {"providers": 0, "services": 0, "care_routes": 0}
     services: dict[tuple[str, str], Service] = {}
     for spec in directory.providers:
-        provider = Provider.objects.filter(organization=organization, name=spec.name).first()
+        provider = Provider.objects.filter(
+            organization=organization, network__isnull=True, name=spec.name
+        ).first()
         if provider is None:
             provider = actions.save_provider(
                 actor=actor,
@@ -446,7 +457,7 @@ def _load_directory(directory: DemoDirectory, areas: dict[str, Area]) -> dict[st
     for route_spec in directory.routes:
         area = areas[route_spec.area]
         if CareRoute.objects.filter(
-            organization=organization, area=area, need=route_spec.need
+            organization=organization, network__isnull=True, area=area, need=route_spec.need
         ).exists():
             continue
         actions.save_care_route(
@@ -462,3 +473,231 @@ def _load_directory(directory: DemoDirectory, areas: dict[str, Area]) -> dict[st
         )
         counts["care_routes"] += 1
     return counts
+
+
+# --- the San Lorenzo coordination network ------------------------------------------------------
+# Eight partners keep one GBV route for San Lorenzo, with OIM as convener; its focal points
+# (OIM's and the hospital's administrators) keep the shared directory. Illustrative names.
+
+
+@dataclass(frozen=True)
+class DemoNetwork:
+    name: str
+    area: str
+    convener: str
+    members: tuple[str, ...]  # organization codes (amparo.demo.organizations)
+    focal_points: tuple[str, ...]  # usernames
+    providers: tuple[DemoProvider, ...]
+    route: DemoRoute
+
+
+DIVINA = "Hospital Divina Providencia"
+FISCALIA_SL = "Fiscalía General del Estado – Esmeraldas"
+COMISARIA = "Comisaría Nacional de Policía de San Lorenzo"
+POLICIA_SL = "Policía Nacional – DINAPEN San Lorenzo"
+MIES_SL = "MIES – Protección especial, San Lorenzo"
+HIAS_SL = "HIAS – Acompañamiento en San Lorenzo"
+PATRONATO = "Fondo Social Municipal – Patronato de San Lorenzo"
+MUJERES = "Movimiento de Mujeres Afroecuatorianas de San Lorenzo"
+CLINICAL_CARE = "Atención clínica a sobrevivientes de violencia sexual (72 horas)"
+COMPLAINT = "Denuncia, peritaje integral y protección de víctimas y testigos"
+PROTECTION_ORDER = "Medidas de protección (boleta de auxilio)"
+
+NETWORK = DemoNetwork(
+    name="Red de protección VBG de San Lorenzo",
+    area="EC-E",
+    convener="iom-ec",
+    members=(
+        "mies-esmeraldas",
+        "hias-ec",
+        "dinapen-esmeraldas",
+        "comisaria-san-lorenzo",
+        "fiscalia-esmeraldas",
+        "patronato-san-lorenzo",
+        "mujeres-afro-san-lorenzo",
+        "hospital-divina-providencia",
+    ),
+    focal_points=("admin.oim", "admin.divina"),
+    providers=(
+        DemoProvider(
+            DIVINA,
+            ProviderKind.HEALTH,
+            (DemoService(CLINICAL_CARE, ServiceType.HEALTH, ("EC-E",), hours=ALWAYS),),
+            agency="hospital-divina-providencia",
+            phone="+593 6 000 0031",
+        ),
+        DemoProvider(
+            FISCALIA_SL,
+            ProviderKind.PROSECUTOR,
+            (DemoService(COMPLAINT, ServiceType.JUSTICE, ("EC-E",)),),
+            agency="fiscalia-esmeraldas",
+            phone="+593 6 000 0032",
+        ),
+        DemoProvider(
+            COMISARIA,
+            ProviderKind.GOVERNMENT,
+            (DemoService(PROTECTION_ORDER, ServiceType.LEGAL, ("EC-E",)),),
+            agency="comisaria-san-lorenzo",
+        ),
+        DemoProvider(
+            POLICIA_SL,
+            ProviderKind.POLICE,
+            (DemoService("Auxilio y protección policial", ServiceType.POLICE, ("EC-E",), ALWAYS),),
+            agency="dinapen-esmeraldas",
+            phone="+593 6 000 0033",
+        ),
+        DemoProvider(
+            MIES_SL,
+            ProviderKind.CHILD_INSTITUTE,
+            (DemoService(SPECIAL_PROTECTION, ServiceType.CHILD_PROTECTION, ("EC-E",)),),
+            agency="mies-esmeraldas",
+        ),
+        DemoProvider(
+            HIAS_SL,
+            ProviderKind.NGO,
+            (DemoService(PSY_SUPPORT, ServiceType.PSYCHOSOCIAL, ("EC-E",), eligibility=REFUGEES),),
+            agency="hias-ec",
+        ),
+        DemoProvider(
+            PATRONATO,
+            ProviderKind.GOVERNMENT,
+            (DemoService("Acogida temporal y apoyo social", ServiceType.SHELTER, ("EC-E",)),),
+            agency="patronato-san-lorenzo",
+        ),
+        DemoProvider(
+            MUJERES,
+            ProviderKind.NGO,
+            (DemoService("Acompañamiento comunitario", ServiceType.PSYCHOSOCIAL, ("EC-E",)),),
+            agency="mujeres-afro-san-lorenzo",
+        ),
+    ),
+    route=DemoRoute(
+        "EC-E",
+        CaseType.GBV,
+        "Ruta interinstitucional VBG – San Lorenzo",
+        (
+            (DIVINA, CLINICAL_CARE, "Antes de 72 horas"),
+            (HIAS_SL, PSY_SUPPORT, ""),
+            (MIES_SL, SPECIAL_PROTECTION, "Si la persona es menor de 18 años"),
+            (FISCALIA_SL, COMPLAINT, "Solo si la persona decide denunciar"),
+            (COMISARIA, PROTECTION_ORDER, "Si necesita una boleta de auxilio"),
+            (POLICIA_SL, "Auxilio y protección policial", "En una emergencia"),
+            (PATRONATO, "Acogida temporal y apoyo social", ""),
+            (MUJERES, "Acompañamiento comunitario", ""),
+        ),
+    ),
+)
+
+
+@transaction.atomic
+def load_network() -> dict[str, int]:
+    """Create the San Lorenzo network, its shared directory and route (by its focal point
+    admin.oim, through the directory's actions) and one onward referral chain: the women's
+    movement refers a survivor to the hospital, which refers her on to the prosecutor with her
+    new consent. Idempotent; returns what was created (0s on a second run)."""
+    from amparo.demo import organizations
+
+    members = {o.code: o for o in Organization.objects.filter(code__in=NETWORK.members)}
+    keepers = list(User.objects.filter(username__in=NETWORK.focal_points))
+    if len(members) < len(NETWORK.members) or len(keepers) < len(NETWORK.focal_points):
+        organizations.load()
+        members = {o.code: o for o in Organization.objects.filter(code__in=NETWORK.members)}
+        keepers = list(User.objects.filter(username__in=NETWORK.focal_points))
+    created = {"networks": 0, "providers": 0, "services": 0, "care_routes": 0, "referrals": 0}
+    network = CoordinationNetwork.objects.filter(name=NETWORK.name).first()
+    if network is None:
+        network = actions.save_network(
+            actor=None,
+            name=NETWORK.name,
+            area=Area.objects.get(code=NETWORK.area),
+            convener=Organization.objects.get(code=NETWORK.convener),
+            members=list(members.values()),
+            focal_points=keepers,
+        )
+        created["networks"] += 1
+    keeper = User.objects.get(username=NETWORK.focal_points[0])
+    services: dict[tuple[str, str], Service] = {}
+    for spec in NETWORK.providers:
+        provider = Provider.objects.filter(network=network, name=spec.name).first()
+        if provider is None:
+            provider = actions.save_provider(
+                actor=keeper,
+                network=network,
+                name=spec.name,
+                kind=spec.kind,
+                agency=members.get(spec.agency or ""),
+                phone=spec.phone,
+            )
+            created["providers"] += 1
+        for service_spec in spec.services:
+            service = Service.objects.filter(provider=provider, name=service_spec.name).first()
+            if service is None:
+                service = actions.save_service(
+                    actor=keeper,
+                    provider=provider,
+                    type=service_spec.type,
+                    name=service_spec.name,
+                    areas=list(Area.objects.filter(code__in=service_spec.areas)),
+                    hours=service_spec.hours,
+                    eligibility=service_spec.eligibility,
+                    languages=service_spec.languages,
+                )
+                created["services"] += 1
+            services[(spec.name, service_spec.name)] = service
+    route = NETWORK.route
+    area = Area.objects.get(code=route.area)
+    if not CareRoute.objects.filter(network=network, area=area, need=route.need).exists():
+        actions.save_care_route(
+            actor=keeper,
+            network=network,
+            area=area,
+            need=route.need,
+            name=route.name,
+            steps=[
+                RouteStep(position, services[(provider, service)], note)
+                for position, (provider, service, note) in enumerate(route.steps, start=1)
+            ],
+        )
+        created["care_routes"] += 1
+    created["referrals"] = _onward_chain(services)
+    return created
+
+
+def _onward_chain(services: dict[tuple[str, str], Service]) -> int:
+    """Women's movement → hospital (her consent: health care) → prosecutor (her new consent, to
+    report), which has marked it received. Skipped when the chain is there."""
+    hospital, prosecutor = services[(DIVINA, CLINICAL_CARE)], services[(FISCALIA_SL, COMPLAINT)]
+    if Referral.objects.filter(service=prosecutor, parent__service=hospital).exists():
+        return 0
+    today = timezone.localdate()
+    first = actions.send_referral(
+        actor=User.objects.get(username="enlace.mujeres"),
+        service=hospital,
+        urgency="emergency",
+        reason="Agresión sexual hace 30 horas; necesita atención antes de las 72 horas.",
+        shared_fields=[],
+        consent=True,
+        consent_method=Referral.ConsentMethod.VERBAL,
+        consent_date=today,
+        person={"name": "Maritza Quiñónez", "sex": "Mujer", "age": 24, "phone": "0990000031"},
+    )
+    nurse = User.objects.get(username="enlace.divina")
+    for state in (ReferralState.RECEIVED, ReferralState.ACCEPTED):
+        actions.move(actor=nurse, referral=first, to_state=state)
+    onward = actions.refer_onward(
+        actor=nurse,
+        parent=first,
+        service=prosecutor,
+        urgency="urgent",
+        reason="Decidió denunciar; las muestras del peritaje se conservan en el hospital.",
+        shared_fields=["name", "age"],
+        consent=True,
+        consent_method=Referral.ConsentMethod.WRITTEN,
+        consent_date=today,
+    )
+    actions.move(
+        actor=User.objects.get(username="enlace.fiscalia"),
+        referral=onward,
+        to_state=ReferralState.RECEIVED,
+    )
+    return 2

@@ -75,6 +75,57 @@ ORGANIZATIONS = (
         True,
         (("lago-agrio", "Nueva Loja", "EC-U"),),
     ),
+    # The San Lorenzo coordination network's other partners (amparo.demo.directory.NETWORK),
+    # with OIM as convener, HIAS and the police above. The national child institute (INFA) is
+    # now part of MIES.
+    DemoOrg(
+        "mies-esmeraldas",
+        "MIES – Dirección Distrital San Lorenzo",
+        "EC",
+        "child_protection",
+        True,
+        (("san-lorenzo", "San Lorenzo", "EC-E"),),
+    ),
+    DemoOrg(
+        "comisaria-san-lorenzo",
+        "Comisaría Nacional de Policía de San Lorenzo",
+        "EC",
+        "justice",
+        True,
+        (("san-lorenzo", "San Lorenzo", "EC-E"),),
+    ),
+    DemoOrg(
+        "fiscalia-esmeraldas",
+        "Fiscalía General del Estado – Esmeraldas",
+        "EC",
+        "justice",
+        True,
+        (("san-lorenzo", "San Lorenzo", "EC-E"),),
+    ),
+    DemoOrg(
+        "patronato-san-lorenzo",
+        "Fondo Social Municipal – Patronato de San Lorenzo",
+        "EC",
+        "government",
+        True,
+        (("san-lorenzo", "San Lorenzo", "EC-E"),),
+    ),
+    DemoOrg(
+        "mujeres-afro-san-lorenzo",
+        "Movimiento de Mujeres Afroecuatorianas de San Lorenzo",
+        "EC",
+        "ngo",
+        True,
+        (("san-lorenzo", "San Lorenzo", "EC-E"),),
+    ),
+    DemoOrg(
+        "hospital-divina-providencia",
+        "Hospital Divina Providencia",
+        "EC",
+        "health",
+        True,
+        (("san-lorenzo", "San Lorenzo", "EC-E"),),
+    ),
 )
 
 # Only OIM Ecuador asks its administrator for two-factor sign-in, so that trainers can show
@@ -101,6 +152,26 @@ USERS = (
     ("admin.hospital", "Silvia", "Grefa", "hospital-lago-agrio", None, "administrator"),
     ("enlace.hospital", "Fernando", "Aguinda", "hospital-lago-agrio", None, "partner_focal_point"),
     ("enlace.dinapen", "Mónica", "Valencia", "dinapen-esmeraldas", None, "partner_focal_point"),
+    # San Lorenzo network: the hospital's administrator keeps the shared route with admin.oim;
+    # the women's movement, the hospital and the prosecutor pass a survivor along it.
+    ("admin.divina", "Teresa", "Caicedo", "hospital-divina-providencia", None, "administrator"),
+    (
+        "enlace.divina",
+        "Julio",
+        "Angulo",
+        "hospital-divina-providencia",
+        None,
+        "partner_focal_point",
+    ),
+    ("enlace.fiscalia", "Nelly", "Ayoví", "fiscalia-esmeraldas", None, "partner_focal_point"),
+    (
+        "enlace.mujeres",
+        "Rosa",
+        "Castillo",
+        "mujeres-afro-san-lorenzo",
+        None,
+        "partner_focal_point",
+    ),
 )
 
 

@@ -10,6 +10,9 @@ Django admin validates the forms first and then calls save_model / save_related,
 refusal could no longer be shown. So the forms' clean() runs the actions' own `check_*` rules
 and puts their messages next to the fields; the actions check again when they write (the admin
 runs in one transaction, so a refusal there, after a concurrent change, writes nothing).
+
+A coordination network's shared rows are listed here for its focal points (whatever their
+organization), not for other members; platform superusers keep the networks themselves.
 """
 
 from collections.abc import Iterator
@@ -28,7 +31,13 @@ from amparo.core.models import Area, Organization
 from amparo.core.scoped_admin import ScopedAdmin
 from amparo.referrals import actions, imports, queries
 from amparo.referrals.actions import MAX_POSITION, RouteStep
-from amparo.referrals.models import CareRoute, CareRouteStep, Provider, Service
+from amparo.referrals.models import (
+    CareRoute,
+    CareRouteStep,
+    CoordinationNetwork,
+    Provider,
+    Service,
+)
 
 PERMISSION = actions.PERMISSION
 
@@ -147,12 +156,35 @@ class LanguageCodesField(forms.Field):
 
 class DirectoryAdmin(ScopedAdmin):
     permission = PERMISSION
+    editable = staticmethod(queries.providers_editable_by)
+
+    def get_queryset(self, request):
+        # The rows the actions let this user change: their organization's own, and those of
+        # the networks they keep as focal point.
+        qs = self.editable(request.user)
+        ordering = self.get_ordering(request)
+        return qs.order_by(*ordering) if ordering else qs
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
         if request.user.is_superuser:
             return fields
         return [f for f in fields if f != "organization"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A row stays in the directory it was added to.
+        return ["network"] if obj is not None and "network" in self.form.base_fields else []
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "network":
+            kwargs["queryset"] = _kept_networks(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+def _kept_networks(user):
+    if user.is_superuser:
+        return CoordinationNetwork.objects.filter(is_active=True)
+    return queries.networks_kept_by(user)
 
 
 class DirectoryInline:
@@ -177,6 +209,14 @@ def _organization_of(form: forms.ModelForm) -> Organization | None:
     if chosen is not None:
         return chosen
     return form.instance.organization if form.instance.organization_id else None
+
+
+def _network_of(form: forms.ModelForm) -> CoordinationNetwork | None:
+    """The network whose shared directory a form's row is in (None: an organization's own)."""
+    chosen = form.cleaned_data.get("network")
+    if chosen is not None:
+        return chosen
+    return form.instance.network if form.instance.network_id else None
 
 
 def _stored(form: forms.ModelForm) -> Model | None:
@@ -214,6 +254,7 @@ class ProviderForm(forms.ModelForm):
         model = Provider
         fields = [
             "organization",
+            "network",
             "name",
             "kind",
             "agency",
@@ -222,9 +263,14 @@ class ProviderForm(forms.ModelForm):
             "phone",
             "email",
             "address",
+            "country",
             "is_active",
         ]
         help_texts = {
+            "country": _(
+                "Only for a provider in another country than your offices (across the border): "
+                "referrals to it then need the person's consent to share abroad."
+            ),
             "agency": _(
                 "The Care Route partner whose focal points receive the referrals in Amparo. "
                 "Leave it empty for agencies without accounts (they get a printed form). Units "
@@ -254,6 +300,7 @@ class ProviderForm(forms.ModelForm):
                     agency=data.get("agency"),
                     office=data.get("office"),
                     provider=_stored(self),
+                    network=_network_of(self),
                 )
         return data
 
@@ -333,8 +380,11 @@ class ProviderAdmin(DirectoryAdmin):
         if db_field.name == "agency":
             if user.is_superuser or user.organization is None:
                 kwargs["queryset"] = Organization.objects.all()
-            else:
-                kwargs["queryset"] = queries.agencies_for(user.organization)
+            else:  # a network's members receive its referrals too
+                members = Organization.objects.filter(
+                    coordination_networks__in=_kept_networks(user)
+                )
+                kwargs["queryset"] = (queries.agencies_for(user.organization) | members).distinct()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
@@ -352,6 +402,8 @@ class ProviderAdmin(DirectoryAdmin):
             email=data["email"],
             address=data["address"],
             is_active=data["is_active"],
+            network=None if change else data.get("network"),
+            country=data.get("country"),
             request=request,
         )
         _adopt(obj, saved)
@@ -368,6 +420,7 @@ class ProviderAdmin(DirectoryAdmin):
 @admin.register(Service)
 class ServiceAdmin(DirectoryAdmin):
     organization_field = "provider__organization"
+    editable = staticmethod(queries.services_editable_by)
     form = ServiceForm
     list_display = ["name", "provider", "type", "area_codes", "is_active"]
     list_filter = ["type", "is_active", ("provider", admin.RelatedOnlyFieldListFilter)]
@@ -382,7 +435,7 @@ class ServiceAdmin(DirectoryAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "provider":
-            kwargs["queryset"] = queries.providers_visible_to(request.user)
+            kwargs["queryset"] = queries.providers_editable_by(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
@@ -400,7 +453,7 @@ class CareRouteForm(forms.ModelForm):
 
     class Meta:
         model = CareRoute
-        fields = ["organization", "area", "need", "name"]
+        fields = ["organization", "network", "area", "need", "name"]
 
     def clean(self):
         data = super().clean()
@@ -408,7 +461,11 @@ class CareRouteForm(forms.ModelForm):
         if organization is not None and area is not None and need:
             with _refusal_shown(self):
                 actions.check_care_route(
-                    organization=organization, area=area, need=need, route=_stored(self)
+                    organization=organization,
+                    area=area,
+                    need=need,
+                    route=_stored(self),
+                    network=_network_of(self),
                 )
         return data
 
@@ -450,7 +507,9 @@ class CareRouteStepFormSet(forms.BaseInlineFormSet):
         rows = self.route_steps()
         try:
             actions.check_care_route_steps(
-                organization=route.organization, steps=[step for _form, step in rows]
+                organization=route.organization,
+                steps=[step for _form, step in rows],
+                network=route.network if route.network_id else None,
             )
         except ActionError as exc:
             for path, messages in exc.errors.items():
@@ -481,6 +540,7 @@ class CareRouteStepInline(DirectoryInline, admin.TabularInline):
 
 @admin.register(CareRoute)
 class CareRouteAdmin(DirectoryAdmin):
+    editable = staticmethod(queries.care_routes_editable_by)
     form = CareRouteForm
     inlines = [CareRouteStepInline]
     list_display = ["name", "area", "need"]
@@ -508,6 +568,90 @@ class CareRouteAdmin(DirectoryAdmin):
             need=data["need"],
             name=data["name"],
             steps=steps,
+            network=None if change else data.get("network"),
             request=request,
         )
         _adopt(form.instance, saved)
+
+
+# --- coordination networks (platform superusers) -----------------------------------------------
+
+
+class CoordinationNetworkForm(forms.ModelForm):
+    area = AreaCodeField(label=_("area"))
+
+    class Meta:
+        model = CoordinationNetwork
+        fields = ["name", "area", "convener", "members", "focal_points", "is_active"]
+        help_texts = {
+            "members": _("Each member organization reads and refers to the shared directory."),
+            "focal_points": _(
+                "Users of member organizations who may keep a directory: only they change the "
+                "network's providers, services and care routes."
+            ),
+        }
+
+    def clean(self):
+        data = super().clean()
+        if data.get("name") and data.get("convener") is not None:
+            with _refusal_shown(self):
+                actions.check_network(
+                    name=data["name"],
+                    convener=data["convener"],
+                    members=list(data.get("members") or []),
+                    focal_points=list(data.get("focal_points") or []),
+                    network=_stored(self),
+                )
+        return data
+
+
+@admin.register(CoordinationNetwork)
+class CoordinationNetworkAdmin(admin.ModelAdmin):
+    """Only platform superusers create networks and name their members and focal points."""
+
+    form = CoordinationNetworkForm
+    list_display = ["name", "area", "convener", "is_active"]
+    list_select_related = ["area", "convener"]
+    filter_horizontal = ["members", "focal_points"]
+    search_fields = ["name"]
+
+    def _superuser(self, request) -> bool:
+        return bool(request.user.is_active and request.user.is_superuser)
+
+    def has_module_permission(self, request) -> bool:
+        return self._superuser(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._superuser(request)
+
+    def has_add_permission(self, request) -> bool:
+        return self._superuser(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._superuser(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # deactivate instead: its directory rows point at it
+
+    def save_model(self, request, obj, form, change):
+        pass  # saved with its members in save_related, by one action
+
+    def save_related(self, request, form, formsets, change):
+        data = form.cleaned_data
+        saved = actions.save_network(
+            actor=request.user,
+            network=form.instance if change else None,
+            name=data["name"],
+            area=data["area"],
+            convener=data["convener"],
+            members=list(data["members"]),
+            focal_points=list(data["focal_points"]),
+            is_active=data["is_active"],
+            request=request,
+        )
+        _adopt(form.instance, saved)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "focal_points":
+            kwargs["queryset"] = queries.directory_keepers()
+        return super().formfield_for_manytomany(db_field, request, **kwargs)

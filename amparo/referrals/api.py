@@ -6,7 +6,7 @@ record.
 """
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -43,10 +43,29 @@ class _ReferralFields(serializers.ModelSerializer):
         return queries.is_overdue(referral)
 
 
+class OnwardLinkSerializer(_ReferralFields):
+    """A link of an onward chain: where it went and how it stands, nothing about the person."""
+
+    class Meta:
+        model = Referral
+        fields = [*_ReferralFields.HEAD, "sent_at"]
+        read_only_fields = fields
+
+
 class SharedReferralSerializer(_ReferralFields):
     """What the recipient sees."""
 
     shared = serializers.SerializerMethodField()
+    consented_types = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="Service types the person agreed to be referred to (an onward referral to "
+        "another type needs her new consent).",
+    )
+    onward = serializers.SerializerMethodField(
+        help_text="Onward referrals that followed: the whole chain for its original sender, "
+        "otherwise what the user's organization sent on."
+    )
 
     class Meta:
         model = Referral
@@ -64,11 +83,19 @@ class SharedReferralSerializer(_ReferralFields):
             "concluded_at",
             "decline_reason",
             "outcome",
+            "consented_types",
+            "cross_border_consent",
+            "onward",
         ]
         read_only_fields = fields
 
     def get_shared(self, referral) -> dict[str, str]:
         return actions.shared_data(referral)
+
+    @extend_schema_field(OnwardLinkSerializer(many=True))
+    def get_onward(self, referral) -> list[dict]:
+        chain = queries.onward_chain(self.context["request"].user, referral)
+        return OnwardLinkSerializer(chain, many=True).data
 
 
 class ReferralSerializer(SharedReferralSerializer):
@@ -78,8 +105,22 @@ class ReferralSerializer(SharedReferralSerializer):
     individual = serializers.SerializerMethodField()
 
     class Meta(SharedReferralSerializer.Meta):
-        fields = [*SharedReferralSerializer.Meta.fields, "case", "individual", "shared_fields"]
+        fields = [
+            *SharedReferralSerializer.Meta.fields,
+            "case",
+            "individual",
+            "shared_fields",
+            "parent",
+        ]
         read_only_fields = fields
+
+    parent = serializers.SerializerMethodField(
+        help_text="For an onward referral the user's organization sent: the referral it "
+        "received and referred on from."
+    )
+
+    def get_parent(self, referral) -> str | None:
+        return str(referral.parent.uuid) if referral.parent_id else None
 
     def get_case(self, referral) -> str | None:
         return str(referral.case.uuid) if referral.case_id else None
@@ -125,6 +166,11 @@ class SendSerializer(serializers.Serializer):
     )
     consent_method = serializers.ChoiceField(choices=Referral.ConsentMethod.choices)
     consent_date = serializers.DateField()
+    cross_border_consent = serializers.BooleanField(
+        default=False,
+        help_text="Required for a provider in another country than the sender's office: the "
+        "person agrees that her information goes to that country.",
+    )
 
 
 class AnswerSerializer(serializers.Serializer):
@@ -152,6 +198,7 @@ class ReferralViewSet(
             if kwargs.pop("many", False):
                 return ReferralRowSerializer(instance, many=True)
             cls = ReferralSerializer if instance.as_sender else SharedReferralSerializer
+            kwargs.setdefault("context", self.get_serializer_context())
             return cls(instance, *args, **kwargs)
         return super().get_serializer(instance, *args, **kwargs)
 
@@ -189,10 +236,14 @@ class ReferralViewSet(
             case=case,
             individual=individual,
             person=d.get("person"),
+            cross_border_consent=d["cross_border_consent"],
             request=request,
         )
         referral = queries.get_referral_for(user, referral.uuid)
-        return Response(ReferralSerializer(referral).data, status=status.HTTP_201_CREATED)
+        return Response(
+            ReferralSerializer(referral, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(request=AnswerSerializer, responses=SharedReferralSerializer)
     @action(detail=True, methods=["post"])
@@ -210,7 +261,7 @@ class ReferralViewSet(
         )
         referral = self.get_object()
         cls = ReferralSerializer if referral.as_sender else SharedReferralSerializer
-        return Response(cls(referral).data)
+        return Response(cls(referral, context={"request": request}).data)
 
 
 def register(router) -> None:

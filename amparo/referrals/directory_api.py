@@ -2,7 +2,8 @@
 the screens (the user's organization's directory; anything else answers 404).
 
 /api/v1/services/ is a stable interface other tools rely on: add fields, never rename or
-remove them.
+remove them. Rows shared by a coordination network the organization belongs to are listed beside
+its own, with `network` naming it (null for the organization's own rows).
 """
 
 from django.db.models import Prefetch, QuerySet
@@ -84,6 +85,17 @@ class ProviderSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="Ids of the provider's services (see /api/v1/services/).",
     )
+    network = serializers.StringRelatedField(
+        read_only=True,
+        help_text="The coordination network that shares this provider; null: the "
+        "organization's own.",
+    )
+    country = serializers.SlugRelatedField(
+        slug_field="code",
+        read_only=True,
+        help_text="ISO 3166-1 code, for a provider abroad (referrals need consent to share "
+        "abroad); null otherwise.",
+    )
 
     class Meta:
         model = Provider
@@ -99,6 +111,8 @@ class ProviderSerializer(serializers.ModelSerializer):
             "address",
             "is_active",
             "services",
+            "network",
+            "country",
         ]
 
 
@@ -118,10 +132,14 @@ class CareRouteSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="uuid", read_only=True)
     area = serializers.SlugRelatedField(slug_field="code", read_only=True)
     steps = CareRouteStepSerializer(many=True, read_only=True, help_text="In the route's order.")
+    network = serializers.StringRelatedField(
+        read_only=True,
+        help_text="The coordination network that shares this route; null: the organization's own.",
+    )
 
     class Meta:
         model = CareRoute
-        fields = ["id", "name", "area", "need", "steps"]
+        fields = ["id", "name", "area", "need", "steps", "network"]
 
 
 # --- filters ----------------------------------------------------------------------------------
@@ -203,7 +221,7 @@ def _services(user: User) -> QuerySet[Service]:
 def _providers(user: User) -> QuerySet[Provider]:
     return (
         queries.providers_visible_to(user)
-        .select_related("agency", "office")
+        .select_related("agency", "office", "network", "country")
         .prefetch_related(Prefetch("services", queryset=queries.services_in_order()))
         .order_by("name", "id")
     )
@@ -211,7 +229,11 @@ def _providers(user: User) -> QuerySet[Provider]:
 
 def _care_routes(user: User) -> QuerySet[CareRoute]:
     # The query prefetches the steps (in order) with their services and providers.
-    return queries.care_routes_visible_to(user).order_by("area__code", "need", "id")
+    return (
+        queries.care_routes_visible_to(user)
+        .select_related("network")
+        .order_by("area__code", "need", "id")
+    )
 
 
 @extend_schema_view(

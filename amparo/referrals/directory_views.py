@@ -58,7 +58,8 @@ def directory(request: HttpRequest) -> HttpResponse:
         routes = queries.care_routes_visible_to(user)
     if service_type:
         services = services.filter(type=service_type)
-    services = services.select_related("provider__office").prefetch_related("areas")
+    services = services.select_related("provider__office", "provider__network")
+    services = services.prefetch_related("areas")
     providers: dict[int, dict] = {}
     for service in services.order_by("provider__name", "provider_id", "name"):
         service.language_names = [imports.language_name(c) for c in service.languages]
@@ -66,7 +67,8 @@ def directory(request: HttpRequest) -> HttpResponse:
             service.provider_id, {"provider": service.provider, "services": []}
         )
         entry["services"].append(service)
-    routes = routes.order_by("area__name", "need", "id")  # steps come in order, prefetched
+    # Steps come in order, prefetched.
+    routes = routes.select_related("network").order_by("area__name", "need", "id")
     return render(
         request,
         "referrals/directory.html",

@@ -6,6 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 from amparo.referrals.models import SHAREABLE_FIELDS, Referral, ReferralState, Urgency
 
+CROSS_BORDER = _(
+    "Only for a service in another country: the person agrees that her information goes to "
+    "an agency in that country."
+)
+
 
 class ReferralForm(forms.Form):
     individual = forms.TypedChoiceField(label=_("Person referred"), coerce=int)
@@ -38,6 +43,7 @@ class ReferralForm(forms.Form):
         label=_("Date of consent"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+    cross_border_consent = forms.BooleanField(label=CROSS_BORDER, required=False)
 
     def __init__(self, *args, people=(), services=(), walk_in=False, restricted=False, **kwargs):
         kwargs.setdefault("initial", {"consent_date": timezone.localdate()})
@@ -71,6 +77,51 @@ class PartnerReferralForm(ReferralForm):
         super().__init__(*args, **kwargs)
         del self.fields["individual"]
         del self.fields["shared_fields"]
+
+
+class OnwardReferralForm(forms.Form):
+    """A recipient refers the person on: only what the first referral shared, within the
+    consent it carried (or with her new consent, recorded here)."""
+
+    service = forms.TypedChoiceField(label=_("Refer to"), coerce=int)
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial="routine")
+    reason = forms.CharField(
+        label=_("Reason for the referral"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The recipient reads this: write only what they need."),
+    )
+    shared_fields = forms.MultipleChoiceField(
+        label=_("Information shared with the recipient"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only what the first referral shared with you can be passed on."),
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "The person gave her consent again, to be referred to this service (needed when "
+            "her first consent did not cover this kind of service)."
+        ),
+        required=False,
+    )
+    consent_method = forms.ChoiceField(
+        label=_("How consent was given"),
+        choices=[("", "—"), *Referral.ConsentMethod.choices],
+        required=False,
+    )
+    consent_date = forms.DateField(
+        label=_("Date of consent"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    cross_border_consent = forms.BooleanField(label=CROSS_BORDER, required=False)
+
+    def __init__(self, *args, parent: Referral, services=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        shared = self.fields["shared_fields"]
+        shared.choices = [(f, SHAREABLE_FIELDS[f]) for f in parent.shared_fields]
+        shared.initial = list(parent.shared_fields)
+        self.fields["service"].choices = [("", "—"), *services]
 
 
 class AnswerForm(forms.Form):

@@ -453,7 +453,9 @@ def _save_providers(
     organization: Organization, plan: _Plan, result: DirectoryImportResult
 ) -> dict[str, Provider]:
     """Create or update the planned providers (counted, unsaved on a dry run); key → provider."""
-    existing = {_key(p.name): p for p in Provider.objects.filter(organization=organization)}
+    # The organization's own directory: a network it convenes keeps its rows apart.
+    own = Provider.objects.filter(organization=organization, network__isnull=True)
+    existing = {_key(p.name): p for p in own}
     saved: dict[str, Provider] = {}
     for key, planned in plan.providers.items():
         values = {"name": planned.name, "kind": planned.kind, **planned.fields}
@@ -484,7 +486,9 @@ def _save_services(
     """Create or update the planned services and their areas (counted, unsaved on a dry run)."""
     current = {
         (_key(s.provider.name), _key(s.name)): s
-        for s in Service.objects.filter(provider__organization=organization)
+        for s in Service.objects.filter(
+            provider__organization=organization, provider__network__isnull=True
+        )
         .select_related("provider")
         .prefetch_related("areas")
     }

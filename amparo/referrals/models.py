@@ -27,6 +27,42 @@ class ProviderKind(models.TextChoices):
     UN = "un", _("UN agency")
 
 
+class CoordinationNetwork(models.Model):
+    """Agencies of one place that keep one Care Route together (a GBV coordination network, as
+    in San Lorenzo: the public institutions, NGOs and UN agencies that refer to each other).
+
+    Its directory rows (providers with their services, care routes) have `network` set: every
+    member organization reads and refers to them beside its own, and only the focal points
+    (users of member organizations with `referrals.manage_directory`) change them. The network
+    shares the directory only: members see nothing of each other's cases or referrals.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    area = models.ForeignKey(Area, models.PROTECT, related_name="+", verbose_name=_("area"))
+    convener = models.ForeignKey(
+        Organization, models.PROTECT, related_name="+", verbose_name=_("convener")
+    )
+    members = models.ManyToManyField(
+        Organization, related_name="coordination_networks", verbose_name=_("member organizations")
+    )
+    focal_points = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="directory_networks",
+        blank=True,
+        verbose_name=_("focal points (keep the shared directory)"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("coordination network")
+        verbose_name_plural = _("coordination networks")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Provider(models.Model):
     """An agency or internal unit on the Care Route, as listed by one organization's directory.
 
@@ -37,6 +73,14 @@ class Provider(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey(
         Organization, models.PROTECT, related_name="+", verbose_name=_("directory of")
+    )
+    network = models.ForeignKey(
+        CoordinationNetwork,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="providers",
+        verbose_name=_("shared by the network"),
     )
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=ProviderKind.choices)
@@ -56,6 +100,17 @@ class Provider(models.Model):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
+    # Where it works, when that is another country than the referring office's (a referral
+    # there needs the person's consent to her information leaving the country).
+    country = models.ForeignKey(
+        Area,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"level": 0},
+        verbose_name=_("country"),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -63,7 +118,16 @@ class Provider(models.Model):
         verbose_name = _("provider")
         verbose_name_plural = _("providers")
         constraints = [
-            models.UniqueConstraint(fields=["organization", "name"], name="provider_name_per_org")
+            models.UniqueConstraint(
+                fields=["organization", "name"],
+                condition=models.Q(network__isnull=True),
+                name="provider_name_per_org",
+            ),
+            models.UniqueConstraint(
+                fields=["network", "name"],
+                condition=models.Q(network__isnull=False),
+                name="provider_name_per_network",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -100,6 +164,15 @@ class CareRoute(models.Model):
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey(Organization, models.PROTECT, related_name="+")
+    # Set: the network's shared route (organization is then the convener), as for providers.
+    network = models.ForeignKey(
+        CoordinationNetwork,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="care_routes",
+        verbose_name=_("shared by the network"),
+    )
     area = models.ForeignKey(Area, models.PROTECT, related_name="+", verbose_name=_("area"))
     need = models.CharField(_("need"), max_length=20, choices=CaseType.choices)
     name = models.CharField(_("name"), max_length=200)
@@ -110,8 +183,15 @@ class CareRoute(models.Model):
         verbose_name_plural = _("care routes")
         constraints = [
             models.UniqueConstraint(
-                fields=["organization", "area", "need"], name="one_route_per_area_and_need"
-            )
+                fields=["organization", "area", "need"],
+                condition=models.Q(network__isnull=True),
+                name="one_route_per_area_and_need",
+            ),
+            models.UniqueConstraint(
+                fields=["network", "area", "need"],
+                condition=models.Q(network__isnull=False),
+                name="one_network_route_per_area_and_need",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -272,6 +352,8 @@ class Referral(models.Model):
         _("how consent was given"), max_length=10, choices=ConsentMethod.choices
     )
     consent_date = models.DateField(_("date of consent"))
+    # She agreed that her information goes to another country (a provider abroad).
+    cross_border_consent = models.BooleanField(_("consent to share abroad"), default=False)
     state = models.CharField(
         _("state"), max_length=16, choices=ReferralState.choices, default=ReferralState.SENT
     )
@@ -285,6 +367,19 @@ class Referral(models.Model):
     )
     decline_reason = EncryptedTextField(_("reason for declining"), blank=True)
     outcome = EncryptedTextField(_("outcome"), blank=True)
+    # An onward referral: the recipient of `parent` refers the person on (hospital →
+    # prosecutor), sharing no more than `parent` shared, within the consent it carried.
+    parent = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="onward",
+        verbose_name=_("referred on from"),
+    )
+    # The service types the person agreed to be referred to when this referral was sent (what
+    # an onward referral may go to without asking her again).
+    consented_types = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-sent_at", "-id"]
@@ -300,6 +395,12 @@ class Referral(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    def get_consented_types_display(self) -> list[str]:
+        """The consented service types, in words."""
+        return [str(ServiceType(t).label) for t in self.consented_types if t in ServiceType.values]
+
     @property
     def audit_restricted_office_id(self) -> int | None:
-        return self.case.audit_restricted_office_id if self.case_id else None
+        if self.case_id:
+            return self.case.audit_restricted_office_id
+        return self.parent.audit_restricted_office_id if self.parent_id else None

@@ -15,6 +15,7 @@ from amparo.referrals.models import (
     AWAITING_ANSWER,
     OPEN_STATES,
     CareRoute,
+    CoordinationNetwork,
     Provider,
     Referral,
     Service,
@@ -27,26 +28,86 @@ def _reads_directory(user: User) -> bool:
     return any(access.can(user, p) for p in DIRECTORY_READERS)
 
 
+def networks_of(user: User) -> QuerySet[CoordinationNetwork]:
+    """The active coordination networks the user's organization is a member of."""
+    if not user.is_authenticated or not user.is_active or user.organization_id is None:
+        return CoordinationNetwork.objects.none()
+    return CoordinationNetwork.objects.filter(members=user.organization_id, is_active=True)
+
+
+def networks_kept_by(user: User) -> QuerySet[CoordinationNetwork]:
+    """The networks whose shared directory `user` keeps: a focal point of an active network
+    their organization is still a member of, with `referrals.manage_directory`."""
+    if not access.can(user, "referrals.manage_directory"):
+        return CoordinationNetwork.objects.none()
+    return networks_of(user).filter(focal_points=user.pk)
+
+
+def _directory_rows(user: User, qs: QuerySet, prefix: str = "") -> QuerySet:
+    """Rows of the user's organization's own directory and of its networks' shared ones."""
+    own = access.visible(user, qs, organization_field=f"{prefix}organization", office_field=None)
+    if user.is_superuser:
+        return own
+    networks = networks_of(user).values("pk")
+    return own.filter(**{f"{prefix}network__isnull": True}) | qs.filter(
+        **{f"{prefix}network__in": networks}
+    )
+
+
+def directory_keepers() -> QuerySet[User]:
+    """Users a platform superuser may name focal points of a network (the action checks that
+    they work for a member and may keep a directory)."""
+    return User.objects.filter(is_active=True, organization__isnull=False).select_related(
+        "organization"
+    )
+
+
 def providers_visible_to(user: User) -> QuerySet[Provider]:
-    """The providers listed in the user's organization's directory."""
+    """The providers of the user's organization's directory and of its networks."""
     if not _reads_directory(user):
         return Provider.objects.none()
-    return access.visible(user, Provider.objects.all(), office_field=None)
+    return _directory_rows(user, Provider.objects.all())
+
+
+def providers_editable_by(user: User) -> QuerySet[Provider]:
+    """Providers `user` may change: their organization's own (not a network's), and those of
+    the networks they keep as focal point."""
+    return _editable(user, providers_visible_to(user))
 
 
 def services_visible_to(user: User) -> QuerySet[Service]:
-    """Services of the user's organization's directory (active and inactive)."""
+    """Services of the user's organization's directory and of its networks (active and
+    inactive)."""
     if not _reads_directory(user):
         return Service.objects.none()
     qs = Service.objects.select_related("provider", "provider__agency")
-    return access.visible(user, qs, organization_field="provider__organization", office_field=None)
+    return _directory_rows(user, qs, "provider__")
+
+
+def services_editable_by(user: User) -> QuerySet[Service]:
+    return _editable(user, services_visible_to(user), "provider__")
 
 
 def care_routes_visible_to(user: User) -> QuerySet[CareRoute]:
     if not _reads_directory(user):
         return CareRoute.objects.none()
     qs = CareRoute.objects.select_related("area").prefetch_related("steps__service__provider")
-    return access.visible(user, qs, office_field=None)
+    return _directory_rows(user, qs)
+
+
+def care_routes_editable_by(user: User) -> QuerySet[CareRoute]:
+    return _editable(user, care_routes_visible_to(user))
+
+
+def _editable(user: User, qs: QuerySet, prefix: str = "") -> QuerySet:
+    if not access.can(user, "referrals.manage_directory"):
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    return qs.filter(
+        Q(**{f"{prefix}network__isnull": True})
+        | Q(**{f"{prefix}network__in": networks_kept_by(user).values("pk")})
+    )
 
 
 def _sender_condition(user: User) -> Q:
@@ -224,7 +285,10 @@ def care_route_for(user: User, *, area: Area | None, need: str) -> CareRoute | N
     if area is None:
         return None
     chain = area_and_parents(area)
-    routes = {r.area_id: r for r in care_routes_visible_to(user).filter(area__in=chain, need=need)}
+    routes: dict[int, CareRoute] = {}
+    for r in care_routes_visible_to(user).filter(area__in=chain, need=need):
+        if r.area_id not in routes or r.network_id is None:  # the organization's own first
+            routes[r.area_id] = r
     return next((routes[pk] for pk in chain if pk in routes), None)
 
 
@@ -251,3 +315,32 @@ def directory_provinces(user: User) -> QuerySet[Area]:
         return qs.filter(parent_id=organization.country_id)
     used = services_visible_to(user).values("areas__country_code")
     return qs.filter(country_code__in=used)
+
+
+# --- onward referrals -------------------------------------------------------------------------
+
+MAX_CHAIN = 10  # links followed down an onward chain
+
+
+def onward_chain(user: User, referral: Referral) -> list[Referral]:
+    """The onward referrals that followed `referral` (a referral of `referrals_visible_to`,
+    with `as_sender`), in the order they were sent, for its page.
+
+    Its originating sender (who holds the person's consent) sees the whole chain, however far
+    it went (hospital → prosecutor → …); a partner sees only what its own organization sent on
+    from it. Rows carry the service, the provider and the state: nothing the chain's partners
+    recorded about the person.
+    """
+    children = Referral.objects.select_related("service", "service__provider", "from_organization")
+    if not (getattr(referral, "as_sender", False) and referral.parent_id is None):
+        mine = children.filter(parent=referral, from_organization_id=user.organization_id)
+        return list(mine.order_by("sent_at", "id"))
+    chain: list[Referral] = []
+    level = [referral.pk]
+    for _depth in range(MAX_CHAIN):
+        found = list(children.filter(parent_id__in=level).order_by("sent_at", "id"))
+        if not found:
+            break
+        chain.extend(found)
+        level = [r.pk for r in found]
+    return chain

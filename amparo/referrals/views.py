@@ -18,7 +18,13 @@ from amparo.cases.queries import get_case_for, open_restricted_cases_of, service
 from amparo.core import access, audit, names
 from amparo.core.forms import errors_on
 from amparo.referrals import actions, queries
-from amparo.referrals.forms import AnswerForm, PartnerReferralForm, ReferralFilterForm, ReferralForm
+from amparo.referrals.forms import (
+    AnswerForm,
+    OnwardReferralForm,
+    PartnerReferralForm,
+    ReferralFilterForm,
+    ReferralForm,
+)
 from amparo.referrals.models import SHAREABLE_FIELDS, STATE_RULES, ReferralState
 from amparo.registry.models import Individual
 from amparo.registry.queries import get_individual_for
@@ -133,6 +139,7 @@ def new_referral(request: HttpRequest) -> HttpResponse:
                     person=None
                     if people or walk_in
                     else {k: d.get(k) for k in actions.PERSON_FIELDS},
+                    cross_border_consent=d["cross_border_consent"],
                     request=request,
                 )
                 messages.success(
@@ -174,6 +181,8 @@ def _page_context(user, referral) -> dict:
         "shared": [(SHAREABLE_FIELDS.get(k, k), _in_words(k, v)) for k, v in shared.items()],
         "overdue": queries.is_overdue(referral),
         "as_sender": referral.as_sender,
+        "chain": queries.onward_chain(user, referral),
+        "can_refer_onward": actions.can_refer_onward(user, referral),
     }
 
 
@@ -219,6 +228,48 @@ def answer(request: HttpRequest, referral_id) -> HttpResponse:
             messages.success(request, _("Answer recorded."))
             return redirect("referrals:detail", referral.uuid)
     return _detail(request, referral, form, status=400)
+
+
+@login_required
+def refer_onward(request: HttpRequest, referral_id) -> HttpResponse:
+    """The recipient of a referral refers the person on, within the consent it carried."""
+    user = request.user
+    parent = queries.get_referral_for(user, referral_id)
+    if not actions.can_refer_onward(user, parent):
+        access.require(user, "referrals.manage")
+        messages.info(request, _("Accept the referral before you refer the person on."))
+        return redirect("referrals:detail", parent.uuid)
+    form = OnwardReferralForm(request.POST or None, parent=parent, services=_service_choices(user))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        service = queries.services_visible_to(user).filter(pk=d["service"]).first()
+        if service is None:
+            form.add_error("service", _("Choose a service from your directory."))
+        else:
+            with errors_on(form):
+                referral = actions.refer_onward(
+                    actor=user,
+                    parent=parent,
+                    service=service,
+                    urgency=d["urgency"],
+                    reason=d["reason"],
+                    shared_fields=d.get("shared_fields") or [],
+                    consent=d["consent"],
+                    consent_method=d.get("consent_method") or "",
+                    consent_date=d.get("consent_date"),
+                    cross_border_consent=d["cross_border_consent"],
+                    request=request,
+                )
+                messages.success(
+                    request, _("Referral %(reference)s sent.") % {"reference": referral.reference}
+                )
+                return redirect("referrals:detail", referral.uuid)
+    return render(
+        request,
+        "referrals/onward.html",
+        {"form": form, "parent": parent},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required

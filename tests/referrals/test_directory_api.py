@@ -153,6 +153,8 @@ def test_providers_list_with_contact_and_service_ids(caseworker_client, org_a, o
             "address": "",
             "is_active": True,
             "services": [str(service.uuid)],
+            "network": None,  # the organization's own, shared by no network
+            "country": None,
         }
     ]
 
@@ -195,6 +197,7 @@ def test_care_routes_list_ordered_steps_and_filter_by_area(caseworker_client, or
                     "note": "",
                 },
             ],
+            "network": None,
         }
     ]
 

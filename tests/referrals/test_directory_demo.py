@@ -120,3 +120,36 @@ def test_sample_file_matches_the_demo_directory(loaded):
 
     assert (result.providers_created, result.providers_updated) == (0, 0)
     assert (result.services_created, result.services_updated) == (0, 0)
+
+
+def test_demo_network_shares_the_san_lorenzo_route_and_an_onward_chain(db):
+    from amparo.referrals.models import CoordinationNetwork, Referral
+
+    created = directory.load_network()
+    again = directory.load_network()
+
+    network = CoordinationNetwork.objects.get()
+    assert created == {
+        "networks": 1,
+        "providers": 8,
+        "services": 8,
+        "care_routes": 1,
+        "referrals": 2,
+    }
+    assert set(again.values()) == {0}
+    assert network.convener.code == "iom-ec"
+    assert network.members.count() == 9  # eight partners and the convener
+    # A member that is no focal point reads the route and refers along it.
+    hias = User.objects.get(username="caso.quito")
+    esmeraldas = Area.objects.get(code="EC-E")
+    route = queries.care_route_for(hias, area=esmeraldas, need="gbv")
+    assert route is not None and route.network == network
+    assert len(route.steps.all()) == 8
+    onward = Referral.objects.get(parent__isnull=False)
+    assert (onward.parent.service.provider.name, onward.service.provider.name) == (
+        directory.DIVINA,
+        directory.FISCALIA_SL,
+    )
+    sender = User.objects.get(username="enlace.mujeres")
+    first = queries.get_referral_for(sender, onward.parent.uuid)
+    assert queries.onward_chain(sender, first) == [onward]

@@ -28,7 +28,7 @@ from amparo.cases.models import (
     ServiceType,
 )
 from amparo.cases.queries import cases_visible_to, survivor_age, survivor_name, survivor_of
-from amparo.core import access, audit, references
+from amparo.core import access, audit, names, references
 from amparo.core.errors import ActionError
 from amparo.core.models import User
 from amparo.referrals import queries
@@ -141,6 +141,35 @@ def _check_consent(consent: bool, method: str, consent_date, service: Service) -
         )
 
 
+def _sender_country(actor: User) -> str:
+    """The country code the referring office (or, without one, the organization) works in."""
+    area = actor.office.area if actor.office is not None else None
+    if area is not None:
+        return area.country_code
+    country = actor.organization.country if actor.organization is not None else None
+    return country.code if country is not None else ""
+
+
+def _check_cross_border(actor: User, service: Service, consent: bool) -> bool:
+    """Whether the referral leaves the sender's country (a provider abroad, such as the
+    Colombian Red Cross across the border); then the person's explicit consent to her
+    information going to another country is required."""
+    country = service.provider.country
+    home = _sender_country(actor)
+    if country is None or not home or country.code.upper() == home.upper():
+        return False
+    if not consent:
+        raise ActionError.on(
+            "cross_border_consent",
+            _(
+                "%(provider)s works in %(country)s: record that the person agrees that her "
+                "information goes to another country. The referral was not sent."
+            )
+            % {"provider": service.provider.name, "country": names.country_name(country.code)},
+        )
+    return True
+
+
 def _refused(message: str) -> ActionError:
     return ActionError.on("consent", message + " " + _("The referral was not sent."))
 
@@ -204,6 +233,27 @@ def _check_gbv_consent(
         raise _refused(problem)
 
 
+def _consented_types(case: Case | None, service: Service) -> list[str]:
+    """The service types the person agreed to be referred to, as this referral records them
+    (what an onward referral may go to without asking her again): for a restricted case, every
+    type whose GBVIMS consent she gave in every incident and did not decline since; otherwise
+    the type of the service she is referred to now (her consent was for this referral)."""
+    if case is None or not case.restricted:
+        return [service.type]
+    incidents = list(case.incidents.all())
+    declined = set(
+        case_queries.service_decisions_of(case)
+        .filter(outcome=ServiceOutcome.DECLINED)
+        .values_list("service_type", flat=True)
+    )
+    return sorted(
+        kind
+        for kind, needed in GBV_CONSENT_FOR.items()
+        if kind not in declined
+        and (kind == service.type or all(needed in i.referral_consent for i in incidents))
+    )
+
+
 def _check_no_restricted_case(actor: User, individual: Individual) -> None:
     """A person with an open restricted case that `actor` works on is referred from that case,
     where her consent is recorded. For anyone else nothing is said (so nothing leaks): their
@@ -235,6 +285,7 @@ def send_referral(
     case: Case | None = None,
     individual: Individual | None = None,
     person: dict | None = None,
+    cross_border_consent: bool = False,
     request: HttpRequest | None = None,
 ) -> Referral:
     """Refer a person (registered, the walk-in survivor of `case` — whose identity the case
@@ -289,6 +340,7 @@ def send_referral(
     _check_consent(consent, consent_method, consent_date, service)
     if restricted:
         _check_gbv_consent(case, individual, service, consent_method)  # type: ignore[arg-type]
+    abroad = _check_cross_border(actor, service, cross_border_consent)
     now = timezone.now()
     code = actor.office.code if actor.office else organization.code
     referral = Referral.objects.create(
@@ -312,6 +364,8 @@ def send_referral(
         shared_data=json.dumps(data, ensure_ascii=False),
         consent_method=consent_method,
         consent_date=consent_date,
+        consented_types=_consented_types(case, service),
+        cross_border_consent=abroad,
         sent_at=now,
         respond_by=now + RESPONSE_SLA[Urgency(urgency)],
     )
@@ -335,6 +389,143 @@ def send_referral(
             "shared_fields": sorted(shared_fields),
             "to": service.provider.agency.code if service.provider.agency else "",
         },
+    )
+    return referral
+
+
+# A referral may be sent on once its recipient took it on.
+ONWARD_FROM = (ReferralState.ACCEPTED, ReferralState.SERVICE_GIVEN)
+
+
+def can_refer_onward(actor: User, referral: Referral) -> bool:
+    """Whether `actor`'s agency received `referral`, accepted it, and may refer the person on."""
+    return (
+        access.can(actor, "referrals.manage")
+        and referral.state in ONWARD_FROM
+        and referral.to_organization_id is not None
+        and queries.incoming_for(actor).filter(pk=referral.pk).exists()
+    )
+
+
+@transaction.atomic
+def refer_onward(
+    *,
+    actor: User,
+    parent: Referral,
+    service: Service,
+    urgency: str,
+    reason: str,
+    shared_fields: list[str],
+    consent: bool = False,
+    consent_method: str = "",
+    consent_date: date | None = None,
+    cross_border_consent: bool = False,
+    request: HttpRequest | None = None,
+) -> Referral:
+    """Refer the person of a referral the actor's agency received on to another service
+    (hospital → prosecutor), linked to it as `parent`, within the consent it carried.
+
+    The onward referral shares only fields `parent` shared, copied from what `parent` shared
+    (the partner never reads more). Its service's type must be one the person agreed to when
+    `parent` was sent (`consented_types`); otherwise the partner records her new consent
+    (`consent`, method and date), which then travels on with it.
+
+    Side effects: audit `referrals.referral.referred_on` on the new referral (the partner's trail)
+    and on `parent` (the sender's, who sees the chain on the referral's page).
+    """
+    access.require(actor, "referrals.manage")
+    if not queries.incoming_for(actor).filter(pk=parent.pk).exists():
+        raise Http404
+    organization = actor.organization
+    if organization is None:
+        raise ActionError.general(_("Your account belongs to no organization."))
+    parent = Referral.objects.select_for_update().get(pk=parent.pk)
+    if parent.state not in ONWARD_FROM:
+        raise ActionError.general(_("Accept the referral before you refer the person on."))
+    if not queries.services_visible_to(actor).filter(pk=service.pk, is_active=True).exists():
+        raise ActionError.on("service", _("Choose a service from your directory."))
+    if urgency not in Urgency.values:
+        raise ActionError.on("urgency", _("Choose how urgent it is."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ActionError.on("reason", _("Say why you refer the person."))
+    if len(reason) > 5000:
+        raise ActionError.on("reason", _("Keep this under %(max)d characters.") % {"max": 5000})
+    beyond = set(shared_fields) - set(parent.shared_fields)
+    if beyond:
+        raise ActionError.on(
+            "shared_fields",
+            _("An onward referral shares only what the first referral shared with you: %(fields)s.")
+            % {"fields": ", ".join(str(SHAREABLE_FIELDS[f]) for f in parent.shared_fields)},
+        )
+    consented = list(parent.consented_types)
+    if service.type not in consented:
+        if not consent:
+            raise _refused(
+                _(
+                    "The person agreed to be referred for “%(kind)s” only when this referral "
+                    "was sent. Record her consent to be referred for “%(wanted)s”."
+                )
+                % {
+                    "kind": ", ".join(str(ServiceType(t).label) for t in consented) or "—",
+                    "wanted": ServiceType(service.type).label,
+                }
+            )
+        _check_consent(consent, consent_method, consent_date, service)
+        consented.append(service.type)
+    else:  # her consent travels with the referral
+        consent_method, consent_date = parent.consent_method, parent.consent_date
+    given_on: date = consent_date  # type: ignore[assignment]  # checked above
+    abroad = _check_cross_border(actor, service, cross_border_consent)
+    data = {k: v for k, v in shared_data(parent).items() if k in shared_fields}
+    now = timezone.now()
+    code = actor.office.code if actor.office else organization.code
+    referral = Referral.objects.create(
+        reference=references.office_year(
+            organization_id=organization.pk,
+            lead="R",
+            office_code=code,
+            year=timezone.localdate().year,
+            digits=5,
+        )[0],
+        parent=parent,
+        from_organization=organization,
+        from_office=actor.office,
+        sent_by=actor,
+        service=service,
+        to_organization_id=service.provider.agency_id,
+        urgency=urgency,
+        reason=reason,
+        shared_fields=sorted(data),
+        shared_data=json.dumps(data, ensure_ascii=False),
+        consent_method=consent_method,
+        consent_date=given_on,
+        consented_types=sorted(consented),
+        cross_border_consent=abroad,
+        sent_at=now,
+        respond_by=now + RESPONSE_SLA[Urgency(urgency)],
+    )
+    details = {
+        "urgency": urgency,
+        "service_type": service.type,
+        "shared_fields": sorted(data),
+        "new_consent": service.type not in parent.consented_types,
+        "to": service.provider.agency.code if service.provider.agency else "",
+    }
+    audit.record(
+        actor=actor,
+        action="referrals.referral.referred_on",
+        target=referral,
+        request=request,
+        details=details,
+    )
+    audit.record(
+        actor=actor,
+        action="referrals.referral.referred_on",
+        target=parent,
+        request=request,
+        organization_id=parent.from_organization_id,
+        details=details,
     )
     return referral
 

@@ -8,145 +8,435 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0001_initial'),
-        ('core', '0004_area_parent_label'),
-        ('registry', '0007_household_phone_index'),
+        ("cases", "0001_initial"),
+        ("core", "0004_area_parent_label"),
+        ("registry", "0007_household_phone_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CareRoute',
+            name="CareRoute",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('need', models.CharField(choices=[('protection', 'Protection'), ('gbv', 'Gender-based violence'), ('child_protection', 'Child protection'), ('legal', 'Legal'), ('mhpss', 'Mental health and psychosocial support'), ('trafficking', 'Trafficking in persons'), ('return', 'Return and reintegration')], max_length=20, verbose_name='need')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.area', verbose_name='area')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("uuid", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                (
+                    "need",
+                    models.CharField(
+                        choices=[
+                            ("protection", "Protection"),
+                            ("gbv", "Gender-based violence"),
+                            ("child_protection", "Child protection"),
+                            ("legal", "Legal"),
+                            ("mhpss", "Mental health and psychosocial support"),
+                            ("trafficking", "Trafficking in persons"),
+                            ("return", "Return and reintegration"),
+                        ],
+                        max_length=20,
+                        verbose_name="need",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.area",
+                        verbose_name="area",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'care route',
-                'verbose_name_plural': 'care routes',
-                'ordering': ['area__name', 'need'],
+                "verbose_name": "care route",
+                "verbose_name_plural": "care routes",
+                "ordering": ["area__name", "need"],
             },
         ),
         migrations.CreateModel(
-            name='Provider',
+            name="Provider",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('kind', models.CharField(choices=[('internal', 'Unit of our organization'), ('police', 'Police'), ('prosecutor', "Prosecutor's office"), ('health', 'Hospital or health centre'), ('child_institute', 'Child protection institute'), ('government', 'Other public institution'), ('ngo', 'NGO or community organization'), ('un', 'UN agency')], max_length=20, verbose_name='kind')),
-                ('contact_name', models.CharField(blank=True, max_length=120, verbose_name='contact person')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='phone')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='address')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='listed_as', to='core.organization', verbose_name='agency with accounts in Amparo')),
-                ('office', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.office', verbose_name='office')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.organization', verbose_name='directory of')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("uuid", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("internal", "Unit of our organization"),
+                            ("police", "Police"),
+                            ("prosecutor", "Prosecutor's office"),
+                            ("health", "Hospital or health centre"),
+                            ("child_institute", "Child protection institute"),
+                            ("government", "Other public institution"),
+                            ("ngo", "NGO or community organization"),
+                            ("un", "UN agency"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "contact_name",
+                    models.CharField(blank=True, max_length=120, verbose_name="contact person"),
+                ),
+                ("phone", models.CharField(blank=True, max_length=40, verbose_name="phone")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                ("address", models.CharField(blank=True, max_length=300, verbose_name="address")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="listed_as",
+                        to="core.organization",
+                        verbose_name="agency with accounts in Amparo",
+                    ),
+                ),
+                (
+                    "office",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.office",
+                        verbose_name="office",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.organization",
+                        verbose_name="directory of",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'provider',
-                'verbose_name_plural': 'providers',
-                'ordering': ['name'],
+                "verbose_name": "provider",
+                "verbose_name_plural": "providers",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Service',
+            name="Service",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('type', models.CharField(choices=[('health', 'Health or medical care'), ('psychosocial', 'Psychosocial support or mental health'), ('police', 'Police protection or complaint'), ('justice', 'Prosecution and justice'), ('legal', 'Legal assistance'), ('shelter', 'Safe shelter'), ('child_protection', 'Child protection'), ('documentation', 'Documentation'), ('education', 'Education'), ('livelihoods', 'Livelihoods and employment'), ('basic_needs', 'Food, cash or basic needs'), ('other', 'Other')], max_length=20, verbose_name='type')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('hours', models.CharField(blank=True, max_length=200, verbose_name='opening hours')),
-                ('eligibility', models.CharField(blank=True, max_length=300, verbose_name='who can use it')),
-                ('languages', models.JSONField(blank=True, default=list, verbose_name='languages')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('areas', models.ManyToManyField(blank=True, related_name='+', to='core.area', verbose_name='areas')),
-                ('provider', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='services', to='referrals.provider', verbose_name='provider')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("uuid", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("health", "Health or medical care"),
+                            ("psychosocial", "Psychosocial support or mental health"),
+                            ("police", "Police protection or complaint"),
+                            ("justice", "Prosecution and justice"),
+                            ("legal", "Legal assistance"),
+                            ("shelter", "Safe shelter"),
+                            ("child_protection", "Child protection"),
+                            ("documentation", "Documentation"),
+                            ("education", "Education"),
+                            ("livelihoods", "Livelihoods and employment"),
+                            ("basic_needs", "Food, cash or basic needs"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "hours",
+                    models.CharField(blank=True, max_length=200, verbose_name="opening hours"),
+                ),
+                (
+                    "eligibility",
+                    models.CharField(blank=True, max_length=300, verbose_name="who can use it"),
+                ),
+                ("languages", models.JSONField(blank=True, default=list, verbose_name="languages")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "areas",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="core.area", verbose_name="areas"
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="services",
+                        to="referrals.provider",
+                        verbose_name="provider",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'service',
-                'verbose_name_plural': 'services',
-                'ordering': ['provider__name', 'name'],
+                "verbose_name": "service",
+                "verbose_name_plural": "services",
+                "ordering": ["provider__name", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Referral',
+            name="Referral",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('reference', models.CharField(max_length=32, verbose_name='reference')),
-                ('urgency', models.CharField(choices=[('emergency', 'Emergency (answer within 1 day)'), ('urgent', 'Urgent (answer within 3 days)'), ('routine', 'Routine (answer within 10 days)')], max_length=10, verbose_name='urgency')),
-                ('reason', amparo.core.crypto.EncryptedTextField(verbose_name='reason for the referral')),
-                ('shared_fields', models.JSONField(default=list)),
-                ('shared_data', amparo.core.crypto.EncryptedTextField()),
-                ('consent_method', models.CharField(choices=[('verbal', 'Verbal'), ('written', 'Written (signed form)'), ('guardian', 'Given by a parent or guardian')], max_length=10, verbose_name='how consent was given')),
-                ('consent_date', models.DateField(verbose_name='date of consent')),
-                ('state', models.CharField(choices=[('sent', 'Sent'), ('received', 'Received'), ('accepted', 'Accepted'), ('declined', 'Declined'), ('service_given', 'Service given'), ('not_reached', 'Person not reached')], default='sent', max_length=16, verbose_name='state')),
-                ('sent_at', models.DateTimeField(verbose_name='sent')),
-                ('respond_by', models.DateTimeField(verbose_name='answer expected by')),
-                ('received_at', models.DateTimeField(blank=True, null=True, verbose_name='received')),
-                ('responded_at', models.DateTimeField(blank=True, null=True, verbose_name='answered')),
-                ('concluded_at', models.DateTimeField(blank=True, null=True, verbose_name='outcome reported')),
-                ('decline_reason', amparo.core.crypto.EncryptedTextField(blank=True, verbose_name='reason for declining')),
-                ('outcome', amparo.core.crypto.EncryptedTextField(blank=True, verbose_name='outcome')),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='cases.case')),
-                ('from_office', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.office')),
-                ('from_organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.organization')),
-                ('individual', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='registry.individual')),
-                ('responded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('sent_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='sent by')),
-                ('to_organization', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.organization')),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='referrals.service', verbose_name='service')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("uuid", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("reference", models.CharField(max_length=32, verbose_name="reference")),
+                (
+                    "urgency",
+                    models.CharField(
+                        choices=[
+                            ("emergency", "Emergency (answer within 1 day)"),
+                            ("urgent", "Urgent (answer within 3 days)"),
+                            ("routine", "Routine (answer within 10 days)"),
+                        ],
+                        max_length=10,
+                        verbose_name="urgency",
+                    ),
+                ),
+                (
+                    "reason",
+                    amparo.core.crypto.EncryptedTextField(verbose_name="reason for the referral"),
+                ),
+                ("shared_fields", models.JSONField(default=list)),
+                ("shared_data", amparo.core.crypto.EncryptedTextField()),
+                (
+                    "consent_method",
+                    models.CharField(
+                        choices=[
+                            ("verbal", "Verbal"),
+                            ("written", "Written (signed form)"),
+                            ("guardian", "Given by a parent or guardian"),
+                        ],
+                        max_length=10,
+                        verbose_name="how consent was given",
+                    ),
+                ),
+                ("consent_date", models.DateField(verbose_name="date of consent")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("sent", "Sent"),
+                            ("received", "Received"),
+                            ("accepted", "Accepted"),
+                            ("declined", "Declined"),
+                            ("service_given", "Service given"),
+                            ("not_reached", "Person not reached"),
+                        ],
+                        default="sent",
+                        max_length=16,
+                        verbose_name="state",
+                    ),
+                ),
+                ("sent_at", models.DateTimeField(verbose_name="sent")),
+                ("respond_by", models.DateTimeField(verbose_name="answer expected by")),
+                (
+                    "received_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="received"),
+                ),
+                (
+                    "responded_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="answered"),
+                ),
+                (
+                    "concluded_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="outcome reported"),
+                ),
+                (
+                    "decline_reason",
+                    amparo.core.crypto.EncryptedTextField(
+                        blank=True, verbose_name="reason for declining"
+                    ),
+                ),
+                (
+                    "outcome",
+                    amparo.core.crypto.EncryptedTextField(blank=True, verbose_name="outcome"),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "from_office",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.office",
+                    ),
+                ),
+                (
+                    "from_organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.organization",
+                    ),
+                ),
+                (
+                    "individual",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals",
+                        to="registry.individual",
+                    ),
+                ),
+                (
+                    "responded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "sent_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="sent by",
+                    ),
+                ),
+                (
+                    "to_organization",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.organization",
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals",
+                        to="referrals.service",
+                        verbose_name="service",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'referral',
-                'verbose_name_plural': 'referrals',
-                'ordering': ['-sent_at', '-id'],
+                "verbose_name": "referral",
+                "verbose_name_plural": "referrals",
+                "ordering": ["-sent_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CareRouteStep',
+            name="CareRouteStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(verbose_name='order')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('route', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='referrals.careroute')),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='referrals.service', verbose_name='service')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(verbose_name="order")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
+                (
+                    "route",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="referrals.careroute",
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="referrals.service",
+                        verbose_name="service",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='careroute',
-            constraint=models.UniqueConstraint(fields=('organization', 'area', 'need'), name='one_route_per_area_and_need'),
+            model_name="careroute",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "area", "need"), name="one_route_per_area_and_need"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='provider',
-            constraint=models.UniqueConstraint(fields=('organization', 'name'), name='provider_name_per_org'),
+            model_name="provider",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "name"), name="provider_name_per_org"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='service',
-            constraint=models.UniqueConstraint(fields=('provider', 'name'), name='service_name_per_provider'),
+            model_name="service",
+            constraint=models.UniqueConstraint(
+                fields=("provider", "name"), name="service_name_per_provider"
+            ),
         ),
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['state', 'respond_by'], name='referral_open_due'),
+            model_name="referral",
+            index=models.Index(fields=["state", "respond_by"], name="referral_open_due"),
         ),
         migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.UniqueConstraint(fields=('from_organization', 'reference'), name='referral_reference_per_org'),
+            model_name="referral",
+            constraint=models.UniqueConstraint(
+                fields=("from_organization", "reference"), name="referral_reference_per_org"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='careroutestep',
-            constraint=models.UniqueConstraint(fields=('route', 'position'), name='route_step_position_once'),
+            model_name="careroutestep",
+            constraint=models.UniqueConstraint(
+                fields=("route", "position"), name="route_step_position_once"
+            ),
         ),
     ]

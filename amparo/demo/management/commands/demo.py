@@ -26,6 +26,7 @@ class Command(BaseCommand):
         logins = organizations.load()
         loaded = registry.load(opts["households"], seed=opts["seed"])
         listed = directory.load()
+        directory.load_network()
         opened = cases.load()
         recorded = activities.load()
         people_file = self._write_people(opts["households"], opts["seed"])
