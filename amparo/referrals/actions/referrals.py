@@ -271,6 +271,43 @@ def _check_no_restricted_case(actor: User, individual: Individual) -> None:
         )
 
 
+def _create(
+    actor: User,
+    organization,
+    service: Service,
+    *,
+    urgency: str,
+    reason: str,
+    data: dict,
+    **fields,
+) -> Referral:
+    """A new referral from the actor's office: its reference, sender, recipient, the shared
+    data (encrypted by the field) and the answer due by its urgency. Send and refer onward
+    both write through here."""
+    now = timezone.now()
+    code = actor.office.code if actor.office else organization.code
+    return Referral.objects.create(
+        reference=references.office_year(
+            organization_id=organization.pk,
+            lead="R",
+            office_code=code,
+            year=timezone.localdate().year,
+            digits=5,
+        )[0],
+        from_organization=organization,
+        from_office=actor.office,
+        sent_by=actor,
+        service=service,
+        to_organization_id=service.provider.agency_id,
+        urgency=urgency,
+        reason=reason,
+        shared_data=json.dumps(data, ensure_ascii=False),
+        sent_at=now,
+        respond_by=now + RESPONSE_SLA[Urgency(urgency)],
+        **fields,
+    )
+
+
 @transaction.atomic
 def send_referral(
     *,
@@ -341,33 +378,20 @@ def send_referral(
     if restricted:
         _check_gbv_consent(case, individual, service, consent_method)  # type: ignore[arg-type]
     abroad = _check_cross_border(actor, service, cross_border_consent)
-    now = timezone.now()
-    code = actor.office.code if actor.office else organization.code
-    referral = Referral.objects.create(
-        reference=references.office_year(
-            organization_id=organization.pk,
-            lead="R",
-            office_code=code,
-            year=timezone.localdate().year,
-            digits=5,
-        )[0],
-        from_organization=organization,
-        from_office=actor.office,
-        sent_by=actor,
-        case=case,
-        individual=individual,
-        service=service,
-        to_organization_id=service.provider.agency_id,
+    referral = _create(
+        actor,
+        organization,
+        service,
         urgency=urgency,
         reason=reason,
+        data=data,
         shared_fields=sorted(shared_fields),
-        shared_data=json.dumps(data, ensure_ascii=False),
+        case=case,
+        individual=individual,
         consent_method=consent_method,
         consent_date=consent_date,
         consented_types=_consented_types(case, service),
         cross_border_consent=abroad,
-        sent_at=now,
-        respond_by=now + RESPONSE_SLA[Urgency(urgency)],
     )
     if restricted:  # the IRF's answer for this service, on the case
         case_actions.record_service_decision(
@@ -478,32 +502,19 @@ def refer_onward(
     given_on: date = consent_date  # type: ignore[assignment]  # checked above
     abroad = _check_cross_border(actor, service, cross_border_consent)
     data = {k: v for k, v in shared_data(parent).items() if k in shared_fields}
-    now = timezone.now()
-    code = actor.office.code if actor.office else organization.code
-    referral = Referral.objects.create(
-        reference=references.office_year(
-            organization_id=organization.pk,
-            lead="R",
-            office_code=code,
-            year=timezone.localdate().year,
-            digits=5,
-        )[0],
-        parent=parent,
-        from_organization=organization,
-        from_office=actor.office,
-        sent_by=actor,
-        service=service,
-        to_organization_id=service.provider.agency_id,
+    referral = _create(
+        actor,
+        organization,
+        service,
         urgency=urgency,
         reason=reason,
+        data=data,
         shared_fields=sorted(data),
-        shared_data=json.dumps(data, ensure_ascii=False),
+        parent=parent,
         consent_method=consent_method,
         consent_date=given_on,
         consented_types=sorted(consented),
         cross_border_consent=abroad,
-        sent_at=now,
-        respond_by=now + RESPONSE_SLA[Urgency(urgency)],
     )
     details = {
         "urgency": urgency,
