@@ -158,13 +158,24 @@ class Case(models.Model):
         return self.office_id if self.restricted else None
 
 
+class OfACase:
+    """A record that hangs off a case: its audit events are as restricted as the case's (see
+    `Case.audit_restricted_office_id`)."""
+
+    case: "Case"
+
+    @property
+    def audit_restricted_office_id(self) -> int | None:
+        return self.case.audit_restricted_office_id
+
+
 class RegistryConsentMethod(models.TextChoices):
     VERBAL = "verbal", _("Verbal")
     WRITTEN = "written", _("Written (signed form)")
     GUARDIAN = "guardian", _("Given by a parent or guardian")
 
 
-class SurvivorIdentity(models.Model):
+class SurvivorIdentity(OfACase, models.Model):
     """Who a walk-in survivor is, kept inside their restricted case (encrypted, read by the GBV
     team only) instead of the registry, until they agree to a registry record.
 
@@ -196,10 +207,6 @@ class SurvivorIdentity(models.Model):
     def __str__(self) -> str:
         return f"survivor of {self.case}"
 
-    @property
-    def audit_restricted_office_id(self) -> int | None:
-        return self.case.audit_restricted_office_id
-
 
 class GBVTeamMember(models.Model):
     """Who may read the GBV and PSEA files of an office. Administrators manage the list; being
@@ -222,7 +229,7 @@ class GBVTeamMember(models.Model):
         return f"{self.office} · {self.user}"
 
 
-class Approval(models.Model):
+class Approval(OfACase, models.Model):
     """A request for a supervisor's decision: closing a case, or a plan of a high-risk case."""
 
     class Kind(models.TextChoices):
@@ -263,12 +270,8 @@ class Approval(models.Model):
     def __str__(self) -> str:
         return f"{self.case} {self.kind} {self.decision}"
 
-    @property
-    def audit_restricted_office_id(self) -> int | None:
-        return self.case.audit_restricted_office_id
 
-
-class CasePlan(models.Model):
+class CasePlan(OfACase, models.Model):
     """Assessment and plan: needs identified, goals, services planned, and actions (below)."""
 
     case = models.OneToOneField(Case, models.CASCADE, related_name="plan")
@@ -283,10 +286,6 @@ class CasePlan(models.Model):
 
     def __str__(self) -> str:
         return f"plan of {self.case}"
-
-    @property
-    def audit_restricted_office_id(self) -> int | None:
-        return self.case.audit_restricted_office_id
 
 
 class PlanAction(models.Model):
@@ -312,7 +311,7 @@ class PlanAction(models.Model):
         return self.plan.case.audit_restricted_office_id
 
 
-class FollowUp(models.Model):
+class FollowUp(OfACase, models.Model):
     class Kind(models.TextChoices):
         VISIT = "visit", _("Visit")
         CALL = "call", _("Call")
@@ -334,12 +333,8 @@ class FollowUp(models.Model):
     def __str__(self) -> str:
         return f"follow-up {self.pk} of {self.case}"
 
-    @property
-    def audit_restricted_office_id(self) -> int | None:
-        return self.case.audit_restricted_office_id
 
-
-class CaseNote(models.Model):
+class CaseNote(OfACase, models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey(Case, models.CASCADE, related_name="notes")
     text = EncryptedTextField(_("note"))
@@ -352,12 +347,8 @@ class CaseNote(models.Model):
     def __str__(self) -> str:
         return f"note {self.pk} of {self.case}"
 
-    @property
-    def audit_restricted_office_id(self) -> int | None:
-        return self.case.audit_restricted_office_id
 
-
-class Transfer(models.Model):
+class Transfer(OfACase, models.Model):
     """A change of caseworker or office; the trail of who held the case stays."""
 
     case = models.ForeignKey(Case, models.CASCADE, related_name="transfers")
@@ -374,10 +365,6 @@ class Transfer(models.Model):
 
     def __str__(self) -> str:
         return f"transfer {self.pk} of {self.case}"
-
-    @property
-    def audit_restricted_office_id(self) -> int | None:
-        return self.case.audit_restricted_office_id
 
 
 class IncidentType(models.TextChoices):
@@ -568,7 +555,7 @@ class GBVService(models.TextChoices):
     OTHER = "other", _("Other services (documentation, education, basic needs…)")
 
 
-class Incident(models.Model):
+class Incident(OfACase, models.Model):
     """A GBV incident, recorded with the GBVIMS core fields."""
 
     class PerpetratorSex(models.TextChoices):
@@ -694,10 +681,6 @@ class Incident(models.Model):
         labels = dict(IncidentContext.choices)
         return [str(labels.get(code, code)) for code in self.context or []]
 
-    @property
-    def audit_restricted_office_id(self) -> int | None:
-        return self.case.audit_restricted_office_id
-
 
 # Consent of child survivors, the survivor's decisions per service, and her safety: records of
 # a restricted case, read by its office's GBV team only (through the case).
@@ -740,7 +723,7 @@ class ConsentManner(models.TextChoices):
     WRITTEN = "written", _("Written (signed form)")
 
 
-class ChildConsent(models.Model):
+class ChildConsent(OfACase, models.Model):
     """Who agreed, for a child survivor, to case work and referrals, and how: the caregiver
     with the child's assent, the adolescent herself, or — when the caregiver is the alleged
     perpetrator, absent or acting against the child — a case supervisor's best-interests
@@ -782,10 +765,6 @@ class ChildConsent(models.Model):
     def __str__(self) -> str:
         return f"consent {self.pk} of {self.case}"
 
-    @property
-    def audit_restricted_office_id(self) -> int | None:
-        return self.case.audit_restricted_office_id
-
 
 class ServiceOutcome(models.TextChoices):
     """The GBVIMS Incident Recording Form's answer for each service (as in Primero's
@@ -802,7 +781,7 @@ class ServiceOutcome(models.TextChoices):
     UNAVAILABLE = "service_unavailable", _("Service unavailable")
 
 
-class ServiceDecision(models.Model):
+class ServiceDecision(OfACase, models.Model):
     """What became of one kind of service for the survivor of a case; a decline stops every
     referral to that kind of service until the survivor changes her mind."""
 
@@ -826,10 +805,6 @@ class ServiceDecision(models.Model):
     def __str__(self) -> str:
         return f"{self.service_type} of {self.case}"
 
-    @property
-    def audit_restricted_office_id(self) -> int | None:
-        return self.case.audit_restricted_office_id
-
 
 class MandatoryReport(models.TextChoices):
     NOT_REQUIRED = "not_required", _("No mandatory report applies")
@@ -837,7 +812,7 @@ class MandatoryReport(models.TextChoices):
     NOT_MADE = "not_made", _("A report applies and was not made yet")
 
 
-class SurvivorSafety(models.Model):
+class SurvivorSafety(OfACase, models.Model):
     """Where confidentiality ends and whether a mandatory report was made; how to reach the
     survivor safely (shared with a receiving partner only when chosen for a referral); and her
     safety plan (never shared)."""
@@ -866,10 +841,6 @@ class SurvivorSafety(models.Model):
 
     def __str__(self) -> str:
         return f"safety of {self.case}"
-
-    @property
-    def audit_restricted_office_id(self) -> int | None:
-        return self.case.audit_restricted_office_id
 
 
 class MonthlyRelease(models.Model):
