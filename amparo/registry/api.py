@@ -216,7 +216,7 @@ class HouseholdViewSet(
             actor=request.user, household=household, changes=changes.validated_data, request=request
         )
         household = queries.get_household_for(request.user, household.uuid)
-        return Response(HouseholdSerializer(household).data)
+        return Response(self.get_serializer(household).data)
 
     @extend_schema(
         request=HouseholdInput,
@@ -240,7 +240,7 @@ class HouseholdViewSet(
             request=request,
         )
         household = queries.get_household_for(request.user, household.uuid)
-        return Response(HouseholdSerializer(household).data, status=status.HTTP_201_CREATED)
+        return Response(self.get_serializer(household).data, status=status.HTTP_201_CREATED)
 
 
 class MoveInput(serializers.Serializer):
@@ -310,8 +310,9 @@ class IndividualViewSet(
             )
         }
         results = []
+        context = self.get_serializer_context()  # one need reader for every row
         for hit in hits:
-            row = IndividualSerializer(people[hit.individual.pk]).data
+            row = IndividualSerializer(people[hit.individual.pk], context=context).data
             row["score"], row["matched"] = hit.score, hit.matched
             results.append(row)
         audit.record(
@@ -332,7 +333,7 @@ class IndividualViewSet(
             actor=request.user, individual=person, changes=changes.validated_data, request=request
         )
         person = queries.get_individual_for(request.user, person.uuid)
-        return Response(IndividualSerializer(person).data)
+        return Response(self.get_serializer(person).data)
 
     @extend_schema(request=MoveInput, responses={200: IndividualSerializer})
     @action(detail=True, methods=["post"])
@@ -350,7 +351,7 @@ class IndividualViewSet(
             request=request,
         )
         person = queries.get_individual_for(request.user, person.uuid)
-        return Response(IndividualSerializer(person).data)
+        return Response(self.get_serializer(person).data)
 
     @extend_schema(
         request=MemberInput,
@@ -376,8 +377,9 @@ class IndividualViewSet(
             )
         }
         results = []
+        context = self.get_serializer_context()  # one need reader for every row
         for candidate in report.candidates:
-            row = IndividualSerializer(people[candidate.individual.pk]).data
+            row = IndividualSerializer(people[candidate.individual.pk], context=context).data
             row["score"], row["reasons"] = candidate.score, candidate.reasons
             row["explanation"] = candidate.explanation
             results.append(row)
@@ -404,7 +406,7 @@ class IndividualViewSet(
                 actor=request.user, household=household, data=data, request=request
             )
         person = queries.get_individual_for(request.user, person.uuid)
-        return Response(IndividualSerializer(person).data, status=status.HTTP_201_CREATED)
+        return Response(self.get_serializer(person).data, status=status.HTTP_201_CREATED)
 
 
 def _office(request: Request, code: str | None) -> Office:

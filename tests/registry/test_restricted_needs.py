@@ -84,6 +84,11 @@ def test_the_office_gbv_team_reads_it(client, flagged, gbv_member):
 
     assert SURVIVOR in page and SINGLE_PARENT in page
     assert one["specific_needs"] == ["single_parent", "survivor_violence"]
+    # The search's answer too (it serializes the hits one by one, with the reader's context).
+    searched = _api(gbv_member).get("/api/v1/individuals/", {"search": "María Pérez"}).json()
+    assert [p["specific_needs"] for p in searched["results"]] == [
+        ["single_parent", "survivor_violence"]
+    ]
 
 
 @pytest.mark.django_db
