@@ -12,6 +12,7 @@ Everybody else gets 404.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from uuid import UUID
 
@@ -398,3 +399,21 @@ def may_decide_release(user: User, release: MonthlyRelease) -> bool:
     """A GBV coordinator of every office the release counts (approve, withdraw)."""
     offices = release_offices(release.office, release.organization_id)
     return access.can(user, "cases.supervise") and covers(offices, gbv_team_offices(user))
+
+
+# --- the case's referrals -------------------------------------------------------------------
+# The referrals app sits above cases (which may not import it): it names, from its
+# `AppConfig.ready`, the function that reads a case's referrals with their onward chains
+# (`referrals.queries.sent_from_case`), so that the case's page shows them.
+_referrals_reader: list[Callable[[User, Case], list]] = []
+
+
+def read_referrals_with(reader: Callable[[User, Case], list]) -> None:
+    """Register `reader(user, case)`: the referrals `user`'s side sent from `case`."""
+    _referrals_reader[:] = [reader]
+
+
+def referrals_sent_from(user: User, case: Case) -> list:
+    """The referrals sent from `case` (one the caller read through `cases_visible_to`), each
+    with its onward `chain`; empty when no app reads them."""
+    return _referrals_reader[0](user, case) if _referrals_reader else []

@@ -225,7 +225,7 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
             "planned_services": [PLANNABLE_SERVICES[s] for s in plan.services_planned]
             if plan
             else [],
-            "referrals": _referrals_of(user, case),
+            "referrals": queries.referrals_sent_from(user, case),
             "note_form": forms.NoteForm(),
             "pending": {a.kind: a for a in case.approvals.all() if a.decision == "pending"},
             "can_supervise": access.can(user, "cases.supervise"),
@@ -249,16 +249,6 @@ def _consent_and_safety(case) -> dict:
         "service_decisions": list(queries.service_decisions_of(case)),
         "safety": queries.safety_of(case),
     }
-
-
-def _referrals_of(user: User, case):
-    # Read through the reverse relation: the case already passed the team check, and the
-    # cases app does not import the referrals app (which depends on it).
-    return list(
-        case.referrals.filter(from_organization_id=user.organization_id)
-        .select_related("service__provider")
-        .order_by("-sent_at", "-id")
-    )
 
 
 def _small_form(

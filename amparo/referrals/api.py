@@ -173,6 +173,34 @@ class SendSerializer(serializers.Serializer):
     )
 
 
+class OnwardSerializer(serializers.Serializer):
+    """A partner refers the person of a referral it received and accepted on to another service."""
+
+    service = serializers.UUIDField(help_text="A service of the caller's directory.")
+    urgency = serializers.ChoiceField(choices=Referral._meta.get_field("urgency").choices)
+    reason = serializers.CharField(max_length=5000)
+    shared_fields = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(SHAREABLE_FIELDS)),
+        required=False,
+        default=list,
+        help_text="No more than the referral received shared (its `shared` keys).",
+    )
+    consent = serializers.BooleanField(
+        default=False,
+        help_text="Her new consent: needed only when the service's type is not among the "
+        "received referral's `consented_types` (then with its method and date).",
+    )
+    consent_method = serializers.ChoiceField(
+        choices=Referral.ConsentMethod.choices, required=False, allow_blank=True, default=""
+    )
+    consent_date = serializers.DateField(required=False, allow_null=True, default=None)
+    cross_border_consent = serializers.BooleanField(
+        default=False,
+        help_text="Required for a provider in another country than the caller's: the person "
+        "agrees that her information goes to that country.",
+    )
+
+
 class AnswerSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=ReferralState.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
@@ -262,6 +290,40 @@ class ReferralViewSet(
         referral = self.get_object()
         cls = ReferralSerializer if referral.as_sender else SharedReferralSerializer
         return Response(cls(referral, context={"request": request}).data)
+
+    @extend_schema(request=OnwardSerializer, responses={201: ReferralSerializer})
+    @action(detail=True, methods=["post"])
+    def onward(self, request: Request, id=None) -> Response:
+        """Refer the person of a referral the caller's agency received and accepted on to
+        another service (hospital → prosecutor), linked to it: sharing no more than it shared,
+        to a type of service she consented to (or with her new consent), and with her consent
+        to share abroad for a provider in another country. Anyone but the recipient: 404."""
+        user = request.user
+        parent = self.get_object()
+        data = OnwardSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        service = queries.services_visible_to(user).filter(uuid=d["service"]).first()
+        if service is None:
+            raise ValidationError({"service": [_("Choose a service from your directory.")]})
+        referral = actions.refer_onward(
+            actor=user,
+            parent=parent,
+            service=service,
+            urgency=d["urgency"],
+            reason=d["reason"],
+            shared_fields=d["shared_fields"],
+            consent=d["consent"],
+            consent_method=d["consent_method"],
+            consent_date=d["consent_date"],
+            cross_border_consent=d["cross_border_consent"],
+            request=request,
+        )
+        referral = queries.get_referral_for(user, referral.uuid)
+        return Response(
+            ReferralSerializer(referral, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 def register(router) -> None:

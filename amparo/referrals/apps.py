@@ -6,3 +6,10 @@ class ReferralsConfig(AppConfig):
     name = "amparo.referrals"
     label = "referrals"
     verbose_name = _("Care Route")
+
+    def ready(self) -> None:
+        from amparo.cases import queries as case_queries
+        from amparo.referrals import queries
+
+        # The case's page lists its referrals with their onward chains.
+        case_queries.read_referrals_with(queries.sent_from_case)

@@ -8,7 +8,7 @@ from django.db.models import Case as DbCase
 from django.db.models import Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from amparo.cases.models import GBVTeamMember
+from amparo.cases.models import Case, GBVTeamMember
 from amparo.core import access
 from amparo.core.models import User
 from amparo.referrals.models import (
@@ -331,16 +331,42 @@ def onward_chain(user: User, referral: Referral) -> list[Referral]:
     from it. Rows carry the service, the provider and the state: nothing the chain's partners
     recorded about the person.
     """
-    children = Referral.objects.select_related("service", "service__provider", "from_organization")
     if not (getattr(referral, "as_sender", False) and referral.parent_id is None):
-        mine = children.filter(parent=referral, from_organization_id=user.organization_id)
+        mine = _links().filter(parent=referral, from_organization_id=user.organization_id)
         return list(mine.order_by("sent_at", "id"))
-    chain: list[Referral] = []
-    level = [referral.pk]
+    return _chains([referral.pk])[referral.pk]
+
+
+def _links() -> QuerySet[Referral]:
+    return Referral.objects.select_related("service", "service__provider", "from_organization")
+
+
+def _chains(first_ids: list[int]) -> dict[int, list[Referral]]:
+    """The whole onward chain of each of `first_ids` (referrals sent from a case or a
+    partner's intake, not onward ones), level by level, each level in the order sent: one
+    query per level for all of them, at most `MAX_CHAIN` levels."""
+    chains: dict[int, list[Referral]] = {pk: [] for pk in first_ids}
+    root_of: dict[int | None, int] = {pk: pk for pk in first_ids}
+    level = list(first_ids)
     for _depth in range(MAX_CHAIN):
-        found = list(children.filter(parent_id__in=level).order_by("sent_at", "id"))
-        if not found:
+        if not level:
             break
-        chain.extend(found)
-        level = [r.pk for r in found]
-    return chain
+        found = list(_links().filter(parent_id__in=level).order_by("sent_at", "id"))
+        for link in found:
+            root_of[link.pk] = root_of[link.parent_id]
+            chains[root_of[link.pk]].append(link)
+        level = [link.pk for link in found]
+    return chains
+
+
+def sent_from_case(user: User, case: Case) -> list[Referral]:
+    """The referrals `user`'s side sent from `case`, newest first, each with `chain`: the
+    onward referrals that followed it (the whole chain, as `onward_chain` shows it to the
+    originating sender). For the case's page; a partner never reaches it (the case is not
+    theirs). A fixed number of queries whatever the referrals and chains: one for the
+    referrals, one per level of the longest chain."""
+    referrals = list(outgoing_for(user).filter(case=case).order_by("-sent_at", "-id"))
+    chains = _chains([r.pk for r in referrals if r.parent_id is None])
+    for referral in referrals:
+        referral.chain = chains.get(referral.pk, [])  # type: ignore[attr-defined]
+    return referrals
