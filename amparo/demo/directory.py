@@ -51,6 +51,7 @@ class DemoProvider:
     phone: str = ""
     email: str = ""
     address: str = ""
+    country: str = ""  # ISO 3166-1 code, for a provider across the border
 
 
 @dataclass(frozen=True)
@@ -502,6 +503,10 @@ MUJERES = "Movimiento de Mujeres Afroecuatorianas de San Lorenzo"
 CLINICAL_CARE = "Atención clínica a sobrevivientes de violencia sexual (72 horas)"
 COMPLAINT = "Denuncia, peritaje integral y protección de víctimas y testigos"
 PROTECTION_ORDER = "Medidas de protección (boleta de auxilio)"
+# Across the border: the Colombian Red Cross in Tumaco (Nariño), for a survivor who lives on the
+# other side or goes back; a referral to it needs her consent to share with another country.
+CRUZ_ROJA = "Cruz Roja Colombiana – Seccional Nariño, Tumaco"
+CROSS_BORDER_SUPPORT = "Apoyo psicosocial y acompañamiento en Tumaco"
 
 NETWORK = DemoNetwork(
     name="Red de protección VBG de San Lorenzo",
@@ -570,6 +575,21 @@ NETWORK = DemoNetwork(
             (DemoService("Acompañamiento comunitario", ServiceType.PSYCHOSOCIAL, ("EC-E",)),),
             agency="mujeres-afro-san-lorenzo",
         ),
+        DemoProvider(
+            CRUZ_ROJA,
+            ProviderKind.NGO,
+            (
+                DemoService(CROSS_BORDER_SUPPORT, ServiceType.PSYCHOSOCIAL, ("EC-E", "CO-NAR")),
+                DemoService(
+                    "Atención básica en salud y primeros auxilios",
+                    ServiceType.HEALTH,
+                    ("EC-E", "CO-NAR"),
+                ),
+            ),
+            phone="+57 2 000 0041",
+            address="Tumaco, Nariño (Colombia)",
+            country="CO",
+        ),
     ),
     route=DemoRoute(
         "EC-E",
@@ -584,6 +604,7 @@ NETWORK = DemoNetwork(
             (POLICIA_SL, "Auxilio y protección policial", "En una emergencia"),
             (PATRONATO, "Acogida temporal y apoyo social", ""),
             (MUJERES, "Acompañamiento comunitario", ""),
+            (CRUZ_ROJA, CROSS_BORDER_SUPPORT, "Si vive o vuelve al otro lado de la frontera"),
         ),
     ),
 )
@@ -592,9 +613,10 @@ NETWORK = DemoNetwork(
 @transaction.atomic
 def load_network() -> dict[str, int]:
     """Create the San Lorenzo network, its shared directory and route (by its focal point
-    admin.oim, through the directory's actions) and one onward referral chain: the women's
+    admin.oim, through the directory's actions), one onward referral chain (the women's
     movement refers a survivor to the hospital, which refers her on to the prosecutor with her
-    new consent. Idempotent; returns what was created (0s on a second run)."""
+    new consent) and one referral across the border, to the Colombian Red Cross in Tumaco, with
+    her consent to share abroad. Idempotent; returns what was created (0s on a second run)."""
     from amparo.demo import organizations
 
     members = {o.code: o for o in Organization.objects.filter(code__in=NETWORK.members)}
@@ -627,6 +649,8 @@ def load_network() -> dict[str, int]:
                 kind=spec.kind,
                 agency=members.get(spec.agency or ""),
                 phone=spec.phone,
+                address=spec.address,
+                country=Area.objects.get(code=spec.country) if spec.country else None,
             )
             created["providers"] += 1
         for service_spec in spec.services:
@@ -659,7 +683,7 @@ def load_network() -> dict[str, int]:
             ],
         )
         created["care_routes"] += 1
-    created["referrals"] = _onward_chain(services)
+    created["referrals"] = _onward_chain(services) + _across_the_border(services)
     return created
 
 
@@ -701,3 +725,25 @@ def _onward_chain(services: dict[tuple[str, str], Service]) -> int:
         to_state=ReferralState.RECEIVED,
     )
     return 2
+
+
+def _across_the_border(services: dict[tuple[str, str], Service]) -> int:
+    """The women's movement refers a woman who lives in Tumaco to the Colombian Red Cross there
+    (no account in Amparo: the movement prints the form), with her consent that her information
+    goes to Colombia. Skipped when it is there."""
+    red_cross = services[(CRUZ_ROJA, CROSS_BORDER_SUPPORT)]
+    if Referral.objects.filter(service=red_cross).exists():
+        return 0
+    actions.send_referral(
+        actor=User.objects.get(username="enlace.mujeres"),
+        service=red_cross,
+        urgency="urgent",
+        reason="Vive en Tumaco y vuelve mañana; pide acompañamiento psicosocial cerca de su casa.",
+        shared_fields=[],
+        consent=True,
+        consent_method=Referral.ConsentMethod.VERBAL,
+        consent_date=timezone.localdate(),
+        person={"name": "Yuliana Cortés", "sex": "Mujer", "age": 31, "phone": "+57 3000000041"},
+        cross_border_consent=True,
+    )
+    return 1

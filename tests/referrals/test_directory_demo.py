@@ -131,10 +131,10 @@ def test_demo_network_shares_the_san_lorenzo_route_and_an_onward_chain(db):
     network = CoordinationNetwork.objects.get()
     assert created == {
         "networks": 1,
-        "providers": 8,
-        "services": 8,
+        "providers": 9,
+        "services": 10,
         "care_routes": 1,
-        "referrals": 2,
+        "referrals": 3,
     }
     assert set(again.values()) == {0}
     assert network.convener.code == "iom-ec"
@@ -144,7 +144,7 @@ def test_demo_network_shares_the_san_lorenzo_route_and_an_onward_chain(db):
     esmeraldas = Area.objects.get(code="EC-E")
     route = queries.care_route_for(hias, area=esmeraldas, need="gbv")
     assert route is not None and route.network == network
-    assert len(route.steps.all()) == 8
+    assert len(route.steps.all()) == 9
     onward = Referral.objects.get(parent__isnull=False)
     assert (onward.parent.service.provider.name, onward.service.provider.name) == (
         directory.DIVINA,
@@ -153,3 +153,25 @@ def test_demo_network_shares_the_san_lorenzo_route_and_an_onward_chain(db):
     sender = User.objects.get(username="enlace.mujeres")
     first = queries.get_referral_for(sender, onward.parent.uuid)
     assert queries.onward_chain(sender, first) == [onward]
+
+
+def test_demo_network_reaches_the_colombian_red_cross_across_the_border(db):
+    from amparo.referrals.models import Referral
+
+    directory.load_network()
+    member = User.objects.get(username="caso.quito")
+    esmeraldas = Area.objects.get(code="EC-E")
+
+    red_cross = Provider.objects.get(name=directory.CRUZ_ROJA)
+    in_the_directory = queries.services_serving(member, esmeraldas, active_only=True).filter(
+        provider=red_cross
+    )
+    route = queries.care_route_for(member, area=esmeraldas, need="gbv")
+    referral = Referral.objects.get(service__provider=red_cross)
+
+    assert (red_cross.country.code, red_cross.network.name) == ("CO", directory.NETWORK.name)
+    assert sorted(in_the_directory.values_list("type", flat=True)) == ["health", "psychosocial"]
+    assert [s.service.provider for s in route.steps.all()][-1] == red_cross
+    assert referral.cross_border_consent is True
+    assert referral.to_organization is None  # no account: the movement prints the form
+    assert referral.from_organization.code == "mujeres-afro-san-lorenzo"
