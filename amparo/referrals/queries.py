@@ -8,7 +8,9 @@ from django.db.models import Case as DbCase
 from django.db.models import Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from amparo.cases.models import Case, GBVTeamMember
+from amparo.cases.consent import is_child
+from amparo.cases.models import Case, CaseType, GBVTeamMember
+from amparo.cases.queries import survivor_age_in
 from amparo.core import access
 from amparo.core.models import User
 from amparo.referrals.models import (
@@ -296,14 +298,36 @@ def suggested_services(user: User, *, area: Area | None, need: str) -> list[Serv
     """The active services of the care route for `need` in `area`, in the route's order (what
     a referral form offers first). Empty when no route applies."""
     route = care_route_for(user, area=area, need=need)
-    if route is None:
-        return []
-    services = []
+    return [] if route is None else route_services(route)
+
+
+def route_services(route: CareRoute) -> list[Service]:
+    """The active services of `route`'s steps, in the route's order, each once."""
+    services: list[Service] = []
     for step in route.steps.all():
         service = step.service
         if service.is_active and service.provider.is_active and service not in services:
             services.append(service)
     return services
+
+
+def care_routes_for_case(user: User, case: Case) -> list[CareRoute]:
+    """The care routes a referral from `case` follows, in the case office's area: for a child
+    survivor of a restricted case, the child protection route first (she is a child before she
+    is a GBV survivor: Caring for Child Survivors), then the route for the case's type. A case
+    without a route for either gets none."""
+    area = case.office.area if case.office_id else None
+    needs = [case.type]
+    if case.restricted and case.type != CaseType.CHILD_PROTECTION and _survivor_is_child(case):
+        needs.insert(0, CaseType.CHILD_PROTECTION)
+    routes = [care_route_for(user, area=area, need=need) for need in needs]
+    return [route for route in routes if route is not None]
+
+
+def _survivor_is_child(case: Case) -> bool:
+    if case.is_walk_in:
+        return is_child(survivor_age_in(case))
+    return any(is_child(survivor_age_in(case, person)) for person in case.individuals.all())
 
 
 def directory_provinces(user: User) -> QuerySet[Area]:

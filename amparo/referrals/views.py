@@ -63,8 +63,9 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 
 
 def _service_choices(user, case=None):
-    """Active services serving the case's (or the user's) office area; the care route's
-    services for the case's need first, in the route's order."""
+    """Active services serving the case's (or the user's) office area; the services of the
+    care routes the case follows first (a child survivor's: the child protection route, then
+    the GBV one), each in the route's order."""
     office = case.office if case is not None else user.office
     area = office.area if office is not None else None
     if area is not None:
@@ -74,19 +75,20 @@ def _service_choices(user, case=None):
             is_active=True, provider__is_active=True
         )
     services = list(services.select_related("provider").order_by("provider__name", "name"))
-    label = {s.pk: f"{s.name} · {s.provider.name}" for s in services}
-    route = queries.care_route_for(user, area=area, need=case.type) if case is not None else None
-    routed = queries.suggested_services(user, area=area, need=case.type) if route else []
-    if not routed:
-        return [(s.pk, label[s.pk]) for s in services]
-    others = [(s.pk, label[s.pk]) for s in services if s not in routed]
-    return [
-        (
-            _("Care route: %(name)s") % {"name": route.name},
-            [(s.pk, f"{s.name} · {s.provider.name}") for s in routed],
-        ),
-        (_("Other services"), others),
-    ]
+    routes = queries.care_routes_for_case(user, case) if case is not None else []
+    groups, placed = [], set()
+    for route in routes:
+        routed = [s for s in queries.route_services(route) if s.pk not in placed]
+        placed |= {s.pk for s in routed}
+        if routed:
+            groups.append(
+                (
+                    _("Care route: %(name)s") % {"name": route.name},
+                    [(s.pk, f"{s.name} · {s.provider.name}") for s in routed],
+                )
+            )
+    others = [(s.pk, f"{s.name} · {s.provider.name}") for s in services if s.pk not in placed]
+    return [*groups, (_("Other services"), others)] if groups else others
 
 
 @login_required
