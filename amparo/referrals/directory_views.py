@@ -58,7 +58,7 @@ def directory(request: HttpRequest) -> HttpResponse:
         routes = queries.care_routes_visible_to(user)
     if service_type:
         services = services.filter(type=service_type)
-    services = services.select_related("provider__office", "provider__network")
+    services = services.select_related("provider__office", "provider__network", "provider__country")
     services = services.prefetch_related("areas")
     providers: dict[int, dict] = {}
     for service in services.order_by("provider__name", "provider_id", "name"):

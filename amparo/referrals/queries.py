@@ -93,7 +93,9 @@ def services_editable_by(user: User) -> QuerySet[Service]:
 def care_routes_visible_to(user: User) -> QuerySet[CareRoute]:
     if not _reads_directory(user):
         return CareRoute.objects.none()
-    qs = CareRoute.objects.select_related("area").prefetch_related("steps__service__provider")
+    qs = CareRoute.objects.select_related("area").prefetch_related(
+        "steps__service__provider__country"
+    )
     return _directory_rows(user, qs)
 
 

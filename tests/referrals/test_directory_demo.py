@@ -175,3 +175,16 @@ def test_demo_network_reaches_the_colombian_red_cross_across_the_border(db):
     assert referral.cross_border_consent is True
     assert referral.to_organization is None  # no account: the movement prints the form
     assert referral.from_organization.code == "mujeres-afro-san-lorenzo"
+
+
+def test_the_directory_says_the_red_cross_works_in_colombia(client, db):
+    directory.load_network()
+    client.force_login(User.objects.get(username="enlace.mujeres"))
+
+    page = client.get("/referrals/directory/", {"area": "EC-E"})
+
+    html = page.content.decode()
+    provider = html[html.index(directory.CRUZ_ROJA + "</h3>") :]
+    assert page.status_code == 200
+    assert "· Colombia" in provider[: provider.index("</p>")]
+    assert "(Colombia)" in html[html.index('id="routes"') : html.index('id="services"')]
