@@ -81,7 +81,7 @@ def test_a_caseworker_records_a_childs_consent_and_refers_her(
     page.click("main button[type=submit]")  # no child consent yet: refused, nothing sent
     page.wait_for_selector(".error")
     page.axe.check()
-    assert "es una niña" in page.inner_text("main")
+    assert "es menor de edad" in page.inner_text("main")
     assert not Referral.objects.exists()
 
     page.goto(f"{url}/cases/{case.uuid}/")

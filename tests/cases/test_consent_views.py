@@ -107,7 +107,7 @@ def test_the_team_records_decisions_and_safety_and_the_case_page_shows_them(
     assert ServiceDecision.objects.get().outcome == "referral_declined_by_survivor"
     safety = SurvivorSafety.objects.get()
     assert (safety.may_call, safety.may_leave_message) == (True, False)
-    assert "Derivación rechazada por la sobreviviente" in page
+    assert "Derivación rechazada por la persona sobreviviente" in page
     assert "Junta Cantonal de Protección de Derechos" in page
     assert "Salir a casa de la hermana si vuelve." in page
     events = AuditEvent.objects.filter(action__startswith="cases.safety.")

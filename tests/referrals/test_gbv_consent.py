@@ -150,7 +150,7 @@ def test_a_service_the_survivor_declined_cannot_be_referred_to(
 
     assert page.status_code == 400
     assert "rechazó las derivaciones" in page.content.decode()
-    assert "La sobreviviente rechazó las derivaciones a:" in page.content.decode()
+    assert "La persona sobreviviente rechazó las derivaciones a:" in page.content.decode()
     assert send(gbv_specialist, gbv_case, police).state == "sent"
 
 
@@ -358,7 +358,7 @@ def test_a_child_is_referred_only_with_her_consent_recorded(
         actor=gbv_specialist, case=child_case, individual=child, data=caregiver_consent()
     )
 
-    assert "niña" in str(without.value.errors["consent"][0]).lower()
+    assert "menor de edad" in str(without.value.errors["consent"][0]).lower()
     assert send(gbv_specialist, child_case, health).state == "sent"
 
 

@@ -8,201 +8,689 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0004_area_parent_label'),
-        ('registry', '0007_household_phone_index'),
+        ("core", "0004_area_parent_label"),
+        ("registry", "0007_household_phone_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('reference', models.CharField(max_length=32, verbose_name='reference')),
-                ('type', models.CharField(choices=[('protection', 'Protection'), ('gbv', 'Gender-based violence'), ('child_protection', 'Child protection'), ('legal', 'Legal'), ('mhpss', 'Mental health and psychosocial support'), ('trafficking', 'Trafficking in persons'), ('return', 'Return and reintegration')], max_length=20, verbose_name='type')),
-                ('restricted', models.BooleanField(default=False, verbose_name='restricted to the GBV team')),
-                ('psea_related', models.BooleanField(default=False, verbose_name='related to sexual exploitation or abuse')),
-                ('risk_level', models.CharField(choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High'), ('critical', 'Critical')], max_length=10, verbose_name='risk level')),
-                ('state', models.CharField(choices=[('intake', 'Intake'), ('assessment', 'Assessment'), ('case_plan', 'Case plan'), ('implementation', 'Implementation and follow-up'), ('closed', 'Closed')], default='intake', max_length=16, verbose_name='state')),
-                ('summary', amparo.core.crypto.EncryptedTextField(blank=True, verbose_name='summary')),
-                ('opened_on', models.DateField(verbose_name='opened on')),
-                ('closed_on', models.DateField(blank=True, null=True, verbose_name='closed on')),
-                ('closure_reason', models.CharField(blank=True, choices=[('goals_met', 'Case plan goals met'), ('referred', 'Transferred to another agency'), ('moved', 'Person moved or left the country'), ('no_contact', 'No contact for a long time'), ('declined', 'Person no longer wants the service'), ('deceased', 'Person died'), ('other', 'Other')], max_length=16, verbose_name='closure reason')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.household', verbose_name='household')),
-                ('individuals', models.ManyToManyField(related_name='cases', to='registry.individual', verbose_name='individuals')),
-                ('members', models.ManyToManyField(blank=True, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='other team members')),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.office', verbose_name='office')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.organization')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='caseworker')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("uuid", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("reference", models.CharField(max_length=32, verbose_name="reference")),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("protection", "Protection"),
+                            ("gbv", "Gender-based violence"),
+                            ("child_protection", "Child protection"),
+                            ("legal", "Legal"),
+                            ("mhpss", "Mental health and psychosocial support"),
+                            ("trafficking", "Trafficking in persons"),
+                            ("return", "Return and reintegration"),
+                        ],
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "restricted",
+                    models.BooleanField(default=False, verbose_name="restricted to the GBV team"),
+                ),
+                (
+                    "psea_related",
+                    models.BooleanField(
+                        default=False, verbose_name="related to sexual exploitation or abuse"
+                    ),
+                ),
+                (
+                    "risk_level",
+                    models.CharField(
+                        choices=[
+                            ("low", "Low"),
+                            ("medium", "Medium"),
+                            ("high", "High"),
+                            ("critical", "Critical"),
+                        ],
+                        max_length=10,
+                        verbose_name="risk level",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("intake", "Intake"),
+                            ("assessment", "Assessment"),
+                            ("case_plan", "Case plan"),
+                            ("implementation", "Implementation and follow-up"),
+                            ("closed", "Closed"),
+                        ],
+                        default="intake",
+                        max_length=16,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "summary",
+                    amparo.core.crypto.EncryptedTextField(blank=True, verbose_name="summary"),
+                ),
+                ("opened_on", models.DateField(verbose_name="opened on")),
+                ("closed_on", models.DateField(blank=True, null=True, verbose_name="closed on")),
+                (
+                    "closure_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("goals_met", "Case plan goals met"),
+                            ("referred", "Transferred to another agency"),
+                            ("moved", "Person moved or left the country"),
+                            ("no_contact", "No contact for a long time"),
+                            ("declined", "Person no longer wants the service"),
+                            ("deceased", "Person died"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                        verbose_name="closure reason",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.household",
+                        verbose_name="household",
+                    ),
+                ),
+                (
+                    "individuals",
+                    models.ManyToManyField(
+                        related_name="cases", to="registry.individual", verbose_name="individuals"
+                    ),
+                ),
+                (
+                    "members",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="other team members",
+                    ),
+                ),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.office",
+                        verbose_name="office",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.organization",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="caseworker",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'case',
-                'verbose_name_plural': 'cases',
-                'ordering': ['-opened_on', '-id'],
+                "verbose_name": "case",
+                "verbose_name_plural": "cases",
+                "ordering": ["-opened_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Approval',
+            name="Approval",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('closure', 'Closure'), ('plan', 'Case plan')], max_length=10, verbose_name='kind')),
-                ('closure_reason', models.CharField(blank=True, choices=[('goals_met', 'Case plan goals met'), ('referred', 'Transferred to another agency'), ('moved', 'Person moved or left the country'), ('no_contact', 'No contact for a long time'), ('declined', 'Person no longer wants the service'), ('deceased', 'Person died'), ('other', 'Other')], max_length=16, verbose_name='closure reason')),
-                ('requested_at', models.DateTimeField(auto_now_add=True)),
-                ('decision', models.CharField(choices=[('pending', 'Waiting for a supervisor'), ('approved', 'Approved'), ('rejected', 'Returned to the caseworker')], default='pending', max_length=10, verbose_name='decision')),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('comment', amparo.core.crypto.EncryptedTextField(blank=True, verbose_name='comment')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='approvals', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("closure", "Closure"), ("plan", "Case plan")],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "closure_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("goals_met", "Case plan goals met"),
+                            ("referred", "Transferred to another agency"),
+                            ("moved", "Person moved or left the country"),
+                            ("no_contact", "No contact for a long time"),
+                            ("declined", "Person no longer wants the service"),
+                            ("deceased", "Person died"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                        verbose_name="closure reason",
+                    ),
+                ),
+                ("requested_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for a supervisor"),
+                            ("approved", "Approved"),
+                            ("rejected", "Returned to the caseworker"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="decision",
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "comment",
+                    amparo.core.crypto.EncryptedTextField(blank=True, verbose_name="comment"),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="approvals",
+                        to="cases.case",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-requested_at', '-id'],
+                "ordering": ["-requested_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CaseNote',
+            name="CaseNote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('text', amparo.core.crypto.EncryptedTextField(verbose_name='note')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notes', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("uuid", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("text", amparo.core.crypto.EncryptedTextField(verbose_name="note")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notes",
+                        to="cases.case",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CasePlan',
+            name="CasePlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('needs', amparo.core.crypto.EncryptedTextField(blank=True, verbose_name='needs identified')),
-                ('goals', amparo.core.crypto.EncryptedTextField(blank=True, verbose_name='goals')),
-                ('services_planned', models.JSONField(blank=True, default=list, verbose_name='services planned')),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='plan', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "needs",
+                    amparo.core.crypto.EncryptedTextField(
+                        blank=True, verbose_name="needs identified"
+                    ),
+                ),
+                ("goals", amparo.core.crypto.EncryptedTextField(blank=True, verbose_name="goals")),
+                (
+                    "services_planned",
+                    models.JSONField(blank=True, default=list, verbose_name="services planned"),
+                ),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="plan",
+                        to="cases.case",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='FollowUp',
+            name="FollowUp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='date')),
-                ('kind', models.CharField(choices=[('visit', 'Visit'), ('call', 'Call'), ('session', 'Session')], max_length=10, verbose_name='type')),
-                ('notes', amparo.core.crypto.EncryptedTextField(blank=True, verbose_name='notes')),
-                ('next_date', models.DateField(blank=True, null=True, verbose_name='next follow-up')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='follow_ups', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("visit", "Visit"), ("call", "Call"), ("session", "Session")],
+                        max_length=10,
+                        verbose_name="type",
+                    ),
+                ),
+                ("notes", amparo.core.crypto.EncryptedTextField(blank=True, verbose_name="notes")),
+                (
+                    "next_date",
+                    models.DateField(blank=True, null=True, verbose_name="next follow-up"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="follow_ups",
+                        to="cases.case",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-date', '-id'],
+                "ordering": ["-date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='GBVTeamMember',
+            name="GBVTeamMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('added_at', models.DateTimeField(auto_now_add=True)),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='gbv_team', to='core.office')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='gbv_teams', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("added_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="gbv_team",
+                        to="core.office",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="gbv_teams",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'GBV team member',
-                'verbose_name_plural': 'GBV team members',
+                "verbose_name": "GBV team member",
+                "verbose_name_plural": "GBV team members",
             },
         ),
         migrations.CreateModel(
-            name='Incident',
+            name="Incident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('incident_date', models.DateField(verbose_name='date of the incident')),
-                ('report_date', models.DateField(verbose_name='date of the report')),
-                ('type', models.CharField(choices=[('rape', 'Rape'), ('sexual_assault', 'Sexual assault'), ('physical_assault', 'Physical assault'), ('forced_marriage', 'Forced marriage'), ('denial', 'Denial of resources, opportunities or services'), ('psychological', 'Psychological or emotional abuse')], max_length=20, verbose_name='incident type')),
-                ('context', models.CharField(choices=[('intimate_partner', 'Intimate partner violence'), ('child_sexual_abuse', 'Child sexual abuse'), ('early_marriage', 'Early marriage'), ('sexual_exploitation', 'Possible sexual exploitation'), ('trafficking', 'Possible trafficking'), ('harmful_practice', 'Harmful traditional practice'), ('none', 'None of these')], max_length=20, verbose_name='context')),
-                ('account', amparo.core.crypto.EncryptedTextField(blank=True, verbose_name='account of the incident')),
-                ('perpetrator_count', models.PositiveSmallIntegerField(verbose_name='number of alleged perpetrators')),
-                ('perpetrator_sex', models.CharField(choices=[('M', 'Male'), ('F', 'Female'), ('both', 'Both'), ('unknown', 'Unknown')], max_length=8, verbose_name='sex of the alleged perpetrators')),
-                ('perpetrator_age_group', models.CharField(choices=[('0-11', '0–11'), ('12-17', '12–17'), ('18-25', '18–25'), ('26-40', '26–40'), ('41-60', '41–60'), ('61+', '61 and over'), ('unknown', 'Unknown')], max_length=8, verbose_name='age group of the alleged perpetrators')),
-                ('perpetrator_relationship', models.CharField(choices=[('intimate_partner', 'Intimate partner or former partner'), ('caregiver', 'Primary caregiver'), ('family', 'Other family member'), ('employer', 'Supervisor or employer'), ('teacher', 'Teacher or school official'), ('service_provider', 'Service provider'), ('authority', 'Police, military or armed group'), ('community', 'Community member or neighbour'), ('stranger', 'No relation'), ('unknown', 'Unknown')], max_length=20, verbose_name='relationship to the survivor')),
-                ('services_received', models.JSONField(blank=True, default=list, verbose_name='services already received')),
-                ('referral_consent', models.JSONField(blank=True, default=list, verbose_name='consent to be referred to')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.area', verbose_name='where it happened')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='incidents', to='cases.case')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("uuid", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("incident_date", models.DateField(verbose_name="date of the incident")),
+                ("report_date", models.DateField(verbose_name="date of the report")),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("rape", "Rape"),
+                            ("sexual_assault", "Sexual assault"),
+                            ("physical_assault", "Physical assault"),
+                            ("forced_marriage", "Forced marriage"),
+                            ("denial", "Denial of resources, opportunities or services"),
+                            ("psychological", "Psychological or emotional abuse"),
+                        ],
+                        max_length=20,
+                        verbose_name="incident type",
+                    ),
+                ),
+                (
+                    "context",
+                    models.CharField(
+                        choices=[
+                            ("intimate_partner", "Intimate partner violence"),
+                            ("child_sexual_abuse", "Child sexual abuse"),
+                            ("early_marriage", "Early marriage"),
+                            ("sexual_exploitation", "Possible sexual exploitation"),
+                            ("trafficking", "Possible trafficking"),
+                            ("harmful_practice", "Harmful traditional practice"),
+                            ("none", "None of these"),
+                        ],
+                        max_length=20,
+                        verbose_name="context",
+                    ),
+                ),
+                (
+                    "account",
+                    amparo.core.crypto.EncryptedTextField(
+                        blank=True, verbose_name="account of the incident"
+                    ),
+                ),
+                (
+                    "perpetrator_count",
+                    models.PositiveSmallIntegerField(verbose_name="number of alleged perpetrators"),
+                ),
+                (
+                    "perpetrator_sex",
+                    models.CharField(
+                        choices=[
+                            ("M", "Male"),
+                            ("F", "Female"),
+                            ("both", "Both"),
+                            ("unknown", "Unknown"),
+                        ],
+                        max_length=8,
+                        verbose_name="sex of the alleged perpetrators",
+                    ),
+                ),
+                (
+                    "perpetrator_age_group",
+                    models.CharField(
+                        choices=[
+                            ("0-11", "0–11"),
+                            ("12-17", "12–17"),
+                            ("18-25", "18–25"),
+                            ("26-40", "26–40"),
+                            ("41-60", "41–60"),
+                            ("61+", "61 and over"),
+                            ("unknown", "Unknown"),
+                        ],
+                        max_length=8,
+                        verbose_name="age group of the alleged perpetrators",
+                    ),
+                ),
+                (
+                    "perpetrator_relationship",
+                    models.CharField(
+                        choices=[
+                            ("intimate_partner", "Intimate partner or former partner"),
+                            ("caregiver", "Primary caregiver"),
+                            ("family", "Other family member"),
+                            ("employer", "Supervisor or employer"),
+                            ("teacher", "Teacher or school official"),
+                            ("service_provider", "Service provider"),
+                            ("authority", "Police, military or armed group"),
+                            ("community", "Community member or neighbour"),
+                            ("stranger", "No relation"),
+                            ("unknown", "Unknown"),
+                        ],
+                        max_length=20,
+                        verbose_name="relationship to the survivor",
+                    ),
+                ),
+                (
+                    "services_received",
+                    models.JSONField(
+                        blank=True, default=list, verbose_name="services already received"
+                    ),
+                ),
+                (
+                    "referral_consent",
+                    models.JSONField(
+                        blank=True, default=list, verbose_name="consent to be referred to"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.area",
+                        verbose_name="where it happened",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="incidents",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'GBV incident',
-                'verbose_name_plural': 'GBV incidents',
-                'ordering': ['-incident_date', '-id'],
+                "verbose_name": "GBV incident",
+                "verbose_name_plural": "GBV incidents",
+                "ordering": ["-incident_date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PlanAction',
+            name="PlanAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('description', amparo.core.crypto.EncryptedTextField(verbose_name='action')),
-                ('due_date', models.DateField(verbose_name='due date')),
-                ('done_on', models.DateField(blank=True, null=True, verbose_name='done on')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='cases.caseplan')),
-                ('responsible', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='responsible person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("description", amparo.core.crypto.EncryptedTextField(verbose_name="action")),
+                ("due_date", models.DateField(verbose_name="due date")),
+                ("done_on", models.DateField(blank=True, null=True, verbose_name="done on")),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="actions",
+                        to="cases.caseplan",
+                    ),
+                ),
+                (
+                    "responsible",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="responsible person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_date', 'id'],
+                "ordering": ["due_date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Transfer',
+            name="Transfer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', amparo.core.crypto.EncryptedTextField(verbose_name='reason')),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transfers', to='cases.case')),
-                ('from_office', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.office')),
-                ('from_owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('to_office', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.office')),
-                ('to_owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", amparo.core.crypto.EncryptedTextField(verbose_name="reason")),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="transfers",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "from_office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.office",
+                    ),
+                ),
+                (
+                    "from_owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "to_office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.office",
+                    ),
+                ),
+                (
+                    "to_owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.UniqueConstraint(fields=('organization', 'reference'), name='case_reference_per_org'),
+            model_name="case",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "reference"), name="case_reference_per_org"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('type', 'gbv'), _negated=True), ('restricted', True), _connector='OR'), name='gbv_case_is_restricted'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("type", "gbv"), _negated=True), ("restricted", True), _connector="OR"
+                ),
+                name="gbv_case_is_restricted",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('psea_related', True), _negated=True), ('restricted', True), _connector='OR'), name='psea_case_is_restricted'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("psea_related", True), _negated=True),
+                    ("restricted", True),
+                    _connector="OR",
+                ),
+                name="psea_case_is_restricted",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='approval',
-            constraint=models.UniqueConstraint(condition=models.Q(('decision', 'pending')), fields=('case', 'kind'), name='one_pending_approval_per_kind'),
+            model_name="approval",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("decision", "pending")),
+                fields=("case", "kind"),
+                name="one_pending_approval_per_kind",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='gbvteammember',
-            constraint=models.UniqueConstraint(fields=('office', 'user'), name='gbv_team_member_once'),
+            model_name="gbvteammember",
+            constraint=models.UniqueConstraint(
+                fields=("office", "user"), name="gbv_team_member_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incident',
-            constraint=models.CheckConstraint(condition=models.Q(('report_date__gte', models.F('incident_date'))), name='incident_reported_after_it_happened'),
+            model_name="incident",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("report_date__gte", models.F("incident_date"))),
+                name="incident_reported_after_it_happened",
+            ),
         ),
     ]

@@ -5,21 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0001_initial'),
-        ('core', '0004_area_parent_label'),
-        ('registry', '0007_household_phone_index'),
+        ("cases", "0001_initial"),
+        ("core", "0004_area_parent_label"),
+        ("registry", "0007_household_phone_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['office', '-opened_on', '-id'], name='case_office_opened'),
+            model_name="case",
+            index=models.Index(fields=["office", "-opened_on", "-id"], name="case_office_opened"),
         ),
         migrations.AddIndex(
-            model_name='followup',
-            index=models.Index(fields=['case', '-date', '-id'], name='follow_up_latest'),
+            model_name="followup",
+            index=models.Index(fields=["case", "-date", "-id"], name="follow_up_latest"),
         ),
     ]

@@ -7,48 +7,95 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0002_overdue_and_office_list_indexes'),
-        ('core', '0005_reference_counter'),
-        ('registry', '0009_delete_reference_counter'),
+        ("cases", "0002_overdue_and_office_list_indexes"),
+        ("core", "0005_reference_counter"),
+        ("registry", "0009_delete_reference_counter"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SurvivorIdentity',
+            name="SurvivorIdentity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('details', amparo.core.crypto.EncryptedTextField(blank=True, verbose_name='identity')),
-                ('registry_consent_method', models.CharField(blank=True, choices=[('verbal', 'Verbal'), ('written', 'Written (signed form)'), ('guardian', 'Given by a parent or guardian')], max_length=10, verbose_name='how consent to registration was given')),
-                ('registry_consent_date', models.DateField(null=True, verbose_name='date of consent to registration')),
-                ('registered_at', models.DateTimeField(blank=True, null=True, verbose_name='registered')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "details",
+                    amparo.core.crypto.EncryptedTextField(blank=True, verbose_name="identity"),
+                ),
+                (
+                    "registry_consent_method",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("verbal", "Verbal"),
+                            ("written", "Written (signed form)"),
+                            ("guardian", "Given by a parent or guardian"),
+                        ],
+                        max_length=10,
+                        verbose_name="how consent to registration was given",
+                    ),
+                ),
+                (
+                    "registry_consent_date",
+                    models.DateField(null=True, verbose_name="date of consent to registration"),
+                ),
+                (
+                    "registered_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="registered"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': "walk-in survivor's identity",
-                'verbose_name_plural': "walk-in survivors' identities",
+                "verbose_name": "walk-in survivor's identity",
+                "verbose_name_plural": "walk-in survivors' identities",
             },
         ),
         migrations.AlterField(
-            model_name='case',
-            name='household',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.household', verbose_name='household'),
+            model_name="case",
+            name="household",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="registry.household",
+                verbose_name="household",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(('household__isnull', False), ('restricted', True), _connector='OR'), name='walk_in_case_is_restricted'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("household__isnull", False), ("restricted", True), _connector="OR"
+                ),
+                name="walk_in_case_is_restricted",
+            ),
         ),
         migrations.AddField(
-            model_name='survivoridentity',
-            name='case',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='survivor', to='cases.case'),
+            model_name="survivoridentity",
+            name="case",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="survivor",
+                to="cases.case",
+            ),
         ),
         migrations.AddField(
-            model_name='survivoridentity',
-            name='registered_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="survivoridentity",
+            name="registered_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
     ]

@@ -8,77 +8,279 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0003_walk_in_survivor'),
-        ('registry', '0011_name_words'),
+        ("cases", "0003_walk_in_survivor"),
+        ("registry", "0011_name_words"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ChildConsent',
+            name="ChildConsent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('age', models.PositiveSmallIntegerField(verbose_name='age of the child')),
-                ('given_by', models.CharField(choices=[('survivor', 'The survivor herself or himself'), ('caregiver', "The caregiver (with the child's assent where the age asks it)"), ('best_interests', 'Best-interests decision of a case supervisor')], max_length=16, verbose_name='consent given by')),
-                ('caregiver_relationship', models.CharField(blank=True, choices=[('mother', 'Mother'), ('father', 'Father'), ('grandparent', 'Grandmother or grandfather'), ('other_relative', 'Other relative'), ('legal_guardian', 'Legal guardian'), ('trusted_adult', 'Foster carer or other trusted adult')], max_length=16, verbose_name="caregiver's relationship to the child")),
-                ('child_assent', models.BooleanField(default=False, verbose_name='the child gave informed assent')),
-                ('method', models.CharField(choices=[('verbal', 'Verbal'), ('written', 'Written (signed form)')], max_length=10, verbose_name='how')),
-                ('given_on', models.DateField(verbose_name='date')),
-                ('purposes', models.JSONField(default=list, verbose_name='consent to')),
-                ('caregiver_unsuitable', models.CharField(blank=True, choices=[('perpetrator', 'The caregiver is the alleged perpetrator'), ('absent', 'The caregiver is absent or cannot be reached'), ('against_interest', "The caregiver acts against the child's interest")], max_length=20, verbose_name='why the caregiver cannot consent')),
-                ('reason', amparo.core.crypto.EncryptedTextField(blank=True, verbose_name='reasons for the best-interests decision')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='child_consents', to='cases.case')),
-                ('individual', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.individual')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("uuid", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("age", models.PositiveSmallIntegerField(verbose_name="age of the child")),
+                (
+                    "given_by",
+                    models.CharField(
+                        choices=[
+                            ("survivor", "The survivor herself or himself"),
+                            (
+                                "caregiver",
+                                "The caregiver (with the child's assent where the age asks it)",
+                            ),
+                            ("best_interests", "Best-interests decision of a case supervisor"),
+                        ],
+                        max_length=16,
+                        verbose_name="consent given by",
+                    ),
+                ),
+                (
+                    "caregiver_relationship",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("mother", "Mother"),
+                            ("father", "Father"),
+                            ("grandparent", "Grandmother or grandfather"),
+                            ("other_relative", "Other relative"),
+                            ("legal_guardian", "Legal guardian"),
+                            ("trusted_adult", "Foster carer or other trusted adult"),
+                        ],
+                        max_length=16,
+                        verbose_name="caregiver's relationship to the child",
+                    ),
+                ),
+                (
+                    "child_assent",
+                    models.BooleanField(
+                        default=False, verbose_name="the child gave informed assent"
+                    ),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[("verbal", "Verbal"), ("written", "Written (signed form)")],
+                        max_length=10,
+                        verbose_name="how",
+                    ),
+                ),
+                ("given_on", models.DateField(verbose_name="date")),
+                ("purposes", models.JSONField(default=list, verbose_name="consent to")),
+                (
+                    "caregiver_unsuitable",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("perpetrator", "The caregiver is the alleged perpetrator"),
+                            ("absent", "The caregiver is absent or cannot be reached"),
+                            ("against_interest", "The caregiver acts against the child's interest"),
+                        ],
+                        max_length=20,
+                        verbose_name="why the caregiver cannot consent",
+                    ),
+                ),
+                (
+                    "reason",
+                    amparo.core.crypto.EncryptedTextField(
+                        blank=True, verbose_name="reasons for the best-interests decision"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="child_consents",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "individual",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.individual",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "child survivor's consent",
-                'verbose_name_plural': "child survivors' consents",
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "child survivor's consent",
+                "verbose_name_plural": "child survivors' consents",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='SurvivorSafety',
+            name="SurvivorSafety",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('confidentiality_explained_on', models.DateField(blank=True, null=True, verbose_name='limits of confidentiality explained on')),
-                ('caregiver_informed', models.BooleanField(default=False, verbose_name='the caregiver was told too')),
-                ('mandatory_report', models.CharField(blank=True, choices=[('not_required', 'No mandatory report applies'), ('made', 'A mandatory report was made'), ('not_made', 'A report applies and was not made yet')], max_length=16, verbose_name='mandatory report')),
-                ('report_authority', models.CharField(blank=True, max_length=200, verbose_name='reported to')),
-                ('report_date', models.DateField(blank=True, null=True, verbose_name='date of the report')),
-                ('may_call', models.BooleanField(blank=True, null=True, verbose_name='we may call her')),
-                ('may_leave_message', models.BooleanField(blank=True, null=True, verbose_name='we may leave a message')),
-                ('safe_contact', amparo.core.crypto.EncryptedTextField(blank=True, verbose_name='when to call, safe person')),
-                ('safety_plan', amparo.core.crypto.EncryptedTextField(blank=True, verbose_name='safety plan')),
-                ('safety_plan_review_on', models.DateField(blank=True, null=True, verbose_name='review the plan on')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='safety', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "confidentiality_explained_on",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="limits of confidentiality explained on"
+                    ),
+                ),
+                (
+                    "caregiver_informed",
+                    models.BooleanField(default=False, verbose_name="the caregiver was told too"),
+                ),
+                (
+                    "mandatory_report",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("not_required", "No mandatory report applies"),
+                            ("made", "A mandatory report was made"),
+                            ("not_made", "A report applies and was not made yet"),
+                        ],
+                        max_length=16,
+                        verbose_name="mandatory report",
+                    ),
+                ),
+                (
+                    "report_authority",
+                    models.CharField(blank=True, max_length=200, verbose_name="reported to"),
+                ),
+                (
+                    "report_date",
+                    models.DateField(blank=True, null=True, verbose_name="date of the report"),
+                ),
+                (
+                    "may_call",
+                    models.BooleanField(blank=True, null=True, verbose_name="we may call her"),
+                ),
+                (
+                    "may_leave_message",
+                    models.BooleanField(
+                        blank=True, null=True, verbose_name="we may leave a message"
+                    ),
+                ),
+                (
+                    "safe_contact",
+                    amparo.core.crypto.EncryptedTextField(
+                        blank=True, verbose_name="when to call, safe person"
+                    ),
+                ),
+                (
+                    "safety_plan",
+                    amparo.core.crypto.EncryptedTextField(blank=True, verbose_name="safety plan"),
+                ),
+                (
+                    "safety_plan_review_on",
+                    models.DateField(blank=True, null=True, verbose_name="review the plan on"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="safety",
+                        to="cases.case",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "survivor's safety",
-                'verbose_name_plural': "survivors' safety",
+                "verbose_name": "survivor's safety",
+                "verbose_name_plural": "survivors' safety",
             },
         ),
         migrations.CreateModel(
-            name='ServiceDecision',
+            name="ServiceDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('service_type', models.CharField(choices=[('health', 'Health or medical care'), ('psychosocial', 'Psychosocial support or mental health'), ('police', 'Police protection or complaint'), ('justice', 'Prosecution and justice'), ('legal', 'Legal assistance'), ('shelter', 'Safe shelter'), ('child_protection', 'Child protection'), ('documentation', 'Documentation'), ('education', 'Education'), ('livelihoods', 'Livelihoods and employment'), ('basic_needs', 'Food, cash or basic needs'), ('other', 'Other')], max_length=20, verbose_name='service')),
-                ('outcome', models.CharField(choices=[('referred', 'Referred'), ('service_provided_by_your_agency', 'Service provided by our agency'), ('services_already_received_from_another_agency', 'Service already received from another agency'), ('service_not_applicable', 'Service not applicable'), ('referral_declined_by_survivor', 'Referral declined by the survivor'), ('service_unavailable', 'Service unavailable')], max_length=48, verbose_name='outcome')),
-                ('decided_on', models.DateField(verbose_name='date')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='service_decisions', to='cases.case')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "service_type",
+                    models.CharField(
+                        choices=[
+                            ("health", "Health or medical care"),
+                            ("psychosocial", "Psychosocial support or mental health"),
+                            ("police", "Police protection or complaint"),
+                            ("justice", "Prosecution and justice"),
+                            ("legal", "Legal assistance"),
+                            ("shelter", "Safe shelter"),
+                            ("child_protection", "Child protection"),
+                            ("documentation", "Documentation"),
+                            ("education", "Education"),
+                            ("livelihoods", "Livelihoods and employment"),
+                            ("basic_needs", "Food, cash or basic needs"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="service",
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("referred", "Referred"),
+                            ("service_provided_by_your_agency", "Service provided by our agency"),
+                            (
+                                "services_already_received_from_another_agency",
+                                "Service already received from another agency",
+                            ),
+                            ("service_not_applicable", "Service not applicable"),
+                            ("referral_declined_by_survivor", "Referral declined by the survivor"),
+                            ("service_unavailable", "Service unavailable"),
+                        ],
+                        max_length=48,
+                        verbose_name="outcome",
+                    ),
+                ),
+                ("decided_on", models.DateField(verbose_name="date")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="service_decisions",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "survivor's decision on a service",
-                'verbose_name_plural': "survivor's decisions on services",
-                'ordering': ['service_type'],
-                'constraints': [models.UniqueConstraint(fields=('case', 'service_type'), name='one_decision_per_case_and_service')],
+                "verbose_name": "survivor's decision on a service",
+                "verbose_name_plural": "survivor's decisions on services",
+                "ordering": ["service_type"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("case", "service_type"), name="one_decision_per_case_and_service"
+                    )
+                ],
             },
         ),
     ]

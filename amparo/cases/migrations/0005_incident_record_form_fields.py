@@ -20,129 +20,284 @@ def back_to_one_context(apps, schema_editor):
     """Undone, an incident keeps the first of its contexts ("none" when it had none)."""
     Incident = apps.get_model("cases", "Incident")
     for incident in Incident.objects.iterator():
-        Incident.objects.filter(pk=incident.pk).update(
-            context=(incident.contexts or ["none"])[0]
-        )
+        Incident.objects.filter(pk=incident.pk).update(context=(incident.contexts or ["none"])[0])
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0004_child_consent_service_decisions_safety'),
-        ('core', '0012_job_heartbeat'),
+        ("cases", "0004_child_consent_service_decisions_safety"),
+        ("core", "0012_job_heartbeat"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='incident',
-            name='country',
-            field=models.CharField(default='', max_length=2, verbose_name='country where it happened'),
+            model_name="incident",
+            name="country",
+            field=models.CharField(
+                default="", max_length=2, verbose_name="country where it happened"
+            ),
             preserve_default=False,
         ),
         migrations.AddField(
-            model_name='incident',
-            name='displacement_stage',
-            field=models.CharField(blank=True, choices=[('not_displaced', 'Not displaced, home community'), ('pre_displacement', 'Before displacement'), ('during_flight', 'During flight'), ('during_refuge', 'During refuge (in the host country or place)'), ('return_transit', 'During return or transit'), ('post_displacement', 'After displacement')], max_length=20, verbose_name='stage of displacement at the time of the incident'),
+            model_name="incident",
+            name="displacement_stage",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("not_displaced", "Not displaced, home community"),
+                    ("pre_displacement", "Before displacement"),
+                    ("during_flight", "During flight"),
+                    ("during_refuge", "During refuge (in the host country or place)"),
+                    ("return_transit", "During return or transit"),
+                    ("post_displacement", "After displacement"),
+                ],
+                max_length=20,
+                verbose_name="stage of displacement at the time of the incident",
+            ),
         ),
         migrations.AddField(
-            model_name='incident',
-            name='former_perpetrator',
-            field=models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', 'Unknown')], max_length=8, verbose_name='alleged perpetrator of a former incident against the survivor'),
+            model_name="incident",
+            name="former_perpetrator",
+            field=models.CharField(
+                blank=True,
+                choices=[("yes", "Yes"), ("no", "No"), ("unknown", "Unknown")],
+                max_length=8,
+                verbose_name="alleged perpetrator of a former incident against the survivor",
+            ),
         ),
         migrations.AddField(
-            model_name='incident',
-            name='perpetrator_occupation',
-            field=models.CharField(blank=True, choices=[('unemployed', 'Unemployed'), ('armed_forces', 'Armed forces or police'), ('armed_group', 'Armed group'), ('business', 'Business owner, trader or salesman'), ('farmer_fisher', 'Farmer or fisherman'), ('driver', 'Driver or transporter'), ('teacher', 'Teacher'), ('religious_leader', 'Religious leader'), ('community_leader', 'Community leader'), ('public_official', 'Public official'), ('humanitarian', 'Humanitarian or development worker'), ('health_worker', 'Health worker'), ('student', 'Student'), ('other', 'Other'), ('unknown', 'Unknown')], max_length=20, verbose_name='main occupation of the alleged perpetrator'),
+            model_name="incident",
+            name="perpetrator_occupation",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("unemployed", "Unemployed"),
+                    ("armed_forces", "Armed forces or police"),
+                    ("armed_group", "Armed group"),
+                    ("business", "Business owner, trader or salesman"),
+                    ("farmer_fisher", "Farmer or fisherman"),
+                    ("driver", "Driver or transporter"),
+                    ("teacher", "Teacher"),
+                    ("religious_leader", "Religious leader"),
+                    ("community_leader", "Community leader"),
+                    ("public_official", "Public official"),
+                    ("humanitarian", "Humanitarian or development worker"),
+                    ("health_worker", "Health worker"),
+                    ("student", "Student"),
+                    ("other", "Other"),
+                    ("unknown", "Unknown"),
+                ],
+                max_length=20,
+                verbose_name="main occupation of the alleged perpetrator",
+            ),
         ),
         migrations.AddField(
-            model_name='incident',
-            name='place_type',
-            field=models.CharField(blank=True, choices=[('bush_forest', 'Bush or forest'), ('garden_field', 'Garden or cultivated field'), ('school', 'School'), ('road', 'Road'), ('survivor_home', "Survivor's home"), ('perpetrator_home', "Perpetrator's home"), ('market', 'Market'), ('health_facility', 'Health facility'), ('riverside_beach', 'Riverside or beach'), ('latrine', 'Latrine or washing place'), ('workplace', 'Workplace or farm'), ('lodging', 'Guest house, hotel or shelter'), ('entertainment', 'Bar or entertainment place'), ('border_crossing', 'Border crossing or informal crossing'), ('other', 'Other')], max_length=20, verbose_name='type of place'),
+            model_name="incident",
+            name="place_type",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("bush_forest", "Bush or forest"),
+                    ("garden_field", "Garden or cultivated field"),
+                    ("school", "School"),
+                    ("road", "Road"),
+                    ("survivor_home", "Survivor's home"),
+                    ("perpetrator_home", "Perpetrator's home"),
+                    ("market", "Market"),
+                    ("health_facility", "Health facility"),
+                    ("riverside_beach", "Riverside or beach"),
+                    ("latrine", "Latrine or washing place"),
+                    ("workplace", "Workplace or farm"),
+                    ("lodging", "Guest house, hotel or shelter"),
+                    ("entertainment", "Bar or entertainment place"),
+                    ("border_crossing", "Border crossing or informal crossing"),
+                    ("other", "Other"),
+                ],
+                max_length=20,
+                verbose_name="type of place",
+            ),
         ),
         migrations.AddField(
-            model_name='incident',
-            name='previous_incidents',
-            field=models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', 'Unknown')], max_length=8, verbose_name='previous incidents against the survivor'),
+            model_name="incident",
+            name="previous_incidents",
+            field=models.CharField(
+                blank=True,
+                choices=[("yes", "Yes"), ("no", "No"), ("unknown", "Unknown")],
+                max_length=8,
+                verbose_name="previous incidents against the survivor",
+            ),
         ),
         migrations.AddField(
-            model_name='incident',
-            name='referred_by',
-            field=models.CharField(blank=True, choices=[('self', 'Self-referral or first point of contact'), ('health', 'Health or medical services'), ('psychosocial', 'Psychosocial or counselling services'), ('police', 'Police or other security actor'), ('legal', 'Legal assistance services'), ('livelihoods', 'Livelihoods programme'), ('safe_house', 'Safe house or shelter'), ('teacher', 'Teacher or school official'), ('community_leader', 'Community or camp leader'), ('humanitarian', 'Other humanitarian or development actor'), ('government', 'Other government service'), ('other', 'Other')], max_length=20, verbose_name='referred by'),
+            model_name="incident",
+            name="referred_by",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("self", "Self-referral or first point of contact"),
+                    ("health", "Health or medical services"),
+                    ("psychosocial", "Psychosocial or counselling services"),
+                    ("police", "Police or other security actor"),
+                    ("legal", "Legal assistance services"),
+                    ("livelihoods", "Livelihoods programme"),
+                    ("safe_house", "Safe house or shelter"),
+                    ("teacher", "Teacher or school official"),
+                    ("community_leader", "Community or camp leader"),
+                    ("humanitarian", "Other humanitarian or development actor"),
+                    ("government", "Other government service"),
+                    ("other", "Other"),
+                ],
+                max_length=20,
+                verbose_name="referred by",
+            ),
         ),
         migrations.AddField(
-            model_name='incident',
-            name='reported_elsewhere',
-            field=models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', 'Unknown')], max_length=8, verbose_name='reported elsewhere'),
+            model_name="incident",
+            name="reported_elsewhere",
+            field=models.CharField(
+                blank=True,
+                choices=[("yes", "Yes"), ("no", "No"), ("unknown", "Unknown")],
+                max_length=8,
+                verbose_name="reported elsewhere",
+            ),
         ),
         migrations.AddField(
-            model_name='incident',
-            name='reported_to',
-            field=models.JSONField(blank=True, default=list, verbose_name='also reported to'),
+            model_name="incident",
+            name="reported_to",
+            field=models.JSONField(blank=True, default=list, verbose_name="also reported to"),
         ),
         migrations.AddField(
-            model_name='incident',
-            name='reported_to_gbvims_agency',
-            field=models.BooleanField(default=False, verbose_name='reported to another GBVIMS agency'),
+            model_name="incident",
+            name="reported_to_gbvims_agency",
+            field=models.BooleanField(
+                default=False, verbose_name="reported to another GBVIMS agency"
+            ),
         ),
         migrations.AddField(
-            model_name='incident',
-            name='statistics_consent',
-            field=models.BooleanField(default=False, verbose_name='consents to the incident being counted in statistics'),
+            model_name="incident",
+            name="statistics_consent",
+            field=models.BooleanField(
+                default=False, verbose_name="consents to the incident being counted in statistics"
+            ),
         ),
         migrations.AddField(
-            model_name='incident',
-            name='survivor_age',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="survivor's age at the incident"),
+            model_name="incident",
+            name="survivor_age",
+            field=models.PositiveSmallIntegerField(
+                blank=True, null=True, verbose_name="survivor's age at the incident"
+            ),
         ),
         migrations.AddField(
-            model_name='incident',
-            name='survivor_age_group',
-            field=models.CharField(choices=[('0-11', '0–11'), ('12-17', '12–17'), ('18-25', '18–25'), ('26-40', '26–40'), ('41-60', '41–60'), ('61+', '61 and over'), ('unknown', 'Unknown')], default='unknown', max_length=8, verbose_name="survivor's age group at the incident"),
+            model_name="incident",
+            name="survivor_age_group",
+            field=models.CharField(
+                choices=[
+                    ("0-11", "0–11"),
+                    ("12-17", "12–17"),
+                    ("18-25", "18–25"),
+                    ("26-40", "26–40"),
+                    ("41-60", "41–60"),
+                    ("61+", "61 and over"),
+                    ("unknown", "Unknown"),
+                ],
+                default="unknown",
+                max_length=8,
+                verbose_name="survivor's age group at the incident",
+            ),
         ),
         migrations.AddField(
-            model_name='incident',
-            name='survivor_ethnicity',
-            field=models.CharField(blank=True, choices=[('indigenous', 'Indigenous'), ('afro_ecuadorian', 'Afro-Ecuadorian or Afro-descendant'), ('black', 'Black'), ('mulatto', 'Mulatto'), ('montubio', 'Montubio'), ('mestizo', 'Mestizo'), ('white', 'White'), ('other', 'Other'), ('unknown', 'Not asked or not answered')], max_length=20, verbose_name="survivor's ethnicity"),
+            model_name="incident",
+            name="survivor_ethnicity",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("indigenous", "Indigenous"),
+                    ("afro_ecuadorian", "Afro-Ecuadorian or Afro-descendant"),
+                    ("black", "Black"),
+                    ("mulatto", "Mulatto"),
+                    ("montubio", "Montubio"),
+                    ("mestizo", "Mestizo"),
+                    ("white", "White"),
+                    ("other", "Other"),
+                    ("unknown", "Not asked or not answered"),
+                ],
+                max_length=20,
+                verbose_name="survivor's ethnicity",
+            ),
         ),
         migrations.AddField(
-            model_name='incident',
-            name='survivor_marital_status',
-            field=models.CharField(blank=True, choices=[('single', 'Single'), ('married', 'Married or living together'), ('separated', 'Divorced or separated'), ('widowed', 'Widowed'), ('unknown', 'Unknown')], max_length=10, verbose_name="survivor's marital status"),
+            model_name="incident",
+            name="survivor_marital_status",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("single", "Single"),
+                    ("married", "Married or living together"),
+                    ("separated", "Divorced or separated"),
+                    ("widowed", "Widowed"),
+                    ("unknown", "Unknown"),
+                ],
+                max_length=10,
+                verbose_name="survivor's marital status",
+            ),
         ),
         migrations.AddField(
-            model_name='incident',
-            name='time_of_day',
-            field=models.CharField(blank=True, choices=[('morning', 'Morning (sunrise to noon)'), ('afternoon', 'Afternoon (noon to sunset)'), ('night', 'Evening or night (sunset to sunrise)'), ('unknown', 'Unknown')], max_length=10, verbose_name='time of day'),
+            model_name="incident",
+            name="time_of_day",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("morning", "Morning (sunrise to noon)"),
+                    ("afternoon", "Afternoon (noon to sunset)"),
+                    ("night", "Evening or night (sunset to sunrise)"),
+                    ("unknown", "Unknown"),
+                ],
+                max_length=10,
+                verbose_name="time of day",
+            ),
         ),
         migrations.AddField(
-            model_name='incident',
-            name='wants_legal_action',
-            field=models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('undecided', 'Not decided yet')], max_length=10, verbose_name='wants to take legal action'),
+            model_name="incident",
+            name="wants_legal_action",
+            field=models.CharField(
+                blank=True,
+                choices=[("yes", "Yes"), ("no", "No"), ("undecided", "Not decided yet")],
+                max_length=10,
+                verbose_name="wants to take legal action",
+            ),
         ),
         migrations.AlterField(
-            model_name='incident',
-            name='area',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.area', verbose_name='where it happened'),
+            model_name="incident",
+            name="area",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="core.area",
+                verbose_name="where it happened",
+            ),
         ),
         # context: one answer → a list of answers. A new column, filled, then renamed: PostgreSQL
         # cannot cast 'intimate_partner' (not JSON) to jsonb in place.
         migrations.AddField(
-            model_name='incident',
-            name='contexts',
-            field=models.JSONField(blank=True, default=list, verbose_name='context'),
+            model_name="incident",
+            name="contexts",
+            field=models.JSONField(blank=True, default=list, verbose_name="context"),
         ),
         migrations.RunPython(fill_country_and_contexts, back_to_one_context),
         # Given a default first, so that undoing this migration can add the column back.
         migrations.AlterField(
-            model_name='incident',
-            name='context',
-            field=models.CharField(blank=True, default='', max_length=20, verbose_name='context'),
+            model_name="incident",
+            name="context",
+            field=models.CharField(blank=True, default="", max_length=20, verbose_name="context"),
         ),
-        migrations.RemoveField(model_name='incident', name='context'),
-        migrations.RenameField(model_name='incident', old_name='contexts', new_name='context'),
+        migrations.RemoveField(model_name="incident", name="context"),
+        migrations.RenameField(model_name="incident", old_name="contexts", new_name="context"),
         migrations.AddConstraint(
-            model_name='incident',
-            constraint=models.CheckConstraint(condition=models.Q(('country', ''), _negated=True), name='incident_has_a_country'),
+            model_name="incident",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("country", ""), _negated=True), name="incident_has_a_country"
+            ),
         ),
     ]

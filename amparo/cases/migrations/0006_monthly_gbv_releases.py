@@ -7,35 +7,93 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0005_incident_record_form_fields'),
-        ('core', '0012_job_heartbeat'),
+        ("cases", "0005_incident_record_form_fields"),
+        ("core", "0012_job_heartbeat"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MonthlyRelease',
+            name="MonthlyRelease",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('month', models.DateField(verbose_name='month')),
-                ('state', models.CharField(choices=[('prepared', 'Prepared, waiting for approval'), ('approved', 'Approved and released'), ('withdrawn', 'Withdrawn')], default='prepared', max_length=10, verbose_name='state')),
-                ('tables', models.JSONField(default=dict, verbose_name='tables')),
-                ('prepared_at', models.DateTimeField(auto_now_add=True)),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True)),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('office', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.office', verbose_name='office')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.organization')),
-                ('prepared_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('withdrawn_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("uuid", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("month", models.DateField(verbose_name="month")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("prepared", "Prepared, waiting for approval"),
+                            ("approved", "Approved and released"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="prepared",
+                        max_length=10,
+                        verbose_name="state",
+                    ),
+                ),
+                ("tables", models.JSONField(default=dict, verbose_name="tables")),
+                ("prepared_at", models.DateTimeField(auto_now_add=True)),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                ("withdrawn_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "office",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.office",
+                        verbose_name="office",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.organization",
+                    ),
+                ),
+                (
+                    "prepared_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "withdrawn_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'monthly GBV statistics release',
-                'verbose_name_plural': 'monthly GBV statistics releases',
-                'ordering': ['-month', 'office__name'],
+                "verbose_name": "monthly GBV statistics release",
+                "verbose_name_plural": "monthly GBV statistics releases",
+                "ordering": ["-month", "office__name"],
             },
         ),
     ]

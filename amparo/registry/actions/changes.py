@@ -11,6 +11,7 @@ from amparo.core import access, audit
 from amparo.core.errors import Errors
 from amparo.core.models import Area, User
 from amparo.registry import normalize
+from amparo.registry.actions.notices import notify_restricted_needs
 from amparo.registry.actions.validation import _RELATIONSHIPS, clean_member
 from amparo.registry.fields import PERSON, field_names
 from amparo.registry.models import Document, Household, Individual
@@ -61,7 +62,7 @@ def update_individual(
 
     `changes` may hold any member field and `documents` (which replaces the list). Raises
     ActionError (nothing written). Side effects: audit `registry.individual.updated`
-    with the changed field names.
+    with the changed field names; a notice to the GBV team when a restricted need is added.
     """
     access.require(actor, "registry.change")
     person = (
@@ -124,6 +125,8 @@ def update_individual(
             fields=changed,
             request=request,
         )
+    if "specific_needs" in changed:
+        notify_restricted_needs(actor=actor, people=[person], request=request)
     return person
 
 
