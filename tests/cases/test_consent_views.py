@@ -22,6 +22,8 @@ from tests.cases.test_access import _incident
 PAGES = [
     "cases:child-consent",
     "cases:best-interests",
+    "cases:adolescent-unable",
+    "cases:consent-withdraw",
     "cases:service-decision",
     "cases:mandatory-reporting",
     "cases:safe-contact",
@@ -281,3 +283,32 @@ def test_a_walk_in_childs_consent_follows_her_into_the_registry(walk_in_case, gb
     consent.refresh_from_db()
     assert consent.individual == person
     assert queries.child_consent_for(walk_in_case, person) == consent
+
+
+@pytest.mark.django_db
+def test_the_team_records_that_an_adolescent_cannot_consent_and_the_case_page_says_so(
+    client, walk_in_case, gbv_specialist, caseworker
+):
+    _make_a_child_of(walk_in_case, years=16)
+    url = reverse("cases:adolescent-unable", args=[walk_in_case.uuid])
+    post = {
+        "why": "immediate_danger",
+        "details": "Llegó huyendo; no puede decidir ahora.",
+        "noted_on": TODAY().isoformat(),
+    }
+    client.force_login(caseworker)
+
+    outsider = client.post(url, post).status_code
+    client.force_login(gbv_specialist)
+    missing = client.post(url, post | {"details": ""})
+    saved = client.post(url, post)
+    page = client.get(reverse("cases:detail", args=[walk_in_case.uuid])).content.decode()
+
+    assert outsider == 404
+    assert missing.status_code == 400
+    assert saved.status_code == 302
+    record = walk_in_case.adolescent_incapacities.get()
+    assert (record.age, record.why, record.individual) == (16, "immediate_danger", None)
+    assert "La persona adolescente no puede consentir" in page
+    assert "Está en peligro inmediato" in page
+    assert "Llegó huyendo" not in page  # what was observed stays in the record

@@ -14,7 +14,7 @@ from amparo.registry import normalize
 from amparo.registry.actions.notices import notify_restricted_needs
 from amparo.registry.actions.validation import _RELATIONSHIPS, clean_member
 from amparo.registry.fields import PERSON, field_names
-from amparo.registry.models import Document, Household, Individual
+from amparo.registry.models import RESTRICTED_NEEDS, Document, Household, Individual
 from amparo.registry.queries import needs_visible_to
 from amparo.registry.regions import office_region
 
@@ -70,6 +70,7 @@ def update_individual(
         .select_related("household__office__area")
         .get(pk=individual.pk)
     )
+    recorded = set(person.specific_needs or [])
     data = {**member_data(person), **changes}
     if "specific_needs" in changes and isinstance(changes["specific_needs"], list | tuple):
         # A restricted need the actor cannot read ("survivor of violence", seen by the GBV team
@@ -125,7 +126,7 @@ def update_individual(
             fields=changed,
             request=request,
         )
-    if "specific_needs" in changed:
+    if RESTRICTED_NEEDS & (set(person.specific_needs or []) - recorded):  # newly recorded
         notify_restricted_needs(actor=actor, people=[person], request=request)
     return person
 
