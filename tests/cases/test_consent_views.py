@@ -312,3 +312,47 @@ def test_the_team_records_that_an_adolescent_cannot_consent_and_the_case_page_sa
     assert "La persona adolescente no puede consentir" in page
     assert "Está en peligro inmediato" in page
     assert "Llegó huyendo" not in page  # what was observed stays in the record
+
+
+@pytest.mark.django_db
+def test_the_api_records_an_adolescents_incapacity_and_withdrawals_for_the_gbv_team_only(
+    walk_in_case, gbv_specialist, caseworker, supervisor
+):
+    base = f"/api/v1/cases/{walk_in_case.uuid}"
+    _make_a_child_of(walk_in_case, years=16)
+    _incident(walk_in_case, gbv_specialist)
+    consent = {
+        "given_by": "caregiver",
+        "caregiver_relationship": "mother",
+        "caregiver_in_interest": True,
+        "method": "verbal",
+        "given_on": TODAY(),
+        "purposes": ["referrals"],
+    }
+
+    too_soon = api_for(gbv_specialist).post(f"{base}/child-consents/", consent, format="json")
+    unable = api_for(gbv_specialist).post(
+        f"{base}/adolescent-incapacities/",
+        {"why": "no_capacity", "details": "Bajo sedación.", "noted_on": TODAY()},
+        format="json",
+    )
+    by_caregiver = api_for(gbv_specialist).post(f"{base}/child-consents/", consent, format="json")
+    withdrawn = api_for(gbv_specialist).post(
+        f"{base}/consent-withdrawals/",
+        {"service": "health", "withdrawn_by": "caregiver", "withdrawn_on": TODAY()},
+        format="json",
+    )
+    listed = api_for(gbv_specialist).get(f"{base}/consent-withdrawals/").json()
+    outsiders = [
+        api_for(user).get(f"{base}/{path}/").status_code
+        for user in (caseworker, supervisor)
+        for path in ("adolescent-incapacities", "consent-withdrawals")
+    ]
+
+    assert too_soon.status_code == 400 and "given_by" in too_soon.json()
+    assert unable.status_code == 201, unable.json()
+    assert by_caregiver.status_code == 201, by_caregiver.json()
+    assert by_caregiver.json()["incapacity"] == unable.json()["id"]
+    assert withdrawn.status_code == 201, withdrawn.json()
+    assert [(w["service"], w["withdrawn_by"]) for w in listed] == [("health", "caregiver")]
+    assert outsiders == [404] * 4
