@@ -286,6 +286,31 @@ def test_a_walk_in_childs_consent_follows_her_into_the_registry(walk_in_case, gb
 
 
 @pytest.mark.django_db
+def test_why_a_walk_in_adolescent_could_not_consent_follows_them_into_the_registry(
+    walk_in_case, gbv_specialist
+):
+    from tests.cases.test_walk_in import registry_data
+
+    born = TODAY() - datetime.timedelta(days=365 * 16 + 5)
+    _make_a_child_of(walk_in_case, years=16)
+    record = actions.record_adolescent_incapacity(
+        actor=gbv_specialist,
+        case=walk_in_case,
+        data={"why": "no_capacity", "details": "En shock.", "noted_on": TODAY()},
+    )
+
+    person = actions.register_survivor(
+        actor=gbv_specialist,
+        case=walk_in_case,
+        data=registry_data(date_of_birth=born.isoformat()),
+        consent_method="written",
+        consent_date=TODAY(),
+    )
+
+    assert queries.adolescent_incapacity_for(walk_in_case, person) == record
+
+
+@pytest.mark.django_db
 def test_the_team_records_that_an_adolescent_cannot_consent_and_the_case_page_says_so(
     client, walk_in_case, gbv_specialist, caseworker
 ):
