@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from amparo.cases import actions, queries
 from amparo.cases.models import (
+    AdolescentIncapacity,
     Case,
     CaseNote,
     CasePlan,
@@ -25,6 +26,7 @@ from amparo.cases.models import (
     ClosureReason,
     ConsentGiver,
     ConsentPurpose,
+    ConsentWithdrawal,
     FollowUp,
     GBVService,
     Incident,
@@ -270,15 +272,59 @@ class ChildConsentSerializer(serializers.ModelSerializer):
             "purposes",
             "caregiver_unsuitable",
             "reason",
+            "caregiver_in_interest",
+            "incapacity",
             "recorded_by",
             "created_at",
         ]
-        read_only_fields = ["age", "created_at"]
+        read_only_fields = ["age", "incapacity", "created_at"]
+
+    incapacity = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
 
     def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
         if case is not None:  # only the case's own people
             self.fields["individual"].queryset = case.individuals.all()
+
+
+class AdolescentIncapacitySerializer(serializers.ModelSerializer):
+    """Why an adolescent of 15–17 cannot give informed consent now: then a caregiver's consent
+    (`caregiver_in_interest`) or a best-interests decision may be recorded for them."""
+
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    individual = serializers.SlugRelatedField(
+        slug_field="uuid", queryset=Individual.objects.none(), required=False, allow_null=True
+    )
+    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True)
+
+    class Meta:
+        model = AdolescentIncapacity
+        fields = ["id", "individual", "age", "why", "details", "noted_on", "recorded_by"]
+        read_only_fields = ["age"]
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if case is not None:
+            self.fields["individual"].queryset = case.individuals.all()
+
+
+class ConsentWithdrawalSerializer(serializers.ModelSerializer):
+    """A withdrawal of consent to referrals: `service` empty for every service."""
+
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True)
+
+    class Meta:
+        model = ConsentWithdrawal
+        fields = [
+            "id",
+            "service",
+            "withdrawn_by",
+            "withdrawn_on",
+            "recorded_by",
+            "renewed_on",
+        ]
+        read_only_fields = ["renewed_on"]
 
 
 class ServiceDecisionSerializer(serializers.ModelSerializer):
@@ -562,6 +608,58 @@ class CaseViewSet(
             actor=request.user, case=case, individual=individual, data=values, request=request
         )
         return Response(ChildConsentSerializer(consent).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["GET"], responses=AdolescentIncapacitySerializer(many=True))
+    @extend_schema(
+        methods=["POST"],
+        request=AdolescentIncapacitySerializer,
+        responses={201: AdolescentIncapacitySerializer},
+    )
+    @action(detail=True, methods=["get", "post"], url_path="adolescent-incapacities")
+    def adolescent_incapacities(self, request: Request, id=None) -> Response:
+        """Why an adolescent of 15–17 cannot consent for themselves now (the caseworker's
+        record, before a caregiver's consent or a best-interests decision)."""
+        case = self._restricted_case(request)
+        if request.method == "GET":
+            audit.record_view(request=request, target=case)
+            records = queries.adolescent_incapacities_of(case)
+            return Response(AdolescentIncapacitySerializer(records, many=True).data)
+        data = AdolescentIncapacitySerializer(data=request.data, case=case)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        individual = values.pop("individual", None)
+        record = actions.record_adolescent_incapacity(
+            actor=request.user, case=case, individual=individual, data=values, request=request
+        )
+        return Response(AdolescentIncapacitySerializer(record).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["GET"], responses=ConsentWithdrawalSerializer(many=True))
+    @extend_schema(
+        methods=["POST"],
+        request=ConsentWithdrawalSerializer,
+        responses={201: ConsentWithdrawalSerializer},
+    )
+    @action(detail=True, methods=["get", "post"], url_path="consent-withdrawals")
+    def consent_withdrawals(self, request: Request, id=None) -> Response:
+        """Withdrawals of consent to referrals (to every service, or one kind). Each refuses
+        the referrals it covers until consent is given again (on the case page)."""
+        case = self._restricted_case(request)
+        if request.method == "GET":
+            records = queries.consent_withdrawals_of(case)
+            return Response(ConsentWithdrawalSerializer(records, many=True).data)
+        data = ConsentWithdrawalSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        withdrawal = actions.withdraw_consent(
+            actor=request.user,
+            case=case,
+            service=data.validated_data.get("service", ""),
+            withdrawn_by=data.validated_data["withdrawn_by"],
+            withdrawn_on=data.validated_data["withdrawn_on"],
+            request=request,
+        )
+        return Response(
+            ConsentWithdrawalSerializer(withdrawal).data, status=status.HTTP_201_CREATED
+        )
 
     @extend_schema(methods=["GET"], responses=ServiceDecisionSerializer(many=True))
     @extend_schema(

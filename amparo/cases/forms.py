@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from amparo.cases.models import (
     PLANNABLE_SERVICES,
+    AdolescentUnable,
     AgeGroup,
     CaregiverRelationship,
     CaregiverUnsuitable,
@@ -15,6 +16,7 @@ from amparo.cases.models import (
     ConsentGiver,
     ConsentManner,
     ConsentPurpose,
+    ConsentWithdrawer,
     DisplacementStage,
     Ethnicity,
     FollowUp,
@@ -325,7 +327,7 @@ class IncidentForm(forms.Form):
     )
     survivor_marital_status = _choice(_("Survivor's marital status"), MaritalStatus.choices)
     survivor_ethnicity = _choice(
-        _("Survivor's ethnicity (as she identifies herself)"), Ethnicity.choices
+        _("Survivor's ethnicity (as the survivor self-identifies)"), Ethnicity.choices
     )
     previous_incidents = _choice(
         _("Has the survivor suffered previous incidents?"), YesNoUnknown.choices
@@ -346,12 +348,12 @@ class IncidentForm(forms.Form):
         _("Main occupation of the alleged perpetrator"), PerpetratorOccupation.choices
     )
     former_perpetrator = _choice(
-        _("Did the alleged perpetrator commit a former incident against her?"),
+        _("Did the alleged perpetrator commit a former incident against the survivor?"),
         YesNoUnknown.choices,
     )
     referred_by = _choice(_("Who referred the survivor to us?"), ReferredBy.choices)
     reported_elsewhere = _choice(
-        _("Has she reported this incident anywhere else?"), YesNoUnknown.choices
+        _("Has the survivor reported this incident anywhere else?"), YesNoUnknown.choices
     )
     reported_to = _checkboxes(_("If so, to what kind of service"), ReportedTo.choices)
     reported_to_gbvims_agency = forms.BooleanField(
@@ -361,9 +363,13 @@ class IncidentForm(forms.Form):
     )
     services_received = _checkboxes(_("Services already received"), GBVService.choices)
     referral_consent = _checkboxes(_("The survivor consents to be referred to"), GBVService.choices)
-    wants_legal_action = _choice(_("Does she want to take legal action?"), LegalAction.choices)
+    wants_legal_action = _choice(
+        _("Does the survivor want to take legal action?"), LegalAction.choices
+    )
     statistics_consent = forms.BooleanField(
-        label=_("She agrees that the incident is counted, without her name, in statistics"),
+        label=_(
+            "The survivor agrees that the incident is counted, without their name, in statistics"
+        ),
         required=False,
     )
 
@@ -504,7 +510,49 @@ class ChildConsentForm(_ChildConsentFields):
         choices=[("", "—"), *CaregiverRelationship.choices],
         required=False,
     )
-    field_order = ["individual", "given_by", "caregiver_relationship", "child_assent"]
+    caregiver_in_interest = forms.BooleanField(
+        label=_("The caregiver is not the alleged perpetrator and acts in the child's interest"),
+        help_text=_("Needed at 15–17, when the adolescent cannot consent and the caregiver does."),
+        required=False,
+    )
+    field_order = [
+        "individual",
+        "given_by",
+        "caregiver_relationship",
+        "caregiver_in_interest",
+        "child_assent",
+    ]
+
+
+class AdolescentIncapacityForm(_ChildConsentFields):
+    """Why an adolescent of 15–17 cannot consent now: only the child, the reason, the date."""
+
+    why = _radios(
+        _("Why the adolescent cannot give informed consent now"), AdolescentUnable.choices
+    )
+    details = _text(_("What you observed (confidential)"), required=True, rows=3)
+    noted_on = _date(_("Date"))
+    field_order = ["individual", "why", "details", "noted_on"]
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"noted_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        for name in ("child_assent", "method", "given_on", "purposes"):
+            del self.fields[name]
+
+
+class ConsentWithdrawalForm(forms.Form):
+    service = forms.ChoiceField(
+        label=_("Consent withdrawn for"),
+        choices=[("", _("Every referral")), *GBVService.choices],
+        required=False,
+    )
+    withdrawn_by = _radios(_("Withdrawn by"), ConsentWithdrawer.choices)
+    withdrawn_on = _date(_("Date of the withdrawal"))
+
+
+class ConsentRenewalForm(forms.Form):
+    renewed_on = _date(_("Consent given again on"))
 
 
 class BestInterestsForm(_ChildConsentFields):
@@ -542,7 +590,7 @@ def _yes_no(label):
 
 
 class SafeContactForm(forms.Form):
-    may_call = _yes_no(_("May we call her?"))
+    may_call = _yes_no(_("May we call the survivor?"))
     may_leave_message = _yes_no(_("May we leave a message?"))
     safe_contact = _text(_("When to call; a safe person to go through (confidential)"), rows=3)
 

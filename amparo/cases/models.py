@@ -687,7 +687,7 @@ class Incident(OfACase, models.Model):
 
 
 class ConsentGiver(models.TextChoices):
-    SURVIVOR = "survivor", _("The survivor herself or himself")
+    SURVIVOR = "survivor", _("The survivor themselves")
     CAREGIVER = "caregiver", _("The caregiver (with the child's assent where the age asks it)")
     BEST_INTERESTS = "best_interests", _("Best-interests decision of a case supervisor")
 
@@ -723,6 +723,50 @@ class ConsentManner(models.TextChoices):
     WRITTEN = "written", _("Written (signed form)")
 
 
+class AdolescentUnable(models.TextChoices):
+    """Why an adolescent of 15–17, who normally consents for themselves, cannot give informed
+    consent now (Caring for Child Survivors guidelines: then a caregiver who is not the alleged
+    perpetrator and acts in their interest consents, or a best-interests decision is taken)."""
+
+    NO_CAPACITY = (
+        "no_capacity",
+        _(
+            "Lacks the capacity to give informed consent at this moment (shock, illness, "
+            "intoxication, a developmental disability)"
+        ),
+    )
+    IMMEDIATE_DANGER = "immediate_danger", _("Is in immediate danger and cannot decide in safety")
+    OTHER = "other", _("Another reason (explained below)")
+
+
+class AdolescentIncapacity(OfACase, models.Model):
+    """The caseworker's record of why an adolescent of 15–17 cannot give informed consent for
+    themselves; a caregiver's consent or a best-interests decision for them points at it."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, models.CASCADE, related_name="adolescent_incapacities")
+    # The adolescent in the registry; empty for the walk-in survivor of the case.
+    individual = models.ForeignKey(
+        Individual, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    age = models.PositiveSmallIntegerField(_("age of the adolescent"))
+    why = models.CharField(
+        _("why the adolescent cannot consent"), max_length=20, choices=AdolescentUnable.choices
+    )
+    details = EncryptedTextField(_("what the caseworker observed"))
+    noted_on = models.DateField(_("date"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("adolescent unable to consent")
+        verbose_name_plural = _("adolescents unable to consent")
+
+    def __str__(self) -> str:
+        return f"incapacity {self.pk} of {self.case}"
+
+
 class ChildConsent(OfACase, models.Model):
     """Who agreed, for a child survivor, to case work and referrals, and how: the caregiver
     with the child's assent, the adolescent herself, or — when the caregiver is the alleged
@@ -754,6 +798,15 @@ class ChildConsent(OfACase, models.Model):
         blank=True,
     )
     reason = EncryptedTextField(_("reasons for the best-interests decision"), blank=True)
+    # At 15–17, a caregiver or a supervisor decides only when the adolescent cannot: the
+    # caseworker's record of why, and that the caregiver acts in the adolescent's interest.
+    incapacity = models.ForeignKey(
+        AdolescentIncapacity, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    caregiver_in_interest = models.BooleanField(
+        _("the caregiver is not the alleged perpetrator and acts in the child's interest"),
+        default=False,
+    )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -764,6 +817,49 @@ class ChildConsent(OfACase, models.Model):
 
     def __str__(self) -> str:
         return f"consent {self.pk} of {self.case}"
+
+
+class ConsentWithdrawer(models.TextChoices):
+    SURVIVOR = "survivor", _("The survivor")
+    CAREGIVER = "caregiver", _("The caregiver")
+
+
+class ConsentWithdrawal(OfACase, models.Model):
+    """The survivor (or the caregiver who gave consent for a child) withdrew consent to be
+    referred: to every service (`service` empty) or to one kind. A new fact beside the consent
+    records, which stay as they were. It holds until consent is given again (`renewed_on`); a
+    referral it covers is refused, and the case page warns of those still awaiting an answer."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, models.CASCADE, related_name="consent_withdrawals")
+    service = models.CharField(
+        _("consent withdrawn for"), max_length=20, choices=GBVService.choices, blank=True
+    )
+    withdrawn_by = models.CharField(
+        _("withdrawn by"), max_length=10, choices=ConsentWithdrawer.choices
+    )
+    withdrawn_on = models.DateField(_("date of the withdrawal"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    renewed_on = models.DateField(_("consent given again on"), null=True, blank=True)
+    renewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-withdrawn_on", "-id"]
+        verbose_name = _("withdrawal of consent")
+        verbose_name_plural = _("withdrawals of consent")
+
+    def __str__(self) -> str:
+        return f"withdrawal {self.pk} of {self.case}"
+
+    @property
+    def scope_display(self) -> str:
+        """What was withdrawn, in words."""
+        if not self.service:
+            return str(_("Every referral"))
+        return str(self.get_service_display())
 
 
 class ServiceOutcome(models.TextChoices):
@@ -827,7 +923,7 @@ class SurvivorSafety(OfACase, models.Model):
     )
     report_authority = models.CharField(_("reported to"), max_length=200, blank=True)
     report_date = models.DateField(_("date of the report"), null=True, blank=True)
-    may_call = models.BooleanField(_("we may call her"), null=True, blank=True)
+    may_call = models.BooleanField(_("we may call the survivor"), null=True, blank=True)
     may_leave_message = models.BooleanField(_("we may leave a message"), null=True, blank=True)
     # When to call, and a safe person to go through: who they are may endanger her.
     safe_contact = EncryptedTextField(_("when to call, safe person"), blank=True)

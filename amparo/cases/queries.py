@@ -19,11 +19,14 @@ from uuid import UUID
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from amparo.cases.consent import GBV_CONSENT_FOR
 from amparo.cases.models import (
+    AdolescentIncapacity,
     Approval,
     Case,
     CaseState,
     ChildConsent,
+    ConsentWithdrawal,
     FollowUp,
     GBVTeamMember,
     Incident,
@@ -246,6 +249,62 @@ def child_consent_for(case: Case, individual=None) -> ChildConsent | None:
         .order_by("-created_at", "-id")
         .first()
     )
+
+
+def adolescent_incapacity_for(case: Case, individual=None) -> AdolescentIncapacity | None:
+    """The newest record that the adolescent (the walk-in survivor when `individual` is None)
+    cannot consent for themselves."""
+    return (
+        AdolescentIncapacity.objects.filter(case=case, individual=individual)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def adolescent_incapacities_of(case: Case) -> QuerySet[AdolescentIncapacity]:
+    return AdolescentIncapacity.objects.filter(case=case).select_related(
+        "recorded_by", "individual"
+    )
+
+
+def consent_withdrawals_of(case: Case) -> QuerySet[ConsentWithdrawal]:
+    return ConsentWithdrawal.objects.filter(case=case).select_related("recorded_by", "renewed_by")
+
+
+def get_withdrawal_of(case: Case, withdrawal_id: UUID | str) -> ConsentWithdrawal:
+    return access.get_visible(ConsentWithdrawal.objects.filter(case=case), uuid=withdrawal_id)
+
+
+def withdrawal_covering(case: Case, service_type: str) -> ConsentWithdrawal | None:
+    """The withdrawal of consent, not renewed, that refuses referring the survivor of `case`
+    to a service of `service_type` (to every service, or to its GBVIMS kind); None if none."""
+    kind = GBV_CONSENT_FOR[service_type]
+    return (
+        ConsentWithdrawal.objects.filter(case=case, renewed_on__isnull=True)
+        .filter(Q(service="") | Q(service=kind))
+        .order_by("-withdrawn_on", "-id")
+        .first()
+    )
+
+
+# The states of a referral still waiting for the recipient's answer (`referrals.models`
+# `AWAITING_ANSWER`, which a test compares): the cases app sits below referrals.
+PENDING_REFERRAL_STATES = ("sent", "received")
+
+
+def referrals_held_by_withdrawal(case: Case, referrals) -> list:
+    """Of the case's `referrals`, those still waiting for an answer whose consent the survivor
+    (or caregiver) withdrew since: the caseworker is warned to tell the partner."""
+    active = [w for w in consent_withdrawals_of(case) if w.renewed_on is None]
+    if not active:
+        return []
+    withdrawn = {w.service for w in active}
+    return [
+        r
+        for r in referrals
+        if r.state in PENDING_REFERRAL_STATES
+        and ("" in withdrawn or GBV_CONSENT_FOR.get(r.service.type) in withdrawn)
+    ]
 
 
 def child_consents_of(case: Case) -> QuerySet[ChildConsent]:

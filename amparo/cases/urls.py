@@ -42,6 +42,17 @@ urlpatterns = [
     ),
     path("<uuid:case_id>/consent/", views.child_consent, name="child-consent"),
     path("<uuid:case_id>/best-interests/", views.best_interests, name="best-interests"),
+    path(
+        "<uuid:case_id>/adolescent-unable/",
+        views.adolescent_unable,
+        name="adolescent-unable",
+    ),
+    path("<uuid:case_id>/consent/withdraw/", views.withdraw_consent, name="consent-withdraw"),
+    path(
+        "<uuid:case_id>/consent/withdrawals/<uuid:withdrawal_id>/renew/",
+        views.renew_consent,
+        name="consent-renew",
+    ),
     path("<uuid:case_id>/services/", views.service_decision, name="service-decision"),
     path(
         "<uuid:case_id>/mandatory-reporting/",

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from amparo.cases import actions, forms, queries, statistics
 from amparo.cases.models import PLANNABLE_SERVICES
+from amparo.cases.queries import PENDING_REFERRAL_STATES
 from amparo.core import access, audit
 from amparo.core.errors import ActionError
 from amparo.core.forms import errors_on
@@ -212,6 +213,7 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
     user = request.user
     plan = queries.plan_of(case)
     survivor = queries.survivor_of(case)
+    referrals = queries.referrals_sent_from(user, case)
     return render(
         request,
         "cases/detail.html",
@@ -225,7 +227,10 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
             "planned_services": [PLANNABLE_SERVICES[s] for s in plan.services_planned]
             if plan
             else [],
-            "referrals": queries.referrals_sent_from(user, case),
+            "referrals": referrals,
+            "held": queries.referrals_held_by_withdrawal(case, referrals)
+            if case.restricted
+            else [],
             "note_form": forms.NoteForm(),
             "pending": {a.kind: a for a in case.approvals.all() if a.decision == "pending"},
             "can_supervise": access.can(user, "cases.supervise"),
@@ -244,7 +249,10 @@ def _consent_and_safety(case) -> dict:
     """What a restricted case's page shows of consent, decisions per service and safety."""
     if not case.restricted:
         return {}
+    withdrawals = list(queries.consent_withdrawals_of(case))
     return {
+        "adolescent_incapacities": list(queries.adolescent_incapacities_of(case)),
+        "withdrawals": withdrawals,
         "child_consents": list(queries.child_consents_of(case)),
         "service_decisions": list(queries.service_decisions_of(case)),
         "safety": queries.safety_of(case),
@@ -662,6 +670,72 @@ def child_consent(request: HttpRequest, case_id) -> HttpResponse:
         ),
         title=_("Consent of a child survivor"),
         done=_("Consent recorded."),
+    )
+
+
+@login_required
+def adolescent_unable(request: HttpRequest, case_id) -> HttpResponse:
+    case = _restricted_case(request, case_id)
+    return _small_form(
+        request,
+        case,
+        _child_form(request, case, forms.AdolescentIncapacityForm),
+        lambda d: actions.record_adolescent_incapacity(
+            actor=request.user,
+            case=case,
+            individual=_chosen_person(case, d),
+            data=d,
+            request=request,
+        ),
+        title=_("The adolescent cannot consent"),
+        done=_(
+            "Recorded. The caregiver's consent, or a supervisor's best-interests decision, "
+            "may now be recorded."
+        ),
+    )
+
+
+@login_required
+def withdraw_consent(request: HttpRequest, case_id) -> HttpResponse:
+    """A confirm step: the form says what a withdrawal stops, and which referrals awaiting an
+    answer the survivor's consent covered; the button records it."""
+    case = _restricted_case(request, case_id)
+    form = forms.ConsentWithdrawalForm(
+        request.POST or None, initial={"withdrawn_on": timezone.localdate()}
+    )
+    return _small_form(
+        request,
+        case,
+        form,
+        lambda d: actions.withdraw_consent(actor=request.user, case=case, request=request, **d),
+        title=_("Withdraw consent to referrals"),
+        done=_("Withdrawal of consent recorded. No referral it covers can be sent."),
+        template="cases/withdraw_consent.html",
+        extra={
+            "pending": [
+                r
+                for r in queries.referrals_sent_from(request.user, case)
+                if r.state in PENDING_REFERRAL_STATES
+            ]
+        },
+    )
+
+
+@login_required
+def renew_consent(request: HttpRequest, case_id, withdrawal_id) -> HttpResponse:
+    case = _restricted_case(request, case_id)
+    withdrawal = queries.get_withdrawal_of(case, withdrawal_id)
+    return _small_form(
+        request,
+        case,
+        forms.ConsentRenewalForm(
+            request.POST or None, initial={"renewed_on": timezone.localdate()}
+        ),
+        lambda d: actions.renew_consent(
+            actor=request.user, case=case, withdrawal=withdrawal, request=request, **d
+        ),
+        title=_("Consent given again"),
+        done=_("Recorded: consent was given again."),
     )
 
 

@@ -26,6 +26,12 @@ SENTENCES: dict[str, Promise] = {
     "registry.individual.updated": gettext_lazy("%(actor)s changed the person's record"),
     "registry.individual.moved": gettext_lazy("%(actor)s moved the person to another household"),
     "registry.individual.viewed": gettext_lazy("%(actor)s viewed the person's record"),
+    "registry.need_notice.opened": gettext_lazy(
+        "%(actor)s recorded a need that the GBV team was told about"
+    ),
+    "registry.need_notice.closed": gettext_lazy(
+        "%(actor)s marked a notice to the GBV team as followed up"
+    ),
     "registry.individual.searched": gettext_lazy("%(actor)s searched the registry"),
     "registry.individual.listed": gettext_lazy("%(actor)s listed the registry"),
     "registry.individual.duplicate_checked": gettext_lazy("%(actor)s checked for duplicates"),
@@ -75,6 +81,11 @@ SENTENCES: dict[str, Promise] = {
     "cases.child_consent.best_interests": gettext_lazy(
         "%(actor)s took a best-interests decision for a child survivor"
     ),
+    "cases.child_consent.adolescent_unable": gettext_lazy(
+        "%(actor)s recorded why an adolescent survivor cannot consent"
+    ),
+    "cases.consent.withdrawn": gettext_lazy("%(actor)s recorded a withdrawal of consent"),
+    "cases.consent.renewed": gettext_lazy("%(actor)s recorded that consent was given again"),
     "cases.service_decision.recorded": gettext_lazy(
         "%(actor)s recorded the survivor's decision on a service"
     ),
@@ -85,10 +96,10 @@ SENTENCES: dict[str, Promise] = {
     "cases.safety.safety_plan": gettext_lazy("%(actor)s changed the safety plan"),
     "cases.survivor.changed": gettext_lazy("%(actor)s corrected the survivor's identity"),
     "cases.survivor.registered": gettext_lazy(
-        "%(actor)s registered the survivor in the registry, with her or his consent"
+        "%(actor)s registered the survivor in the registry, with their consent"
     ),
     "cases.survivor.linked": gettext_lazy(
-        "%(actor)s linked the case to the survivor's registry record, with her or his consent"
+        "%(actor)s linked the case to the survivor's registry record, with their consent"
     ),
     # referrals and the Care Route directory
     "referrals.referral.sent": gettext_lazy("%(actor)s sent the referral"),

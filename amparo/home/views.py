@@ -42,6 +42,8 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
             (referral, _answers(referral), referrals.is_overdue(referral))
             for referral in referrals.waiting_for_answer(user)[:SHOWN]
         ]
+    if access.restricted_offices(user):  # on a GBV team: people flagged at registration
+        context["notices"] = list(registry.need_notices_for(user)[:SHOWN])
     if can["registry.register"]:
         context["registrations"] = list(registry.recent_registrations_by(user)[:5])
     if twofactor.authenticator_of(user) is not None:

@@ -60,7 +60,7 @@ class SharedReferralSerializer(_ReferralFields):
         child=serializers.CharField(),
         read_only=True,
         help_text="Service types the person agreed to be referred to (an onward referral to "
-        "another type needs her new consent).",
+        "another type needs their new consent).",
     )
     onward = serializers.SerializerMethodField(
         help_text="Onward referrals that followed: the whole chain for its original sender, "
@@ -169,7 +169,7 @@ class SendSerializer(serializers.Serializer):
     cross_border_consent = serializers.BooleanField(
         default=False,
         help_text="Required for a provider in another country than the sender's office: the "
-        "person agrees that her information goes to that country.",
+        "person agrees that their information goes to that country.",
     )
 
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from amparo.referrals.models import SHAREABLE_FIELDS, Referral, ReferralState, Urgency
 
 CROSS_BORDER = _(
-    "Only for a service in another country: the person agrees that her information goes to "
+    "Only for a service in another country: the person agrees that their information goes to "
     "an agency in that country."
 )
 
@@ -52,8 +52,9 @@ class ReferralForm(forms.Form):
         if restricted:  # the minimum by default: her case code, not her name
             shared.initial = ["case_code"]
             shared.help_text = _(
-                "Share her name or contact only if she chose it with you. Safe-contact "
-                "instructions tell the partner how to reach her without putting her at risk."
+                "Share the survivor's name or contact only if the survivor chose it with you. "
+                "Safe-contact instructions tell the partner how to reach the survivor without "
+                "putting them at risk."
             )
         else:
             case_only = ("case_code", "safe_contact")
@@ -99,8 +100,8 @@ class OnwardReferralForm(forms.Form):
     )
     consent = forms.BooleanField(
         label=_(
-            "The person gave her consent again, to be referred to this service (needed when "
-            "her first consent did not cover this kind of service)."
+            "The person gave their consent again, to be referred to this service (needed when "
+            "their first consent did not cover this kind of service)."
         ),
         required=False,
     )

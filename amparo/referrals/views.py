@@ -103,7 +103,9 @@ def new_referral(request: HttpRequest) -> HttpResponse:
         person = get_individual_for(user, request.GET["individual"])
         restricted = open_restricted_cases_of(user, person).first()
         if restricted is not None:  # only for her GBV team: her consent is on the case
-            messages.info(request, _("Refer her from her case, where her consent is recorded."))
+            messages.info(
+                request, _("Refer the person from their case, where their consent is recorded.")
+            )
             return redirect(f"{reverse('referrals:new')}?case={restricted.uuid}")
         people = [person]
     elif not access.can(user, "registry.view"):

@@ -214,8 +214,8 @@ class MemberForm(forms.Form):
         choices=list(SPECIFIC_NEEDS.items()),
         widget=forms.CheckboxSelectMultiple,
         help_text=_(
-            "“Survivor of violence or torture” flags the person for the GBV team: afterwards only "
-            "the office's GBV team sees it."
+            "“Survivor of violence or torture”: the protection team will be told. Afterwards "
+            "only the office's GBV team sees it."
         ),
     )
     languages = forms.CharField(

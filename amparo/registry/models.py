@@ -262,3 +262,42 @@ class ImportMapping(models.Model):
 
     def __str__(self) -> str:
         return f"import mapping of {self.organization_id}"
+
+
+class NeedNotice(models.Model):
+    """A restricted need (`RESTRICTED_NEEDS`: survivor of violence or torture) was recorded on
+    a person by someone who cannot read the office's restricted files: the office's GBV team is
+    told the person may need a GBV assessment, until one of them marks it followed up. One open
+    notice per person and need. The person who recorded it is told only that the protection
+    team will be told; the notice and its audit events are the GBV team's alone."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, models.PROTECT, related_name="+")
+    office = models.ForeignKey(Office, models.PROTECT, related_name="+")
+    individual = models.ForeignKey(Individual, models.CASCADE, related_name="+")
+    need = models.CharField(_("need"), max_length=32)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(_("followed up"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("notice to the GBV team")
+        verbose_name_plural = _("notices to the GBV team")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["individual", "need"],
+                condition=models.Q(closed_at__isnull=True),
+                name="one_open_need_notice_per_person",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"notice {self.pk} about {self.individual_id}"
+
+    @property
+    def audit_restricted_office_id(self) -> int:
+        return self.office_id

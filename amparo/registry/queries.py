@@ -13,6 +13,7 @@ from amparo.registry.models import (
     Document,
     Household,
     Individual,
+    NeedNotice,
 )
 
 
@@ -112,3 +113,23 @@ def search_by_need(user: User | None, qs: QuerySet[Individual], need: str) -> Qu
     if need in RESTRICTED_NEEDS:
         qs = qs.filter(household__office_id__in=access.restricted_offices(user))
     return qs
+
+
+def need_notices_for(user: User) -> QuerySet[NeedNotice]:
+    """The open notices to the GBV teams `user` is on (`access.restricted_offices`): people on
+    whom a restricted need was recorded by someone off the team. None for anyone else."""
+    if user.organization_id is None:
+        return NeedNotice.objects.none()
+    return (
+        NeedNotice.objects.filter(
+            organization_id=user.organization_id,
+            office_id__in=access.restricted_offices(user),
+            closed_at__isnull=True,
+        )
+        .select_related("individual", "office")
+        .order_by("created_at", "id")
+    )
+
+
+def get_need_notice_for(user: User, notice_id: UUID | str) -> NeedNotice:
+    return access.get_visible(need_notices_for(user), uuid=notice_id)

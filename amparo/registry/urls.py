@@ -14,4 +14,5 @@ urlpatterns = [
     path("individuals/<uuid:individual_id>/", views.individual_page, name="individual"),
     path("individuals/<uuid:individual_id>/edit/", views.edit_individual, name="edit"),
     path("individuals/<uuid:individual_id>/move/", views.move_individual, name="move"),
+    path("notices/<uuid:notice_id>/done/", views.close_need_notice, name="notice-done"),
 ]

@@ -7,9 +7,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from amparo.core import access, audit
 from amparo.core import queries as core_queries
+from amparo.core.errors import ActionError
 from amparo.core.forms import errors_on
 from amparo.registry import actions, queries, search
 from amparo.registry.forms import (
@@ -282,3 +284,18 @@ def move_individual(request: HttpRequest, individual_id) -> HttpResponse:
         {"person": person, "form": form},
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+@require_POST
+def close_need_notice(request: HttpRequest, notice_id) -> HttpResponse:
+    """The GBV team marks a notice followed up (404 for anyone else)."""
+    notice = queries.get_need_notice_for(request.user, notice_id)
+    try:
+        actions.close_need_notice(actor=request.user, notice=notice, request=request)
+    except ActionError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Marked as followed up."))
+    return redirect("home")

@@ -81,7 +81,7 @@ def test_a_caseworker_records_a_childs_consent_and_refers_her(
     page.click("main button[type=submit]")  # no child consent yet: refused, nothing sent
     page.wait_for_selector(".error")
     page.axe.check()
-    assert "es una niña" in page.inner_text("main")
+    assert "es menor de edad" in page.inner_text("main")
     assert not Referral.objects.exists()
 
     page.goto(f"{url}/cases/{case.uuid}/")
@@ -115,3 +115,62 @@ def test_a_caseworker_records_a_childs_consent_and_refers_her(
     assert (consent.given_by, consent.child_assent, consent.age) == ("caregiver", True, 10)
     referral = Referral.objects.get()
     assert referral_actions.shared_data(referral) == {"case_code": case.reference}
+
+
+def test_a_caregiver_withdraws_consent_and_the_pending_referral_is_flagged(
+    live_server, phone, screenshot, girls_case
+):
+    case, service = girls_case
+    specialist = User.objects.get(username="vbg.lagoagrio")
+    case_actions.record_child_consent(
+        actor=specialist,
+        case=case,
+        data={
+            "given_by": "caregiver",
+            "caregiver_relationship": "mother",
+            "child_assent": True,
+            "method": "written",
+            "given_on": timezone.localdate(),
+            "purposes": ["case_work", "referrals"],
+        },
+    )
+    pending = referral_actions.send_referral(
+        actor=specialist,
+        service=service,
+        urgency="urgent",
+        reason="Medidas de protección urgentes",
+        shared_fields=[],
+        consent=True,
+        consent_method="guardian",
+        consent_date=timezone.localdate(),
+        case=case,
+    )
+    page, url = phone, live_server.url
+    sign_in(page, url, "vbg.lagoagrio")
+
+    page.goto(f"{url}/cases/{case.uuid}/")
+    page.click("main a[href$='/consent/withdraw/']")
+    page.wait_for_selector("input[name=withdrawn_by]")
+    page.axe.check()
+    assert pending.reference in page.inner_text("main")  # the confirm step names it
+    page.check("input[name=withdrawn_by][value=caregiver]")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("h1")
+    page.axe.check()
+    main = page.inner_text("main")
+    assert "Retiro del consentimiento registrado." in main
+    assert "Se retiró el consentimiento para estas derivaciones" in main
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.screenshot(path=screenshot("consent-withdrawn.png"), full_page=True)
+
+    page.click("main a[href$='/referrals/new/?case=" + str(case.uuid) + "']")
+    page.wait_for_selector("#id_service")
+    page.select_option("#id_service", str(service.pk))
+    page.axe.check()
+    page.fill("#id_reason", "Otra vez")
+    page.check("#id_consent")
+    page.click("main button[type=submit]")
+    page.wait_for_selector(".error")
+    page.axe.check()
+    assert "retiró el consentimiento" in page.inner_text("main")
+    assert Referral.objects.count() == 1

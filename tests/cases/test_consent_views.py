@@ -22,6 +22,8 @@ from tests.cases.test_access import _incident
 PAGES = [
     "cases:child-consent",
     "cases:best-interests",
+    "cases:adolescent-unable",
+    "cases:consent-withdraw",
     "cases:service-decision",
     "cases:mandatory-reporting",
     "cases:safe-contact",
@@ -107,7 +109,7 @@ def test_the_team_records_decisions_and_safety_and_the_case_page_shows_them(
     assert ServiceDecision.objects.get().outcome == "referral_declined_by_survivor"
     safety = SurvivorSafety.objects.get()
     assert (safety.may_call, safety.may_leave_message) == (True, False)
-    assert "Derivación rechazada por la sobreviviente" in page
+    assert "Derivación rechazada por la persona sobreviviente" in page
     assert "Junta Cantonal de Protección de Derechos" in page
     assert "Salir a casa de la hermana si vuelve." in page
     events = AuditEvent.objects.filter(action__startswith="cases.safety.")
@@ -281,3 +283,101 @@ def test_a_walk_in_childs_consent_follows_her_into_the_registry(walk_in_case, gb
     consent.refresh_from_db()
     assert consent.individual == person
     assert queries.child_consent_for(walk_in_case, person) == consent
+
+
+@pytest.mark.django_db
+def test_why_a_walk_in_adolescent_could_not_consent_follows_them_into_the_registry(
+    walk_in_case, gbv_specialist
+):
+    from tests.cases.test_walk_in import registry_data
+
+    born = TODAY() - datetime.timedelta(days=365 * 16 + 5)
+    _make_a_child_of(walk_in_case, years=16)
+    record = actions.record_adolescent_incapacity(
+        actor=gbv_specialist,
+        case=walk_in_case,
+        data={"why": "no_capacity", "details": "En shock.", "noted_on": TODAY()},
+    )
+
+    person = actions.register_survivor(
+        actor=gbv_specialist,
+        case=walk_in_case,
+        data=registry_data(date_of_birth=born.isoformat()),
+        consent_method="written",
+        consent_date=TODAY(),
+    )
+
+    assert queries.adolescent_incapacity_for(walk_in_case, person) == record
+
+
+@pytest.mark.django_db
+def test_the_team_records_that_an_adolescent_cannot_consent_and_the_case_page_says_so(
+    client, walk_in_case, gbv_specialist, caseworker
+):
+    _make_a_child_of(walk_in_case, years=16)
+    url = reverse("cases:adolescent-unable", args=[walk_in_case.uuid])
+    post = {
+        "why": "immediate_danger",
+        "details": "Llegó huyendo; no puede decidir ahora.",
+        "noted_on": TODAY().isoformat(),
+    }
+    client.force_login(caseworker)
+
+    outsider = client.post(url, post).status_code
+    client.force_login(gbv_specialist)
+    missing = client.post(url, post | {"details": ""})
+    saved = client.post(url, post)
+    page = client.get(reverse("cases:detail", args=[walk_in_case.uuid])).content.decode()
+
+    assert outsider == 404
+    assert missing.status_code == 400
+    assert saved.status_code == 302
+    record = walk_in_case.adolescent_incapacities.get()
+    assert (record.age, record.why, record.individual) == (16, "immediate_danger", None)
+    assert "La persona adolescente no puede consentir" in page
+    assert "Está en peligro inmediato" in page
+    assert "Llegó huyendo" not in page  # what was observed stays in the record
+
+
+@pytest.mark.django_db
+def test_the_api_records_an_adolescents_incapacity_and_withdrawals_for_the_gbv_team_only(
+    walk_in_case, gbv_specialist, caseworker, supervisor
+):
+    base = f"/api/v1/cases/{walk_in_case.uuid}"
+    _make_a_child_of(walk_in_case, years=16)
+    _incident(walk_in_case, gbv_specialist)
+    consent = {
+        "given_by": "caregiver",
+        "caregiver_relationship": "mother",
+        "caregiver_in_interest": True,
+        "method": "verbal",
+        "given_on": TODAY(),
+        "purposes": ["referrals"],
+    }
+
+    too_soon = api_for(gbv_specialist).post(f"{base}/child-consents/", consent, format="json")
+    unable = api_for(gbv_specialist).post(
+        f"{base}/adolescent-incapacities/",
+        {"why": "no_capacity", "details": "Bajo sedación.", "noted_on": TODAY()},
+        format="json",
+    )
+    by_caregiver = api_for(gbv_specialist).post(f"{base}/child-consents/", consent, format="json")
+    withdrawn = api_for(gbv_specialist).post(
+        f"{base}/consent-withdrawals/",
+        {"service": "health", "withdrawn_by": "caregiver", "withdrawn_on": TODAY()},
+        format="json",
+    )
+    listed = api_for(gbv_specialist).get(f"{base}/consent-withdrawals/").json()
+    outsiders = [
+        api_for(user).get(f"{base}/{path}/").status_code
+        for user in (caseworker, supervisor)
+        for path in ("adolescent-incapacities", "consent-withdrawals")
+    ]
+
+    assert too_soon.status_code == 400 and "given_by" in too_soon.json()
+    assert unable.status_code == 201, unable.json()
+    assert by_caregiver.status_code == 201, by_caregiver.json()
+    assert by_caregiver.json()["incapacity"] == unable.json()["id"]
+    assert withdrawn.status_code == 201, withdrawn.json()
+    assert [(w["service"], w["withdrawn_by"]) for w in listed] == [("health", "caregiver")]
+    assert outsiders == [404] * 4

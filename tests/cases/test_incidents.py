@@ -139,7 +139,9 @@ def test_the_form_in_groups_and_the_case_page_in_words(client, gbv_case, gbv_spe
     client.force_login(gbv_specialist)
     url = reverse("cases:incident-new", args=[gbv_case.uuid])
     page = client.get(url).content.decode()
-    assert page.count("<fieldset") == 6 and "Una sobreviviente principal por incidente" in page
+    assert (
+        page.count("<fieldset") == 6 and "Una persona sobreviviente principal por incidente" in page
+    )
 
     post = {k: v for k, v in _data(country="CO", area="").items() if k != "area"}
     post |= {"displacement_stage": "during_flight", "survivor_age_group": "unknown"}

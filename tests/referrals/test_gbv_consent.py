@@ -150,7 +150,7 @@ def test_a_service_the_survivor_declined_cannot_be_referred_to(
 
     assert page.status_code == 400
     assert "rechazó las derivaciones" in page.content.decode()
-    assert "La sobreviviente rechazó las derivaciones a:" in page.content.decode()
+    assert "La persona sobreviviente rechazó las derivaciones a:" in page.content.decode()
     assert send(gbv_specialist, gbv_case, police).state == "sent"
 
 
@@ -327,6 +327,7 @@ def child_case(gbv_specialist, child):
 
 
 def caregiver_consent(**overrides) -> dict:
+    """A caregiver's consent with the child's assent (the data of `record_child_consent`)."""
     return {
         "given_by": "caregiver",
         "caregiver_relationship": "mother",
@@ -358,7 +359,7 @@ def test_a_child_is_referred_only_with_her_consent_recorded(
         actor=gbv_specialist, case=child_case, individual=child, data=caregiver_consent()
     )
 
-    assert "niña" in str(without.value.errors["consent"][0]).lower()
+    assert "menor de edad" in str(without.value.errors["consent"][0]).lower()
     assert send(gbv_specialist, child_case, health).state == "sent"
 
 
@@ -414,3 +415,293 @@ def test_a_caregiver_who_is_the_alleged_perpetrator_cannot_consent_for_the_child
     assert send(gbv_specialist, child_case, health).state == "sent"
     event = AuditEvent.objects.get(action="cases.child_consent.best_interests")
     assert event.actor == supervisor and event.restricted_office_id == quito.pk
+
+
+# Adolescents of 15–17 who cannot consent for themselves
+
+
+@pytest.fixture
+def adolescent(caseworker, quito):
+    """A girl of sixteen, with her mother."""
+    born = TODAY().replace(year=TODAY().year - 16) - datetime.timedelta(days=1)
+    household = registry_actions.register_household(
+        actor=caseworker,
+        office=quito,
+        members=[
+            member(),
+            member(
+                given_names="Luz",
+                relationship="child",
+                date_of_birth=born.isoformat(),
+                documents=[],
+                phone="",
+            ),
+        ],
+        area=quito.area,
+    )
+    return Individual.objects.get(household=household, given_names="Luz")
+
+
+@pytest.fixture
+def adolescent_case(gbv_specialist, adolescent):
+    return case_actions.open_case(
+        actor=gbv_specialist,
+        individuals=[adolescent],
+        type="gbv",
+        risk_level="high",
+        summary="Adolescente sobreviviente.",
+    )
+
+
+def unable(**overrides) -> dict:
+    return {
+        "why": "no_capacity",
+        "details": "En estado de shock, no puede seguir la explicación.",
+        "noted_on": TODAY(),
+    } | overrides
+
+
+@pytest.mark.django_db
+def test_an_adolescent_who_cannot_consent_gets_the_caregivers_consent_once_the_reason_is_recorded(
+    adolescent_case, adolescent, gbv_specialist, quito, provider
+):
+    health = service_of(provider, "health")
+    consenting_to(adolescent_case, gbv_specialist, "health")
+    by_caregiver = caregiver_consent(child_assent=False, caregiver_in_interest=True)
+
+    with pytest.raises(ActionError) as before:  # she consents herself unless recorded otherwise
+        case_actions.record_child_consent(
+            actor=gbv_specialist, case=adolescent_case, individual=adolescent, data=by_caregiver
+        )
+    with pytest.raises(ActionError) as no_reason:
+        case_actions.record_adolescent_incapacity(
+            actor=gbv_specialist,
+            case=adolescent_case,
+            individual=adolescent,
+            data=unable(details=""),
+        )
+    incapacity = case_actions.record_adolescent_incapacity(
+        actor=gbv_specialist, case=adolescent_case, individual=adolescent, data=unable()
+    )
+    with pytest.raises(ActionError) as not_confirmed:
+        case_actions.record_child_consent(
+            actor=gbv_specialist,
+            case=adolescent_case,
+            individual=adolescent,
+            data=by_caregiver | {"caregiver_in_interest": False},
+        )
+    consent = case_actions.record_child_consent(
+        actor=gbv_specialist, case=adolescent_case, individual=adolescent, data=by_caregiver
+    )
+
+    assert "su propio consentimiento" in str(before.value.errors["given_by"][0])
+    assert "details" in no_reason.value.errors
+    assert "actúa en interés" in str(not_confirmed.value.errors["given_by"][0])
+    assert (consent.given_by, consent.incapacity, consent.age) == ("caregiver", incapacity, 16)
+    assert send(gbv_specialist, adolescent_case, health).state == "sent"
+    event = AuditEvent.objects.get(action="cases.child_consent.adolescent_unable")
+    assert event.details == {"why": "no_capacity"} and event.restricted_office_id == quito.pk
+
+
+@pytest.mark.django_db
+def test_an_adolescent_who_can_consent_does_so_herself_and_no_one_else_for_her(
+    adolescent_case, adolescent, gbv_specialist, supervisor, quito, provider
+):
+    GBVTeamMember.objects.create(office=quito, user=supervisor)
+    health = service_of(provider, "health")
+    consenting_to(adolescent_case, gbv_specialist, "health")
+    decision = {
+        "caregiver_unsuitable": "against_interest",
+        "reason": "La madre se opone a toda atención.",
+        "method": "written",
+        "given_on": TODAY(),
+        "purposes": ["case_work", "referrals"],
+    }
+
+    with pytest.raises(ActionError) as best_interests:
+        case_actions.record_best_interests_decision(
+            actor=supervisor, case=adolescent_case, individual=adolescent, data=decision
+        )
+    own = case_actions.record_child_consent(
+        actor=gbv_specialist,
+        case=adolescent_case,
+        individual=adolescent,
+        data=caregiver_consent(given_by="survivor", child_assent=False),
+    )
+
+    assert "su propio consentimiento" in str(best_interests.value.errors["individual"][0])
+    assert own.given_by == "survivor" and own.incapacity is None
+    assert send(gbv_specialist, adolescent_case, health).state == "sent"
+
+
+@pytest.mark.django_db
+def test_an_adolescent_in_danger_whose_caregiver_is_the_perpetrator_gets_a_supervisors_decision(
+    adolescent_case, adolescent, gbv_specialist, supervisor, quito, provider
+):
+    GBVTeamMember.objects.create(office=quito, user=supervisor)
+    health = service_of(provider, "health")
+    consenting_to(adolescent_case, gbv_specialist, "health", perpetrator_relationship="caregiver")
+    case_actions.record_adolescent_incapacity(
+        actor=gbv_specialist,
+        case=adolescent_case,
+        individual=adolescent,
+        data=unable(why="immediate_danger"),
+    )
+    decision = {
+        "caregiver_unsuitable": "perpetrator",
+        "reason": "El padrastro es el presunto agresor; ella corre peligro inmediato.",
+        "method": "written",
+        "given_on": TODAY(),
+        "purposes": ["case_work", "referrals"],
+    }
+
+    with pytest.raises(ActionError) as caregiver:
+        case_actions.record_child_consent(
+            actor=gbv_specialist,
+            case=adolescent_case,
+            individual=adolescent,
+            data=caregiver_consent(caregiver_in_interest=True),
+        )
+    with pytest.raises(Http404):  # the caseworker does not decide in her place
+        case_actions.record_best_interests_decision(
+            actor=gbv_specialist, case=adolescent_case, individual=adolescent, data=decision
+        )
+    record = case_actions.record_best_interests_decision(
+        actor=supervisor, case=adolescent_case, individual=adolescent, data=decision
+    )
+
+    assert "cuidador principal" in str(caregiver.value.errors["given_by"][0])
+    assert record.given_by == "best_interests" and record.incapacity is not None
+    assert send(gbv_specialist, adolescent_case, health).state == "sent"
+
+
+@pytest.mark.django_db
+def test_only_an_adolescent_of_15_to_17_is_recorded_as_unable_to_consent(
+    child_case, child, gbv_case, gbv_specialist
+):
+    with pytest.raises(ActionError) as younger:
+        case_actions.record_adolescent_incapacity(
+            actor=gbv_specialist, case=child_case, individual=child, data=unable()
+        )
+    with pytest.raises(ActionError) as adult:
+        case_actions.record_adolescent_incapacity(
+            actor=gbv_specialist,
+            case=gbv_case,
+            individual=gbv_case.individuals.get(),
+            data=unable(),
+        )
+
+    assert "A los 10 años" in str(younger.value.errors["individual"][0])
+    assert "es adulta" in str(adult.value.errors["individual"][0])
+
+
+# Withdrawing consent: a new fact, the consent records stay
+
+
+@pytest.mark.django_db
+def test_a_withdrawal_for_one_service_refuses_it_and_flags_its_pending_referrals(
+    client, gbv_case, gbv_specialist, quito, provider
+):
+    health, psychosocial = service_of(provider, "health"), service_of(provider, "psychosocial")
+    incident = consenting_to(gbv_case, gbv_specialist, "health", "psychosocial")
+    pending = send(gbv_specialist, gbv_case, health)
+    other = send(gbv_specialist, gbv_case, psychosocial)
+
+    withdrawal = case_actions.withdraw_consent(
+        actor=gbv_specialist,
+        case=gbv_case,
+        service="health",
+        withdrawn_by="survivor",
+        withdrawn_on=TODAY(),
+    )
+    with pytest.raises(ActionError) as refused:
+        send(gbv_specialist, gbv_case, health)
+    client.force_login(gbv_specialist)
+    page = client.get(reverse("cases:detail", args=[gbv_case.uuid])).content.decode()
+
+    assert "retiró el consentimiento" in str(refused.value.errors["consent"][0])
+    assert send(gbv_specialist, gbv_case, psychosocial).state == "sent"
+    incident.refresh_from_db()
+    assert incident.referral_consent == ["health", "psychosocial"]  # the record stays
+    assert "Se retiró el consentimiento para estas derivaciones" in page
+    warning = page.split("Se retiró el consentimiento para estas derivaciones")[1].split("</div>")[
+        0
+    ]
+    assert pending.reference in warning and other.reference not in warning
+    event = AuditEvent.objects.get(action="cases.consent.withdrawn")
+    assert event.target_id == str(withdrawal.uuid) and event.restricted_office_id == quito.pk
+    assert event.details == {"service": "health", "by": "survivor"}
+
+
+@pytest.mark.django_db
+def test_a_withdrawal_of_all_consent_holds_until_consent_is_given_again(
+    child_case, child, gbv_specialist, provider
+):
+    health, police = service_of(provider, "health"), service_of(provider, "police")
+    consenting_to(child_case, gbv_specialist, "health", "police")
+    case_actions.record_child_consent(
+        actor=gbv_specialist, case=child_case, individual=child, data=caregiver_consent()
+    )
+    withdrawal = case_actions.withdraw_consent(
+        actor=gbv_specialist,
+        case=child_case,
+        service="",
+        withdrawn_by="caregiver",
+        withdrawn_on=TODAY(),
+    )
+
+    refusals = []
+    for service in (health, police):
+        with pytest.raises(ActionError) as refused:
+            send(gbv_specialist, child_case, service)
+        refusals.append(str(refused.value.errors["consent"][0]))
+    with pytest.raises(ActionError) as before_it:
+        case_actions.renew_consent(
+            actor=gbv_specialist,
+            case=child_case,
+            withdrawal=withdrawal,
+            renewed_on=TODAY() - datetime.timedelta(days=1),
+        )
+    case_actions.renew_consent(
+        actor=gbv_specialist, case=child_case, withdrawal=withdrawal, renewed_on=TODAY()
+    )
+
+    assert all(r.startswith("El cuidador retiró el consentimiento") for r in refusals)
+    assert "renewed_on" in before_it.value.errors
+    assert send(gbv_specialist, child_case, health).state == "sent"
+    withdrawal.refresh_from_db()
+    assert (withdrawal.renewed_on, withdrawal.renewed_by) == (TODAY(), gbv_specialist)
+    assert AuditEvent.objects.filter(action="cases.consent.renewed").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_case_page_withdraws_consent_after_a_confirm_step(
+    client, gbv_case, gbv_specialist, caseworker, provider
+):
+    health = service_of(provider, "health")
+    consenting_to(gbv_case, gbv_specialist, "health")
+    pending = send(gbv_specialist, gbv_case, health)
+    url = reverse("cases:consent-withdraw", args=[gbv_case.uuid])
+    post = {"service": "", "withdrawn_by": "survivor", "withdrawn_on": TODAY().isoformat()}
+    client.force_login(caseworker)
+
+    outsider = (client.get(url).status_code, client.post(url, post).status_code)
+    client.force_login(gbv_specialist)
+    case_page = client.get(reverse("cases:detail", args=[gbv_case.uuid])).content.decode()
+    confirm = client.get(url).content.decode()
+    saved = client.post(url, post)
+    after = client.get(reverse("cases:detail", args=[gbv_case.uuid])).content.decode()
+
+    assert outsider == (404, 404)
+    assert url in case_page
+    assert "Sí, registrar el retiro" in confirm and pending.reference in confirm
+    assert saved.status_code == 302
+    assert gbv_case.consent_withdrawals.get().withdrawn_by == "survivor"
+    assert "Todas las derivaciones" in after and "consentimiento retirado" in after
+
+
+def test_pending_referrals_are_those_awaiting_an_answer():
+    from amparo.cases.queries import PENDING_REFERRAL_STATES
+    from amparo.referrals.models import AWAITING_ANSWER
+
+    assert set(PENDING_REFERRAL_STATES) == set(AWAITING_ANSWER)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from amparo.cases import actions as case_actions
 from amparo.cases.models import GBVService
 from amparo.core.errors import ActionError
 from amparo.core.models import Area, AuditEvent
@@ -290,6 +291,38 @@ def test_an_onward_referral_beyond_the_consent_needs_her_new_consent(
     assert "shared_fields" in more_fields.value.errors
     assert onward.consent_method == "verbal" and "justice" in onward.consented_types
     assert Referral.objects.filter(parent=first).count() == 1
+
+
+@pytest.mark.django_db
+def test_an_onward_referral_is_refused_once_the_survivor_withdrew_consent(
+    shared, gbv_case, gbv_specialist, hospital_focal
+):
+    first = _first_referral(
+        shared, gbv_case, gbv_specialist, hospital_focal, GBVService.HEALTH, GBVService.LEGAL
+    )
+    case_actions.withdraw_consent(
+        actor=gbv_specialist,
+        case=gbv_case,
+        service=GBVService.LEGAL,
+        withdrawn_by="survivor",
+        withdrawn_on=TODAY(),
+    )
+
+    with pytest.raises(ActionError) as refused:
+        _onward(hospital_focal, first, shared["justice"])
+    with pytest.raises(ActionError) as even_with_new_consent:
+        _onward(
+            hospital_focal,
+            first,
+            shared["justice"],
+            consent=True,
+            consent_method="verbal",
+            consent_date=TODAY(),
+        )
+
+    assert "retiró el consentimiento" in str(refused.value.errors["consent"][0])
+    assert "consent" in even_with_new_consent.value.errors
+    assert not Referral.objects.filter(parent=first).exists()
 
 
 @pytest.mark.django_db

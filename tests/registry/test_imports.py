@@ -10,7 +10,7 @@ from amparo.core.errors import ActionError
 from amparo.core.models import Area, AuditEvent
 from amparo.demo import organizations, people
 from amparo.registry import imports
-from amparo.registry.models import Household, Individual
+from amparo.registry.models import Household, Individual, NeedNotice
 
 HEADER = (
     "household_ref,office,relationship,given_names,first_surname,second_surname,sex,"
@@ -374,3 +374,19 @@ def test_a_failing_later_batch_leaves_no_household_behind(demo, monkeypatch, sep
     assert "rows 4 to 4" in str(refused.value.messages)  # H2, the second batch
     undone = AuditEvent.objects.filter(action="registry.household.load_undone")
     assert [e.details["households"] for e in undone] == ([1] if separately else [])
+
+
+def test_an_imported_survivor_of_violence_is_announced_to_the_office_gbv_team(make_user, quito):
+    officer = make_user("registration_officer", office=quito)
+    data = (
+        "household_ref,relationship,given_names,first_surname,sex,date_of_birth,nationality,"
+        "population_group,specific_needs\n1,head,Ana,Mora,F,1990-01-01,VE,refugee,"
+        "survivor_violence\n2,head,Eva,Mora,F,1991-01-01,VE,refugee,disability\n"
+    )
+
+    imports.import_registry(actor=officer, data=data.encode(), filename="r.csv", office=quito)
+
+    notice = NeedNotice.objects.get()
+    assert (notice.individual.given_names, notice.office) == ("Ana", quito)
+    event = AuditEvent.objects.get(action="registry.need_notice.opened")
+    assert event.restricted_office_id == quito.pk

@@ -6,8 +6,9 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from amparo.cases.models import GBVTeamMember
-from amparo.core.models import Area
+from amparo.core.models import Area, AuditEvent
 from amparo.registry import actions, queries
+from amparo.registry.models import NeedNotice
 from tests.factories import member
 
 SURVIVOR = "Sobreviviente de violencia o tortura"
@@ -127,3 +128,104 @@ def test_editing_neither_shows_nor_drops_the_hidden_need(client, flagged, office
 
     flagged.refresh_from_db()
     assert sorted(flagged.specific_needs) == ["disability", "survivor_violence"]
+
+
+# The notice to the GBV team
+
+
+@pytest.mark.django_db
+def test_the_office_gbv_team_is_told_once_and_the_officer_learns_nothing_more(
+    client, flagged, officer, gbv_member, quito
+):
+    client.force_login(officer)
+    form = client.get(reverse("registry:register")).content.decode()
+    officer_home = client.get(reverse("home")).content.decode()
+    actions.update_individual(  # ticked again while the notice is open: no second one
+        actor=officer,
+        individual=flagged,
+        changes={"specific_needs": ["survivor_violence", "disability"]},
+    )
+    client.force_login(gbv_member)
+    team_home = client.get(reverse("home")).content.decode()
+
+    notice = NeedNotice.objects.get()
+    assert (notice.individual, notice.office, notice.created_by) == (flagged, quito, officer)
+    assert "se avisará al equipo de protección" in form
+    assert "evaluación de VBG" not in officer_home and "h-notices" not in officer_home
+    assert "Para dar seguimiento: puede necesitar una evaluación de VBG" in team_home
+    assert reverse("registry:individual", args=[flagged.uuid]) in team_home
+    event = AuditEvent.objects.get(action="registry.need_notice.opened")
+    assert event.actor == officer and event.restricted_office_id == quito.pk
+    assert event.details == {"need": "survivor_violence"}
+
+
+@pytest.mark.django_db
+def test_a_gbv_team_of_another_office_or_organization_gets_no_notice(
+    client, flagged, make_user, office_a2, office_b1
+):
+    elsewhere = make_user("gbv_specialist", office=office_a2, username="vbg-a2")
+    GBVTeamMember.objects.create(office=office_a2, user=elsewhere)
+    other_org = make_user("gbv_specialist", office=office_b1, username="vbg-b1")
+    GBVTeamMember.objects.create(office=office_b1, user=other_org)
+    notice = NeedNotice.objects.get()
+
+    for user in (elsewhere, other_org):
+        client.force_login(user)
+        home = client.get(reverse("home")).content.decode()
+        closing = client.post(reverse("registry:notice-done", args=[notice.uuid]))
+
+        assert not queries.need_notices_for(user).exists(), user.username
+        assert "Nadie a quien dar seguimiento." in home and flagged.full_name not in home
+        assert closing.status_code == 404
+    notice.refresh_from_db()
+    assert notice.closed_at is None
+
+
+@pytest.mark.django_db
+def test_the_team_marks_a_notice_followed_up_and_a_later_flag_opens_a_new_one(
+    client, flagged, officer, gbv_member
+):
+    notice = NeedNotice.objects.get()
+    client.force_login(officer)
+
+    by_officer = client.post(reverse("registry:notice-done", args=[notice.uuid])).status_code
+    client.force_login(gbv_member)
+    done = client.post(reverse("registry:notice-done", args=[notice.uuid]))
+    home = client.get(reverse("home")).content.decode()
+    actions.update_individual(actor=officer, individual=flagged, changes={"specific_needs": []})
+    actions.update_individual(  # the hidden need stays; nothing new was recorded
+        actor=officer, individual=flagged, changes={"specific_needs": ["disability"]}
+    )
+    still_one = NeedNotice.objects.count()
+    other = actions.register_household(
+        actor=officer,
+        office=flagged.household.office,
+        members=[
+            member(given_names="Rosa", documents=[], phone="", specific_needs=["survivor_violence"])
+        ],
+    ).members.get()
+
+    assert by_officer == 404
+    assert done.status_code == 302
+    notice.refresh_from_db()
+    assert notice.closed_by == gbv_member and notice.closed_at is not None
+    assert flagged.full_name not in home
+    assert still_one == 1
+    assert NeedNotice.objects.get(closed_at__isnull=True).individual == other
+    assert AuditEvent.objects.filter(action="registry.need_notice.closed").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_gbv_team_member_recording_the_need_is_not_told_about_it(make_user, quito, officer):
+    # A case supervisor on the office's GBV team who also registers (a role the organization
+    # made): the team already knows.
+    registrar = make_user("case_supervisor", office=quito, username="sup-registra")
+    registrar.role.permissions = [*registrar.role.permissions, "registry.register"]
+    registrar.role.save()
+    GBVTeamMember.objects.create(office=quito, user=registrar)
+
+    actions.register_household(
+        actor=registrar, office=quito, members=[member(specific_needs=["survivor_violence"])]
+    )
+
+    assert not NeedNotice.objects.exists()

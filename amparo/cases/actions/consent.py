@@ -11,8 +11,10 @@ from django.utils.translation import gettext as _
 
 from amparo.cases import queries
 from amparo.cases.actions._checks import _check_not_future, _check_open, _check_team, _check_text
-from amparo.cases.consent import giver_problem, is_child
+from amparo.cases.consent import giver_problem, is_child, may_be_unable
 from amparo.cases.models import (
+    AdolescentIncapacity,
+    AdolescentUnable,
     CaregiverRelationship,
     CaregiverUnsuitable,
     Case,
@@ -20,6 +22,9 @@ from amparo.cases.models import (
     ConsentGiver,
     ConsentManner,
     ConsentPurpose,
+    ConsentWithdrawal,
+    ConsentWithdrawer,
+    GBVService,
     MandatoryReport,
     ServiceDecision,
     ServiceOutcome,
@@ -32,12 +37,15 @@ from amparo.core.models import User
 from amparo.registry.models import Individual
 
 __all__ = [
+    "record_adolescent_incapacity",
     "record_best_interests_decision",
     "record_child_consent",
     "record_mandatory_reporting",
     "record_safe_contact",
     "record_safety_plan",
     "record_service_decision",
+    "renew_consent",
+    "withdraw_consent",
 ]
 
 
@@ -61,7 +69,9 @@ def _child_of(case: Case, individual: Individual | None) -> int:
             "individual", _("Record the survivor's date of birth first: consent follows age.")
         )
     if not is_child(age):
-        raise ActionError.on("individual", _("The survivor is an adult: she consents for herself."))
+        raise ActionError.on(
+            "individual", _("The survivor is an adult and consents for themselves.")
+        )
     return age
 
 
@@ -87,6 +97,77 @@ def _consent_values(data: dict, errors: Errors) -> dict:
     }
 
 
+def _incapacity(
+    case: Case, individual: Individual | None, age: int, given_by: str
+) -> AdolescentIncapacity | None:
+    """The caseworker's newest record that this adolescent cannot consent, when someone other
+    than the adolescent consents at an age where they normally would (else None)."""
+    if given_by == ConsentGiver.SURVIVOR or not may_be_unable(age):
+        return None
+    return queries.adolescent_incapacity_for(case, None if case.is_walk_in else individual)
+
+
+@transaction.atomic
+def record_adolescent_incapacity(
+    *,
+    actor: User,
+    case: Case,
+    data: dict,
+    individual: Individual | None = None,
+    request: HttpRequest | None = None,
+) -> AdolescentIncapacity:
+    """Record why an adolescent of 15–17, who normally consents for themselves, cannot give
+    informed consent now (no capacity at this moment, immediate danger…). Then, and only then,
+    a caregiver who is not the alleged perpetrator and acts in their interest may consent for
+    them, or a supervisor other than the caseworker takes a best-interests decision.
+
+    Side effects: audit `cases.child_consent.adolescent_unable`."""
+    case = _restricted_case(actor, case)
+    age = _child_of(case, individual)
+    if not may_be_unable(age):
+        raise ActionError.on(
+            "individual",
+            _(
+                "At %(age)d a child does not consent alone: record the caregiver's consent or "
+                "a best-interests decision."
+            )
+            % {"age": age},
+        )
+    errors = Errors()
+    why = data.get("why")
+    if why not in AdolescentUnable.values:
+        errors.add("why", _("Say why the adolescent cannot consent."))
+    try:
+        details = _check_text("details", data.get("details", ""), required=True)
+    except ActionError as exc:
+        errors.add("details", exc.errors["details"][0])
+    noted_on = data.get("noted_on")
+    if not isinstance(noted_on, date):
+        errors.add("noted_on", _("Enter a date."))
+    errors.raise_if_any()
+    assert isinstance(noted_on, date)  # noqa: S101 (checked above; for the type checker)
+    _check_not_future("noted_on", noted_on)
+    record = AdolescentIncapacity.objects.create(
+        case=case,
+        individual=None if case.is_walk_in else individual,
+        age=age,
+        why=str(why),
+        details=details,
+        noted_on=noted_on,
+        recorded_by=actor,
+    )
+    audit.record(
+        actor=actor,
+        action="cases.child_consent.adolescent_unable",
+        target=record,
+        fields=["details"],
+        request=request,
+        organization_id=case.organization_id,
+        details={"why": why},
+    )
+    return record
+
+
 @transaction.atomic
 def record_child_consent(
     *,
@@ -96,7 +177,7 @@ def record_child_consent(
     individual: Individual | None = None,
     request: HttpRequest | None = None,
 ) -> ChildConsent:
-    """Record the consent of a child survivor (or her caregiver's, with her assent), checked
+    """Record the consent of a child survivor (or their caregiver's, with their assent), checked
     against the age table in `cases.consent`. A caregiver's consent is refused when an incident
     names the primary caregiver as the alleged perpetrator: a supervisor's best-interests
     decision (`record_best_interests_decision`) replaces it.
@@ -113,11 +194,15 @@ def record_child_consent(
     elif given_by == ConsentGiver.CAREGIVER and relationship not in CaregiverRelationship.values:
         errors.add("caregiver_relationship", _("Say how the caregiver is related to the child."))
     errors.raise_if_any()
+    incapacity = _incapacity(case, individual, age, given_by)
+    in_interest = given_by == ConsentGiver.CAREGIVER and bool(data.get("caregiver_in_interest"))
     problem = giver_problem(
         age=age,
         given_by=given_by,
         child_assent=values["child_assent"],
         perpetrator_is_caregiver=queries.perpetrator_is_caregiver(case),
+        unable=incapacity is not None,
+        caregiver_in_interest=in_interest,
     )
     if problem:
         raise ActionError.on("given_by", problem)
@@ -127,6 +212,8 @@ def record_child_consent(
         age=age,
         given_by=given_by,
         caregiver_relationship=relationship if given_by == ConsentGiver.CAREGIVER else "",
+        incapacity=incapacity,
+        caregiver_in_interest=in_interest,
         recorded_by=actor,
         **values,
     )
@@ -171,11 +258,13 @@ def record_best_interests_decision(
     except ActionError as exc:
         errors.add("reason", exc.errors["reason"][0])
     errors.raise_if_any()
+    incapacity = _incapacity(case, individual, age, ConsentGiver.BEST_INTERESTS)
     problem = giver_problem(
         age=age,
         given_by=ConsentGiver.BEST_INTERESTS,
         child_assent=values["child_assent"],
         perpetrator_is_caregiver=False,
+        unable=incapacity is not None,
     )
     if problem:
         raise ActionError.on("individual", problem)
@@ -186,6 +275,7 @@ def record_best_interests_decision(
         given_by=ConsentGiver.BEST_INTERESTS,
         caregiver_unsuitable=data["caregiver_unsuitable"],
         reason=reason,
+        incapacity=incapacity,
         recorded_by=actor,
         **values,
     )
@@ -242,6 +332,93 @@ def record_service_decision(
     return decision
 
 
+@transaction.atomic
+def withdraw_consent(
+    *,
+    actor: User,
+    case: Case,
+    service: str,
+    withdrawn_by: str,
+    withdrawn_on: date,
+    request: HttpRequest | None = None,
+) -> ConsentWithdrawal:
+    """The survivor (or the caregiver who consented for a child) withdraws consent to be
+    referred: to every service (`service` "") or to one kind (a `GBVService`). The incident's
+    consent and the child's consent stay as recorded; this new fact refuses every referral it
+    covers until consent is given again (`renew_consent`). Referrals it covers that still await
+    an answer are shown on the case page with a warning, and cannot be referred on.
+
+    Side effects: audit `cases.consent.withdrawn`."""
+    case = _restricted_case(actor, case)
+    errors = Errors()
+    if service and service not in GBVService.values:
+        errors.add("service", _("Choose a service from the list."))
+    if withdrawn_by not in ConsentWithdrawer.values:
+        errors.add("withdrawn_by", _("Say who withdrew consent."))
+    if not isinstance(withdrawn_on, date):
+        errors.add("withdrawn_on", _("Enter a date."))
+    errors.raise_if_any()
+    _check_not_future("withdrawn_on", withdrawn_on)
+    withdrawal = ConsentWithdrawal.objects.create(
+        case=case,
+        service=service,
+        withdrawn_by=withdrawn_by,
+        withdrawn_on=withdrawn_on,
+        recorded_by=actor,
+    )
+    audit.record(
+        actor=actor,
+        action="cases.consent.withdrawn",
+        target=withdrawal,
+        request=request,
+        organization_id=case.organization_id,
+        details={"service": service or "all", "by": withdrawn_by},
+    )
+    return withdrawal
+
+
+@transaction.atomic
+def renew_consent(
+    *,
+    actor: User,
+    case: Case,
+    withdrawal: ConsentWithdrawal,
+    renewed_on: date,
+    request: HttpRequest | None = None,
+) -> ConsentWithdrawal:
+    """The survivor (or caregiver) gives again the consent they had withdrawn: the withdrawal
+    stays on record, marked with the date consent was given again. Referrals still need every
+    other consent (the incident's, the child's).
+
+    Side effects: audit `cases.consent.renewed`."""
+    case = _restricted_case(actor, case)
+    withdrawal = access.get_visible(
+        ConsentWithdrawal.objects.select_for_update().filter(case=case), pk=withdrawal.pk
+    )
+    if withdrawal.renewed_on is not None:
+        raise ActionError.general(_("Consent was already given again."))
+    if not isinstance(renewed_on, date):
+        raise ActionError.on("renewed_on", _("Enter a date."))
+    _check_not_future("renewed_on", renewed_on)
+    if renewed_on < withdrawal.withdrawn_on:
+        raise ActionError.on(
+            "renewed_on", _("Consent is given again after it was withdrawn, not before.")
+        )
+    withdrawal.renewed_on = renewed_on
+    withdrawal.renewed_by = actor
+    withdrawal.save(update_fields=["renewed_on", "renewed_by"])
+    audit.record(
+        actor=actor,
+        action="cases.consent.renewed",
+        target=withdrawal,
+        fields=["renewed_on"],
+        request=request,
+        organization_id=case.organization_id,
+        details={"service": withdrawal.service or "all"},
+    )
+    return withdrawal
+
+
 def _safety(case: Case) -> SurvivorSafety:
     return SurvivorSafety.objects.select_for_update().get_or_create(case=case)[0]
 
@@ -271,7 +448,7 @@ def record_mandatory_reporting(
     data: dict,
     request: HttpRequest | None = None,
 ) -> SurvivorSafety:
-    """Record that the survivor (and her caregiver) were told where confidentiality ends, and
+    """Record that the survivor (and their caregiver) were told where confidentiality ends, and
     whether and to whom a mandatory report was made.
 
     Side effects: audit `cases.safety.mandatory_reporting`."""

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from amparo.cases.actions._checks import _check_team
 from amparo.cases.actions.lifecycle import _new_case
 from amparo.cases.models import (
+    AdolescentIncapacity,
     Case,
     CaseType,
     ChildConsent,
@@ -149,8 +150,12 @@ def _link(
     case.household_id = person.household_id
     case.save(update_fields=["household", "updated_at"])
     case.individuals.set([person])
-    # A child's consent recorded while she was a walk-in is hers: it follows her record.
+    # A child's consent (and why an adolescent could not give it) recorded while the child was
+    # a walk-in is theirs: it follows their record.
     ChildConsent.objects.filter(case=case, individual__isnull=True).update(individual=person)
+    AdolescentIncapacity.objects.filter(case=case, individual__isnull=True).update(
+        individual=person
+    )
     record.details = ""  # the registry holds who they are now
     record.registry_consent_method, record.registry_consent_date = method, consent_date
     record.registered_by, record.registered_at = actor, timezone.now()

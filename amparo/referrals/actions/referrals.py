@@ -18,11 +18,12 @@ from django.utils.translation import gettext as _
 
 from amparo.cases import actions as case_actions
 from amparo.cases import queries as case_queries
-from amparo.cases.consent import giver_problem, is_child
+from amparo.cases.consent import GBV_CONSENT_FOR, giver_problem, is_child
 from amparo.cases.models import (
     Case,
     CaseType,
     ConsentPurpose,
+    ConsentWithdrawer,
     GBVService,
     ServiceOutcome,
     ServiceType,
@@ -44,23 +45,6 @@ from amparo.referrals.models import (
 from amparo.registry.models import Individual
 from amparo.registry.queries import individuals_visible_to
 
-# Which GBVIMS referral consent each service type needs, for survivors of a recorded incident.
-# Every service type is here (a test says so): a referral anywhere tells the recipient who she
-# is, so none goes without her consent. Keyed by the stored service type, a plain str.
-GBV_CONSENT_FOR: dict[str, GBVService] = {
-    ServiceType.HEALTH: GBVService.HEALTH,
-    ServiceType.PSYCHOSOCIAL: GBVService.PSYCHOSOCIAL,
-    ServiceType.SHELTER: GBVService.SAFE_HOUSE,
-    ServiceType.LEGAL: GBVService.LEGAL,
-    ServiceType.JUSTICE: GBVService.LEGAL,
-    ServiceType.POLICE: GBVService.POLICE,
-    ServiceType.LIVELIHOODS: GBVService.LIVELIHOODS,
-    ServiceType.CHILD_PROTECTION: GBVService.CHILD_PROTECTION,
-    ServiceType.DOCUMENTATION: GBVService.OTHER,
-    ServiceType.EDUCATION: GBVService.OTHER,
-    ServiceType.BASIC_NEEDS: GBVService.OTHER,
-    ServiceType.OTHER: GBVService.OTHER,
-}
 # Only a restricted case's referral may carry these (the case code, the safe-contact
 # instructions); its default shares the case code alone, not her name.
 CASE_FIELDS = ("case_code", "safe_contact")
@@ -162,7 +146,7 @@ def _check_cross_border(actor: User, service: Service, consent: bool) -> bool:
         raise ActionError.on(
             "cross_border_consent",
             _(
-                "%(provider)s works in %(country)s: record that the person agrees that her "
+                "%(provider)s works in %(country)s: record that the person agrees that their "
                 "information goes to another country. The referral was not sent."
             )
             % {"provider": service.provider.name, "country": names.country_name(country.code)},
@@ -172,6 +156,19 @@ def _check_cross_border(actor: User, service: Service, consent: bool) -> bool:
 
 def _refused(message: str) -> ActionError:
     return ActionError.on("consent", message + " " + _("The referral was not sent."))
+
+
+def _withdrawn_message(withdrawal, service_type: str) -> str:
+    return _(
+        "%(who)s withdrew consent to referrals for “%(kind)s” on %(date)s. Record that "
+        "consent was given again on the case before referring."
+    ) % {
+        "who": ConsentWithdrawer(withdrawal.withdrawn_by).label,
+        "kind": withdrawal.scope_display
+        if withdrawal.service
+        else GBVService(GBV_CONSENT_FOR[service_type]).label,
+        "date": date_format(withdrawal.withdrawn_on),
+    }
 
 
 def _check_gbv_consent(
@@ -194,6 +191,9 @@ def _check_gbv_consent(
             )
             % {"kind": GBVService(needed).label}
         )
+    withdrawal = case_queries.withdrawal_covering(case, service.type)
+    if withdrawal is not None:
+        raise _refused(_withdrawn_message(withdrawal, service.type))
     decision = case_queries.service_decisions_of(case).filter(service_type=service.type).first()
     if decision is not None and decision.outcome == ServiceOutcome.DECLINED:
         raise _refused(
@@ -218,9 +218,9 @@ def _check_gbv_consent(
     if record is None or ConsentPurpose.REFERRALS not in record.purposes:
         raise _refused(
             _(
-                "The survivor is a child: record her consent to referrals first (the "
-                "caregiver's with her assent, her own, or a supervisor's best-interests "
-                "decision)."
+                "The survivor is a child: record the child's consent to referrals first (the "
+                "caregiver's with the child's assent, the adolescent's own, or a supervisor's "
+                "best-interests decision)."
             )
         )
     problem = giver_problem(
@@ -228,6 +228,8 @@ def _check_gbv_consent(
         given_by=record.given_by,
         child_assent=record.child_assent,
         perpetrator_is_caregiver=caregiver_perpetrator,
+        unable=record.incapacity_id is not None,
+        caregiver_in_interest=record.caregiver_in_interest,
     )
     if problem:
         raise _refused(problem)
@@ -250,6 +252,7 @@ def _consented_types(case: Case | None, service: Service) -> list[str]:
         kind
         for kind, needed in GBV_CONSENT_FOR.items()
         if kind not in declined
+        and case_queries.withdrawal_covering(case, kind) is None
         and (kind == service.type or all(needed in i.referral_consent for i in incidents))
     )
 
@@ -264,8 +267,8 @@ def _check_no_restricted_case(actor: User, individual: Individual) -> None:
         raise ActionError.on(
             "individual",
             _(
-                "This person has a restricted case (%(reference)s): refer her from that case, "
-                "where her consent is recorded."
+                "This person has a restricted case (%(reference)s): refer them from that case, "
+                "where their consent is recorded."
             )
             % {"reference": restricted.reference},
         )
@@ -431,6 +434,14 @@ def can_refer_onward(actor: User, referral: Referral) -> bool:
     )
 
 
+def _case_of(referral: Referral) -> Case | None:
+    """The case the first referral of a chain was sent from (None for a person referred
+    without one)."""
+    while referral.case_id is None and referral.parent_id is not None:
+        referral = referral.parent  # type: ignore[assignment]
+    return referral.case
+
+
 @transaction.atomic
 def refer_onward(
     *,
@@ -482,13 +493,17 @@ def refer_onward(
             _("An onward referral shares only what the first referral shared with you: %(fields)s.")
             % {"fields": ", ".join(str(SHAREABLE_FIELDS[f]) for f in parent.shared_fields)},
         )
+    case = _case_of(parent)
+    withdrawal = case_queries.withdrawal_covering(case, service.type) if case else None
+    if withdrawal is not None:
+        raise _refused(_withdrawn_message(withdrawal, service.type))
     consented = list(parent.consented_types)
     if service.type not in consented:
         if not consent:
             raise _refused(
                 _(
                     "The person agreed to be referred for “%(kind)s” only when this referral "
-                    "was sent. Record her consent to be referred for “%(wanted)s”."
+                    "was sent. Record their consent to be referred for “%(wanted)s”."
                 )
                 % {
                     "kind": ", ".join(str(ServiceType(t).label) for t in consented) or "—",

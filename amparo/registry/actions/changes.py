@@ -11,9 +11,10 @@ from amparo.core import access, audit
 from amparo.core.errors import Errors
 from amparo.core.models import Area, User
 from amparo.registry import normalize
+from amparo.registry.actions.notices import notify_restricted_needs
 from amparo.registry.actions.validation import _RELATIONSHIPS, clean_member
 from amparo.registry.fields import PERSON, field_names
-from amparo.registry.models import Document, Household, Individual
+from amparo.registry.models import RESTRICTED_NEEDS, Document, Household, Individual
 from amparo.registry.queries import needs_visible_to
 from amparo.registry.regions import office_region
 
@@ -61,7 +62,7 @@ def update_individual(
 
     `changes` may hold any member field and `documents` (which replaces the list). Raises
     ActionError (nothing written). Side effects: audit `registry.individual.updated`
-    with the changed field names.
+    with the changed field names; a notice to the GBV team when a restricted need is added.
     """
     access.require(actor, "registry.change")
     person = (
@@ -69,6 +70,7 @@ def update_individual(
         .select_related("household__office__area")
         .get(pk=individual.pk)
     )
+    recorded = set(person.specific_needs or [])
     data = {**member_data(person), **changes}
     if "specific_needs" in changes and isinstance(changes["specific_needs"], list | tuple):
         # A restricted need the actor cannot read ("survivor of violence", seen by the GBV team
@@ -124,6 +126,8 @@ def update_individual(
             fields=changed,
             request=request,
         )
+    if RESTRICTED_NEEDS & (set(person.specific_needs or []) - recorded):  # newly recorded
+        notify_restricted_needs(actor=actor, people=[person], request=request)
     return person
 
 

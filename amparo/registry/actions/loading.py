@@ -13,7 +13,8 @@ from django.utils import timezone
 from amparo.core import access, audit, references
 from amparo.core.models import AuditEvent, Office, User
 from amparo.registry import normalize
-from amparo.registry.models import Document, Household, Individual
+from amparo.registry.actions.notices import notify_restricted_needs
+from amparo.registry.models import RESTRICTED_NEEDS, Document, Household, Individual
 from amparo.registry.regions import office_region
 
 
@@ -64,6 +65,9 @@ def load_households(
     rows = _create_households(todo)
     people = _create_members(rows, todo)
     _record_imported(actor, rows, todo)
+    if actor is not None:
+        flagged = [p for p in people if RESTRICTED_NEEDS & set(p.specific_needs or [])]
+        notify_restricted_needs(actor=actor, people=flagged)
     if created is not None:
         created.extend(h.pk for h in rows)
     counts = {

@@ -12,6 +12,7 @@ from amparo.core.errors import ActionError, Errors
 from amparo.core.models import Area, Office, User
 from amparo.registry import normalize
 from amparo.registry.actions.loading import household_references
+from amparo.registry.actions.notices import notify_restricted_needs
 from amparo.registry.actions.validation import DuplicatesSuspected, clean_member
 from amparo.registry.duplicates import find_duplicates
 from amparo.registry.models import (
@@ -216,6 +217,7 @@ def _create_household(
             request=request,
             details={"household": str(household.uuid)},
         )
+    notify_restricted_needs(actor=actor, people=people, request=request)
     return household, people
 
 
@@ -253,4 +255,5 @@ def add_member(*, actor: User, household: Household, data: Mapping, request=None
         request=request,
         details={"household": str(household.uuid)},
     )
+    notify_restricted_needs(actor=actor, people=[person], request=request)
     return person
