@@ -20,9 +20,10 @@ from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from amparo.cases.models import RiskLevel
@@ -66,11 +67,20 @@ def _too_big(request: HttpRequest) -> bool:
 
 
 def _public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """The public page's edge: rate limit, bounded body, one 404 for every unusable link, and
-    the headers of a page whose address is a secret."""
+    """The public page's edge: rate limit, bounded body, one 404 for every unusable link, the
+    headers of a page whose address is a secret, and its language from `?lang=`.
 
+    No CSRF check: with no referrer, browsers post from the page with "Origin: null" (and no
+    Referer), which Django's check refuses; and a forged post would need the secret in the
+    path, which is all the page asks for. So the page sets no cookie at all.
+    """
+
+    @csrf_exempt
     @wraps(view)
     def wrapped(request: HttpRequest, token: str) -> HttpResponse:
+        if request.GET.get("lang") in dict(settings.LANGUAGES):
+            translation.activate(request.GET["lang"])
+            request.LANGUAGE_CODE = translation.get_language()
         if _over_limit(request):
             response = render(request, "referrals/intake_public_limit.html", status=429)
         elif request.method == "POST" and _too_big(request):

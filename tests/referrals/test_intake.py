@@ -189,7 +189,6 @@ def test_public_page_answers_with_private_headers(client, token):
     assert "no-store" in page["Cache-Control"]
     assert page["Referrer-Policy"] == "no-referrer"
     assert page["X-Robots-Tag"] == "noindex, nofollow"
-    assert "sessionid" not in page.cookies
 
 
 @pytest.mark.django_db
@@ -248,11 +247,31 @@ def test_used_link_answers_like_an_unknown_one(client, token):
 
 
 @pytest.mark.django_db
-def test_gone_page_speaks_the_visitors_language(client, settings):
-    page = client.get(_url("z" * 43), HTTP_ACCEPT_LANGUAGE="en")
+def test_public_pages_speak_the_visitors_language(client, token):
+    gone = client.get(_url("z" * 43), HTTP_ACCEPT_LANGUAGE="en")
+    chosen = client.get(_url(token) + "?lang=en")
+    sent = client.post(_url(token) + "?lang=en", FORM)
 
-    assert page.status_code == 404
-    assert "This link does not work" in page.content.decode()
+    assert gone.status_code == 404
+    assert "This link does not work" in gone.content.decode()
+    assert "What does she want to be called?" in chosen.content.decode()
+    assert 'href="?lang=es"' in chosen.content.decode()
+    assert "The GBV team received it" in sent.content.decode()
+
+
+@pytest.mark.django_db
+def test_public_page_sets_no_cookie_and_takes_a_post_without_origin(token):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+
+    page = browser.get(_url(token))
+    sent = browser.post(_url(token), FORM, HTTP_ORIGIN="null")
+
+    assert page.cookies == {} and sent.cookies == {}
+    assert "csrfmiddlewaretoken" not in page.content.decode()
+    assert sent.status_code == 200
+    assert Intake.objects.count() == 1
 
 
 @pytest.mark.django_db
