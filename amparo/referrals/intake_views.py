@@ -37,7 +37,7 @@ from amparo.referrals.forms import (
     IntakeLinkForm,
     PaperIntakeForm,
 )
-from amparo.referrals.models import ContactBy, IntakeLinkState, IntakeUrgency
+from amparo.referrals.models import ContactBy, IntakeLinkState, IntakeState, IntakeUrgency
 
 # The largest body the public form can honestly need (its fields are short).
 INTAKE_MAX_BODY = 16 * 1024
@@ -138,7 +138,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "referrals/intake_inbox.html",
         {
             "waiting": queries.waiting_intakes(user),
-            "handled": intakes.exclude(pk__in=queries.waiting_intakes(user).values("pk"))[:50],
+            "handled": intakes.exclude(state=IntakeState.RECEIVED)[:50],
             "links": links,
             "may_issue": queries.may_issue_intake_links(user),
         },
