@@ -42,6 +42,8 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
             (referral, _answers(referral), referrals.is_overdue(referral))
             for referral in referrals.waiting_for_answer(user)[:SHOWN]
         ]
+    if can["cases.gbv"] and referrals.intake_offices(user):
+        context["intakes"] = list(referrals.waiting_intakes(user)[:SHOWN])
     if can["registry.register"]:
         context["registrations"] = list(registry.recent_registrations_by(user)[:5])
     if twofactor.authenticator_of(user) is not None:
@@ -55,6 +57,7 @@ _PERMISSIONS = (
     "registry.register",
     "cases.manage",
     "cases.supervise",
+    "cases.gbv",
     "referrals.respond",
 )
 

@@ -589,3 +589,41 @@ def test_blank_printed_form_has_the_fields_and_the_warning(client, gbv_specialis
 
     assert "¿Cómo quiere que la llamen?" in page
     assert "no escriba quién la lastimó" in page.lower()
+
+
+@pytest.mark.django_db
+def test_home_page_shows_the_gbv_team_its_waiting_intakes(
+    client, intake, gbv_specialist, caseworker
+):
+    client.force_login(gbv_specialist)
+    own = client.get(reverse("home")).content.decode()
+    client.force_login(caseworker)
+    other = client.get(reverse("home")).content.decode()
+
+    assert reverse("referrals:intake", args=[intake.uuid]) in own
+    assert "Admisiones desde puestos de cuidado" in own
+    assert "Admisiones desde puestos de cuidado" not in other
+
+
+@pytest.mark.django_db
+def test_inbox_reads_a_fixed_number_of_queries(client, gbv_specialist):
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(gbv_specialist)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("referrals:intakes")).status_code == 200
+        return len(queries)
+
+    def one_more(n: int) -> None:
+        _, token = actions.issue_intake_link(actor=gbv_specialist, label=f"Puesto {n}", hours=2)
+        actions.receive_intake(token=token, data=_data())
+
+    one_more(1)
+    one = count()
+    for n in (2, 3):
+        one_more(n)
+    actions.close_intake(actor=gbv_specialist, intake=Intake.objects.first(), reason="declined")
+
+    assert count() == one
