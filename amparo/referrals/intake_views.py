@@ -250,6 +250,8 @@ def record(request: HttpRequest, intake_id) -> HttpResponse:
     """Open a GBV walk-in case from an intake, filled from what it has."""
     user = request.user
     intake = queries.get_intake_for(user, intake_id)
+    if request.method == "GET":  # the form shows what the intake says of her
+        audit.record_view(request=request, target=intake)
     initial = {
         "given_names": intake.alias,
         "sex": intake.sex,

@@ -500,6 +500,7 @@ def test_intake_becomes_a_walk_in_case_with_its_safe_contact(client, intake, gbv
     )
 
     assert 'value="Flor"' in form and 'value="0991234567"' in form
+    assert AuditEvent.objects.filter(action="referrals.intake.viewed").count() == 1
     case = Case.objects.get()
     assert answer.status_code == 302 and answer["Location"] == f"/cases/{case.uuid}/"
     assert case.restricted and case.is_walk_in and case.office_id == intake.office_id
