@@ -62,6 +62,9 @@ def serve(argv: list[str]) -> int:
         str(args.workers),
         "--access-logfile",
         "-",
+        # A care post's intake link carries its secret in the path (amparo/access_log.py).
+        "--logger-class",
+        "amparo.access_log.RedactingLogger",
         "--forwarded-allow-ips",
         os.environ.get("AMPARO_FORWARDED_ALLOW_IPS", "127.0.0.1"),
         # gunicorn's control socket lives with the instance, not in the user's home.

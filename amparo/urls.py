@@ -11,6 +11,7 @@ from amparo.core import api as core_api
 from amparo.core.views import healthz
 from amparo.referrals import api as referrals_api
 from amparo.referrals import directory_api
+from amparo.referrals.intake_views import public_intake
 from amparo.registry import api as registry_api
 
 router = DefaultRouter()
@@ -47,6 +48,8 @@ urlpatterns = [
     path("registry/", include("amparo.registry.urls")),
     path("cases/", include("amparo.cases.urls")),
     path("referrals/", include("amparo.referrals.urls")),
+    # A care post's one-time link (no account; the secret is in the path).
+    path("intake/<str:token>/", public_intake, name="intake"),
     path("activities/", include("amparo.activities.urls")),
     path("", include("amparo.home.urls")),
     path("", include("amparo.core.urls")),

@@ -66,6 +66,7 @@ def test_serve_answers_health_pages_and_static_files_without_debug(served, tmp_p
     health = get(f"{served}/healthz")
     login = get(f"{served}/login/")
     missing = get(f"{served}/no-such-page/")
+    intake = get(f"{served}/intake/SecretOfACarePost0123456789/")
     css_path = login[2].decode().split('href="')[1].split('"')[0]
     css = get(f"{served}{css_path}")
 
@@ -81,6 +82,11 @@ def test_serve_answers_health_pages_and_static_files_without_debug(served, tmp_p
     assert "no-store" in login[1]["Cache-Control"]  # pages are never kept by the browser
     assert "no-store" not in css[1]["Cache-Control"]  # static files are
     assert (tmp_path / "gunicorn.ctl").exists()  # the control socket stays in the instance
+    assert intake[0] == 404
+    assert intake[1]["Referrer-Policy"] == "no-referrer"
+    log = (tmp_path / "serve.log").read_text()
+    assert "GET /intake/…/ HTTP" in log  # the access log keeps the request, not the secret
+    assert "SecretOfACarePost" not in log
 
 
 # --- the background worker beside the server -----------------------------------------------

@@ -9,6 +9,7 @@ MENU = [
     ("registry:search", _("Registry"), "registry.view"),
     ("cases:list", _("Cases"), "cases.view"),
     ("referrals:list", _("Referrals"), "referrals.view"),
+    ("referrals:intakes", _("Care post intake"), "cases.gbv"),
     ("activities:list", _("Services given"), "activities.view"),
     ("cases:gbv-statistics", _("GBV statistics"), "reports.view"),
     ("offices", _("Offices"), "core.view_offices"),

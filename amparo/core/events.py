@@ -126,6 +126,14 @@ SENTENCES: dict[str, Promise] = {
     ),
     "referrals.directory.imported": gettext_lazy("%(actor)s imported the directory"),
     "referrals.directory.loaded": gettext_lazy("%(actor)s loaded the directory"),
+    "referrals.intake_link.created": gettext_lazy(
+        "%(actor)s issued a one-time intake link to a care post"
+    ),
+    "referrals.intake_link.revoked": gettext_lazy("%(actor)s revoked a one-time intake link"),
+    "referrals.intake.received": gettext_lazy("%(actor)s sent an intake from a care post"),
+    "referrals.intake.viewed": gettext_lazy("%(actor)s viewed an intake from a care post"),
+    "referrals.intake.recorded": gettext_lazy("%(actor)s opened a GBV case from an intake"),
+    "referrals.intake.closed": gettext_lazy("%(actor)s closed an intake without a case"),
     # services given
     "activities.activity.recorded": gettext_lazy("%(actor)s recorded a service given"),
     "activities.activity.viewed": gettext_lazy("%(actor)s viewed a service given"),

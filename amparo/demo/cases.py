@@ -109,6 +109,7 @@ def load() -> dict[str, int]:
     _open_walk_in_case(today)
     child_cases = _open_child_survivor_cases(lago, today)
     _monthly_tables(lago, today)
+    _intake_from_care_posts()
     referrals = [
         *_refer_to_the_hospital(hias, lago, gbv_case, survivor, today),
         *_refer_to_agencies_without_accounts(hias, quito_cases),
@@ -116,6 +117,35 @@ def load() -> dict[str, int]:
         *_refer_the_children(hias, child_cases),
     ]
     return {"cases": len(quito_cases) + 2 + len(child_cases), "referrals": len(referrals)}
+
+
+def _intake_from_care_posts() -> None:
+    """The Lago Agrio GBV team's one-time links: one open, for a care post; one used by a
+    community network, whose intake waits in the team's inbox."""
+    gbv = _user("vbg.lagoagrio")
+    referral_actions.issue_intake_link(
+        actor=gbv, label="Puesto de cuidado Barrio Nueva Esperanza", hours=72
+    )
+    _, token = referral_actions.issue_intake_link(
+        actor=gbv, label="Red comunitaria contra la violencia – Barrio Los Vergeles", hours=48
+    )
+    referral_actions.receive_intake(
+        token=token,
+        data={
+            "alias": "Rosa",
+            "age_group": "adult",
+            "sex": "F",
+            "community": "Barrio Los Vergeles",
+            "needs": ["psychosocial", "legal"],
+            "urgency": "days",
+            "contact_by": "care_post",
+            "may_call": False,
+            "may_leave_message": False,
+            "safe_times": "Los martes por la tarde, en el puesto",
+            "note": "Pide que la atienda una mujer.",
+            "consent": True,
+        },
+    )
 
 
 def _open_quito_cases(quito: Office, today: datetime.date) -> list[tuple[Case, Individual]]:

@@ -44,6 +44,8 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
         ]
     if access.restricted_offices(user):  # on a GBV team: people flagged at registration
         context["notices"] = list(registry.need_notices_for(user)[:SHOWN])
+    if can["cases.gbv"] and referrals.intake_offices(user):
+        context["intakes"] = list(referrals.waiting_intakes(user)[:SHOWN])
     if can["registry.register"]:
         context["registrations"] = list(registry.recent_registrations_by(user)[:5])
     if twofactor.authenticator_of(user) is not None:
@@ -57,6 +59,7 @@ _PERMISSIONS = (
     "registry.register",
     "cases.manage",
     "cases.supervise",
+    "cases.gbv",
     "referrals.respond",
 )
 

@@ -4,7 +4,21 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from amparo.referrals.models import SHAREABLE_FIELDS, Referral, ReferralState, Urgency
+from amparo.cases.models import RiskLevel, ServiceType
+from amparo.referrals.models import (
+    INTAKE_LINK_DEFAULT_HOURS,
+    INTAKE_LINK_MAX_HOURS,
+    INTAKE_TEXT_LIMITS,
+    SHAREABLE_FIELDS,
+    AgeGroup,
+    ContactBy,
+    IntakeClosure,
+    IntakeSex,
+    IntakeUrgency,
+    Referral,
+    ReferralState,
+    Urgency,
+)
 
 CROSS_BORDER = _(
     "Only for a service in another country: the person agrees that their information goes to "
@@ -140,3 +154,123 @@ class ReferralFilterForm(forms.Form):
         label=_("State"), required=False, choices=[("", _("All"))] + ReferralState.choices
     )
     overdue = forms.BooleanField(label=_("Only overdue"), required=False)
+
+
+# Intake from care posts (issue 11). The actions check everything again; these parse.
+
+
+class IntakeLinkForm(forms.Form):
+    label = forms.CharField(
+        label=_("Care post or community network"),
+        max_length=200,
+        help_text=_("e.g. Puesto de cuidado Barrio Nueva Esperanza"),
+    )
+    provider = forms.TypedChoiceField(
+        label=_("Provider of the Care Route (optional)"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    hours = forms.IntegerField(
+        label=_("Valid for (hours)"),
+        min_value=1,
+        max_value=INTAKE_LINK_MAX_HOURS,
+        initial=INTAKE_LINK_DEFAULT_HOURS,
+        help_text=_("At most 168 hours (seven days)."),
+    )
+
+    def __init__(self, *args, providers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].choices = [("", "—"), *[(p.pk, p.name) for p in providers]]
+
+
+def _short(label, field: str, **kwargs) -> forms.CharField:
+    return forms.CharField(label=label, max_length=INTAKE_TEXT_LIMITS[field], **kwargs)
+
+
+class IntakeForm(forms.Form):
+    """The minimum a care post sends: the link's page and the printed form's entry."""
+
+    alias = _short(
+        _("What does she want to be called?"),
+        "alias",
+        help_text=_("A first name or a nickname is enough."),
+    )
+    age_group = forms.ChoiceField(
+        label=_("Age group"), choices=AgeGroup.choices, widget=forms.RadioSelect
+    )
+    sex = forms.ChoiceField(label=_("Sex"), choices=IntakeSex.choices, widget=forms.RadioSelect)
+    community = _short(_("Neighbourhood or community"), "community")
+    needs = forms.MultipleChoiceField(
+        label=_("What help does she need?"),
+        choices=ServiceType.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    urgency = forms.ChoiceField(
+        label=_("How urgent is it?"), choices=IntakeUrgency.choices, widget=forms.RadioSelect
+    )
+    contact_by = forms.ChoiceField(
+        label=_("How can the GBV team contact her safely?"),
+        choices=ContactBy.choices,
+        widget=forms.RadioSelect,
+    )
+    phone = _short(_("Phone"), "phone", required=False)
+    may_call = forms.BooleanField(label=_("We may call her"), required=False)
+    may_leave_message = forms.BooleanField(label=_("We may leave a message"), required=False)
+    safe_times = _short(
+        _("When is it safe to contact her?"),
+        "safe_times",
+        required=False,
+        help_text=_("e.g. weekday mornings, not at weekends"),
+    )
+    note = _short(
+        _("Short note (optional)"),
+        "note",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Do not write who hurt her or what happened: the caseworker asks her in person."
+        ),
+    )
+    consent = forms.BooleanField(
+        label=_("She agreed to be contacted by the office's GBV team."),
+    )
+
+
+class PaperIntakeForm(IntakeForm):
+    label = forms.CharField(label=_("Received on paper from"), max_length=200)
+    provider = forms.TypedChoiceField(
+        label=_("Provider of the Care Route (optional)"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+
+    field_order = ["label", "provider"]
+
+    def __init__(self, *args, providers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].choices = [("", "—"), *[(p.pk, p.name) for p in providers]]
+
+
+class IntakeCaseForm(forms.Form):
+    """The walk-in case an intake becomes, filled from what the intake has."""
+
+    given_names = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("The name the survivor gives; it may be a first name only."),
+    )
+    sex = forms.ChoiceField(label=_("Sex"), required=False, choices=[("", "—"), *IntakeSex.choices])
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
+    risk_level = forms.ChoiceField(label=_("Risk level"), choices=RiskLevel.choices)
+    summary = forms.CharField(
+        label=_("Summary (confidential)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+
+class CloseIntakeForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Why is it closed?"), choices=IntakeClosure.choices)

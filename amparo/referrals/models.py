@@ -404,3 +404,186 @@ class Referral(models.Model):
         if self.case_id:
             return self.case.audit_restricted_office_id
         return self.parent.audit_restricted_office_id if self.parent_id else None
+
+
+# Intake from care posts and community networks without accounts (issue 11): the office's GBV
+# team issues a one-time link to a post, or receives the printed form; both land in its inbox.
+# Here rather than in `cases` because a link may name a Care Route provider, and `cases` sits
+# below `referrals`; an intake becomes a walk-in case through `cases`' own action.
+
+INTAKE_LINK_MAX_HOURS = 7 * 24
+INTAKE_LINK_DEFAULT_HOURS = 72
+# Lengths of the free text a post may send: enough to be useful, too short for a story.
+INTAKE_TEXT_LIMITS = {"alias": 60, "community": 100, "phone": 30, "safe_times": 200, "note": 500}
+
+
+class IntakeLinkState(models.TextChoices):
+    OPEN = "open", _("Open")
+    USED = "used", _("Used")
+    EXPIRED = "expired", _("Expired")
+    REVOKED = "revoked", _("Revoked")
+
+
+class IntakeLink(models.Model):
+    """A one-time link for a care post or community network: it opens the intake form once,
+    until it expires or is revoked. Only the SHA-256 of its secret is stored."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, models.PROTECT, related_name="+")
+    office = models.ForeignKey(Office, models.PROTECT, related_name="+", verbose_name=_("office"))
+    label = models.CharField(_("care post or network"), max_length=200)
+    provider = models.ForeignKey(
+        Provider,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("provider of the Care Route"),
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField(_("expires"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("issued by")
+    )
+    created_at = models.DateTimeField(_("issued"), auto_now_add=True)
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("intake link")
+        verbose_name_plural = _("intake links")
+
+    def __str__(self) -> str:
+        return self.label
+
+    def state_at(self, now: datetime) -> str:
+        if self.revoked_at is not None:
+            return IntakeLinkState.REVOKED
+        if self.used_at is not None:
+            return IntakeLinkState.USED
+        if self.expires_at <= now:
+            return IntakeLinkState.EXPIRED
+        return IntakeLinkState.OPEN
+
+    @property
+    def audit_restricted_office_id(self) -> int | None:
+        return self.office_id
+
+
+class IntakeSource(models.TextChoices):
+    LINK = "link", _("One-time link")
+    PAPER = "paper", _("Printed form")
+
+
+class AgeGroup(models.TextChoices):
+    CHILD = "child", _("Girl or boy (under 12)")
+    ADOLESCENT = "adolescent", _("Adolescent (12 to 17)")
+    ADULT = "adult", _("Adult (18 or more)")
+
+
+class IntakeSex(models.TextChoices):
+    FEMALE = "F", _("Female")
+    MALE = "M", _("Male")
+    OTHER = "X", _("Other / not stated")
+
+
+class IntakeUrgency(models.TextChoices):
+    NOW = "now", _("Now: she is in danger or hurt")
+    DAYS = "days", _("In the next few days")
+    WHEN_POSSIBLE = "when_possible", _("When possible")
+
+
+class ContactBy(models.TextChoices):
+    PHONE = "phone", _("By phone")
+    CARE_POST = "care_post", _("Through the care post or network")
+
+
+class IntakeState(models.TextChoices):
+    RECEIVED = "received", _("Waiting")
+    RECORDED = "recorded", _("Recorded as a case")
+    CLOSED = "closed", _("Closed")
+
+
+class IntakeClosure(models.TextChoices):
+    NO_SAFE_CONTACT = "no_safe_contact", _("Could not be contacted safely")
+    DECLINED = "declined", _("She no longer wants to be contacted")
+    ALREADY_KNOWN = "already_known", _("Already followed by the office")
+    OTHER_AGENCY = "other_agency", _("Attended by another agency")
+    NOT_GBV = "not_gbv", _("Not a GBV situation")
+
+
+class Intake(models.Model):
+    """What a care post or community network passed to an office's GBV team about a survivor
+    who agreed to be contacted: the minimum, never the incident or the perpetrator (the
+    caseworker asks in person). Free text is encrypted; the GBV team of `office` reads it."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, models.PROTECT, related_name="+")
+    office = models.ForeignKey(Office, models.PROTECT, related_name="+", verbose_name=_("office"))
+    source = models.CharField(_("received by"), max_length=8, choices=IntakeSource.choices)
+    # One intake per link: with the conditional update in `receive_intake`, a link works once.
+    link = models.OneToOneField(
+        IntakeLink, models.PROTECT, null=True, blank=True, related_name="intake"
+    )
+    sender_label = models.CharField(_("care post or network"), max_length=200)
+    provider = models.ForeignKey(Provider, models.PROTECT, null=True, blank=True, related_name="+")
+    alias = EncryptedTextField(_("what she wants to be called"))
+    age_group = models.CharField(_("age group"), max_length=12, choices=AgeGroup.choices)
+    sex = models.CharField(_("sex"), max_length=1, choices=IntakeSex.choices)
+    community = EncryptedTextField(_("neighbourhood or community"))
+    needs = models.JSONField(_("help she needs"), default=list)
+    urgency = models.CharField(_("urgency"), max_length=16, choices=IntakeUrgency.choices)
+    contact_by = models.CharField(_("contact"), max_length=10, choices=ContactBy.choices)
+    phone = EncryptedTextField(_("phone"), blank=True)
+    may_call = models.BooleanField(_("we may call her"), default=False)
+    may_leave_message = models.BooleanField(_("we may leave a message"), default=False)
+    safe_times = EncryptedTextField(_("safe times to contact her"), blank=True)
+    consent = models.BooleanField(_("she agreed to be contacted by the GBV team"))
+    note = EncryptedTextField(_("note"), blank=True)
+    received_at = models.DateTimeField(_("received"))
+    # A paper form: who typed it in, and the day the office got it.
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=IntakeState.choices, default=IntakeState.RECEIVED
+    )
+    case = models.ForeignKey(
+        Case, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("case")
+    )
+    closure_reason = models.CharField(
+        _("closure reason"), max_length=16, choices=IntakeClosure.choices, blank=True
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("intake")
+        verbose_name_plural = _("intakes")
+        indexes = [models.Index(fields=["office", "state"], name="intake_office_state")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(consent=True), name="intake_has_consent"),
+            models.CheckConstraint(
+                condition=~models.Q(state="recorded") | models.Q(case__isnull=False),
+                name="recorded_intake_has_case",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.sender_label
+
+    def get_needs_display(self) -> list[str]:
+        return [str(ServiceType(t).label) for t in self.needs if t in ServiceType.values]
+
+    @property
+    def audit_restricted_office_id(self) -> int | None:
+        return self.office_id

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from uuid import UUID
 
 from django.db.models import Case as DbCase
 from django.db.models import Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from amparo.cases import queries as case_queries
 from amparo.cases.consent import is_child
 from amparo.cases.models import Case, CaseType, GBVTeamMember
 from amparo.cases.queries import survivor_age_in
@@ -18,6 +20,9 @@ from amparo.referrals.models import (
     OPEN_STATES,
     CareRoute,
     CoordinationNetwork,
+    Intake,
+    IntakeLink,
+    IntakeState,
     Provider,
     Referral,
     Service,
@@ -396,3 +401,55 @@ def sent_from_case(user: User, case: Case) -> list[Referral]:
     for referral in referrals:
         referral.chain = chains.get(referral.pk, [])  # type: ignore[attr-defined]
     return referrals
+
+
+# Intake from care posts (issue 11): the office's GBV team only, whatever the role.
+
+
+def intake_offices(user: User) -> list[int]:
+    """The offices whose intakes and intake links `user` handles: those of their GBV teams."""
+    if not user.is_authenticated or not user.is_active or user.organization_id is None:
+        return []
+    return case_queries.gbv_team_offices(user)
+
+
+def may_issue_intake_links(user: User) -> bool:
+    """A member of the GBV team of their own office who may open cases (a walk-in case is
+    what an intake becomes)."""
+    return (
+        access.can(user, "cases.manage")
+        and user.office_id is not None
+        and user.office_id in intake_offices(user)
+    )
+
+
+def intake_links_visible_to(user: User) -> QuerySet[IntakeLink]:
+    """The intake links of the offices whose GBV team `user` is on."""
+    qs = access.visible(user, IntakeLink.objects.all(), office_field=None)
+    return qs.filter(office_id__in=intake_offices(user)).select_related("provider", "created_by")
+
+
+def get_intake_link_for(user: User, link_id: UUID | str) -> IntakeLink:
+    return access.get_visible(intake_links_visible_to(user), uuid=link_id)
+
+
+def intakes_visible_to(user: User) -> QuerySet[Intake]:
+    """The intakes received by the offices whose GBV team `user` is on (404 for anyone else,
+    administrators included)."""
+    qs = access.visible(user, Intake.objects.all(), office_field=None)
+    return qs.filter(office_id__in=intake_offices(user)).select_related("office", "case")
+
+
+def get_intake_for(user: User, intake_id: UUID | str) -> Intake:
+    return access.get_visible(intakes_visible_to(user), uuid=intake_id)
+
+
+def waiting_intakes(user: User) -> QuerySet[Intake]:
+    return intakes_visible_to(user).filter(state=IntakeState.RECEIVED)
+
+
+def intake_link_by_token(token: str) -> IntakeLink | None:
+    """The link whose secret is `token`, whatever its state (the public page answers the same
+    for every link it cannot use)."""
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    return IntakeLink.objects.filter(token_hash=digest).select_related("office").first()

@@ -3,12 +3,13 @@
 from collections import Counter
 
 import pytest
+from django.utils import timezone
 
 from amparo.cases import queries
 from amparo.cases.models import Approval, Case, ChildConsent, MonthlyRelease, SurvivorSafety
 from amparo.core.models import AuditEvent
 from amparo.demo import cases, directory, organizations, registry
-from amparo.referrals.models import Referral
+from amparo.referrals.models import Intake, IntakeLink, Referral
 from amparo.registry.models import Individual
 
 
@@ -111,3 +112,18 @@ def test_demo_lago_agrio_has_tables_approved_and_tables_waiting(prepared):
 
     states = MonthlyRelease.objects.order_by("month").values_list("state", "office__code")
     assert list(states) == [("approved", "lago-agrio"), ("prepared", "lago-agrio")]
+
+
+def test_demo_lago_agrio_gbv_team_has_an_open_link_and_an_intake_waiting(prepared):
+    cases.load()
+
+    now = timezone.now()
+    links = IntakeLink.objects.filter(office__code="lago-agrio").order_by("created_at")
+    assert [link.state_at(now) for link in links] == ["open", "used"]
+    (waiting,) = Intake.objects.all()
+    assert (waiting.state, waiting.link, waiting.office.code) == (
+        "received",
+        links[1],
+        "lago-agrio",
+    )
+    assert waiting.alias == "Rosa"
