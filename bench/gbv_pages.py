@@ -832,6 +832,14 @@ def screens(year: int):
     ]
 
 
+def forget_prepared(since: datetime.datetime) -> None:
+    """Delete the tables this run prepared and withdrew (bench rows only), so that the next
+    run's release list is the same size."""
+    from amparo.cases.models import MonthlyRelease
+
+    MonthlyRelease.objects.filter(state="withdrawn", prepared_at__gte=since).delete()
+
+
 def describe_data(args) -> None:
     from django.db import connection
 
@@ -889,6 +897,7 @@ def main() -> None:
     wanted = [*(s[1] for s in chosen), "coord.vbg.lagoagrio"]  # the coordinator withdraws
     users = {name: prepare_user(name) for name in dict.fromkeys(wanted)}
 
+    run_started = timezone.now()
     # SQL statements per screen, in this process (the same code and settings as served).
     counted = {}
     for name, username, method, path, form, after in chosen:
@@ -961,6 +970,7 @@ def main() -> None:
         for browser in browsers.values():
             browser.close()
         server.stop()
+        forget_prepared(run_started)
     print(f"server stopped (exit {server.process.returncode})")
     command = (
         f".venv/bin/python bench/gbv_pages.py --cases {args.cases} --incidents {args.incidents} "

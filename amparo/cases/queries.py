@@ -299,6 +299,7 @@ def incident_recorder_rows(
             report_date__lte=until,
         )
         .select_related("case__organization", "case__survivor", "area")
+        .defer("account", "case__summary")  # never exported: not decrypted either
         .prefetch_related("case__individuals", "case__service_decisions")
         .order_by("report_date", "id")
     )
