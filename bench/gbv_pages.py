@@ -39,8 +39,11 @@ warm-up, then R requests one after the other, from sending the request to the la
 Prints per screen p50 / p95 / max ms over HTTP, the answer's bytes on the wire (gzip) and
 unpacked, and the SQL statements of one request (counted in this process with Django's test
 client: the timing stays over HTTP) with the most repeated one (an N+1 shows there) and their
-ms; then the command that reproduces the run. The server is stopped at the end, after an error,
-Ctrl+C or SIGTERM; its log is `gbv_pages.serve.log` in AMPARO_HOME. It never asserts timings.
+ms, and the median CPU time of 5 such requests in this process (other work sharing the machine
+changes it far less than the time over HTTP); then the command that reproduces the run. The
+server is stopped at the end, after an error, Ctrl+C or SIGTERM; its log is
+`gbv_pages.serve.log` in AMPARO_HOME. The tables it prepared (and withdrew) are deleted at the
+end, so each run sees the same release list. It never asserts timings.
 
 Field keys: unless AMPARO_FIELD_KEYS is set, a fixed key for this synthetic data is used, so a
 reused database stays readable.
@@ -78,6 +81,7 @@ from registry_http import Server  # noqa: E402 - after the environment it reads
 
 PREFIX = "G-"  # references of the benchmark's GBV cases ("G-LAG-000001") and referrals ("GR-…")
 ORG = "hias-ec"
+CPU_RUNS = 5  # in-process requests per screen whose CPU time is measured
 SPECIALISTS = 6  # bench GBV specialists of Lago Agrio besides the demo's two
 ACCOUNTS = (
     "Relato confidencial registrado en la entrevista inicial.",
@@ -905,15 +909,23 @@ def main() -> None:
         client = in_process_client(user, device)
         if method == "POST":
             client.get(path)
-        counted[name] = count_queries(client, method, path, form)
-        if after is not None:  # the tables just prepared: withdrawn, so the month is free again
-            from amparo.cases import actions as case_actions
-            from amparo.cases.models import MonthlyRelease
+        cpu = []
+        for run in range(CPU_RUNS + 1):  # the first one also counts the statements
+            started_cpu = time.process_time()
+            if run == 0:
+                counted[name] = count_queries(client, method, path, form)
+            else:
+                client.post(path, form) if method == "POST" else client.get(path)
+                cpu.append((time.process_time() - started_cpu) * 1000)
+            if after is not None:  # the tables just prepared: withdrawn, the month free again
+                from amparo.cases import actions as case_actions
+                from amparo.cases.models import MonthlyRelease
 
-            prepared = MonthlyRelease.objects.filter(state="prepared").order_by("-id").first()
-            case_actions.withdraw_monthly_release(
-                actor=users["coord.vbg.lagoagrio"][0], release=prepared
-            )
+                prepared = MonthlyRelease.objects.filter(state="prepared").order_by("-id").first()
+                case_actions.withdraw_monthly_release(
+                    actor=users["coord.vbg.lagoagrio"][0], release=prepared
+                )
+        counted[name] = (*counted[name], statistics.median(cpu))
     close_old_connections()
 
     server = Server(Path(settings.AMPARO_HOME), args.workers, log_name="gbv_pages.serve.log")
@@ -933,7 +945,7 @@ def main() -> None:
         coordinator = browsers.get("coord.vbg.lagoagrio")
         print(
             f"{'screen':<28}{'user':<21}{'p50 ms':>8}{'p95 ms':>8}{'max ms':>8}"
-            f"{'gzip B':>9}{'B':>9}{'SQL':>5}{'same':>5}{'SQL ms':>8}"
+            f"{'gzip B':>9}{'B':>9}{'SQL':>5}{'same':>5}{'SQL ms':>8}{'CPU ms':>8}"
         )
         for name, username, method, path, form, after in chosen:
             browser = browsers[username]
@@ -954,17 +966,18 @@ def main() -> None:
                 if run >= 2:
                     times.append(ms)
                 size = len(body)
-            statements, repeats, sql_ms = counted[name]
+            statements, repeats, sql_ms, cpu_ms = counted[name]
             print(
                 f"{name:<28}{username:<21}{statistics.median(times):>8.1f}"
                 f"{percentile(times, 0.95):>8.1f}{max(times):>8.1f}{wire:>9,}{size:>9,}"
-                f"{statements:>5}{repeats:>5}{sql_ms:>8.1f}",
+                f"{statements:>5}{repeats:>5}{sql_ms:>8.1f}{cpu_ms:>8.1f}",
                 flush=True,
             )
         print(
-            "(gzip B: the answer on the wire; B: unpacked; SQL: statements of one request, "
-            "counted in this process; same: runs of the most repeated one, an N+1 if it grows "
-            "with the rows)"
+            "(gzip B: the answer on the wire; B: unpacked; in this process, with Django's test "
+            "client: SQL, the statements of one request; same, runs of the most repeated one, an "
+            "N+1 if it grows with the rows; SQL ms, their time; CPU ms, this process's CPU time "
+            f"per request, median of {CPU_RUNS}: what other work on the machine hardly changes)"
         )
     finally:
         for browser in browsers.values():
