@@ -926,6 +926,7 @@ def main() -> None:
                     actor=users["coord.vbg.lagoagrio"][0], release=prepared
                 )
         counted[name] = (*counted[name], statistics.median(cpu))
+    forget_prepared(run_started)  # not in the release list timed next
     close_old_connections()
 
     server = Server(Path(settings.AMPARO_HOME), args.workers, log_name="gbv_pages.serve.log")
