@@ -72,9 +72,11 @@ class Server:
     """`amparo serve` in its own process group, on 127.0.0.1:`port`; `stop` ends it (SIGTERM
     to `amparo serve`, which stops gunicorn and its worker; SIGKILL to the group after 30 s)."""
 
-    def __init__(self, home: Path, workers: int | None) -> None:
+    def __init__(
+        self, home: Path, workers: int | None, log_name: str = "registry_http.serve.log"
+    ) -> None:
         self.port = free_port()
-        self.log_path = home / "registry_http.serve.log"
+        self.log_path = home / log_name
         amparo = Path(sys.executable).parent / "amparo"
         command = [str(amparo), "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         command += ["--no-migrate"]  # the bench has migrated the database already

@@ -358,7 +358,8 @@ def incident_recorder_rows(
             report_date__gte=since,
             report_date__lte=until,
         )
-        .select_related("case__organization", "area")
+        .select_related("case__organization", "case__survivor", "area")
+        .defer("account", "case__summary")  # never exported: not decrypted either
         .prefetch_related("case__individuals", "case__service_decisions")
         .order_by("report_date", "id")
     )
@@ -375,9 +376,13 @@ def incident_recorder_rows(
 def survivor_profile(case: Case) -> dict[str, str]:
     """The survivor's sex, nationality and population group, and nothing else of hers: from
     the registry person, or the walk-in identity. For counts and the Incident Recorder only;
-    prefetch `individuals`."""
+    prefetch `individuals` and select `survivor` (else a query per case)."""
     if case.is_walk_in:
-        identity = survivor_of(case) or {}
+        try:
+            record = case.survivor
+        except SurvivorIdentity.DoesNotExist:
+            record = None
+        identity = json.loads(record.details) if record and record.details else {}
     else:
         first = next(iter(case.individuals.all()), None)
         identity = (

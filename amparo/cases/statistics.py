@@ -221,7 +221,8 @@ def monthly_tables(office_ids: list[int], since: date, until: date) -> dict[str,
             report_date__gte=since,
             report_date__lte=until,
         )
-        .select_related("case")
+        .select_related("case__survivor")
+        .defer("account", "case__summary")  # not counted: not decrypted either
         .prefetch_related("case__individuals")
         .order_by("report_date", "id")
     )

@@ -4,13 +4,16 @@ import datetime
 import io
 
 import pytest
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from amparo.cases import actions, incident_recorder
+from amparo.cases import actions, incident_recorder, queries
 from amparo.cases.models import GBVTeamMember
 from amparo.core.models import AuditEvent
+from tests.case_fixtures import SURVIVOR
 from tests.cases.test_incidents import _record
 
 
@@ -164,3 +167,31 @@ def test_the_page_downloads_the_workbook_with_the_caveat(
     book = load_workbook(io.BytesIO(response.content))
     assert len(_sheet(response.content)) == 1
     assert "no la prevalencia" in book.worksheets[1]["A1"].value
+
+
+def _walk_in_cases_with_an_incident(specialist, count: int) -> None:
+    for _ in range(count):
+        case = actions.open_walk_in_case(
+            actor=specialist, identity=SURVIVOR, risk_level="high", summary="Llegó sola."
+        )
+        _record(case, specialist)
+
+
+@pytest.mark.django_db
+def test_the_export_reads_walk_in_survivors_in_the_same_queries_however_many(
+    gbv_case, gbv_specialist, coordinator, quito, django_assert_max_num_queries
+):
+    _record(gbv_case, gbv_specialist)
+    _walk_in_cases_with_an_incident(gbv_specialist, 1)
+    since, until = actions.month_bounds("2026-02")
+    with CaptureQueriesContext(connection) as one:
+        queries.incident_recorder_rows(coordinator, [quito], since, until)
+    _walk_in_cases_with_an_incident(gbv_specialist, 2)
+
+    with django_assert_max_num_queries(len(one)):
+        rows = queries.incident_recorder_rows(coordinator, [quito], since, until)
+
+    assert len(one) <= 8  # offices, incidents with case and area, individuals, decisions
+    assert [survivor for _incident, survivor, _outcomes, _areas in rows] == [
+        {"sex": "F", "nationality": "VE", "population_group": "asylum_seeker"}
+    ] + [{"sex": "F", "nationality": "VE", "population_group": ""}] * 3

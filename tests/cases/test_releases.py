@@ -4,7 +4,9 @@ only then seen off the team (Information Sharing Protocol)."""
 import io
 
 import pytest
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -12,6 +14,7 @@ from amparo.cases import actions, statistics
 from amparo.cases.models import GBVTeamMember, MonthlyRelease
 from amparo.core.errors import ActionError
 from amparo.core.models import AuditEvent
+from tests.case_fixtures import SURVIVOR
 from tests.cases.test_incidents import _record
 
 
@@ -182,3 +185,25 @@ def test_the_organizations_tables_need_the_gbv_team_of_every_gbv_office(
         _prepare(gbv_specialist, None, "2026-01")
     with pytest.raises(Http404):
         actions.approve_monthly_release(actor=coordinator, release=release)
+
+
+@pytest.mark.django_db
+def test_the_monthly_tables_read_walk_in_survivors_in_the_same_queries_however_many(
+    gbv_case, walk_in_case, gbv_specialist, quito, django_assert_max_num_queries
+):
+    _record(gbv_case, gbv_specialist)
+    _record(walk_in_case, gbv_specialist)
+    month = actions.month_bounds("2026-02")
+    with CaptureQueriesContext(connection) as one:
+        statistics.monthly_tables([quito.pk], *month)
+    for _ in range(3):  # five survivors in all: a count shown, not hidden as a small cell
+        case = actions.open_walk_in_case(
+            actor=gbv_specialist, identity=SURVIVOR, risk_level="high", summary="Llegó sola."
+        )
+        _record(case, gbv_specialist)
+
+    with django_assert_max_num_queries(len(one)):
+        tables = statistics.monthly_tables([quito.pk], *month)
+
+    assert len(one) <= 4  # incidents with their cases, individuals, decisions
+    assert tables["by_type_and_sex"]["totals"]["F"] == 5
