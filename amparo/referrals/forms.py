@@ -192,7 +192,7 @@ class IntakeForm(forms.Form):
     """The minimum a care post sends: the link's page and the printed form's entry."""
 
     alias = _short(
-        _("What does she want to be called?"),
+        _("What does the person want to be called?"),
         "alias",
         help_text=_("A first name or a nickname is enough."),
     )
@@ -202,7 +202,7 @@ class IntakeForm(forms.Form):
     sex = forms.ChoiceField(label=_("Sex"), choices=IntakeSex.choices, widget=forms.RadioSelect)
     community = _short(_("Neighbourhood or community"), "community")
     needs = forms.MultipleChoiceField(
-        label=_("What help does she need?"),
+        label=_("What help does the person need?"),
         choices=ServiceType.choices,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -210,15 +210,15 @@ class IntakeForm(forms.Form):
         label=_("How urgent is it?"), choices=IntakeUrgency.choices, widget=forms.RadioSelect
     )
     contact_by = forms.ChoiceField(
-        label=_("How can the GBV team contact her safely?"),
+        label=_("How can the GBV team contact the person safely?"),
         choices=ContactBy.choices,
         widget=forms.RadioSelect,
     )
     phone = _short(_("Phone"), "phone", required=False)
-    may_call = forms.BooleanField(label=_("We may call her"), required=False)
+    may_call = forms.BooleanField(label=_("We may call"), required=False)
     may_leave_message = forms.BooleanField(label=_("We may leave a message"), required=False)
     safe_times = _short(
-        _("When is it safe to contact her?"),
+        _("When is it safe to make contact?"),
         "safe_times",
         required=False,
         help_text=_("e.g. weekday mornings, not at weekends"),
@@ -229,11 +229,11 @@ class IntakeForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
-            "Do not write who hurt her or what happened: the caseworker asks her in person."
+            "Do not write who caused the harm or what happened: the caseworker asks in person."
         ),
     )
     consent = forms.BooleanField(
-        label=_("She agreed to be contacted by the office's GBV team."),
+        label=_("The person agreed to be contacted by the office's GBV team."),
     )
 
 

@@ -229,7 +229,7 @@ def _summary(intake) -> str:
         },
         _("Age group: %(group)s.") % {"group": intake.get_age_group_display()},
         _("Neighbourhood or community: %(place)s.") % {"place": intake.community},
-        _("Help she needs: %(needs)s.") % {"needs": ", ".join(intake.get_needs_display())},
+        _("Help needed: %(needs)s.") % {"needs": ", ".join(intake.get_needs_display())},
         _("Urgency: %(urgency)s.") % {"urgency": intake.get_urgency_display()},
         _("Contact: %(how)s.") % {"how": intake.get_contact_by_display()},
     ]

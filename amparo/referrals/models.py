@@ -492,7 +492,7 @@ class IntakeSex(models.TextChoices):
 
 
 class IntakeUrgency(models.TextChoices):
-    NOW = "now", _("Now: she is in danger or hurt")
+    NOW = "now", _("Now: the person is in danger or hurt")
     DAYS = "days", _("In the next few days")
     WHEN_POSSIBLE = "when_possible", _("When possible")
 
@@ -510,7 +510,7 @@ class IntakeState(models.TextChoices):
 
 class IntakeClosure(models.TextChoices):
     NO_SAFE_CONTACT = "no_safe_contact", _("Could not be contacted safely")
-    DECLINED = "declined", _("She no longer wants to be contacted")
+    DECLINED = "declined", _("The person no longer wants to be contacted")
     ALREADY_KNOWN = "already_known", _("Already followed by the office")
     OTHER_AGENCY = "other_agency", _("Attended by another agency")
     NOT_GBV = "not_gbv", _("Not a GBV situation")
@@ -531,18 +531,18 @@ class Intake(models.Model):
     )
     sender_label = models.CharField(_("care post or network"), max_length=200)
     provider = models.ForeignKey(Provider, models.PROTECT, null=True, blank=True, related_name="+")
-    alias = EncryptedTextField(_("what she wants to be called"))
+    alias = EncryptedTextField(_("what the person wants to be called"))
     age_group = models.CharField(_("age group"), max_length=12, choices=AgeGroup.choices)
     sex = models.CharField(_("sex"), max_length=1, choices=IntakeSex.choices)
     community = EncryptedTextField(_("neighbourhood or community"))
-    needs = models.JSONField(_("help she needs"), default=list)
+    needs = models.JSONField(_("help needed"), default=list)
     urgency = models.CharField(_("urgency"), max_length=16, choices=IntakeUrgency.choices)
     contact_by = models.CharField(_("contact"), max_length=10, choices=ContactBy.choices)
     phone = EncryptedTextField(_("phone"), blank=True)
-    may_call = models.BooleanField(_("we may call her"), default=False)
+    may_call = models.BooleanField(_("we may call"), default=False)
     may_leave_message = models.BooleanField(_("we may leave a message"), default=False)
-    safe_times = EncryptedTextField(_("safe times to contact her"), blank=True)
-    consent = models.BooleanField(_("she agreed to be contacted by the GBV team"))
+    safe_times = EncryptedTextField(_("safe times to make contact"), blank=True)
+    consent = models.BooleanField(_("the person agreed to be contacted by the GBV team"))
     note = EncryptedTextField(_("note"), blank=True)
     received_at = models.DateTimeField(_("received"))
     # A paper form: who typed it in, and the day the office got it.

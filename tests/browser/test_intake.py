@@ -57,7 +57,7 @@ def test_care_post_intake_by_one_time_link_becomes_a_walk_in_case(
     volunteer.goto(address)
     volunteer.axe.check()
     assert volunteer.inner_text("h1") == "Admisión para el equipo de VBG"
-    assert "no escriba quién la lastimó" in volunteer.inner_text("main").lower()
+    assert "no escriba quién causó el daño" in volunteer.inner_text("main").lower()
     volunteer.fill("#id_alias", "Flor")
     volunteer.check("input[name=age_group][value=adult]")
     volunteer.check("input[name=sex][value=F]")

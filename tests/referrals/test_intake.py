@@ -254,7 +254,7 @@ def test_public_pages_speak_the_visitors_language(client, token):
 
     assert gone.status_code == 404
     assert "This link does not work" in gone.content.decode()
-    assert "What does she want to be called?" in chosen.content.decode()
+    assert "What does the person want to be called?" in chosen.content.decode()
     assert 'href="?lang=es"' in chosen.content.decode()
     assert "The GBV team received it" in sent.content.decode()
 
@@ -588,8 +588,8 @@ def test_blank_printed_form_has_the_fields_and_the_warning(client, gbv_specialis
 
     page = client.get(reverse("referrals:intake-print")).content.decode()
 
-    assert "¿Cómo quiere que la llamen?" in page
-    assert "no escriba quién la lastimó" in page.lower()
+    assert "¿Cómo quiere la persona que la llamen?" in page
+    assert "no escriba quién causó el daño" in page.lower()
 
 
 @pytest.mark.django_db

@@ -172,7 +172,7 @@ def clean_intake(data: Mapping) -> dict:
     if out["contact_by"] == ContactBy.PHONE and not out["phone"]:
         errors.add("phone", _("Give a phone number, or choose contact through the care post."))
     if data.get("consent") is not True:
-        errors.add("consent", _("Without her agreement to be contacted, send nothing."))
+        errors.add("consent", _("Without the person's agreement to be contacted, send nothing."))
     errors.raise_if_any()
     return {**out, "consent": True}
 
