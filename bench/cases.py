@@ -39,6 +39,7 @@ import datetime
 import gzip
 import io
 import json
+import math
 import os
 import pstats
 import random
@@ -60,6 +61,8 @@ if "AMPARO_HOME" not in os.environ:
 os.environ.setdefault("AMPARO_FIELD_KEYS", "YW1wYXJvLWJlbmNoLWNhc2VzLWZpeGVkLWtleS0wMDA=")
 os.environ["AMPARO_STATIC_FROM_FINDERS"] = "1"
 
+from benchdb import Recorder, load_demo, timed, vacuum_analyze  # noqa: E402
+
 ORG = "hias-ec"
 PREFIX = "B-"  # references of the benchmark's cases ("B-QUI-000001") and referrals ("BR-…")
 SLOW_MS = 100.0
@@ -74,45 +77,6 @@ SUMMARIES = (
 )
 GBV_SUMMARY = "Sobreviviente de violencia de pareja; vive con el agresor."
 NOTES = ("Visita domiciliaria; la familia está estable.", "Llamada de seguimiento.", "Sesión.")
-
-
-def ensure_postgres_database() -> None:
-    """CREATE DATABASE when DATABASE_URL names a PostgreSQL database that does not exist."""
-    from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
-
-    connection = connections[DEFAULT_DB_ALIAS]
-    if connection.vendor != "postgresql":
-        return
-    try:
-        connection.ensure_connection()
-        return
-    except OperationalError as exc:
-        if "does not exist" not in str(exc):
-            raise
-    import psycopg
-
-    params = connection.get_connection_params()
-    name = params.pop("dbname")
-    params.pop("cursor_factory", None)
-    params.pop("context", None)
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    print(f"created database {name}")
-
-
-def timed(label: str):
-    """Context manager printing how long a step took."""
-
-    class _Timer:
-        def __enter__(self):
-            self.start = time.perf_counter()
-            return self
-
-        def __exit__(self, *exc):
-            if exc[0] is None:
-                print(f"  {label}: {time.perf_counter() - self.start:.1f} s", flush=True)
-
-    return _Timer()
 
 
 # --- data -------------------------------------------------------------------------------------
@@ -355,7 +319,8 @@ def add_cases(n: int, seed: int, caseworkers: int) -> dict[str, int]:
                             report_date=reported,
                             area=rng.choice(lago_areas),
                             type=rng.choice(IncidentType.values),
-                            context=rng.choice(IncidentContext.values),
+                            country="EC",
+                            context=[rng.choice(IncidentContext.values)],
                             account="Relato confidencial registrado en la entrevista inicial.",
                             perpetrator_count=rng.randint(1, 2),
                             perpetrator_sex=rng.choice(Incident.PerpetratorSex.values),
@@ -487,60 +452,20 @@ def add_cases(n: int, seed: int, caseworkers: int) -> dict[str, int]:
 
 
 def load(args) -> None:
-    from django.core.management import call_command
-    from django.db import connection
-
-    from amparo.cases.models import Case
-    from amparo.demo import cases as demo_cases
-    from amparo.demo import directory, organizations
-    from amparo.demo import registry as demo_registry
-
-    ensure_postgres_database()
-    print("load:")
-    with timed("migrate"):
-        call_command("migrate", verbosity=0)
-    have = Case.objects.filter(reference__startswith=PREFIX).count()
-    if have == args.cases:
-        print(f"  reused: the database already holds {have:,} benchmark cases")
+    """The demo, then the synthetic cases, unless already loaded."""
+    if not load_demo(args, prefix=PREFIX, noun="benchmark cases"):
         return
-    if have:
-        raise SystemExit(
-            f"the database holds {have:,} benchmark cases, not {args.cases:,}: use a new one "
-            "(dropdb/createdb, or another AMPARO_HOME)"
-        )
-    with timed("demo organizations"):
-        organizations.load()
-    with timed(f"demo registry ({args.households:,} households, seed {args.seed})"):
-        demo_registry.load(args.households, seed=args.seed)
-    with timed("demo directory and cases"):
-        directory.load()
-        demo_cases.load()
     counts = add_cases(args.cases, args.seed, args.caseworkers)
     print("  added: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
-    if connection.vendor == "postgresql":
-        with timed("VACUUM ANALYZE"), connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
+    vacuum_analyze()
 
 
 # --- measuring --------------------------------------------------------------------------------
 
 
-class Recorder:
-    """execute_wrapper that keeps (sql, params, seconds) of every statement."""
-
-    def __init__(self):
-        self.statements: list[tuple[str, object, float]] = []
-
-    def __call__(self, execute, sql, params, many, context):
-        start = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.statements.append((sql, params, time.perf_counter() - start))
-
-
 def percentile(sorted_values: list[float], share: float) -> float:
-    return sorted_values[max(0, int(len(sorted_values) * share) - 1)]
+    # nearest rank: of 2 values, p95 is the larger (int() took the smaller, below the median)
+    return sorted_values[max(0, math.ceil(len(sorted_values) * share) - 1)]
 
 
 def measure_page(path: str, username: str, requests: int) -> dict:

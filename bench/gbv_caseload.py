@@ -6,7 +6,8 @@ and Django settings are set by the bench."""
 import datetime
 import json
 import random
-import time
+
+from benchdb import load_demo, timed, vacuum_analyze
 
 PREFIX = "G-"  # references of the benchmark's GBV cases ("G-LAG-000001") and referrals ("GR-…")
 ORG = "hias-ec"
@@ -16,44 +17,6 @@ ACCOUNTS = (
     "Relato confidencial: ocurrió durante el tránsito; la acompañaba su hija.",
     "Relato confidencial, escuchado con su cuidadora.",
 )
-
-
-def ensure_postgres_database() -> None:
-    """CREATE DATABASE when DATABASE_URL names a PostgreSQL database that does not exist."""
-    from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
-
-    connection = connections[DEFAULT_DB_ALIAS]
-    if connection.vendor != "postgresql":
-        return
-    try:
-        connection.ensure_connection()
-        return
-    except OperationalError as exc:
-        if "does not exist" not in str(exc):
-            raise
-    import psycopg
-
-    params = connection.get_connection_params()
-    name = params.pop("dbname")
-    params.pop("cursor_factory", None)
-    params.pop("context", None)
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    print(f"created database {name}")
-
-
-def step(label: str):
-    """Context manager printing how long a load step took."""
-
-    class _Step:
-        def __enter__(self):
-            self.start = time.perf_counter()
-
-        def __exit__(self, *exc):
-            if exc[0] is None:
-                print(f"  {label}: {time.perf_counter() - self.start:.1f} s", flush=True)
-
-    return _Step()
 
 
 # --- data -------------------------------------------------------------------------------------
@@ -196,7 +159,7 @@ def add_gbv(n_cases: int, n_incidents: int, months: int, seed: int) -> dict[str,
 
     counts: dict[str, int] = {}
     with transaction.atomic():
-        with step(f"{n_cases:,} GBV cases"):
+        with timed(f"{n_cases:,} GBV cases"):
             Case.objects.bulk_create(cases, batch_size=2000)
             through = Case.individuals.through
             through.objects.bulk_create(
@@ -233,7 +196,7 @@ def add_gbv(n_cases: int, n_incidents: int, months: int, seed: int) -> dict[str,
                 return None
             return (on - person[3]).days // 365
 
-        with step(f"{n_incidents:,} incidents"):
+        with timed(f"{n_incidents:,} incidents"):
             per_case = [1] * n_cases
             per_case[0] = 3
             for _extra in range(max(0, n_incidents - sum(per_case))):
@@ -283,7 +246,7 @@ def add_gbv(n_cases: int, n_incidents: int, months: int, seed: int) -> dict[str,
             Incident.objects.bulk_create(incidents, batch_size=2000)
             counts["incidents"] = len(incidents)
 
-        with step("decisions, child consents, safety"):
+        with timed("decisions, child consents, safety"):
             kinds = [
                 ServiceType.HEALTH,
                 ServiceType.PSYCHOSOCIAL,
@@ -341,7 +304,7 @@ def add_gbv(n_cases: int, n_incidents: int, months: int, seed: int) -> dict[str,
             counts["service decisions"], counts["child consents"] = len(decisions), len(consents)
             counts["safety"] = len(safety)
 
-        with step("referrals and onward chains"):
+        with timed("referrals and onward chains"):
             hospital = (
                 Service.objects.filter(
                     provider__organization=hias,
@@ -471,40 +434,12 @@ def prepare_releases(months: int) -> int:
 
 
 def load(args) -> None:
-    from django.core.management import call_command
-    from django.db import connection
-
-    from amparo.cases.models import Case
-    from amparo.demo import cases as demo_cases
-    from amparo.demo import directory, organizations
-    from amparo.demo import registry as demo_registry
-
-    ensure_postgres_database()
-    print("load:")
-    with step("migrate"):
-        call_command("migrate", verbosity=0)
-    have = Case.objects.filter(reference__startswith=PREFIX).count()
-    if have == args.cases:
-        print(f"  reused: the database already holds {have:,} benchmark GBV cases")
+    """The demo with the San Lorenzo network, then the caseload, unless already loaded."""
+    if not load_demo(args, prefix=PREFIX, noun="benchmark GBV cases", network=True):
         return
-    if have:
-        raise SystemExit(
-            f"the database holds {have:,} benchmark GBV cases, not {args.cases:,}: use a new one "
-            "(dropdb/createdb, or another AMPARO_HOME)"
-        )
-    with step("demo organizations"):
-        organizations.load()
-    with step(f"demo registry ({args.households:,} households, seed {args.seed})"):
-        demo_registry.load(args.households, seed=args.seed)
-    with step("demo directory, network and cases"):
-        directory.load()
-        directory.load_network()
-        demo_cases.load()
     counts = add_gbv(args.cases, args.incidents, args.months, args.seed)
     print("  added: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
-    with step("monthly tables prepared and approved"):
+    with timed("monthly tables prepared and approved"):
         made = prepare_releases(args.months)
     print(f"  releases: {made}")
-    if connection.vendor == "postgresql":
-        with step("VACUUM ANALYZE"), connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
+    vacuum_analyze()

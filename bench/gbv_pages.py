@@ -75,6 +75,7 @@ os.environ["AMPARO_DEBUG"] = "0"  # as `amparo serve`: the in-process query coun
 # In this process only (the query count): `amparo serve` collects the static files itself.
 os.environ["AMPARO_STATIC_FROM_FINDERS"] = "1"
 
+from benchdb import Recorder  # noqa: E402
 from gbv_caseload import ORG, PREFIX, load  # noqa: E402 - the caseload of the screens
 from registry_http import Server  # noqa: E402 - after the environment it reads
 
@@ -171,18 +172,6 @@ def prepare_user(username: str):
 # --- in-process query count -------------------------------------------------------------------
 
 
-class Recorder:
-    def __init__(self) -> None:
-        self.statements: list[tuple[str, float]] = []
-
-    def __call__(self, execute, sql, params, many, context):
-        start = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.statements.append((sql, time.perf_counter() - start))
-
-
 def in_process_client(user, device):
     from django.test import Client
     from django_otp import DEVICE_ID_SESSION_KEY
@@ -205,11 +194,11 @@ def count_queries(client, method: str, path: str, form: dict | None) -> tuple[in
         response = client.post(path, form) if method == "POST" else client.get(path)
     if response.status_code not in (200, 302):
         raise SystemExit(f"{method} {path} answered {response.status_code} in this process")
-    repeats = Counter(sql for sql, _s in recorder.statements).most_common(1)
+    repeats = Counter(sql for sql, _p, _s in recorder.statements).most_common(1)
     return (
         len(recorder.statements),
         repeats[0][1] if repeats else 0,
-        sum(s for _q, s in recorder.statements) * 1000,
+        sum(s for _q, _p, s in recorder.statements) * 1000,
     )
 
 

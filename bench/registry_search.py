@@ -44,36 +44,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "amparo.settings")
 os.environ.setdefault("AMPARO_HOME", "/tmp/amparo-bench-home")
 
+from benchdb import ensure_postgres_database  # noqa: E402 - after the environment
+
 PEOPLE_PER_HOUSEHOLD = 3.1
 CHUNK = 20_000  # households per load_households call: bounded memory, one transaction each
 BENCH_ORG = "iom-ec"
 BENCH_ROLE = "bench_registry"
 BENCH_USER = "bench.registry"
 LETTERS = "abcdefghijlmnoprstuvyz"
-
-
-def ensure_postgres_database() -> None:
-    """CREATE DATABASE when DATABASE_URL names a PostgreSQL database that does not exist."""
-    from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
-
-    connection = connections[DEFAULT_DB_ALIAS]
-    if connection.vendor != "postgresql":
-        return
-    try:
-        connection.ensure_connection()
-        return
-    except OperationalError as exc:
-        if "does not exist" not in str(exc):
-            raise
-    import psycopg
-
-    params = connection.get_connection_params()
-    name = params.pop("dbname")
-    params.pop("cursor_factory", None)
-    params.pop("context", None)
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    print(f"created database {name}")
 
 
 def bench_user(permissions: tuple[str, ...] = ("registry.view",)):
