@@ -144,7 +144,7 @@ def move_individual(
     """Move a person to another household the actor can see (the caller scoped both).
 
     The head cannot leave a household that keeps other members; the target keeps one head.
-    An open notice to a GBV team about her (`notices`) moves to the team of her new office.
+    An open notice to a GBV team about the person (`notices`) moves to the team of their new office.
     Side effects: audit `registry.individual.moved` with both households' ids.
     """
     access.require(actor, "registry.change")
@@ -175,7 +175,7 @@ def move_individual(
     person.is_head = relationship == Individual.Relationship.HEAD
     person.save(update_fields=["household", "relationship", "is_head", "updated_at"])
     if to.office_id != source.office_id:
-        # An open notice to a GBV team goes with her: to the team of the office she is now in.
+        # An open notice to a GBV team follows the person to the team of their new office.
         NeedNotice.objects.filter(individual=person, closed_at__isnull=True).update(
             office_id=to.office_id
         )
