@@ -6,8 +6,10 @@ import logging
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from amparo.core.models import AuditEvent
 from amparo.referrals import actions
 from amparo.referrals.models import Intake
 from tests.referrals.test_intake import FORM, _data
@@ -154,3 +156,34 @@ def test_a_get_on_the_inbox_actions_changes_nothing(client, token, gbv_specialis
     intake.refresh_from_db()
     link.refresh_from_db()
     assert intake.state == "received" and link.revoked_at is None
+
+
+@pytest.mark.django_db
+def test_unknown_used_and_revoked_links_cost_the_same_queries(client, gbv_specialist, token):
+    revoked, revoked_token = actions.issue_intake_link(actor=gbv_specialist, label="R", hours=1)
+    actions.revoke_intake_link(actor=gbv_specialist, link=revoked)
+    client.post(_url(token), FORM)
+    counts = {}
+    for name, secret in (("used", token), ("revoked", revoked_token), ("unknown", "q" * 43)):
+        with CaptureQueriesContext(connection) as queries:
+            answer = client.get(_url(secret))
+        counts[name] = (answer.status_code, len(queries), sorted(answer.headers))
+
+    assert counts["used"] == counts["revoked"] == counts["unknown"]
+
+
+@pytest.mark.django_db
+def test_a_signed_in_staff_members_browser_adds_nothing_to_a_submission(
+    client, token, gbv_specialist
+):
+    # The page takes posts without CSRF: a forged post from a staff member's browser can do
+    # no more than the forger could with the secret alone.
+    client.force_login(gbv_specialist)
+
+    answer = client.post(_url(token), FORM)
+
+    assert answer.status_code == 200
+    intake = Intake.objects.get()
+    assert (intake.entered_by, intake.handled_by, intake.state) == (None, None, "received")
+    event = AuditEvent.objects.get(action="referrals.intake.received")
+    assert (event.actor, event.ip_address) == (None, None)
