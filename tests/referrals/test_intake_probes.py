@@ -2,6 +2,7 @@
 without a link, a staff member off the team, or a hostile sender can get out of it."""
 
 import logging
+from urllib.parse import urlencode
 
 import pytest
 from django.core.cache import cache
@@ -187,3 +188,20 @@ def test_a_signed_in_staff_members_browser_adds_nothing_to_a_submission(
     assert (intake.entered_by, intake.handled_by, intake.state) == (None, None, "received")
     event = AuditEvent.objects.get(action="referrals.intake.received")
     assert (event.actor, event.ip_address) == (None, None)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["put", "patch", "delete"])
+def test_other_methods_neither_use_the_link_nor_save_anything(client, token, issued, method):
+    answer = getattr(client, method)(
+        _url(token),
+        urlencode({**FORM, "needs": "health"}),
+        content_type="application/x-www-form-urlencoded",
+    )
+
+    assert answer.status_code in (200, 405)
+    assert not Intake.objects.exists()
+    link = issued[0]
+    link.refresh_from_db()
+    assert link.used_at is None
+    assert client.get(_url(token)).status_code == 200

@@ -84,3 +84,17 @@ def test_a_notice_follows_the_person_to_another_office(
     assert notice.office == office_a2
     assert flagged.full_name not in old_team
     assert reverse("registry:individual", args=[flagged.uuid]) in new_team
+
+
+@pytest.mark.django_db
+def test_registering_through_the_api_answers_nothing_of_the_notice(officer, gbv_member):
+    answer = _api(officer).post(
+        "/api/v1/households/",
+        {"members": [member(specific_needs=["survivor_violence"])]},
+        format="json",
+    )
+
+    assert answer.status_code == 201
+    assert NeedNotice.objects.count() == 1
+    text = answer.content.decode().lower()
+    assert "notice" not in text and "survivor_violence" not in text and "aviso" not in text
