@@ -1,6 +1,12 @@
-"""gunicorn's access log without the secrets that travel in a path: the one-time link of a care
-post's intake page (`/intake/<secret>/`) is logged as `/intake/…/`. `amparo serve` uses it."""
+"""Logs without the secrets that travel in a path: the one-time link of a care post's intake
+page (`/intake/<secret>/`) is logged as `/intake/…/`.
 
+`RedactingLogger` is gunicorn's access log (`amparo serve` uses it); `RedactSecrets` filters
+Django's own request log, which names the path of every answer of 400 or more — including
+those refused before the intake page's view runs (a NUL byte, too many fields), or a 500.
+"""
+
+import logging
 import re
 
 from gunicorn.glogging import Logger
@@ -10,6 +16,18 @@ SECRET_IN_PATH = re.compile(r"(/intake/)[^/\s?#]+")
 
 def redact(text: str) -> str:
     return SECRET_IN_PATH.sub(r"\1…", text)
+
+
+class RedactSecrets(logging.Filter):
+    """A record whose message names a secret path is rewritten without it (settings.LOGGING
+    puts this on the `django.request` logger)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        return True
 
 
 class RedactingLogger(Logger):

@@ -299,5 +299,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Django names the path of every answer of 400 or more: a care post's intake link carries
+    # its secret there (amparo/access_log.py).
+    "filters": {"secrets": {"()": "amparo.access_log.RedactSecrets"}},
+    "loggers": {"django.request": {"filters": ["secrets"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("AMPARO_LOG_LEVEL", "WARNING")},
 }

@@ -645,6 +645,7 @@ class CaseViewSet(
         the referrals it covers until consent is given again (on the case page)."""
         case = self._restricted_case(request)
         if request.method == "GET":
+            audit.record_view(request=request, target=case)
             records = queries.consent_withdrawals_of(case)
             return Response(ConsentWithdrawalSerializer(records, many=True).data)
         data = ConsentWithdrawalSerializer(data=request.data)
@@ -673,6 +674,7 @@ class CaseViewSet(
         survivor, unavailable…); a decline stops referrals there."""
         case = self._restricted_case(request)
         if request.method == "GET":
+            audit.record_view(request=request, target=case)
             records = queries.service_decisions_of(case)
             return Response(ServiceDecisionSerializer(records, many=True).data)
         data = ServiceDecisionSerializer(data=request.data)

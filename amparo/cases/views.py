@@ -700,6 +700,8 @@ def withdraw_consent(request: HttpRequest, case_id) -> HttpResponse:
     """A confirm step: the form says what a withdrawal stops, and which referrals awaiting an
     answer the survivor's consent covered; the button records it."""
     case = _restricted_case(request, case_id)
+    if request.method == "GET":  # it lists to whom the person was referred
+        audit.record_view(request=request, target=case)
     form = forms.ConsentWithdrawalForm(
         request.POST or None, initial={"withdrawn_on": timezone.localdate()}
     )

@@ -14,7 +14,13 @@ from amparo.registry import normalize
 from amparo.registry.actions.notices import notify_restricted_needs
 from amparo.registry.actions.validation import _RELATIONSHIPS, clean_member
 from amparo.registry.fields import PERSON, field_names
-from amparo.registry.models import RESTRICTED_NEEDS, Document, Household, Individual
+from amparo.registry.models import (
+    RESTRICTED_NEEDS,
+    Document,
+    Household,
+    Individual,
+    NeedNotice,
+)
 from amparo.registry.queries import needs_visible_to
 from amparo.registry.regions import office_region
 
@@ -138,6 +144,7 @@ def move_individual(
     """Move a person to another household the actor can see (the caller scoped both).
 
     The head cannot leave a household that keeps other members; the target keeps one head.
+    An open notice to a GBV team about the person (`notices`) moves to the team of their new office.
     Side effects: audit `registry.individual.moved` with both households' ids.
     """
     access.require(actor, "registry.change")
@@ -167,6 +174,11 @@ def move_individual(
     person.relationship = relationship
     person.is_head = relationship == Individual.Relationship.HEAD
     person.save(update_fields=["household", "relationship", "is_head", "updated_at"])
+    if to.office_id != source.office_id:
+        # An open notice to a GBV team follows the person to the team of their new office.
+        NeedNotice.objects.filter(individual=person, closed_at__isnull=True).update(
+            office_id=to.office_id
+        )
     details = {"from": str(source.uuid), "to": str(to.uuid)}
     for target in (person, source, to):
         audit.record(
