@@ -4,6 +4,7 @@ import time
 from collections.abc import Iterable
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core.exceptions import TooManyFilesSent
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
@@ -155,10 +156,36 @@ class MalformedInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _declared_length(request) > _body_limit(request):
+            return _refuse(request, _("The request is too large to be read."), status=413)
         problem = _problem_in(request)
         if problem is not None:
             return _refuse(request, problem)
         return self.get_response(request)
+
+
+# What the edge reads at most, by the body's declared length (Django reads no more than
+# CONTENT_LENGTH; a body without one reads as empty), before anything parses it: Django would
+# keep up to DATA_UPLOAD_MAX_MEMORY_SIZE of fields in memory and spool files to disk without a
+# limit. A signed-in session or an API token may send an import file (AMPARO_IMPORT_MAX_BYTES)
+# and its form. Anyone else can only be signing in, asking for a token or sending a care post's
+# intake, none of which needs more than ANONYMOUS_MAX_BODY.
+ANONYMOUS_MAX_BODY = 64 * 1024
+FORM_ALLOWANCE = 1024 * 1024
+
+
+def _declared_length(request: HttpRequest) -> int:
+    try:
+        return max(0, int(request.META.get("CONTENT_LENGTH") or 0))
+    except ValueError:
+        return 0
+
+
+def _body_limit(request: HttpRequest) -> int:
+    user = getattr(request, "user", None)
+    if "HTTP_AUTHORIZATION" in request.META or (user is not None and user.is_authenticated):
+        return int(getattr(settings, "AMPARO_IMPORT_MAX_BYTES", 0)) + FORM_ALLOWANCE
+    return ANONYMOUS_MAX_BODY
 
 
 def _problem_in(request: HttpRequest) -> str | None:
@@ -249,8 +276,8 @@ def _too_deep_message() -> str:
     return _("The request nests data more than %(depth)d levels deep.") % {"depth": MAX_JSON_DEPTH}
 
 
-def _refuse(request: HttpRequest, message: str) -> HttpResponse:
+def _refuse(request: HttpRequest, message: str, status: int = 400) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": message}, status=400)
+        return JsonResponse({"detail": message}, status=status)
     context = {"heading": _("The request could not be read"), "explanation": message}
-    return render(request, "_error.html", context, status=400)
+    return render(request, "_error.html", context, status=status)

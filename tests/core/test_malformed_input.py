@@ -12,6 +12,7 @@ import uuid
 
 import pytest
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.urls import URLPattern, URLResolver, get_resolver
 from drf_spectacular.generators import SchemaGenerator
@@ -337,3 +338,51 @@ def test_json_check_refuses_exactly_past_the_depth_limit(depth):
     problem = json_problem(_nested(depth).encode())
 
     assert (problem is not None) == (depth > MAX_JSON_DEPTH)
+
+
+# --- the body's size, before anything parses it --------------------------------------------
+
+
+def _big_file(size: int) -> dict:
+    return {"alias": "Ana", "file": SimpleUploadedFile("a.csv", b"x" * size)}
+
+
+def test_a_large_body_from_no_one_signed_in_is_refused_before_it_is_read(client, db):
+    before = _row_counts()
+
+    login = client.post("/login/", {"username": "ana", "password": "x" * 70_000})
+    intake = client.post(
+        f"/intake/{uuid.uuid4().hex}/",
+        _big_file(200_000),
+        HTTP_ACCEPT_LANGUAGE="es",
+    )
+    token = client.post(
+        "/api/v1/auth/token/",
+        json.dumps({"username": "ana", "password": "x" * 70_000}),
+        content_type="application/json",
+    )
+
+    assert (login.status_code, intake.status_code, token.status_code) == (413, 413, 413)
+    assert "demasiado grande" in intake.content.decode()
+    assert "demasiado grande" in token.json()["detail"]  # Spanish first
+    assert _row_counts() == before
+
+
+def test_a_signed_in_user_may_send_an_import_sized_body_but_no_more(
+    client, make_user, office_a1, settings
+):
+    settings.AMPARO_IMPORT_MAX_BYTES = 100_000
+    user = make_user("caseworker", office=office_a1)
+    client.force_login(user)
+
+    within = client.post("/registry/import/", _big_file(200_000))
+    beyond = client.post("/registry/import/", _big_file(1_200_000), content_type=MULTIPART_CONTENT)
+    api = client.post(
+        "/api/v1/individuals/",
+        json.dumps({"given_names": "x" * 1_200_000}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {factories.api_token(user)}",
+    )
+
+    assert within.status_code != 413  # read, then answered by the page (whatever it says)
+    assert (beyond.status_code, api.status_code) == (413, 413)

@@ -51,7 +51,7 @@ def test_a_refused_post_logs_no_secret(client, token, body, caplog):
 
     answer = client.post(_url(token), body)
 
-    assert answer.status_code == 400
+    assert answer.status_code in (400, 413)  # too many fields: a body past the edge's bound
     assert caplog.records, "the probe expects Django to log the refusal"
     for record in caplog.records:
         assert token not in record.getMessage()
