@@ -16,7 +16,7 @@ from amparo.cases import actions as case_actions
 from amparo.cases.models import GBVService
 from amparo.cases.queries import OPEN_REFERRAL_STATES
 from amparo.core.errors import ActionError
-from amparo.core.models import AuditEvent
+from amparo.core.models import Area, AuditEvent
 from amparo.referrals import actions, queries
 from amparo.referrals.models import (
     AWAITING_ANSWER,
@@ -440,9 +440,23 @@ def test_clearing_the_tick_withdraws_nothing(
     assert not AuditEvent.objects.filter(action="referrals.referral.withdrawn").exists()
 
 
+@pytest.fixture
+def areas(transactional_db):
+    """Transactional tests run after others emptied the tables, areas included: the areas
+    the network, the office and the incident need."""
+    ecuador, _ = Area.objects.get_or_create(
+        code="EC", defaults={"name": "Ecuador", "level": 0, "country_code": "EC"}
+    )
+    for code, name in (("EC-P", "Pichincha"), ("EC-E", "Esmeraldas")):
+        Area.objects.get_or_create(
+            code=code,
+            defaults={"name": name, "level": 1, "parent": ecuador, "country_code": "EC"},
+        )
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_consent_and_its_referrals_are_withdrawn_in_one_transaction(
-    shared, gbv_case, gbv_specialist, hospital_focal, fiscalia_focal
+    areas, shared, gbv_case, gbv_specialist, hospital_focal, fiscalia_focal
 ):
     first, to_prosecutor, back_to_care = _chain(
         shared, gbv_case, gbv_specialist, hospital_focal, fiscalia_focal

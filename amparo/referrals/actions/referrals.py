@@ -2,7 +2,9 @@
 
 A referral carries only what the sender chose to share, copied when it is sent, and only with
 the person's consent for that recipient and purpose. The recipient moves it through its states;
-for an agency without accounts in Amparo the sender records the answer on its behalf.
+for an agency without accounts in Amparo the sender records the answer on its behalf. While it
+is open the sender may withdraw it; when the person withdraws consent, so does her caseworker
+for the whole onward chain.
 """
 
 from __future__ import annotations
