@@ -268,6 +268,7 @@ SPECTACULAR_SETTINGS = {
         "YesNoUnknown": "amparo.cases.models.YesNoUnknown",
         "ProviderKind": "amparo.referrals.models.ProviderKind",
         "ReferralState": "amparo.referrals.models.ReferralState",
+        "WithdrawReason": "amparo.referrals.models.WithdrawReason",
         "Urgency": "amparo.referrals.models.Urgency",
         "ConsentMethod": "amparo.referrals.models.Referral.ConsentMethod",
         "ActivityType": "amparo.activities.models.ActivityType",

@@ -549,6 +549,15 @@ class ConsentWithdrawalForm(forms.Form):
     )
     withdrawn_by = _radios(_("Withdrawn by"), ConsentWithdrawer.choices)
     withdrawn_on = _date(_("Date of the withdrawal"))
+    withdraw_referrals = forms.BooleanField(
+        label=_("Withdraw these referrals and tell the partner"),
+        required=False,
+        help_text=_(
+            "Those the withdrawal covers, and the referrals partners made onward from them. "
+            "The partner sees that the referral was withdrawn, and no longer sees what was "
+            "shared."
+        ),
+    )
 
 
 class ConsentRenewalForm(forms.Form):

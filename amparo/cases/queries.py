@@ -290,6 +290,20 @@ def withdrawal_covering(case: Case, service_type: str) -> ConsentWithdrawal | No
 # The states of a referral still waiting for the recipient's answer (`referrals.models`
 # `AWAITING_ANSWER`, which a test compares): the cases app sits below referrals.
 PENDING_REFERRAL_STATES = ("sent", "received")
+# The states a referral may still be withdrawn from (`referrals.models.OPEN_STATES`, compared
+# by a test too).
+OPEN_REFERRAL_STATES = ("sent", "received", "accepted")
+
+
+def open_referrals_of(referrals) -> list:
+    """Of a case's `referrals` (each with its onward `chain`), those still open or followed by
+    an open onward referral, each with `open_chain`: what a withdrawal of consent may reach."""
+    found = []
+    for r in referrals:
+        r.open_chain = [link for link in r.chain if link.state in OPEN_REFERRAL_STATES]
+        if r.state in OPEN_REFERRAL_STATES or r.open_chain:
+            found.append(r)
+    return found
 
 
 def referrals_held_by_withdrawal(case: Case, referrals) -> list:

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 
 from amparo.cases import actions, forms, queries, statistics
 from amparo.cases.models import PLANNABLE_SERVICES
-from amparo.cases.queries import PENDING_REFERRAL_STATES
 from amparo.core import access, audit
 from amparo.core.errors import ActionError
 from amparo.core.forms import errors_on
@@ -702,9 +701,13 @@ def withdraw_consent(request: HttpRequest, case_id) -> HttpResponse:
     case = _restricted_case(request, case_id)
     if request.method == "GET":  # it lists to whom the person was referred
         audit.record_view(request=request, target=case)
+    pending = queries.open_referrals_of(queries.referrals_sent_from(request.user, case))
     form = forms.ConsentWithdrawalForm(
-        request.POST or None, initial={"withdrawn_on": timezone.localdate()}
+        request.POST or None,
+        initial={"withdrawn_on": timezone.localdate(), "withdraw_referrals": True},
     )
+    if not pending:
+        del form.fields["withdraw_referrals"]
     return _small_form(
         request,
         case,
@@ -713,13 +716,7 @@ def withdraw_consent(request: HttpRequest, case_id) -> HttpResponse:
         title=_("Withdraw consent to referrals"),
         done=_("Withdrawal of consent recorded. No referral it covers can be sent."),
         template="cases/withdraw_consent.html",
-        extra={
-            "pending": [
-                r
-                for r in queries.referrals_sent_from(request.user, case)
-                if r.state in PENDING_REFERRAL_STATES
-            ]
-        },
+        extra={"pending": pending},
     )
 
 

@@ -108,6 +108,7 @@ SENTENCES: dict[str, Promise] = {
     "referrals.referral.declined": gettext_lazy("%(actor)s declined the referral"),
     "referrals.referral.service_given": gettext_lazy("%(actor)s recorded the service as given"),
     "referrals.referral.not_reached": gettext_lazy("%(actor)s recorded the person as not reached"),
+    "referrals.referral.withdrawn": gettext_lazy("%(actor)s withdrew the referral"),
     "referrals.referral.printed": gettext_lazy("%(actor)s printed the referral"),
     "referrals.referral.referred_on": gettext_lazy(
         "%(actor)s referred the person on to another service"

@@ -14,7 +14,7 @@ from amparo.cases import queries as cases
 from amparo.core import access, twofactor
 from amparo.core.http import AuthenticatedRequest
 from amparo.referrals import queries as referrals
-from amparo.referrals.models import STATE_RULES, ReferralState
+from amparo.referrals.models import RECIPIENT, STATE_RULES, ReferralState
 from amparo.registry import queries as registry
 
 SHOWN = 10  # rows per list; each list links to its full page
@@ -65,6 +65,11 @@ _PERMISSIONS = (
 
 
 def _answers(referral) -> list[tuple[ReferralState, object]]:
-    """The moves the recipient may make next, with the rule that says what each writes."""
+    """The moves the recipient may make next, with the rule that says what each writes (not
+    the sender's withdrawal)."""
     follows = STATE_RULES[ReferralState(referral.state)].follows
-    return [(state, STATE_RULES[state]) for state in ReferralState if state in follows]
+    return [
+        (state, STATE_RULES[state])
+        for state in ReferralState
+        if state in follows and STATE_RULES[state].mover == RECIPIENT
+    ]

@@ -5,6 +5,7 @@ A sender sees every field of what they sent; a recipient sees only what was shar
 record.
 """
 
+from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -16,7 +17,7 @@ from rest_framework.response import Response
 from amparo.cases.queries import cases_visible_to
 from amparo.core.drf import AuditedRetrieveMixin, ScopedMixin
 from amparo.referrals import actions, queries
-from amparo.referrals.models import SHAREABLE_FIELDS, Referral, ReferralState
+from amparo.referrals.models import ANSWERS, SHAREABLE_FIELDS, Referral, WithdrawReason
 from amparo.registry.queries import individuals_visible_to
 
 
@@ -53,9 +54,16 @@ class OnwardLinkSerializer(_ReferralFields):
 
 
 class SharedReferralSerializer(_ReferralFields):
-    """What the recipient sees."""
+    """What the recipient sees. Once withdrawn because the person withdrew consent, no longer
+    what was shared about her (`shared` is empty, `reason` blank): only its originating
+    sender still reads them."""
 
     shared = serializers.SerializerMethodField()
+    reason = serializers.SerializerMethodField()
+    withdraw_note = serializers.SerializerMethodField(
+        help_text="The sender's note on the withdrawal; blank for the recipient when the "
+        "person withdrew consent."
+    )
     consented_types = serializers.ListField(
         child=serializers.CharField(),
         read_only=True,
@@ -83,6 +91,9 @@ class SharedReferralSerializer(_ReferralFields):
             "concluded_at",
             "decline_reason",
             "outcome",
+            "withdrawn_at",
+            "withdraw_reason",
+            "withdraw_note",
             "consented_types",
             "cross_border_consent",
             "onward",
@@ -90,7 +101,14 @@ class SharedReferralSerializer(_ReferralFields):
         read_only_fields = fields
 
     def get_shared(self, referral) -> dict[str, str]:
-        return actions.shared_data(referral)
+        return {} if queries.shared_data_withheld(referral) else actions.shared_data(referral)
+
+    def get_reason(self, referral) -> str:
+        return "" if queries.shared_data_withheld(referral) else referral.reason
+
+    def get_withdraw_note(self, referral) -> str:
+        hidden = referral.consent_withdrawn and not referral.as_sender
+        return "" if hidden else referral.withdraw_note
 
     @extend_schema_field(OnwardLinkSerializer(many=True))
     def get_onward(self, referral) -> list[dict]:
@@ -202,8 +220,22 @@ class OnwardSerializer(serializers.Serializer):
 
 
 class AnswerSerializer(serializers.Serializer):
-    state = serializers.ChoiceField(choices=ReferralState.choices)
+    state = serializers.ChoiceField(choices=[(s.value, s.label) for s in ANSWERS])
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class WithdrawSerializer(serializers.Serializer):
+    """The sending side withdraws a referral that is still open."""
+
+    reason = serializers.ChoiceField(choices=WithdrawReason.choices)
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=2000,
+        help_text='Required for the reason "other". The recipient reads it, except when the '
+        "person withdrew consent.",
+    )
 
 
 class ReferralViewSet(
@@ -290,6 +322,28 @@ class ReferralViewSet(
         referral = self.get_object()
         cls = ReferralSerializer if referral.as_sender else SharedReferralSerializer
         return Response(cls(referral, context={"request": request}).data)
+
+    @extend_schema(request=WithdrawSerializer, responses=ReferralSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, id=None) -> Response:
+        """Sent | received | accepted → withdrawn, by the sending side, with a reason (final;
+        the answer is no longer awaited). Because the person withdrew consent, the open onward
+        referrals that followed are withdrawn too, and the recipients no longer read what was
+        shared. The recipient, or anyone out of scope: 404."""
+        referral = self.get_object()
+        if not actions.can_withdraw(request.user, referral):
+            raise Http404
+        data = WithdrawSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        actions.withdraw_referral(
+            actor=request.user,
+            referral=referral,
+            reason=data.validated_data["reason"],
+            note=data.validated_data["note"],
+            request=request,
+        )
+        referral = self.get_object()
+        return Response(ReferralSerializer(referral, context={"request": request}).data)
 
     @extend_schema(request=OnwardSerializer, responses={201: ReferralSerializer})
     @action(detail=True, methods=["post"])

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from amparo.cases.models import RiskLevel, ServiceType
 from amparo.referrals.models import (
+    ANSWERS,
     INTAKE_LINK_DEFAULT_HOURS,
     INTAKE_LINK_MAX_HOURS,
     INTAKE_TEXT_LIMITS,
@@ -18,6 +19,7 @@ from amparo.referrals.models import (
     Referral,
     ReferralState,
     Urgency,
+    WithdrawReason,
 )
 
 CROSS_BORDER = _(
@@ -139,13 +141,33 @@ class OnwardReferralForm(forms.Form):
         self.fields["service"].choices = [("", "—"), *services]
 
 
+# The states a recipient's answer moves a referral to (a withdrawal is the sender's own form).
+ANSWER_CHOICES = [(state.value, state.label) for state in ANSWERS]
+
+
 class AnswerForm(forms.Form):
-    state = forms.ChoiceField(label=_("New state"), choices=ReferralState.choices)
+    state = forms.ChoiceField(label=_("New state"), choices=ANSWER_CHOICES)
     note = forms.CharField(
         label=_("Reason or outcome"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Why is it withdrawn?"), choices=WithdrawReason.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Needed for another reason. The partner reads it, except when the person "
+            "withdrew consent."
+        ),
     )
 
 

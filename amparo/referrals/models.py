@@ -237,6 +237,20 @@ class ReferralState(models.TextChoices):
     DECLINED = "declined", _("Declined")
     SERVICE_GIVEN = "service_given", _("Service given")
     NOT_REACHED = "not_reached", _("Person not reached")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the sender")
+
+
+class WithdrawReason(models.TextChoices):
+    CONSENT = "consent_withdrawn", _("The person withdrew consent")
+    REFERRED_ELSEWHERE = "referred_elsewhere", _("Referred elsewhere")
+    SENT_IN_ERROR = "sent_in_error", _("Sent in error")
+    OTHER = "other", _("Other reason")
+
+
+# Who makes a move: the recipient (or, for an agency without accounts, the sender on its
+# behalf: `actions.can_answer`), or the sending side itself (`actions.can_withdraw`).
+RECIPIENT = "recipient"
+SENDER = "sender"
 
 
 @dataclass(frozen=True)
@@ -244,17 +258,28 @@ class StateRule:
     """What a referral's move into a state writes. `actions.move` reads nothing else, so a new
     state does only what its row says: a row with nothing but `follows` changes only the state.
 
-    Every move is made by the recipient, or by the sender for an agency without accounts
-    (`actions.can_answer`); that is the same for every state, so it is no column here.
+    `mover` says which side makes the move: the recipient answers (received, accepted,
+    declined, the outcome); the sender withdraws. The other side cannot make it (for a sender's
+    move, the recipient gets the same 404 as anyone out of scope).
     """
 
     follows: frozenset[ReferralState] = frozenset()  # the states it may move to next
+    mover: str = RECIPIENT  # RECIPIENT or SENDER
     awaiting_answer: bool = False  # the recipient still owes an answer by `respond_by`
     stamp: str = ""  # the time field set to the moment of the move
     stamp_by: str = ""  # the user field set to whoever moves it
     note_field: str = ""  # where the mover's note is kept ("": the note is dropped)
     missing_note: Promise | None = None  # the message when the note is left out (None: optional)
     verb: Promise | None = None  # the button that moves a referral into this state
+    # A reason chosen from a list (`reasons`), kept in `reason_field`; `missing_reason` when
+    # it is left out. With reasons, `note_needed_for` names those that need the note too.
+    reason_field: str = ""
+    reasons: type[models.TextChoices] | None = None
+    missing_reason: Promise | None = None
+    note_needed_for: frozenset[str] | None = None
+    # Reasons that carry the move down to the open onward referrals that followed (the
+    # person's consent, which the whole chain rests on).
+    down_the_chain: frozenset[str] = frozenset()
 
     @property
     def concludes(self) -> bool:
@@ -262,26 +287,40 @@ class StateRule:
         `outcome`)."""
         return self.stamp == "concluded_at"
 
-    def writes(self, *, by: User, note: str, now: datetime) -> dict[str, object]:
+    def needs_note(self, reason: str = "") -> bool:
+        if self.missing_note is None:
+            return False
+        return self.note_needed_for is None or reason in self.note_needed_for
+
+    def writes(self, *, by: User, note: str, now: datetime, reason: str = "") -> dict[str, object]:
         """The fields a move into this state sets, besides `state`."""
-        fields = {self.stamp: now, self.stamp_by: by, self.note_field: note}
+        fields = {
+            self.stamp: now,
+            self.stamp_by: by,
+            self.note_field: note,
+            self.reason_field: reason,
+        }
         return {field: value for field, value in fields.items() if field}
+
+
+# From every open state the sender may withdraw the referral.
+_WITHDRAWABLE = frozenset({ReferralState.WITHDRAWN})
 
 
 # Every state of a referral, what may follow it and what moving into it writes.
 STATE_RULES = {
     ReferralState.SENT: StateRule(
-        follows=frozenset({ReferralState.RECEIVED}),
+        follows=frozenset({ReferralState.RECEIVED}) | _WITHDRAWABLE,
         awaiting_answer=True,
     ),
     ReferralState.RECEIVED: StateRule(
-        follows=frozenset({ReferralState.ACCEPTED, ReferralState.DECLINED}),
+        follows=frozenset({ReferralState.ACCEPTED, ReferralState.DECLINED}) | _WITHDRAWABLE,
         awaiting_answer=True,
         stamp="received_at",
         verb=_("Mark as received"),
     ),
     ReferralState.ACCEPTED: StateRule(
-        follows=frozenset({ReferralState.SERVICE_GIVEN, ReferralState.NOT_REACHED}),
+        follows=frozenset({ReferralState.SERVICE_GIVEN, ReferralState.NOT_REACHED}) | _WITHDRAWABLE,
         stamp="responded_at",
         stamp_by="responded_by",
         verb=_("Accept"),
@@ -299,9 +338,26 @@ STATE_RULES = {
     ReferralState.NOT_REACHED: StateRule(
         stamp="concluded_at", note_field="outcome", verb=_("Record that the person was not reached")
     ),
+    # Final: the partner is told (its lists and the referral's page say so) and stops; its
+    # answer is no longer awaited.
+    ReferralState.WITHDRAWN: StateRule(
+        mover=SENDER,
+        stamp="withdrawn_at",
+        stamp_by="withdrawn_by",
+        reason_field="withdraw_reason",
+        reasons=WithdrawReason,
+        missing_reason=_("Say why the referral is withdrawn."),
+        note_field="withdraw_note",
+        missing_note=_("Add a note saying why the referral is withdrawn."),
+        note_needed_for=frozenset({WithdrawReason.OTHER}),
+        down_the_chain=frozenset({WithdrawReason.CONSENT}),
+        verb=_("Withdraw the referral"),
+    ),
 }
 OPEN_STATES = tuple(state for state, rule in STATE_RULES.items() if rule.follows)
 AWAITING_ANSWER = tuple(state for state, rule in STATE_RULES.items() if rule.awaiting_answer)
+# The states the recipient's answers move a referral to (not the sender's withdrawal).
+ANSWERS = tuple(state for state, rule in STATE_RULES.items() if rule.mover == RECIPIENT)
 
 # What a sender may share with the recipient; nothing else about the person ever leaves.
 SHAREABLE_FIELDS = {
@@ -367,6 +423,15 @@ class Referral(models.Model):
     )
     decline_reason = EncryptedTextField(_("reason for declining"), blank=True)
     outcome = EncryptedTextField(_("outcome"), blank=True)
+    # Withdrawn by the sending side (`ReferralState.WITHDRAWN`), why and when.
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdraw_reason = models.CharField(
+        _("reason for withdrawing"), max_length=20, choices=WithdrawReason.choices, blank=True
+    )
+    withdraw_note = EncryptedTextField(_("note on the withdrawal"), blank=True)
     # An onward referral: the recipient of `parent` refers the person on (hospital →
     # prosecutor), sharing no more than `parent` shared, within the consent it carried.
     parent = models.ForeignKey(
@@ -394,6 +459,13 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def consent_withdrawn(self) -> bool:
+        """Withdrawn because the person took back the consent it was sent with."""
+        return (
+            self.state == ReferralState.WITHDRAWN and self.withdraw_reason == WithdrawReason.CONSENT
+        )
 
     def get_consented_types_display(self) -> list[str]:
         """The consented service types, in words."""

@@ -197,6 +197,17 @@ def waiting_for_answer(user: User) -> QuerySet[Referral]:
     return incoming_for(user).filter(state__in=OPEN_STATES).order_by("respond_by", "id")
 
 
+def shared_data_withheld(referral: Referral) -> bool:
+    """Whether the reader of `referral` (read through `referrals_visible_to`, with `as_sender`)
+    no longer sees what it shared about the person (the shared fields, the reason): it was
+    withdrawn because the person withdrew consent. Only its originating sender, who holds her
+    consent, still reads it; the recipient, and a partner that referred her on from a referral
+    it received, keep the reference, service, dates and state."""
+    if not referral.consent_withdrawn:
+        return False
+    return not (getattr(referral, "as_sender", False) and referral.parent_id is None)
+
+
 def is_overdue(referral: Referral, now=None) -> bool:
     now = now or timezone.now()
     return referral.state in AWAITING_ANSWER and referral.respond_by < now
@@ -388,6 +399,12 @@ def _chains(first_ids: list[int]) -> dict[int, list[Referral]]:
             chains[root_of[link.pk]].append(link)
         level = [link.pk for link in found]
     return chains
+
+
+def onward_links(referral: Referral) -> list[Referral]:
+    """Every onward referral that followed `referral`, parents before their own onward ones
+    (for the actions that carry a withdrawal down the chain; no screen shows these rows)."""
+    return _chains([referral.pk])[referral.pk]
 
 
 def sent_from_case(user: User, case: Case) -> list[Referral]:

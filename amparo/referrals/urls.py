@@ -10,6 +10,7 @@ urlpatterns = [
     path("intake/", include("amparo.referrals.intake_urls")),
     path("<uuid:referral_id>/", views.referral_detail, name="detail"),
     path("<uuid:referral_id>/answer/", views.answer, name="answer"),
+    path("<uuid:referral_id>/withdraw/", views.withdraw, name="withdraw"),
     path("<uuid:referral_id>/print/", views.print_form, name="print"),
     path("<uuid:referral_id>/onward/", views.refer_onward, name="onward"),
 ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,8 +24,9 @@ from amparo.referrals.forms import (
     PartnerReferralForm,
     ReferralFilterForm,
     ReferralForm,
+    WithdrawForm,
 )
-from amparo.referrals.models import SHAREABLE_FIELDS, STATE_RULES, ReferralState
+from amparo.referrals.models import RECIPIENT, SHAREABLE_FIELDS, STATE_RULES, ReferralState
 from amparo.registry.models import Individual
 from amparo.registry.queries import get_individual_for
 
@@ -179,9 +180,11 @@ def _in_words(field: str, value):
 
 
 def _page_context(user, referral) -> dict:
-    shared = actions.shared_data(referral)
+    withheld = queries.shared_data_withheld(referral)
+    shared = {} if withheld else actions.shared_data(referral)
     return {
         "referral": referral,
+        "withheld": withheld,
         "shared": [(SHAREABLE_FIELDS.get(k, k), _in_words(k, v)) for k, v in shared.items()],
         "overdue": queries.is_overdue(referral),
         "as_sender": referral.as_sender,
@@ -190,12 +193,26 @@ def _page_context(user, referral) -> dict:
     }
 
 
-def _detail(request: HttpRequest, referral, form: AnswerForm, status: int = 200) -> HttpResponse:
-    """The referral's page, with the answers the user may give from its state."""
+def _detail(
+    request: HttpRequest,
+    referral,
+    form: AnswerForm,
+    status: int = 200,
+    withdraw_form: WithdrawForm | None = None,
+) -> HttpResponse:
+    """The referral's page, with the answers the user may give from its state, and the
+    sender's withdrawal while it is open."""
     answerable = actions.can_answer(request.user, referral)
     follows = STATE_RULES[ReferralState(referral.state)].follows
     # Buttons named as actions ("Mark as received", "Accept", "Decline"), in the states' order.
-    next_states = [(state, STATE_RULES[state].verb) for state in ReferralState if state in follows]
+    next_states = [
+        (state, STATE_RULES[state].verb)
+        for state in ReferralState
+        if state in follows and STATE_RULES[state].mover == RECIPIENT
+    ]
+    withdrawable = ReferralState.WITHDRAWN in follows and actions.can_withdraw(
+        request.user, referral
+    )
     return render(
         request,
         "referrals/detail.html",
@@ -203,6 +220,7 @@ def _detail(request: HttpRequest, referral, form: AnswerForm, status: int = 200)
             **_page_context(request.user, referral),
             "next_states": next_states if answerable else [],
             "form": form,
+            "withdraw_form": (withdraw_form or WithdrawForm()) if withdrawable else None,
         },
         status=status,
     )
@@ -232,6 +250,28 @@ def answer(request: HttpRequest, referral_id) -> HttpResponse:
             messages.success(request, _("Answer recorded."))
             return redirect("referrals:detail", referral.uuid)
     return _detail(request, referral, form, status=400)
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, referral_id) -> HttpResponse:
+    """The sending side withdraws the referral (the recipient: 404)."""
+    referral = queries.get_referral_for(request.user, referral_id)
+    form = WithdrawForm(request.POST)
+    if form.is_valid():
+        with errors_on(form):
+            actions.withdraw_referral(
+                actor=request.user,
+                referral=referral,
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+                request=request,
+            )
+            messages.success(request, _("Referral withdrawn."))
+            return redirect("referrals:detail", referral.uuid)
+    elif not actions.can_withdraw(request.user, referral):
+        raise Http404
+    return _detail(request, referral, AnswerForm(), status=400, withdraw_form=form)
 
 
 @login_required

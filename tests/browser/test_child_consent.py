@@ -117,7 +117,7 @@ def test_a_caseworker_records_a_childs_consent_and_refers_her(
     assert referral_actions.shared_data(referral) == {"case_code": case.reference}
 
 
-def test_a_caregiver_withdraws_consent_and_the_pending_referral_is_flagged(
+def test_a_caregiver_withdraws_consent_and_the_pending_referral_is_withdrawn(
     live_server, phone, screenshot, girls_case
 ):
     case, service = girls_case
@@ -159,9 +159,19 @@ def test_a_caregiver_withdraws_consent_and_the_pending_referral_is_flagged(
     page.axe.check()
     main = page.inner_text("main")
     assert "Retiro del consentimiento registrado." in main
-    assert "Se retiró el consentimiento para estas derivaciones" in main
+    # The tick was left checked: the referral is withdrawn with it, not left pending.
+    assert "Se retiró el consentimiento para estas derivaciones" not in main
+    assert "Retirada por quien la envió" in main
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.screenshot(path=screenshot("consent-withdrawn.png"), full_page=True)
+
+    # The Junta has no account: the referral's page tells the caseworker to phone it.
+    page.click(f"main a[href$='/referrals/{pending.uuid}/']")
+    page.wait_for_selector("h1")
+    page.axe.check()
+    assert "Avise por teléfono a Junta Cantonal" in page.inner_text("main")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.go_back()
 
     page.click("main a[href$='/referrals/new/?case=" + str(case.uuid) + "']")
     page.wait_for_selector("#id_service")
@@ -174,3 +184,4 @@ def test_a_caregiver_withdraws_consent_and_the_pending_referral_is_flagged(
     page.axe.check()
     assert "retiró el consentimiento" in page.inner_text("main")
     assert Referral.objects.count() == 1
+    assert Referral.objects.get().withdraw_reason == "consent_withdrawn"

@@ -13,6 +13,7 @@ from amparo.core.errors import ActionError
 from amparo.core.models import AuditEvent
 from amparo.referrals import actions, queries
 from amparo.referrals.models import (
+    SENDER,
     STATE_RULES,
     Provider,
     Referral,
@@ -174,8 +175,15 @@ def _route(to_state: ReferralState) -> list[ReferralState]:
     return routes[to_state]
 
 
-STATE_FIELDS = ("received_at", "responded_at", "responded_by", "concluded_at")
-NOTE_FIELDS = ("decline_reason", "outcome")
+STATE_FIELDS = (
+    "received_at",
+    "responded_at",
+    "responded_by",
+    "concluded_at",
+    "withdrawn_at",
+    "withdrawn_by",
+)
+NOTE_FIELDS = ("decline_reason", "outcome", "withdraw_note", "withdraw_reason")
 
 
 def test_the_state_table_covers_every_state_and_only_outcomes_conclude():
@@ -219,12 +227,16 @@ def test_moving_into_a_state_writes_what_its_row_says_and_nothing_else(
     referral.refresh_from_db()
     earlier = {f: getattr(referral, f) for f in STATE_FIELDS + NOTE_FIELDS}
 
+    # The row says who moves (the recipient, or the sender withdrawing) and what reason it needs.
+    mover = caseworker if rule.mover == SENDER else focal_point
+    reason = sorted(rule.note_needed_for or rule.reasons.values)[0] if rule.reasons else ""
     for step in route[-1:]:
-        actions.move(actor=focal_point, referral=referral, to_state=step, note="Nota")
+        actions.move(actor=mover, referral=referral, to_state=step, note="Nota", reason=reason)
 
     referral.refresh_from_db()
     changed = {f for f in STATE_FIELDS + NOTE_FIELDS if getattr(referral, f) != earlier[f]}
-    expected = {rule.stamp, rule.stamp_by, rule.note_field} - {""} if route else set()
+    written = {rule.stamp, rule.stamp_by, rule.note_field, rule.reason_field}
+    expected = written - {""} if route else set()
     assert referral.state == state
     assert changed == expected
     assert (referral.concluded_at is not None) is rule.concludes

@@ -3,6 +3,7 @@ safe contact and the safety plan: records of a restricted case, written by its G
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from django.db import transaction
@@ -46,7 +47,19 @@ __all__ = [
     "record_service_decision",
     "renew_consent",
     "withdraw_consent",
+    "withdraw_referrals_with",
 ]
+
+# The referrals app sits above cases (which may not import it): it names, from its
+# `AppConfig.ready`, the action that withdraws the referrals a withdrawal of consent covers
+# (`referrals.actions.withdraw_for_consent`), so that both happen in one transaction.
+_referrals_withdrawer: list[Callable[..., list]] = []
+
+
+def withdraw_referrals_with(withdrawer: Callable[..., list]) -> None:
+    """Register `withdrawer(actor=, case=, withdrawal=, request=)`: withdraws the open
+    referrals of the case that the withdrawal covers, and returns them."""
+    _referrals_withdrawer[:] = [withdrawer]
 
 
 def _restricted_case(actor: User, case: Case) -> Case:
@@ -340,15 +353,21 @@ def withdraw_consent(
     service: str,
     withdrawn_by: str,
     withdrawn_on: date,
+    withdraw_referrals: bool = True,
     request: HttpRequest | None = None,
 ) -> ConsentWithdrawal:
     """The survivor (or the caregiver who consented for a child) withdraws consent to be
     referred: to every service (`service` "") or to one kind (a `GBVService`). The incident's
     consent and the child's consent stay as recorded; this new fact refuses every referral it
-    covers until consent is given again (`renew_consent`). Referrals it covers that still await
-    an answer are shown on the case page with a warning, and cannot be referred on.
+    covers until consent is given again (`renew_consent`).
 
-    Side effects: audit `cases.consent.withdrawn`."""
+    With `withdraw_referrals`, the open referrals it covers (and the onward referrals partners
+    made from them) are withdrawn in the same transaction, and the partners see it; without,
+    those still awaiting an answer are shown on the case page with a warning, and cannot be
+    referred on.
+
+    Side effects: audit `cases.consent.withdrawn`; `referrals.referral.withdrawn` for each
+    referral withdrawn."""
     case = _restricted_case(actor, case)
     errors = Errors()
     if service and service not in GBVService.values:
@@ -374,6 +393,8 @@ def withdraw_consent(
         organization_id=case.organization_id,
         details={"service": service or "all", "by": withdrawn_by},
     )
+    if withdraw_referrals and _referrals_withdrawer:
+        _referrals_withdrawer[0](actor=actor, case=case, withdrawal=withdrawal, request=request)
     return withdrawal
 
 

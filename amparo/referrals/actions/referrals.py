@@ -2,7 +2,9 @@
 
 A referral carries only what the sender chose to share, copied when it is sent, and only with
 the person's consent for that recipient and purpose. The recipient moves it through its states;
-for an agency without accounts in Amparo the sender records the answer on its behalf.
+for an agency without accounts in Amparo the sender records the answer on its behalf. While it
+is open the sender may withdraw it; when the person withdraws consent, so does her caseworker
+for the whole onward chain.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from amparo.cases.models import (
     Case,
     CaseType,
     ConsentPurpose,
+    ConsentWithdrawal,
     ConsentWithdrawer,
     GBVService,
     ServiceOutcome,
@@ -30,17 +33,21 @@ from amparo.cases.models import (
 )
 from amparo.cases.queries import cases_visible_to, survivor_age, survivor_name, survivor_of
 from amparo.core import access, audit, names, references
-from amparo.core.errors import ActionError
+from amparo.core.errors import ActionError, Errors
 from amparo.core.models import User
 from amparo.referrals import queries
 from amparo.referrals.models import (
+    OPEN_STATES,
     RESPONSE_SLA,
+    SENDER,
     SHAREABLE_FIELDS,
     STATE_RULES,
     Referral,
     ReferralState,
     Service,
+    StateRule,
     Urgency,
+    WithdrawReason,
 )
 from amparo.registry.models import Individual
 from amparo.registry.queries import individuals_visible_to
@@ -565,6 +572,23 @@ def can_answer(actor: User, referral: Referral) -> bool:
     return queries.incoming_for(actor).filter(pk=referral.pk).exists()
 
 
+def can_withdraw(actor: User, referral: Referral) -> bool:
+    """The sending side withdraws: users of the sender organization who may send referrals
+    and see this one as its sender (for a restricted case, the case's GBV team)."""
+    return (
+        access.can(actor, "referrals.manage")
+        and queries.outgoing_for(actor).filter(pk=referral.pk).exists()
+    )
+
+
+def _may_move(actor: User, referral: Referral, rule: StateRule | None) -> None:
+    if rule is not None and rule.mover == SENDER:
+        if not can_withdraw(actor, referral):
+            raise Http404  # the recipient, as anyone out of scope
+    elif not can_answer(actor, referral):
+        raise ActionError.general(_("Only the receiving agency can answer this referral."))
+
+
 @transaction.atomic
 def move(
     *,
@@ -572,35 +596,73 @@ def move(
     referral: Referral,
     to_state: str,
     note: str = "",
+    reason: str = "",
     request: HttpRequest | None = None,
 ) -> Referral:
-    """Record receipt, acceptance or refusal (with a reason), or the outcome: what the target
-    state's row in `STATE_RULES` says, nothing else."""
+    """Record receipt, acceptance or refusal (with a reason), the outcome, or the sender's
+    withdrawal (with a reason from `WithdrawReason`): what the target state's row in
+    `STATE_RULES` says, nothing else. The row's `mover` says which side may make the move.
+
+    Side effects: audit `referrals.referral.<state>` for the sender's organization, the
+    actor's and the recipient's. A move whose reason is in the row's `down_the_chain` (a
+    withdrawal because the person withdrew consent) moves the open onward referrals that
+    followed too, whoever sent them on: her consent was what they were sent with."""
     if not queries.referrals_visible_to(actor).filter(pk=referral.pk).exists():
         raise Http404
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
-    if not can_answer(actor, referral):
-        raise ActionError.general(_("Only the receiving agency can answer this referral."))
-    if to_state not in ReferralState.values:
+    target = ReferralState(to_state) if to_state in ReferralState.values else None
+    _may_move(actor, referral, STATE_RULES[target] if target else None)
+    if target is None:
         raise ActionError.on("state", _("Choose a state from the list."))
-    current, target = ReferralState(referral.state), ReferralState(to_state)
+    current, rule = ReferralState(referral.state), STATE_RULES[target]
     if target not in STATE_RULES[current].follows:
         raise ActionError.on(
             "state",
             _("A referral that is “%(current)s” cannot become “%(target)s”.")
             % {"current": current.label, "target": target.label},
         )
-    rule = STATE_RULES[target]
-    note = (note or "").strip()[:2000]
-    if rule.missing_note and not note:
-        raise ActionError.on("note", str(rule.missing_note))
-    writes = rule.writes(by=actor, note=note, now=timezone.now())
+    note, reason = (note or "").strip()[:2000], reason or ""
+    errors = Errors()
+    if rule.reasons is not None and reason not in rule.reasons.values:
+        errors.add("reason", str(rule.missing_reason))
+    elif rule.reasons is None:
+        reason = ""
+    if rule.needs_note(reason) and not note:
+        errors.add("note", str(rule.missing_note))
+    errors.raise_if_any()
+    referral = _write_move(actor, referral, target, note=note, reason=reason, request=request)
+    if reason in rule.down_the_chain:
+        for link in queries.onward_links(referral):
+            if link.state in OPEN_STATES:
+                _write_move(actor, link, target, note="", reason=reason, request=request)
+    return referral
+
+
+def _write_move(
+    actor: User,
+    referral: Referral,
+    target: ReferralState,
+    *,
+    note: str,
+    reason: str,
+    request: HttpRequest | None,
+) -> Referral:
+    """Write one checked move and its audit events (the sender's trail, the actor's
+    organization's and the recipient's: each keeps its own)."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    current = ReferralState(referral.state)
+    writes = STATE_RULES[target].writes(by=actor, note=note, now=timezone.now(), reason=reason)
     for field, value in writes.items():
         setattr(referral, field, value)
     referral.state = target
     referral.save(update_fields=["state", *writes])
-    # The sender's trail, and the recipient's organization keeps its own too.
-    for organization_id in dict.fromkeys([referral.from_organization_id, actor.organization_id]):
+    details = {"from": current.value, **({"reason": reason} if reason else {})}
+    organizations = [
+        referral.from_organization_id,
+        actor.organization_id,
+        referral.to_organization_id,
+    ]
+    for organization_id in dict.fromkeys(o for o in organizations if o is not None):
         audit.record(
             actor=actor,
             action=f"referrals.referral.{target}",
@@ -608,6 +670,75 @@ def move(
             fields=["state"],
             request=request,
             organization_id=organization_id,
-            details={"from": current.value},
+            details=details,
         )
     return referral
+
+
+@transaction.atomic
+def withdraw_referral(
+    *,
+    actor: User,
+    referral: Referral,
+    reason: str,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> Referral:
+    """The sending side withdraws a referral that is still open (sent, received or accepted),
+    with a reason (`WithdrawReason`; "other" needs the note). Final; the recipient's answer is
+    no longer awaited, and it reads "withdrawn by the sender". Only the sending side:
+    anyone else, the recipient included, gets 404.
+
+    Side effects: as `move` (audit `referrals.referral.withdrawn`); because the person
+    withdrew consent, the open onward referrals that followed are withdrawn too."""
+    return move(
+        actor=actor,
+        referral=referral,
+        to_state=ReferralState.WITHDRAWN,
+        reason=reason,
+        note=note,
+        request=request,
+    )
+
+
+def _covered(withdrawal: ConsentWithdrawal, service_type: str) -> bool:
+    return not withdrawal.service or GBV_CONSENT_FOR.get(service_type) == withdrawal.service
+
+
+def withdraw_for_consent(
+    *,
+    actor: User,
+    case: Case,
+    withdrawal: ConsentWithdrawal,
+    request: HttpRequest | None = None,
+) -> list[Referral]:
+    """Withdraw, because the person withdrew consent, every open referral of `case` that
+    `withdrawal` covers, with the open onward referrals that followed them, and any open
+    onward referral of their chains whose own service it covers. Called by
+    `cases.actions.withdraw_consent` inside its transaction (registered in `apps.py`).
+
+    The partners that referred her on are the senders of those onward referrals, yet the
+    caseworker withdraws them: the consent they were sent with is hers, recorded on the case,
+    and she took it back. Each partner sees it in its lists and in its audit trail.
+
+    Returns the referrals withdrawn, each case referral before its onward ones."""
+    withdrawn: list[Referral] = []
+    for first in queries.sent_from_case(actor, case):
+        reached: set[int] = set()  # withdrawn, or followed one that is
+        for referral in [first, *getattr(first, "chain", [])]:
+            if referral.parent_id in reached:
+                reached.add(referral.pk)
+            if referral.state in OPEN_STATES and (
+                referral.pk in reached or _covered(withdrawal, referral.service.type)
+            ):
+                done = _write_move(
+                    actor,
+                    referral,
+                    ReferralState.WITHDRAWN,
+                    note="",
+                    reason=WithdrawReason.CONSENT,
+                    request=request,
+                )
+                reached.add(referral.pk)
+                withdrawn.append(done)
+    return withdrawn
