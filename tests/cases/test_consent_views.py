@@ -341,7 +341,7 @@ def test_the_team_records_that_an_adolescent_cannot_consent_and_the_case_page_sa
 
 @pytest.mark.django_db
 def test_the_api_records_an_adolescents_incapacity_and_withdrawals_for_the_gbv_team_only(
-    walk_in_case, gbv_specialist, caseworker, supervisor
+    client, walk_in_case, gbv_specialist, caseworker, supervisor
 ):
     base = f"/api/v1/cases/{walk_in_case.uuid}"
     _make_a_child_of(walk_in_case, years=16)
@@ -378,6 +378,9 @@ def test_the_api_records_an_adolescents_incapacity_and_withdrawals_for_the_gbv_t
     assert unable.status_code == 201, unable.json()
     assert by_caregiver.status_code == 201, by_caregiver.json()
     assert by_caregiver.json()["incapacity"] == unable.json()["id"]
+    client.force_login(gbv_specialist)
+    page = client.get(reverse("cases:detail", args=[walk_in_case.uuid])).content.decode()
+    assert "el cuidador no es el presunto agresor y actúa en interés" in page  # on the page
     assert withdrawn.status_code == 201, withdrawn.json()
     assert [(w["service"], w["withdrawn_by"]) for w in listed] == [("health", "caregiver")]
     assert outsiders == [404] * 4
