@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "amparo.cases",
     "amparo.referrals",
     "amparo.activities",
+    "amparo.assistance",
     "amparo.home",
     "amparo.demo",
 ]
@@ -273,6 +274,8 @@ SPECTACULAR_SETTINGS = {
         "ConsentMethod": "amparo.referrals.models.Referral.ConsentMethod",
         "ActivityType": "amparo.activities.models.ActivityType",
         "Sector": "amparo.activities.models.Sector",
+        "EntitlementState": "amparo.assistance.models.Entitlement.State",
+        "AssistanceType": "amparo.assistance.models.AssistanceType",
     },
 }
 

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from amparo.activities import api as activities_api
+from amparo.assistance import api as assistance_api
 from amparo.cases import api as cases_api
 from amparo.core import api as core_api
 from amparo.core.views import healthz
@@ -27,6 +28,7 @@ cases_api.register(router)
 referrals_api.register(router)
 directory_api.register(router)
 activities_api.register(router)
+assistance_api.register(router)
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
