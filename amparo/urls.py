@@ -53,6 +53,7 @@ urlpatterns = [
     # A care post's one-time link (no account; the secret is in the path).
     path("intake/<str:token>/", public_intake, name="intake"),
     path("activities/", include("amparo.activities.urls")),
+    path("assistance/", include("amparo.assistance.urls")),
     path("", include("amparo.home.urls")),
     path("", include("amparo.core.urls")),
 ]

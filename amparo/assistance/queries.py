@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from amparo.assistance.models import Cycle, Delivery, Entitlement, Project
 from amparo.core import access
 from amparo.core.models import User
+from amparo.registry.queries import individuals_visible_to
 
 READ = ("assistance.distribute", "assistance.manage")
 
@@ -73,3 +74,25 @@ def deliveries_visible_to(user: User) -> QuerySet[Delivery]:
         return Delivery.objects.none()
     qs = Delivery.objects.select_related("entitlement", "delivered_by")
     return access.visible(user, qs, office_field="entitlement__office")
+
+
+def open_cycles_for(user: User) -> QuerySet[Cycle]:
+    """The open cycles `user` may deliver in, soonest ending first."""
+    if not access.can(user, "assistance.distribute"):
+        return Cycle.objects.none()
+    return cycles_visible_to(user).filter(state=Cycle.State.OPEN).order_by("end_date", "pk")
+
+
+def pending_entitlements_of(
+    user: User, cycle: Cycle, *, reference: str = ""
+) -> QuerySet[Entitlement]:
+    """The pending entitlements of `cycle` that `user` may deliver, by household reference
+    (`reference`: any part of it), each household with the members `user` may see
+    (`household.shown_members`, the head first)."""
+    qs = entitlements_deliverable_by(user).filter(cycle=cycle, state=Entitlement.State.PENDING)
+    if reference:
+        qs = qs.filter(household__reference__icontains=reference)
+    members = individuals_visible_to(user).order_by("-is_head", "pk")
+    return qs.prefetch_related(
+        Prefetch("household__members", queryset=members, to_attr="shown_members")
+    ).order_by("household__reference", "pk")
