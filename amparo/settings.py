@@ -274,8 +274,6 @@ SPECTACULAR_SETTINGS = {
         "ConsentMethod": "amparo.referrals.models.Referral.ConsentMethod",
         "ActivityType": "amparo.activities.models.ActivityType",
         "Sector": "amparo.activities.models.Sector",
-        "EntitlementState": "amparo.assistance.models.Entitlement.State",
-        "AssistanceType": "amparo.assistance.models.AssistanceType",
     },
 }
 

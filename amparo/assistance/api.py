@@ -7,6 +7,8 @@ same key, 409 with the first delivery when the entitlement was already delivered
 
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -23,6 +25,34 @@ from amparo.assistance import actions, queries
 from amparo.assistance.models import Delivery, Entitlement
 from amparo.core.drf import AuditedRetrieveMixin, ScopedMixin, signed_in
 from amparo.registry import queries as registry_queries
+
+
+class EntitlementStatusField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=Entitlement.State.choices, **kwargs)
+
+
+class EntitlementStatusSchema(OpenApiSerializerFieldExtension):
+    """Name the choice set `EntitlementStatusEnum`: households have a `status` too, and
+    drf-spectacular would otherwise rename both by a hash."""
+
+    target_class = EntitlementStatusField
+
+    def map_serializer_field(self, auto_schema, direction):
+        component = ResolvedComponent(
+            name="EntitlementStatusEnum",
+            type=ResolvedComponent.SCHEMA,
+            object="EntitlementStatusEnum",
+            schema={
+                "type": "string",
+                "enum": list(Entitlement.State.values),
+                "description": "\n".join(
+                    f"* `{v}` - {label}" for v, label in Entitlement.State.choices
+                ),
+            },
+        )
+        auto_schema.registry.register_on_missing(component)
+        return component.ref
 
 
 class OfficerSerializer(serializers.Serializer):
@@ -72,9 +102,7 @@ class EntitlementSerializer(serializers.ModelSerializer):
     household = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
     household_reference = serializers.CharField(source="household.reference", read_only=True)
     currency = serializers.CharField(source="cycle.currency", read_only=True)
-    status = serializers.ChoiceField(
-        source="state", choices=Entitlement.State.choices, read_only=True
-    )
+    status = EntitlementStatusField(source="state", read_only=True)
     delivery = serializers.SerializerMethodField()
 
     class Meta:
