@@ -239,7 +239,7 @@ def deliver(
                 collected_by=collected_by,
                 key=key,
                 request=request,
-            ), True
+            )
     except IntegrityError:
         # Another transaction delivered it (or used this key) between our check and our
         # insert, without the lock: read what won.
@@ -276,12 +276,12 @@ def _deliver(
     collected_by: Individual | str,
     key: str | None,
     request,
-) -> Delivery:
+) -> tuple[Delivery, bool]:
     locked = Entitlement.objects.select_for_update().select_related("cycle").get(pk=entitlement.pk)
     first = Delivery.objects.select_related("delivered_by").filter(entitlement=locked).first()
     if first is not None:
         if key is not None and first.delivered_by_id == actor.pk and first.idempotency_key == key:
-            return first
+            return first, False  # the same request, retried while the first was in flight
         raise AlreadyDelivered(first)
     cycle = locked.cycle
     now = timezone.now()
@@ -326,4 +326,4 @@ def _deliver(
         request=request,
         details={"entitlement": str(locked.uuid)},
     )
-    return delivery
+    return delivery, True

@@ -77,3 +77,32 @@ def test_a_delivery_waits_for_one_in_flight_and_then_finds_it(
 
     assert outcome == [officer.pk]
     assert Delivery.objects.count() == 1
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_the_same_request_sent_twice_at_once_records_one_and_answers_it_twice(
+    officer, entitlement, head
+):
+    start = threading.Barrier(2)
+    outcome = []
+
+    def deliver():
+        try:
+            start.wait()
+            entitled = Entitlement.objects.get(pk=entitlement.pk)
+            delivery, created = actions.deliver(
+                actor=officer, entitlement=entitled, collected_by=head, idempotency_key="same"
+            )
+            outcome.append((delivery.pk, created))
+        finally:
+            connections.close_all()
+
+    racers = [threading.Thread(target=deliver) for _ in range(2)]
+    for racer in racers:
+        racer.start()
+    for racer in racers:
+        racer.join(timeout=20)
+
+    only = Delivery.objects.get()
+    assert sorted(outcome, key=lambda o: o[1]) == [(only.pk, False), (only.pk, True)]
