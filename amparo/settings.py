@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "amparo.cases",
     "amparo.referrals",
     "amparo.activities",
+    "amparo.assistance",
     "amparo.home",
     "amparo.demo",
 ]

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from amparo.activities import api as activities_api
+from amparo.assistance import api as assistance_api
 from amparo.cases import api as cases_api
 from amparo.core import api as core_api
 from amparo.core.views import healthz
@@ -27,6 +28,7 @@ cases_api.register(router)
 referrals_api.register(router)
 directory_api.register(router)
 activities_api.register(router)
+assistance_api.register(router)
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -51,6 +53,7 @@ urlpatterns = [
     # A care post's one-time link (no account; the secret is in the path).
     path("intake/<str:token>/", public_intake, name="intake"),
     path("activities/", include("amparo.activities.urls")),
+    path("assistance/", include("amparo.assistance.urls")),
     path("", include("amparo.home.urls")),
     path("", include("amparo.core.urls")),
 ]

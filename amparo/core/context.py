@@ -11,6 +11,7 @@ MENU = [
     ("referrals:list", _("Referrals"), "referrals.view"),
     ("referrals:intakes", _("Care post intake"), "cases.gbv"),
     ("activities:list", _("Services given"), "activities.view"),
+    ("assistance:cycles", _("Distribution"), "assistance.distribute"),
     ("cases:gbv-statistics", _("GBV statistics"), "reports.view"),
     ("offices", _("Offices"), "core.view_offices"),
     ("team", _("Team"), "core.view_team"),

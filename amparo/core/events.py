@@ -138,6 +138,14 @@ SENTENCES: dict[str, Promise] = {
     # services given
     "activities.activity.recorded": gettext_lazy("%(actor)s recorded a service given"),
     "activities.activity.viewed": gettext_lazy("%(actor)s viewed a service given"),
+    # assistance
+    "assistance.project.created": gettext_lazy("%(actor)s created the project"),
+    "assistance.cycle.opened": gettext_lazy("%(actor)s opened the distribution cycle"),
+    "assistance.delivery.recorded": gettext_lazy("%(actor)s recorded a delivery"),
+    "assistance.entitlement.viewed": gettext_lazy("%(actor)s viewed an entitlement"),
+    "assistance.cycle.listed": gettext_lazy(
+        "%(actor)s listed the households entitled in the cycle"
+    ),
     # accounts and set-up
     "core.user.logged_in": gettext_lazy("%(actor)s signed in"),
     "core.user.logged_out": gettext_lazy("%(actor)s signed out"),

@@ -3,7 +3,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from amparo.demo import activities, cases, directory, organizations, people, registry
+from amparo.demo import activities, assistance, cases, directory, organizations, people, registry
 
 # Demo cases and referrals are opened for registered heads of household in Quito and Lago Agrio.
 MIN_HOUSEHOLDS = 100
@@ -29,6 +29,7 @@ class Command(BaseCommand):
         directory.load_network()
         opened = cases.load()
         recorded = activities.load()
+        entitled = assistance.load()
         people_file = self._write_people(opts["households"], opts["seed"])
         self.stdout.write(self.style.SUCCESS(_("Amparo demo ready.")))
         self.stdout.write(
@@ -56,6 +57,11 @@ class Command(BaseCommand):
                 "activities": recorded.get("activities", 0),
             }
         )
+        if entitled["entitlements"]:
+            self.stdout.write(
+                _("Assistance: an open cycle in Quito with %(entitlements)d pending entitlements.")
+                % entitled
+            )
         if people_file:
             self.stdout.write(
                 _("Synthetic people for the registry: %(path)s") % {"path": people_file}

@@ -1,0 +1,20 @@
+from amparo.assistance.models import Cycle, Entitlement
+from amparo.core.models import AuditEvent
+from amparo.demo import assistance, organizations, registry
+
+
+def test_demo_opens_a_cycle_in_quito_with_500_pending_entitlements_once(db):
+    organizations.load()
+    registry.load(120, seed=2026)
+
+    first = assistance.load()
+    second = assistance.load()
+
+    cycle = Cycle.objects.select_related("office__organization").get()
+    assert (cycle.office.organization.code, cycle.office.code) == ("hias-ec", "quito")
+    assert cycle.state == Cycle.State.OPEN
+    assert first["entitlements"] >= 500
+    assert second == {"entitlements": 0}
+    pending = Entitlement.objects.filter(cycle=cycle, state=Entitlement.State.PENDING)
+    assert pending.count() == first["entitlements"]
+    assert AuditEvent.objects.filter(action="assistance.cycle.opened").count() == 1
