@@ -3,18 +3,12 @@
 import threading
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from amparo.assistance import actions
 from amparo.assistance.models import Delivery, Entitlement
-
-# SQLite's test database lives in memory with one shared cache: a second thread gets "table is
-# locked" at once instead of waiting as it does on the served file database (IMMEDIATE
-# transactions, busy_timeout). The same holds for the intake race tests.
-postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="threads need a database that makes them wait"
-)
+from tests.databases import postgresql_only
 
 
 @postgresql_only

@@ -28,6 +28,7 @@ from amparo.referrals.models import (
     Service,
     WithdrawReason,
 )
+from tests.databases import postgresql_only
 from tests.factories import api_token
 from tests.referrals.test_gbv_consent import consenting_to
 from tests.referrals.test_network import _first_referral, _onward
@@ -454,6 +455,7 @@ def areas(transactional_db):
         )
 
 
+@postgresql_only  # it reads PostgreSQL's row transaction ids (xmin)
 @pytest.mark.django_db(transaction=True)
 def test_the_consent_and_its_referrals_are_withdrawn_in_one_transaction(
     areas, shared, gbv_case, gbv_specialist, hospital_focal, fiscalia_focal
