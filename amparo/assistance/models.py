@@ -199,3 +199,51 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return str(self.entitlement)
+
+
+class Card(models.Model):
+    """A household's beneficiary card: a QR code and a printed number carrying only an opaque
+    token, never personal data. A lost card is replaced: the old token is revoked and refused,
+    the household gets a new one. One card in use per household, enforced by the database."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, models.PROTECT, related_name="+")
+    household = models.ForeignKey(
+        Household, models.PROTECT, related_name="+", verbose_name=_("household")
+    )
+    # 12 symbols of Crockford's base 32 (60 random bits), normalised: see `cards.normalise`.
+    token = models.CharField(_("card number"), max_length=12, unique=True)
+    issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("issued by")
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+    revoke_reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        verbose_name = _("beneficiary card")
+        verbose_name_plural = _("beneficiary cards")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_card_in_use_per_household",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_token
+
+    @property
+    def display_token(self) -> str:
+        """The number as printed: three groups of four."""
+        return "-".join(self.token[i : i + 4] for i in range(0, len(self.token), 4))

@@ -142,6 +142,8 @@ SENTENCES: dict[str, Promise] = {
     "assistance.project.created": gettext_lazy("%(actor)s created the project"),
     "assistance.cycle.opened": gettext_lazy("%(actor)s opened the distribution cycle"),
     "assistance.delivery.recorded": gettext_lazy("%(actor)s recorded a delivery"),
+    "assistance.card.issued": gettext_lazy("%(actor)s issued a beneficiary card"),
+    "assistance.card.revoked": gettext_lazy("%(actor)s revoked a beneficiary card"),
     "assistance.entitlement.viewed": gettext_lazy("%(actor)s viewed an entitlement"),
     "assistance.cycle.listed": gettext_lazy(
         "%(actor)s listed the households entitled in the cycle"

@@ -1,0 +1,176 @@
+"""Programme writes: projects and opening a distribution cycle with its entitlements."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db import transaction
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from amparo.assistance.models import AssistanceType, Cycle, Entitlement, Project
+from amparo.core import access, audit
+from amparo.core.errors import ActionError, Errors
+from amparo.core.models import Area, Office, User
+from amparo.registry.models import Household, Individual
+
+__all__ = ["check_office", "create_project", "open_cycle"]
+
+
+def check_office(actor: User, office: Office) -> None:
+    if office.organization_id != actor.organization_id and not actor.is_superuser:
+        raise ActionError.on("office", _("Choose one of your organization's offices."))
+    if actor.office_bound and office.pk != actor.office_id:
+        raise ActionError.on("office", _("You can only work in your own office."))
+
+
+@transaction.atomic
+def create_project(
+    *,
+    actor: User,
+    code: str,
+    name: str,
+    sector: str,
+    offices: Iterable[Office],
+    start_date: datetime.date,
+    end_date: datetime.date,
+    donor: str = "",
+    currency: str = "USD",
+    target_households: int | None = None,
+    target_items: int | None = None,
+    request=None,
+) -> Project:
+    """Create a project of the actor's organization, run from `offices`.
+
+    Requires `assistance.manage`. Raises ActionError for a taken code, dates out of order or an
+    office of another organization. Side effects: audit `assistance.project.created`.
+    """
+    access.require(actor, "assistance.manage")
+    organization_id = actor.organization_id
+    if organization_id is None:  # a platform operator belongs to no organization
+        raise Http404
+    offices = list(offices)
+    errors = Errors()
+    code = code.strip()
+    if not code:
+        errors.add("code", _("Give the project a code."))
+    elif Project.objects.filter(organization_id=organization_id, code=code).exists():
+        errors.add("code", _("Another project already has this code."))
+    if not name.strip():
+        errors.add("name", _("Give the project a name."))
+    if end_date < start_date:
+        errors.add("end_date", _("The end date is before the start date."))
+    if not offices:
+        errors.add("offices", _("Choose at least one office."))
+    if any(office.organization_id != organization_id for office in offices):
+        errors.add("offices", _("Choose offices of your organization."))
+    errors.raise_if_any()
+    project = Project.objects.create(
+        organization_id=organization_id,
+        code=code,
+        name=name.strip(),
+        donor=donor.strip(),
+        sector=sector,
+        start_date=start_date,
+        end_date=end_date,
+        currency=currency.upper(),
+        target_households=target_households,
+        target_items=target_items,
+    )
+    project.offices.set(offices)
+    audit.record(actor=actor, action="assistance.project.created", target=project, request=request)
+    return project
+
+
+@transaction.atomic
+def open_cycle(
+    *,
+    actor: User,
+    project: Project,
+    office: Office,
+    name: str,
+    assistance_type: str,
+    start_date: datetime.date,
+    end_date: datetime.date,
+    amount: Decimal,
+    currency: str = "",
+    place: str = "",
+    area: Area | None = None,
+    population_group: str = "",
+    request=None,
+) -> Cycle:
+    """Open a distribution cycle of `project` at `office` and create its entitlements.
+
+    The households, for this first slice: every active household of the office — in `area`
+    when one is given — with, when `population_group` is given, at least one member of that
+    group. Full targeting rules (criteria stored as data, scores, preview, exceptions) come
+    later and will replace this choice. Each household is entitled to `amount` (money in
+    `currency` for cash, a number of kits otherwise).
+
+    Requires `assistance.manage` and an office of the project the actor may work in. Side
+    effects: audit `assistance.cycle.opened` (with the number of entitlements).
+    """
+    access.require(actor, "assistance.manage")
+    if project.organization_id != actor.organization_id:
+        raise ActionError.on("project", _("Choose one of your organization's projects."))
+    check_office(actor, office)
+    errors = Errors()
+    if not project.offices.filter(pk=office.pk).exists():
+        errors.add("office", _("This office does not run the project."))
+    if not name.strip():
+        errors.add("name", _("Give the cycle a name."))
+    if assistance_type not in AssistanceType.values:
+        errors.add("assistance_type", _("Choose a type of assistance."))
+    if end_date < start_date:
+        errors.add("end_date", _("The end date is before the start date."))
+    elif start_date < project.start_date or end_date > project.end_date:
+        errors.add("end_date", _("The cycle must fall within the project's dates."))
+    if amount <= 0:
+        errors.add("amount", _("The amount must be more than zero."))
+    if population_group and population_group not in Individual.PopulationGroup.values:
+        errors.add("population_group", _("Choose a population group."))
+    errors.raise_if_any()
+    cycle = Cycle.objects.create(
+        organization_id=project.organization_id,
+        project=project,
+        office=office,
+        name=name.strip(),
+        assistance_type=assistance_type,
+        place=place.strip(),
+        area=area,
+        start_date=start_date,
+        end_date=end_date,
+        amount=amount,
+        currency=currency.upper(),
+        state=Cycle.State.OPEN,
+        created_by=actor,
+    )
+    households = Household.objects.filter(office=office, status=Household.Status.ACTIVE)
+    if area is not None:
+        households = households.filter(area=area)
+    if population_group:
+        households = households.filter(
+            pk__in=Individual.objects.filter(population_group=population_group).values(
+                "household_id"
+            )
+        )
+    entitlements = Entitlement.objects.bulk_create(
+        Entitlement(
+            organization_id=cycle.organization_id,
+            office=office,
+            cycle=cycle,
+            household_id=household_id,
+            amount=amount,
+        )
+        for household_id in households.order_by("pk").values_list("pk", flat=True)
+    )
+    audit.record(
+        actor=actor,
+        action="assistance.cycle.opened",
+        target=cycle,
+        request=request,
+        details={"entitlements": len(entitlements)},
+    )
+    return cycle
