@@ -12,7 +12,6 @@ or needs: a lost phone gives away a reference and some first names.
 
 from __future__ import annotations
 
-import datetime
 from collections import defaultdict
 
 from django.db.models import Value
@@ -32,7 +31,7 @@ def offline_list(user: User, cycle: Cycle) -> list[dict]:
         cycle=cycle, state__in=[Entitlement.State.PENDING, Entitlement.State.DELIVERED]
     )
     rows = list(
-        entitlements.order_by("household__reference", "pk").values(
+        entitlements.order_by("household__reference", "pk").values_list(
             "uuid",
             "household_id",
             "household__reference",
@@ -40,7 +39,7 @@ def offline_list(user: User, cycle: Cycle) -> list[dict]:
             "state",
             "delivery__delivered_at",
             "delivery__delivered_by__username",
-            officer=NullIf(
+            NullIf(
                 Trim(
                     Concat(
                         Coalesce("delivery__delivered_by__first_name", Value("")),
@@ -70,20 +69,17 @@ def offline_list(user: User, cycle: Cycle) -> list[dict]:
     return [_entry(row, cards, members) for row in rows]
 
 
-def _entry(row: dict, cards: dict[int, str], members: dict[int, list[dict]]) -> dict:
-    delivered_at: datetime.datetime | None = row["delivery__delivered_at"]
-    delivered = row["state"] == Entitlement.State.DELIVERED
+def _entry(row: tuple, cards: dict[int, str], members: dict[int, list[dict]]) -> dict:
+    uuid, household_id, reference, amount, state, delivered_at, username, officer = row
+    delivered = state == Entitlement.State.DELIVERED
     return {
-        "id": str(row["uuid"]),
-        "household_reference": row["household__reference"],
-        "card": cards.get(row["household_id"]),
-        "amount": str(row["amount"]),
-        "status": row["state"],
-        "members": [] if delivered else members.get(row["household_id"], []),
+        "id": str(uuid),
+        "household_reference": reference,
+        "card": cards.get(household_id),
+        "amount": str(amount),
+        "status": state,
+        "members": [] if delivered else members.get(household_id, []),
         "delivery": None
         if delivered_at is None
-        else {
-            "delivered_at": delivered_at.isoformat(),
-            "delivered_by": row["officer"] or row["delivery__delivered_by__username"],
-        },
+        else {"delivered_at": delivered_at.isoformat(), "delivered_by": officer or username},
     }
