@@ -1,6 +1,6 @@
 """The list a distribution point takes offline: a cycle's entitlements with the least a
-distribution officer needs to hand over to the right person, read in four queries whatever
-the cycle's size (20,000 households: docs/benchmarks.md).
+distribution officer needs to hand over to the right person, read in three queries whatever
+the cycle's size (20,000 households: bench/offline_list.py).
 
 What an entry holds, and why no more: the entitlement's id (to sync the delivery), the
 household's reference and its card number in use (what the officer types or scans), the
