@@ -165,6 +165,9 @@ AMPARO_TRUSTED_PROXIES = [
 # API tokens end this many days after they are issued. Field phones stay offline for days
 # at a time; a month lets them sync a week's work and still forces a fresh sign-in.
 AMPARO_API_TOKEN_DAYS = int(os.environ.get("AMPARO_API_TOKEN_DAYS", "30"))
+# A distribution point's offline list (assistance) is deleted from the phone this many hours
+# after its download: a distribution day, not longer.
+AMPARO_OFFLINE_LIST_HOURS = int(os.environ.get("AMPARO_OFFLINE_LIST_HOURS", "12"))
 # Tries a minute per client address on a care post's one-time intake page (/intake/…), counted
 # in Django's cache (per process with the default local-memory cache).
 AMPARO_INTAKE_TRIES_PER_MINUTE = int(os.environ.get("AMPARO_INTAKE_TRIES_PER_MINUTE", "10"))

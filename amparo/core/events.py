@@ -148,6 +148,9 @@ SENTENCES: dict[str, Promise] = {
     "assistance.cycle.listed": gettext_lazy(
         "%(actor)s listed the households entitled in the cycle"
     ),
+    "assistance.cycle.downloaded": gettext_lazy(
+        "%(actor)s downloaded the cycle's households to work offline"
+    ),
     # accounts and set-up
     "core.user.logged_in": gettext_lazy("%(actor)s signed in"),
     "core.user.logged_out": gettext_lazy("%(actor)s signed out"),
