@@ -339,10 +339,12 @@ def test_importing_the_same_file_again_changes_nothing(manager, cycle, fmt, batc
     events = AuditEvent.objects.count()
 
     again = reconcile(manager, cycle, fmt, rows)
+    without_date = reconcile(manager, cycle, fmt, [[paid.reference, "pagado", "", "", "", ""]])
 
     assert (again.paid, again.failed, again.unchanged) == (0, 0, 2)
+    assert (without_date.paid, without_date.unchanged) == (0, 1)
     assert Delivery.objects.count() == 1
-    assert AuditEvent.objects.count() == events + 1  # only the file's own event
+    assert AuditEvent.objects.count() == events + 2  # only the files' own events
     assert Payment.objects.filter(state="sent").count() == 1
 
 

@@ -619,7 +619,9 @@ def _check_rows(
             continue
         line = _Line(row.number, payment, state, paid_on, reason, transaction_id)
         if payment.state != Payment.State.SENT:
-            if payment.state == state and payment.paid_on in (paid_on, None):
+            # Said again (the same file, or a later file repeating it): nothing to change. A
+            # row without a date repeats any date.
+            if payment.state == state and (not date_text or payment.paid_on == paid_on):
                 line.changes = False
             else:
                 bad(
