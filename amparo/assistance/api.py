@@ -21,7 +21,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from amparo.assistance import actions, offline_api, queries
+from amparo.assistance import actions, offline_api, payments_api, queries
 from amparo.assistance.models import Delivery, Entitlement
 from amparo.core.drf import AuditedRetrieveMixin, ScopedMixin, signed_in
 from amparo.registry import queries as registry_queries
@@ -250,3 +250,4 @@ def register(router) -> None:
     """Add this app's endpoints to the /api/v1/ router."""
     router.register("entitlements", EntitlementViewSet, basename="entitlement")
     offline_api.register(router)
+    payments_api.register(router)

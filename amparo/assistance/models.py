@@ -247,3 +247,145 @@ class Card(models.Model):
     def display_token(self) -> str:
         """The number as printed: three groups of four."""
         return "-".join(self.token[i : i + 4] for i in range(0, len(self.token), 4))
+
+
+class PaymentListFormat(models.Model):
+    """How one bank or mobile-money provider wants its payment list, and how its
+    reconciliation file reads: data an office manager edits, not code.
+
+    `columns` is the ordered list of the export's columns, each `{"header": …, "source": …}`
+    (`source` one of `Source`; `"value"` too for a constant). `reconciliation` maps the fields
+    of a reconciliation row (`RECONCILIATION_FIELDS`) to the provider's column headers, and
+    `status_values` maps each outcome (paid, failed, unclaimed) to the words the provider
+    writes for it. Both are checked by `actions.payments.check_format`."""
+
+    class FileType(models.TextChoices):
+        CSV = "csv", _("CSV")
+        XLSX = "xlsx", _("Excel workbook (XLSX)")
+
+    class Encoding(models.TextChoices):
+        UTF8 = "utf-8", _("UTF-8")
+        WINDOWS = "cp1252", _("Windows (cp1252)")
+
+    class Source(models.TextChoices):
+        PAYMENT_REFERENCE = "payment_reference", _("Payment reference")
+        HOUSEHOLD_REFERENCE = "household_reference", _("Household reference")
+        PAYEE_NAME = "payee_name", _("Payee's name")
+        PAYEE_DOCUMENT_TYPE = "payee_document_type", _("Payee's document type")
+        PAYEE_DOCUMENT_NUMBER = "payee_document_number", _("Payee's document number")
+        PAYEE_PHONE = "payee_phone", _("Payee's phone")
+        AMOUNT = "amount", _("Amount")
+        CURRENCY = "currency", _("Currency")
+        CYCLE_NAME = "cycle_name", _("Cycle name")
+        CONSTANT = "constant", _("A constant value")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=120)
+    file_type = models.CharField(
+        _("file type"), max_length=4, choices=FileType.choices, default=FileType.CSV
+    )
+    delimiter = models.CharField(_("delimiter"), max_length=1, default=",")
+    encoding = models.CharField(
+        _("encoding"), max_length=8, choices=Encoding.choices, default=Encoding.UTF8
+    )
+    columns = models.JSONField(_("columns"), default=list)
+    reconciliation = models.JSONField(_("reconciliation columns"), default=dict)
+    status_values = models.JSONField(_("status values"), default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("payment list format")
+        verbose_name_plural = _("payment list formats")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "name"], name="payment_format_name_per_org"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PaymentBatch(models.Model):
+    """One payment list sent to a provider: the payments of a cash cycle's pending
+    entitlements at the time it was generated."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, models.PROTECT, related_name="+")
+    office = models.ForeignKey(Office, models.PROTECT, related_name="+")
+    cycle = models.ForeignKey(
+        Cycle, models.PROTECT, related_name="payment_batches", verbose_name=_("cycle")
+    )
+    format = models.ForeignKey(
+        PaymentListFormat, models.PROTECT, related_name="+", verbose_name=_("format")
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("payment list")
+        verbose_name_plural = _("payment lists")
+
+    def __str__(self) -> str:
+        return f"{self.cycle} · {self.format}"
+
+
+class Payment(models.Model):
+    """One entitlement paid through a provider: sent, then paid, failed or unclaimed as the
+    provider's reconciliation file says. A paid payment is also the entitlement's delivery.
+
+    An entitlement has at most one payment that is sent or paid (a partial unique index): it
+    is never in two open lists, nor paid twice. A failed or unclaimed one may be sent again in
+    a later list."""
+
+    class State(models.TextChoices):
+        SENT = "sent", _("Sent")
+        PAID = "paid", _("Paid")
+        FAILED = "failed", _("Failed")
+        UNCLAIMED = "unclaimed", _("Unclaimed")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, models.PROTECT, related_name="+")
+    office = models.ForeignKey(Office, models.PROTECT, related_name="+")
+    batch = models.ForeignKey(
+        PaymentBatch, models.PROTECT, related_name="payments", verbose_name=_("payment list")
+    )
+    entitlement = models.ForeignKey(
+        Entitlement, models.PROTECT, related_name="payments", verbose_name=_("entitlement")
+    )
+    payee = models.ForeignKey(
+        Individual, models.PROTECT, null=True, related_name="+", verbose_name=_("payee")
+    )
+    reference = models.CharField(_("payment reference"), max_length=32, unique=True)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.SENT)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    transaction_id = models.CharField(_("provider's transaction id"), max_length=80, blank=True)
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    reconciled_at = models.DateTimeField(_("reconciled at"), null=True, blank=True)
+    reconciled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["reference"]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entitlement"],
+                condition=models.Q(state__in=["sent", "paid"]),
+                name="one_open_payment_per_entitlement",
+            ),
+        ]
+        indexes = [models.Index(fields=["batch", "state"], name="payment_batch_state")]
+
+    def __str__(self) -> str:
+        return self.reference

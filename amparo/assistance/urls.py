@@ -1,6 +1,6 @@
 from django.urls import path
 
-from amparo.assistance import offline_views, views
+from amparo.assistance import offline_views, payments_views, views
 
 app_name = "assistance"
 urlpatterns = [
@@ -10,4 +10,32 @@ urlpatterns = [
     path("sw.js", offline_views.service_worker, name="service-worker"),
     path("offline/", offline_views.offline_shell, name="offline"),
     path("offline/session/", offline_views.offline_session, name="offline-session"),
+    path("payment-formats/", payments_views.format_list, name="payment-formats"),
+    path("payment-formats/new/", payments_views.format_edit, name="payment-format-new"),
+    path(
+        "payment-formats/<uuid:format_id>/",
+        payments_views.format_edit,
+        name="payment-format-edit",
+    ),
+    path("cycles/<uuid:cycle_id>/payments/", payments_views.cycle_payments, name="payments"),
+    path(
+        "cycles/<uuid:cycle_id>/payments/generate/",
+        payments_views.generate,
+        name="payments-generate",
+    ),
+    path(
+        "cycles/<uuid:cycle_id>/payments/reconcile/",
+        payments_views.reconcile,
+        name="payments-reconcile",
+    ),
+    path(
+        "cycles/<uuid:cycle_id>/payments/jobs/<uuid:job_id>/",
+        payments_views.reconcile_job,
+        name="payments-job",
+    ),
+    path(
+        "payment-lists/<uuid:batch_id>/download/",
+        payments_views.download,
+        name="payment-list-download",
+    ),
 ]

@@ -145,6 +145,21 @@ SENTENCES: dict[str, Promise] = {
     "assistance.card.issued": gettext_lazy("%(actor)s issued a beneficiary card"),
     "assistance.card.revoked": gettext_lazy("%(actor)s revoked a beneficiary card"),
     "assistance.entitlement.viewed": gettext_lazy("%(actor)s viewed an entitlement"),
+    "assistance.payment_format.created": gettext_lazy("%(actor)s created a payment list format"),
+    "assistance.payment_format.changed": gettext_lazy("%(actor)s changed a payment list format"),
+    "assistance.payment_list.generated": gettext_lazy(
+        "%(actor)s generated a payment list for a provider"
+    ),
+    "assistance.payment_list.exported": gettext_lazy(
+        "%(actor)s exported a payment list with the payees' personal data"
+    ),
+    "assistance.payment.reconciled": gettext_lazy(
+        "%(actor)s recorded what the provider said of a payment"
+    ),
+    "assistance.payments.reconciled": gettext_lazy(
+        "%(actor)s imported a provider's reconciliation file"
+    ),
+    "assistance.payments.listed": gettext_lazy("%(actor)s viewed a cycle's payments"),
     "assistance.cycle.listed": gettext_lazy(
         "%(actor)s listed the households entitled in the cycle"
     ),

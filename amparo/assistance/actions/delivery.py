@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
-from amparo.assistance.models import Cycle, Delivery, Entitlement
+from amparo.assistance.models import Cycle, Delivery, Entitlement, Payment
 from amparo.core import access, audit
 from amparo.core.errors import ActionError
 from amparo.core.models import User
@@ -44,6 +46,7 @@ def deliver(
     collected_by: Individual | str,
     idempotency_key: str | None = None,
     request=None,
+    paid_at: datetime.datetime | None = None,
 ) -> tuple[Delivery, bool]:
     """Record that `entitlement` was handed to `collected_by` (a member of the household, or
     the name of an authorised alternate); answer `(delivery, created)`.
@@ -57,10 +60,16 @@ def deliver(
 
     Requires `assistance.distribute` and an entitlement in the actor's scope (the caller
     fetched it through `queries.get_deliverable_entitlement_for`). Refuses a cycle that is not
-    open, a day outside the cycle's dates, a cancelled entitlement. Side effects: the
-    entitlement becomes delivered; audit `assistance.delivery.recorded`.
+    open, a day outside the cycle's dates, a cancelled entitlement, and an entitlement in a
+    payment list sent to a provider (it is paid there). Side effects: the entitlement becomes
+    delivered; audit `assistance.delivery.recorded`.
+
+    `paid_at` is for the reconciliation of a provider's payments (`actions.payments`): the
+    provider paid the entitlement then. The delivery is dated `paid_at`, the actor needs
+    `assistance.manage` instead, and neither the cycle's state nor its dates are checked (the
+    provider's file arrives after the payment, often after the cycle).
     """
-    access.require(actor, "assistance.distribute")
+    access.require(actor, "assistance.distribute" if paid_at is None else "assistance.manage")
     key = (idempotency_key or "").strip() or None
     if key is not None and len(key) > MAX_KEY_LENGTH:
         raise ActionError.on(
@@ -79,6 +88,7 @@ def deliver(
                 collected_by=collected_by,
                 key=key,
                 request=request,
+                paid_at=paid_at,
             )
     except IntegrityError:
         # Another transaction delivered it (or used this key) between our check and our
@@ -116,6 +126,7 @@ def _deliver(
     collected_by: Individual | str,
     key: str | None,
     request,
+    paid_at: datetime.datetime | None = None,
 ) -> tuple[Delivery, bool]:
     locked = Entitlement.objects.select_for_update().select_related("cycle").get(pk=entitlement.pk)
     first = Delivery.objects.select_related("delivered_by").filter(entitlement=locked).first()
@@ -128,12 +139,18 @@ def _deliver(
     today = timezone.localdate(now)
     if locked.state == Entitlement.State.CANCELLED:
         raise ActionError.general(_("This entitlement was cancelled."))
-    if cycle.state != Cycle.State.OPEN:
+    if paid_at is not None:
+        now = paid_at
+    elif cycle.state != Cycle.State.OPEN:
         raise ActionError.general(_("The distribution cycle is not open."))
-    if not cycle.start_date <= today <= cycle.end_date:
+    elif not cycle.start_date <= today <= cycle.end_date:
         raise ActionError.general(
             _("Deliveries of this cycle are recorded between %(start)s and %(end)s.")
             % {"start": date_format(cycle.start_date), "end": date_format(cycle.end_date)}
+        )
+    elif Payment.objects.filter(entitlement=locked, state=Payment.State.SENT).exists():
+        raise ActionError.general(
+            _("This entitlement is in a payment list sent to a provider: it is paid there.")
         )
     person: Individual | None = None
     alternate = ""
