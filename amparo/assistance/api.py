@@ -249,3 +249,6 @@ class EntitlementViewSet(
 def register(router) -> None:
     """Add this app's endpoints to the /api/v1/ router."""
     router.register("entitlements", EntitlementViewSet, basename="entitlement")
+    from amparo.assistance import cards_api  # it borrows this module's serializers
+
+    cards_api.register(router)
