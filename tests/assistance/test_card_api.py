@@ -188,3 +188,12 @@ def test_issue_to_a_household_out_of_scope_answers_404(client, make_user, office
 
     assert answer.status_code == 404
     assert not Card.objects.exists()
+
+
+def test_the_schema_documents_the_card_endpoints(client, officer):
+    schema = api(client, officer).get("/api/schema/", {"format": "json"}).json()
+
+    lookup = schema["paths"]["/api/v1/cards/{number}/"]["get"]
+    assert set(lookup["responses"]) == {"200", "410"}
+    assert "post" in schema["paths"]["/api/v1/cards/"]
+    assert "post" in schema["paths"]["/api/v1/cards/{number}/revoke/"]
