@@ -251,3 +251,6 @@ def register(router) -> None:
     router.register("entitlements", EntitlementViewSet, basename="entitlement")
     offline_api.register(router)
     payments_api.register(router)
+    from amparo.assistance import cards_api  # it borrows this module's serializers
+
+    cards_api.register(router)

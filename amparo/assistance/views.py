@@ -13,7 +13,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from amparo.assistance import actions, queries
+from amparo.assistance import actions, queries, queries_cards
+from amparo.assistance.models import Cycle, Entitlement
 from amparo.core import access, audit
 from amparo.core.errors import ActionError
 from amparo.registry import queries as registry_queries
@@ -32,9 +33,12 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def distribution(request: HttpRequest, cycle_id) -> HttpResponse:
     """A cycle's pending entitlements, 25 a page, searched by household reference (audited:
-    it lists households and their members' names)."""
+    it lists households and their members' names); with `card`, the check-in of the household
+    whose card number was typed or scanned."""
     access.require(request.user, "assistance.distribute")
     cycle = queries.get_cycle_for(request.user, cycle_id)
+    card_number = request.GET.get("card", "").strip()[:40]
+    checkin = _checkin(request, cycle, card_number) if card_number else None
     reference = request.GET.get("q", "").strip()[:32]
     pending = queries.pending_entitlements_of(request.user, cycle, reference=reference)
     page = Paginator(pending, 25).get_page(request.GET.get("page"))
@@ -48,6 +52,7 @@ def distribution(request: HttpRequest, cycle_id) -> HttpResponse:
             "cycle": cycle,
             "page": page,
             "q": reference,
+            "checkin": checkin,
             # One key per page shown: a double tap on the same button records one delivery.
             "page_key": uuid.uuid4().hex,
         },
@@ -101,6 +106,40 @@ def deliver(request: HttpRequest, entitlement_id) -> HttpResponse:
             % {"reference": entitlement.household.reference},
         )
     return redirect(back)
+
+
+def _checkin(request: HttpRequest, cycle: Cycle, number: str) -> dict:
+    """What the check-in by card shows: the household's entitlement in `cycle` and, when it
+    cannot be delivered, why (`refusal`); or only `refusal` (unknown or revoked card, nothing
+    to collect here). Resolving a card is audited; so is a revoked card shown."""
+    user = request.user
+    card = queries_cards.find_card_for(user, actions.normalise_token(number))
+    if card is None:
+        return {"refusal": _("No card has the number %(number)s.") % {"number": number}}
+    if card.revoked_at is not None:
+        audit.record(actor=user, action="assistance.card.refused", target=card, request=request)
+        return {"refusal": queries_cards.revoked_message(card)}
+    household = card.household
+    audit.record(
+        actor=user,
+        action="assistance.card.resolved",
+        target=household,
+        request=request,
+        details={"card": str(card.uuid)},
+    )
+    entitlement = queries_cards.checkin_entitlement(user, cycle, household)
+    if entitlement is None:
+        return {
+            "refusal": _("Household %(reference)s has nothing to collect in this cycle.")
+            % {"reference": household.reference}
+        }
+    refusal = ""
+    delivery = getattr(entitlement, "delivery", None)
+    if delivery is not None:
+        refusal = actions.AlreadyDelivered(delivery).messages[0]
+    elif entitlement.state == Entitlement.State.CANCELLED:
+        refusal = _("This entitlement was cancelled.")
+    return {"entitlement": entitlement, "refusal": refusal}
 
 
 def _uuid(text: str) -> uuid.UUID | None:

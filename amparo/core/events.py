@@ -144,6 +144,12 @@ SENTENCES: dict[str, Promise] = {
     "assistance.delivery.recorded": gettext_lazy("%(actor)s recorded a delivery"),
     "assistance.card.issued": gettext_lazy("%(actor)s issued a beneficiary card"),
     "assistance.card.revoked": gettext_lazy("%(actor)s revoked a beneficiary card"),
+    "assistance.card.viewed": gettext_lazy("%(actor)s viewed a household's beneficiary cards"),
+    "assistance.card.printed": gettext_lazy("%(actor)s printed beneficiary cards"),
+    "assistance.card.resolved": gettext_lazy(
+        "%(actor)s looked up a household by its beneficiary card"
+    ),
+    "assistance.card.refused": gettext_lazy("%(actor)s was shown a revoked beneficiary card"),
     "assistance.entitlement.viewed": gettext_lazy("%(actor)s viewed an entitlement"),
     "assistance.payment_format.created": gettext_lazy("%(actor)s created a payment list format"),
     "assistance.payment_format.changed": gettext_lazy("%(actor)s changed a payment list format"),

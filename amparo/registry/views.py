@@ -90,6 +90,10 @@ def household_page(request: HttpRequest, household_id) -> HttpResponse:
             "household": household,
             "history": history,
             "can_change": access.can(request.user, "registry.change"),
+            # The assistance app's card screens (linked by URL name, not imported).
+            "can_card": access.can_any(
+                request.user, ("assistance.distribute", "assistance.manage")
+            ),
         },
     )
 

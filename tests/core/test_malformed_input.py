@@ -56,7 +56,7 @@ def _body_properties(operation, components) -> list[str]:
 
 def _url(path: str, value: str | None = None) -> str:
     # Path parameters get an id that could exist, or the malformed value.
-    for name in ("{id}", "{code}", "{case_id}", "{uuid}"):
+    for name in ("{id}", "{code}", "{case_id}", "{uuid}", "{number}"):
         path = path.replace(name, value if value is not None else str(uuid.uuid4()))
     return path
 

@@ -1,20 +1,21 @@
-"""Beneficiary cards: issue one to a household, replace a lost one, revoke one."""
+"""Beneficiary cards: issue one to a household, replace a lost one, revoke one, issue them to a
+cycle's households that have none yet."""
 
 from __future__ import annotations
 
 import secrets
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from amparo.assistance.models import Card
+from amparo.assistance.models import Card, Cycle, Entitlement
 from amparo.core import access, audit
 from amparo.core.errors import ActionError
 from amparo.core.models import User
 from amparo.registry.models import Household
 
-__all__ = ["CARD_ALPHABET", "issue_card", "normalise_token", "revoke_card"]
+__all__ = ["CARD_ALPHABET", "issue_card", "issue_cycle_cards", "normalise_token", "revoke_card"]
 
 # Crockford's base 32: no I, L, O or U, so that a number read aloud or typed is not misread.
 CARD_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -90,3 +91,52 @@ def _revoke(actor: User, card: Card, reason: str, request) -> None:
         request=request,
         details={"reason": card.revoke_reason},
     )
+
+
+def issue_cycle_cards(*, actor: User, cycle: Cycle, request=None) -> list[Card]:
+    """Give a card to every household entitled in `cycle` (cancelled entitlements left out)
+    that has no card in use, in one transaction; answer the new cards.
+
+    Requires the permissions of `issue_card` and a cycle in the actor's scope (the caller
+    fetched it through `queries.get_cycle_for`). A concurrent issue to one of the households
+    (another officer's batch, say) refuses the whole batch: nothing is issued, try again.
+    Side effects: audit `assistance.card.issued` for each card, with the cycle.
+    """
+    access.require_any(actor, ("assistance.distribute", "assistance.manage"))
+    try:
+        with transaction.atomic():
+            return _issue_cycle_cards(actor, cycle, request)
+    except IntegrityError:
+        raise ActionError.general(
+            _("Someone issued cards to this cycle's households at the same time. Try again.")
+        ) from None
+
+
+def _issue_cycle_cards(actor: User, cycle: Cycle, request) -> list[Card]:
+    in_use = Card.objects.filter(revoked_at__isnull=True).values("household_id")
+    household_ids = (
+        Entitlement.objects.filter(cycle=cycle)
+        .exclude(state=Entitlement.State.CANCELLED)
+        .exclude(household_id__in=in_use)
+        .order_by("household__reference", "pk")
+        .values_list("household_id", flat=True)
+    )
+    cards = Card.objects.bulk_create(
+        Card(
+            organization_id=cycle.organization_id,
+            household_id=household_id,
+            token=new_token(),
+            issued_by=actor,
+        )
+        for household_id in household_ids
+    )
+    # bulk_create gives primary keys on PostgreSQL and SQLite; the uuids were set in Python.
+    for card in cards:
+        audit.record(
+            actor=actor,
+            action="assistance.card.issued",
+            target=card,
+            request=request,
+            details={"cycle": str(cycle.uuid)},
+        )
+    return cards
