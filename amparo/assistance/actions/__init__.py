@@ -8,3 +8,4 @@ and `cards` (beneficiary cards: issue, replace, revoke). Callers use `actions.<n
 from amparo.assistance.actions.cards import *  # noqa: F403
 from amparo.assistance.actions.delivery import *  # noqa: F403
 from amparo.assistance.actions.programmes import *  # noqa: F403
+from amparo.assistance.actions.targeting import *  # noqa: F403
