@@ -363,6 +363,8 @@ def rule_condition(rule: TargetingRule, ctx: Context) -> Q:
 
 
 def _exceptions(rule: TargetingRule, kind: str) -> Q:
+    if rule.pk is None:  # a rule being written, previewed before it is saved, has none
+        return Q(pk__in=[])
     return Q(
         Exists(TargetingException.objects.filter(rule=rule, kind=kind, household_id=OuterRef("pk")))
     )
