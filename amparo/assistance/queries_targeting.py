@@ -54,7 +54,7 @@ def project_offices_for(user: User, project: Project) -> QuerySet[Office]:
     """The project's offices `user` may work in (their own, for an office-bound role)."""
     offices = project.offices.filter(is_active=True).order_by("name")
     if user.office_bound:
-        offices = offices.filter(pk=user.office_id)
+        offices = offices.filter(pk__in=[user.office_id] if user.office_id else [])
     return offices
 
 

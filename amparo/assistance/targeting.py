@@ -33,6 +33,7 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Q,
@@ -278,7 +279,7 @@ def criterion_q(criterion: dict, ctx: Context) -> Q:
     if field == "population_group":
         return Q(Exists(_members(population_group__in=value)))
     if field == "area":
-        return Q(area_id__in=Subquery(_areas_within(value)))
+        return Q(area_id__in=_areas_within(value))
     if field == "size":
         return Q(_size__gte=value) if op == "min" else Q(_size__lte=value)
     if field == "specific_need":
@@ -307,14 +308,15 @@ def criterion_q(criterion: dict, ctx: Context) -> Q:
     return ~Q(Exists(earlier))
 
 
-def _areas_within(codes: Sequence[str]) -> QuerySet[Area]:
+def _areas_within(codes: Sequence[str]) -> Subquery:
     """The areas named and every area inside them (areas nest at most three levels deep)."""
-    return Area.objects.filter(
+    areas = Area.objects.filter(
         Q(code__in=codes)
         | Q(parent__code__in=codes)
         | Q(parent__parent__code__in=codes)
         | Q(parent__parent__parent__code__in=codes)
-    ).values("pk")
+    )
+    return Subquery(areas.order_by().values("pk"))
 
 
 def household_sizes() -> Coalesce:
@@ -436,8 +438,11 @@ def preview(
             if "weight" not in c:
                 required &= criterion_q(c, ctx)
         scores = [
-            (r["_score"], r["n"])
-            for r in qs.filter(required).values("_score").annotate(n=Count("pk")).order_by("_score")
+            (r["score"], r["n"])
+            for r in qs.filter(required)
+            .values(score=F("_score"))
+            .annotate(n=Count("pk"))
+            .order_by("score")
         ]
     references = list(
         qs.filter(final_condition(rule, ctx))

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -164,7 +165,7 @@ def open_cycle(
                     "household_id"
                 )
             )
-    chosen = list(households.order_by("pk").values_list("pk", "_size"))
+    chosen = list(households.order_by("pk").values_list("pk", F("_size")))
     if not chosen:
         raise ActionError.on(
             "rule" if rule is not None else ALL,

@@ -41,7 +41,7 @@ def create_rule(
     if not name.strip():
         errors.add("name", _("Give the rule a name."))
     try:
-        criteria, threshold = targeting.clean_criteria(criteria, threshold)
+        criteria, clean_threshold = targeting.clean_criteria(criteria, threshold)
     except ActionError as refused:
         for field, messages in refused.errors.items():
             for message in messages:
@@ -52,7 +52,7 @@ def create_rule(
         project=project,
         name=name.strip()[:120],
         criteria=criteria,
-        threshold=threshold,
+        threshold=clean_threshold,
         created_by=actor,
     )
     audit.record(actor=actor, action="assistance.rule.created", target=rule, request=request)
@@ -80,13 +80,13 @@ def change_rule(
     if not name.strip():
         errors.add("name", _("Give the rule a name."))
     try:
-        criteria, threshold = targeting.clean_criteria(criteria, threshold)
+        criteria, clean_threshold = targeting.clean_criteria(criteria, threshold)
     except ActionError as refused:
         for field, messages in refused.errors.items():
             for message in messages:
                 errors.add(field, message)
     errors.raise_if_any()
-    new = {"name": name.strip()[:120], "criteria": criteria, "threshold": threshold}
+    new = {"name": name.strip()[:120], "criteria": criteria, "threshold": clean_threshold}
     changed = [field for field, value in new.items() if getattr(rule, field) != value]
     for field, value in new.items():
         setattr(rule, field, value)
