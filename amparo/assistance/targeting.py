@@ -18,13 +18,14 @@ score, which must reach the rule's threshold when it has one. "Previous assistan
 entitlement (not cancelled) in a cycle that ended within the last N days or has not ended.
 
 `clean_criteria` refuses anything else, with one translated message per problem;
-`qualifying` evaluates a rule as one database query (Exists subqueries and annotations), fast
+`qualifying` evaluates a rule as one database query (IN subqueries and annotations), fast
 at 100,000 households; `preview` counts without writing anything.
 """
 
 from __future__ import annotations
 
 import datetime
+import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -32,14 +33,11 @@ from django.db import connection
 from django.db.models import (
     Case,
     Count,
-    Exists,
-    F,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
     When,
 )
@@ -262,8 +260,11 @@ def _years_before(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year - years, day=28)
 
 
-def _members(**lookups) -> QuerySet[Individual]:
-    return Individual.objects.filter(household=OuterRef("pk"), **lookups)
+def _members_where(condition: Q) -> Q:
+    """Some member meets `condition`. An IN over a subquery rather than a correlated EXISTS:
+    PostgreSQL hashes its result once, where the preview's per-row flags would otherwise run
+    the subquery again for every household."""
+    return Q(pk__in=Individual.objects.filter(condition).values("household_id"))
 
 
 def _has_need(need: str) -> Q:
@@ -277,7 +278,7 @@ def criterion_q(criterion: dict, ctx: Context) -> Q:
     criteria need the `_size` annotation (`qualifying` adds it)."""
     field, op, value = criterion["field"], criterion["op"], criterion["value"]
     if field == "population_group":
-        return Q(Exists(_members(population_group__in=value)))
+        return _members_where(Q(population_group__in=value))
     if field == "area":
         return Q(area_id__in=_areas_within(value))
     if field == "size":
@@ -286,26 +287,25 @@ def criterion_q(criterion: dict, ctx: Context) -> Q:
         needs = Q()
         for need in value:
             needs |= _has_need(need)
-        return Q(Exists(_members().filter(needs)))
+        return _members_where(needs)
     if field == "age":
         cutoff = _years_before(ctx.on, value)
         if op == "has_member_under":
-            return Q(Exists(_members(date_of_birth__gt=cutoff)))
-        return Q(Exists(_members(date_of_birth__lte=cutoff)))
+            return _members_where(Q(date_of_birth__gt=cutoff))
+        return _members_where(Q(date_of_birth__lte=cutoff))
     if field == "registered_on":
         if op == "within_days":
             return Q(registered_on__gte=ctx.on - datetime.timedelta(days=value))
         return Q(registered_on__gte=datetime.date.fromisoformat(value))
     # previous_assistance
     earlier = Entitlement.objects.filter(
-        household=OuterRef("pk"),
         cycle__end_date__gte=ctx.on - datetime.timedelta(days=value["days"]),
     ).exclude(state=Entitlement.State.CANCELLED)
     if op == "none_of_type_within_days":
         earlier = earlier.filter(cycle__assistance_type=value["assistance_type"])
     else:
         earlier = earlier.filter(cycle__project_id=ctx.project_id)
-    return ~Q(Exists(earlier))
+    return ~Q(pk__in=earlier.values("household_id"))
 
 
 def _areas_within(codes: Sequence[str]) -> Subquery:
@@ -367,9 +367,8 @@ def rule_condition(rule: TargetingRule, ctx: Context) -> Q:
 def _exceptions(rule: TargetingRule, kind: str) -> Q:
     if rule.pk is None:  # a rule being written, previewed before it is saved, has none
         return Q(pk__in=[])
-    return Q(
-        Exists(TargetingException.objects.filter(rule=rule, kind=kind, household_id=OuterRef("pk")))
-    )
+    named = TargetingException.objects.filter(rule=rule, kind=kind)
+    return Q(pk__in=named.values("household_id"))
 
 
 def final_condition(rule: TargetingRule, ctx: Context) -> Q:
@@ -407,55 +406,59 @@ def preview(
     rule: TargetingRule, offices: Iterable[Office], on: datetime.date, *, sample: int = 20
 ) -> Preview:
     """Count, per criterion and in all, the households of `offices` the rule entitles on `on`.
-    Three queries: the counts, the score distribution (when the rule scores), the sample."""
+
+    One query reads, per household, whether it passes each criterion and whether an exception
+    names it: each condition is evaluated once per household (summing them in SQL would
+    evaluate each subquery again in every sum). The totals, the score distribution and the
+    sample are counted from those flags here; `qualifying` is the query a cycle opens with,
+    and the tests check both against the same oracle.
+    """
     ctx = Context(on=on, project_id=rule.project_id)
-    qs = _scored(base_households(offices), rule.criteria, ctx)
-    by_rule = rule_condition(rule, ctx)
-    include = _exceptions(rule, TargetingException.Kind.INCLUDE)
-    exclude = _exceptions(rule, TargetingException.Kind.EXCLUDE)
-    # Each condition becomes a 0/1 column of the annotated rows, then summed: an aggregate's
-    # own filter could not reach the Exists subqueries' outer row.
-    flags = {f"c{i}": criterion_q(c, ctx) for i, c in enumerate(rule.criteria)}
-    flags |= {
-        "by_rule": by_rule,
-        "entitled": (by_rule & ~exclude) | include,
-        "included": include & ~by_rule,
-        "excluded": by_rule & exclude,
-    }
-    annotated = qs.annotate(
-        **{
-            f"_{name}": Case(When(condition, then=Value(1)), default=Value(0))
-            for name, condition in flags.items()
-        }
+    criteria = list(rule.criteria)
+    flags = {f"_c{i}": criterion_q(c, ctx) for i, c in enumerate(criteria)}
+    flags["_inc"] = _exceptions(rule, TargetingException.Kind.INCLUDE)
+    flags["_exc"] = _exceptions(rule, TargetingException.Kind.EXCLUDE)
+    rows = (
+        base_households(offices)
+        .annotate(
+            **{
+                name: Case(When(condition, then=Value(1)), default=Value(0))
+                for name, condition in flags.items()
+            }
+        )
+        .order_by()
+        .values_list("reference", *flags)
     )
-    row = annotated.aggregate(
-        base=Count("pk"), **{name: Coalesce(Sum(f"_{name}"), 0) for name in flags}
-    )
-    scores: list[tuple[int, int]] = []
-    if any("weight" in c for c in rule.criteria):
-        required = Q()
-        for c in rule.criteria:
-            if "weight" not in c:
-                required &= criterion_q(c, ctx)
-        scores = [
-            (r["score"], r["n"])
-            for r in qs.filter(required)
-            .values(score=F("_score"))
-            .annotate(n=Count("pk"))
-            .order_by("score")
-        ]
-    references = list(
-        qs.filter(final_condition(rule, ctx))
-        .order_by("reference")
-        .values_list("reference", flat=True)[:sample]
-    )
+    weighted = any("weight" in c for c in criteria)
+    passing = [0] * len(criteria)
+    scores: dict[int, int] = {}
+    base = by_rule = included = excluded = 0
+    entitled: list[str] = []
+    for reference, *values in rows.iterator(chunk_size=5000):
+        base += 1
+        passed, include, exclude = values[: len(criteria)], values[-2], values[-1]
+        required, score = True, 0
+        for i, criterion in enumerate(criteria):
+            passing[i] += passed[i]
+            if "weight" in criterion:
+                score += criterion["weight"] * passed[i]
+            elif not passed[i]:
+                required = False
+        if weighted and required:
+            scores[score] = scores.get(score, 0) + 1
+        qualifies = required and (rule.threshold is None or score >= rule.threshold)
+        by_rule += qualifies
+        excluded += qualifies and bool(exclude)
+        included += bool(include) and not qualifies
+        if include or (qualifies and not exclude):
+            entitled.append(reference)
     return Preview(
-        base=row["base"],
-        by_rule=row["by_rule"],
-        entitled=row["entitled"],
-        included=row["included"],
-        excluded=row["excluded"],
-        passing=[(describe(c), row[f"c{i}"]) for i, c in enumerate(rule.criteria)],
-        scores=scores,
-        sample=references,
+        base=base,
+        by_rule=by_rule,
+        entitled=len(entitled),
+        included=included,
+        excluded=excluded,
+        passing=[(describe(c), passing[i]) for i, c in enumerate(criteria)],
+        scores=sorted(scores.items()),
+        sample=heapq.nsmallest(sample, entitled),
     )
