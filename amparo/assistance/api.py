@@ -21,7 +21,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from amparo.assistance import actions, offline_api, payments_api, queries
+from amparo.assistance import actions, offline_api, payments_api, programme_api, queries
 from amparo.assistance.models import Delivery, Entitlement
 from amparo.core.drf import AuditedRetrieveMixin, ScopedMixin, signed_in
 from amparo.registry import queries as registry_queries
@@ -254,3 +254,4 @@ def register(router) -> None:
     from amparo.assistance import cards_api  # it borrows this module's serializers
 
     cards_api.register(router)
+    programme_api.register(router)

@@ -71,6 +71,11 @@ class Project(models.Model):
         return f"{self.code} · {self.name}"
 
 
+class AmountBasis(models.TextChoices):
+    HOUSEHOLD = "household", _("Household")
+    MEMBER = "member", _("Member")
+
+
 class Cycle(models.Model):
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -97,6 +102,20 @@ class Cycle(models.Model):
         _("amount or quantity per household"), max_digits=12, decimal_places=2
     )
     currency = models.CharField(_("currency"), max_length=3, blank=True)
+    amount_basis = models.CharField(
+        _("amount per"), max_length=10, choices=AmountBasis.choices, default=AmountBasis.HOUSEHOLD
+    )
+    member_cap = models.PositiveSmallIntegerField(
+        _("counting at most this many members"), null=True, blank=True
+    )
+    rule = models.ForeignKey(
+        "TargetingRule",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cycles",
+        verbose_name=_("targeting rule"),
+    )
     state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.DRAFT)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -389,3 +408,66 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+
+class TargetingRule(models.Model):
+    """Who qualifies for a project's cycles: criteria on household and member fields, stored
+    as data (`assistance.targeting` holds their schema, checks and the one query that
+    evaluates them), reusable across cycles. A criterion without a weight must pass; criteria
+    with a weight add it to the household's score, which must reach `threshold` when set."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, models.PROTECT, related_name="+")
+    project = models.ForeignKey(
+        Project, models.PROTECT, related_name="rules", verbose_name=_("project")
+    )
+    name = models.CharField(_("name"), max_length=120)
+    # [{"field": "size", "op": "min", "value": 3, "weight": 2}, ...]: see targeting.FIELDS.
+    criteria = models.JSONField(_("criteria"), default=list, blank=True)
+    threshold = models.PositiveIntegerField(_("minimum score"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["project", "name", "id"]
+        verbose_name = _("targeting rule")
+        verbose_name_plural = _("targeting rules")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TargetingException(models.Model):
+    """A supervisor's decision, with a reason, to include a household the rule excludes or to
+    exclude one it includes. Applied when a cycle opens with the rule."""
+
+    class Kind(models.TextChoices):
+        INCLUDE = "include", _("Include")
+        EXCLUDE = "exclude", _("Exclude")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, models.PROTECT, related_name="+")
+    rule = models.ForeignKey(
+        TargetingRule, models.PROTECT, related_name="exceptions", verbose_name=_("targeting rule")
+    )
+    household = models.ForeignKey(
+        Household, models.PROTECT, related_name="+", verbose_name=_("household")
+    )
+    kind = models.CharField(_("decision"), max_length=8, choices=Kind.choices)
+    reason = models.CharField(_("reason"), max_length=300)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("targeting exception")
+        verbose_name_plural = _("targeting exceptions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "household"], name="one_exception_per_rule_and_household"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} · {self.household}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from amparo.assistance import card_views, offline_views, payments_views, views
+from amparo.assistance import card_views, offline_views, payments_views, programme_views, views
 
 app_name = "assistance"
 urlpatterns = [
@@ -69,4 +69,20 @@ urlpatterns = [
         card_views.print_household_card,
         name="household-cards-print",
     ),
+    path("projects/", programme_views.project_list, name="projects"),
+    path("projects/new/", programme_views.project_new, name="project-new"),
+    path("projects/<uuid:project_id>/", programme_views.project_detail, name="project"),
+    path("projects/<uuid:project_id>/rules/new/", programme_views.rule_edit, name="rule-new"),
+    path(
+        "projects/<uuid:project_id>/rules/<uuid:rule_id>/",
+        programme_views.rule_edit,
+        name="rule",
+    ),
+    path(
+        "projects/<uuid:project_id>/rules/<uuid:rule_id>/exceptions/",
+        programme_views.rule_exception,
+        name="rule-exception",
+    ),
+    path("projects/<uuid:project_id>/cycles/new/", programme_views.cycle_new, name="cycle-new"),
+    path("cycles/<uuid:cycle_id>/facts/", programme_views.cycle_detail, name="cycle"),
 ]

@@ -141,6 +141,12 @@ SENTENCES: dict[str, Promise] = {
     # assistance
     "assistance.project.created": gettext_lazy("%(actor)s created the project"),
     "assistance.cycle.opened": gettext_lazy("%(actor)s opened the distribution cycle"),
+    "assistance.rule.created": gettext_lazy("%(actor)s created the targeting rule"),
+    "assistance.rule.changed": gettext_lazy("%(actor)s changed the targeting rule"),
+    "assistance.rule.previewed": gettext_lazy(
+        "%(actor)s previewed the households a targeting rule entitles"
+    ),
+    "assistance.exception.added": gettext_lazy("%(actor)s made an exception to a targeting rule"),
     "assistance.delivery.recorded": gettext_lazy("%(actor)s recorded a delivery"),
     "assistance.card.issued": gettext_lazy("%(actor)s issued a beneficiary card"),
     "assistance.card.revoked": gettext_lazy("%(actor)s revoked a beneficiary card"),

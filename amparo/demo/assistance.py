@@ -4,8 +4,9 @@ it at once.
 
 Idempotent: once the demo project exists, nothing is added. Quito gets synthetic households
 of its own (its own seed, so their source references never meet the registry's) until it has
-enough active ones; the project and the cycle are created through the assistance actions, as
-HIAS's M&E officer, so the rules and the audit trail apply.
+enough of them pass the demo's targeting rule (displaced households with no cash from the project
+in 90 days); the project, the rule and the cycle are created through the assistance actions, as
+HIAS's M&E officer, so the checks and the audit trail apply.
 """
 
 import datetime
@@ -14,19 +15,28 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from amparo.assistance import actions
+from amparo.assistance import actions, targeting
 from amparo.assistance.models import Project
 from amparo.core.models import Office, User
 from amparo.demo import people, registry
 from amparo.registry.actions import load_households
-from amparo.registry.models import Household
 
 ORGANIZATION = "hias-ec"
 OFFICE = "quito"
 MANAGER = "mye.hias"
 PROJECT = "BHA-EC-2026"
 PENDING = 500
-SEED = 7_500  # Quito's own households: never the registry's seed
+SEED = 7_500  # Quito's own households: never the registry's seed (7_500 to 7_504)
+RULE_NAME = "Refugiados y migrantes sin efectivo en 90 días"
+# Displaced households (not the host community alone) with no cash from the project lately.
+CRITERIA = [
+    {
+        "field": "population_group",
+        "op": "any_member_in",
+        "value": ["asylum_seeker", "migrant_irregular", "migrant_regular", "refugee"],
+    },
+    {"field": "previous_assistance", "op": "none_of_project_within_days", "value": {"days": 90}},
+]
 
 
 @transaction.atomic
@@ -38,17 +48,6 @@ def load(*, pending: int = PENDING) -> dict[str, int]:
         return {"entitlements": 0}
     if Project.objects.filter(organization_id=office.organization_id, code=PROJECT).exists():
         return {"entitlements": 0}
-    active = Household.objects.filter(office=office, status=Household.Status.ACTIVE)
-    missing = pending - active.count()
-    if missing > 0:
-        generated = people.generate_households(
-            missing, seed=SEED, offices=(f"{ORGANIZATION}/{OFFICE}",)
-        )
-        load_households(
-            actor=None,
-            households=registry.prepare(generated, seed=SEED),
-            source=f"demo generator, seed {SEED}",
-        )
     today = timezone.localdate()
     project = actions.create_project(
         actor=manager,
@@ -62,6 +61,21 @@ def load(*, pending: int = PENDING) -> dict[str, int]:
         currency="USD",
         target_households=2400,
     )
+    rule = actions.create_rule(actor=manager, project=project, name=RULE_NAME, criteria=CRITERIA)
+    # Quito gets households of its own until the rule entitles enough of them.
+    for round_ in range(5):
+        missing = pending - targeting.qualifying(rule, [office], today).count()
+        if missing <= 0:
+            break
+        seed = SEED + round_
+        generated = people.generate_households(
+            missing + missing // 2, seed=seed, offices=(f"{ORGANIZATION}/{OFFICE}",)
+        )
+        load_households(
+            actor=None,
+            households=registry.prepare(generated, seed=seed),
+            source=f"demo generator, seed {seed}",
+        )
     cycle = actions.open_cycle(
         actor=manager,
         project=project,
@@ -73,5 +87,6 @@ def load(*, pending: int = PENDING) -> dict[str, int]:
         amount=Decimal("120.00"),
         currency="USD",
         place="Centro comunitario La Tola",
+        rule=rule,
     )
     return {"entitlements": cycle.entitlements.count()}

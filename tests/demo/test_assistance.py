@@ -13,6 +13,7 @@ def test_demo_opens_a_cycle_in_quito_with_500_pending_entitlements_once(db):
     cycle = Cycle.objects.select_related("office__organization").get()
     assert (cycle.office.organization.code, cycle.office.code) == ("hias-ec", "quito")
     assert cycle.state == Cycle.State.OPEN
+    assert cycle.rule.name == assistance.RULE_NAME
     assert first["entitlements"] >= 500
     assert second == {"entitlements": 0}
     pending = Entitlement.objects.filter(cycle=cycle, state=Entitlement.State.PENDING)

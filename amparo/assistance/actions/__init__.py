@@ -10,3 +10,4 @@ from amparo.assistance.actions.cards import *  # noqa: F403
 from amparo.assistance.actions.delivery import *  # noqa: F403
 from amparo.assistance.actions.payments import *  # noqa: F403
 from amparo.assistance.actions.programmes import *  # noqa: F403
+from amparo.assistance.actions.targeting import *  # noqa: F403

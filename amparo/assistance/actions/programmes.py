@@ -7,16 +7,26 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from amparo.assistance.models import AssistanceType, Cycle, Entitlement, Project
+from amparo.assistance import targeting
+from amparo.assistance.models import (
+    AmountBasis,
+    AssistanceType,
+    Cycle,
+    Entitlement,
+    Project,
+    TargetingRule,
+)
 from amparo.core import access, audit
-from amparo.core.errors import ActionError, Errors
+from amparo.core.errors import ALL, ActionError, Errors
 from amparo.core.models import Area, Office, User
-from amparo.registry.models import Household, Individual
+from amparo.registry.models import Individual
 
-__all__ = ["check_office", "create_project", "open_cycle"]
+__all__ = ["check_office", "create_project", "entitlement_amount", "open_cycle"]
 
 
 def check_office(actor: User, office: Office) -> None:
@@ -99,18 +109,23 @@ def open_cycle(
     place: str = "",
     area: Area | None = None,
     population_group: str = "",
+    rule: TargetingRule | None = None,
+    amount_basis: str = AmountBasis.HOUSEHOLD,
+    member_cap: int | None = None,
     request=None,
 ) -> Cycle:
     """Open a distribution cycle of `project` at `office` and create its entitlements.
 
-    The households, for this first slice: every active household of the office — in `area`
-    when one is given — with, when `population_group` is given, at least one member of that
-    group. Full targeting rules (criteria stored as data, scores, preview, exceptions) come
-    later and will replace this choice. Each household is entitled to `amount` (money in
-    `currency` for cash, a number of kits otherwise).
+    The households: with a `rule` (one of the project's targeting rules), the office's active
+    households it entitles today, its exceptions applied (`assistance.targeting`). Without
+    one (older callers), every active household of the office — in `area` when one is given —
+    with, when `population_group` is given, at least one member of that group. Each household
+    is entitled to `amount` (money in `currency` for cash, a number of kits otherwise), or, per
+    member (`amount_basis`), `amount` times its members, counting at most `member_cap`.
 
-    Requires `assistance.manage` and an office of the project the actor may work in. Side
-    effects: audit `assistance.cycle.opened` (with the number of entitlements).
+    Requires `assistance.manage` and an office of the project the actor may work in. Refused
+    when no household qualifies. Side effects: audit `assistance.cycle.opened` (with the
+    number of entitlements).
     """
     access.require(actor, "assistance.manage")
     if project.organization_id != actor.organization_id:
@@ -131,7 +146,31 @@ def open_cycle(
         errors.add("amount", _("The amount must be more than zero."))
     if population_group and population_group not in Individual.PopulationGroup.values:
         errors.add("population_group", _("Choose a population group."))
+    if rule is not None and rule.project_id != project.pk:
+        errors.add("rule", _("Choose one of the project's targeting rules."))
+    if amount_basis not in AmountBasis.values:
+        errors.add("amount_basis", _("Choose per household or per member."))
+    if member_cap is not None and (amount_basis != AmountBasis.MEMBER or member_cap < 1):
+        errors.add("member_cap", _("A cap counts at least one member, and only per member."))
     errors.raise_if_any()
+    if rule is not None:
+        households = targeting.qualifying(rule, [office], timezone.localdate())
+    else:
+        households = targeting.base_households([office])
+        if area is not None:
+            households = households.filter(area=area)
+        if population_group:
+            households = households.filter(
+                pk__in=Individual.objects.filter(population_group=population_group).values(
+                    "household_id"
+                )
+            )
+    chosen = list(households.order_by("pk").values_list("pk", F("_size")))
+    if not chosen:
+        raise ActionError.on(
+            "rule" if rule is not None else ALL,
+            _("No household qualifies: nothing to open. Check the rule's preview."),
+        )
     cycle = Cycle.objects.create(
         organization_id=project.organization_id,
         project=project,
@@ -143,28 +182,25 @@ def open_cycle(
         start_date=start_date,
         end_date=end_date,
         amount=amount,
+        amount_basis=amount_basis,
+        member_cap=member_cap,
+        rule=rule,
         currency=currency.upper(),
         state=Cycle.State.OPEN,
         created_by=actor,
     )
-    households = Household.objects.filter(office=office, status=Household.Status.ACTIVE)
-    if area is not None:
-        households = households.filter(area=area)
-    if population_group:
-        households = households.filter(
-            pk__in=Individual.objects.filter(population_group=population_group).values(
-                "household_id"
-            )
-        )
     entitlements = Entitlement.objects.bulk_create(
-        Entitlement(
-            organization_id=cycle.organization_id,
-            office=office,
-            cycle=cycle,
-            household_id=household_id,
-            amount=amount,
-        )
-        for household_id in households.order_by("pk").values_list("pk", flat=True)
+        (
+            Entitlement(
+                organization_id=cycle.organization_id,
+                office=office,
+                cycle=cycle,
+                household_id=household_id,
+                amount=entitlement_amount(cycle, size),
+            )
+            for household_id, size in chosen
+        ),
+        batch_size=2000,
     )
     audit.record(
         actor=actor,
@@ -174,3 +210,14 @@ def open_cycle(
         details={"entitlements": len(entitlements)},
     )
     return cycle
+
+
+def entitlement_amount(cycle: Cycle, members: int) -> Decimal:
+    """What a household of `members` members gets in `cycle`: the amount, per household or
+    per member (at most `member_cap` of them counted, at least one)."""
+    if cycle.amount_basis != AmountBasis.MEMBER:
+        return cycle.amount
+    counted = max(1, members)
+    if cycle.member_cap is not None:
+        counted = min(counted, cycle.member_cap)
+    return cycle.amount * counted
