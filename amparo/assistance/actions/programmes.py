@@ -10,7 +10,8 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from amparo.assistance.models import AssistanceType, Cycle, Entitlement, Project
+from amparo.assistance.actions import stock
+from amparo.assistance.models import AssistanceType, Cycle, Entitlement, KitType, Project, Warehouse
 from amparo.core import access, audit
 from amparo.core.errors import ActionError, Errors
 from amparo.core.models import Area, Office, User
@@ -100,6 +101,9 @@ def open_cycle(
     area: Area | None = None,
     population_group: str = "",
     request=None,
+    warehouse: Warehouse | None = None,
+    kit_type: KitType | None = None,
+    stock_override_reason: str = "",
 ) -> Cycle:
     """Open a distribution cycle of `project` at `office` and create its entitlements.
 
@@ -107,7 +111,9 @@ def open_cycle(
     when one is given — with, when `population_group` is given, at least one member of that
     group. Full targeting rules (criteria stored as data, scores, preview, exceptions) come
     later and will replace this choice. Each household is entitled to `amount` (money in
-    `currency` for cash, a number of kits otherwise).
+    `currency` for cash, a number of kits otherwise). A kit cycle given a `warehouse` and a
+    `kit_type` takes its kits from there (`stock.dispatch_for_cycle`): refused without enough
+    stock unless `stock_override_reason` is given.
 
     Requires `assistance.manage` and an office of the project the actor may work in. Side
     effects: audit `assistance.cycle.opened` (with the number of entitlements).
@@ -165,6 +171,14 @@ def open_cycle(
             amount=amount,
         )
         for household_id in households.order_by("pk").values_list("pk", flat=True)
+    )
+    stock.dispatch_for_cycle(
+        actor=actor,
+        cycle=cycle,
+        warehouse=warehouse,
+        kit_type=kit_type,
+        override_reason=stock_override_reason,
+        request=request,
     )
     audit.record(
         actor=actor,
