@@ -6,6 +6,43 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+# The ledger is append-only, in the database itself (as the audit trail): PostgreSQL refuses
+# UPDATE and DELETE of a stock movement (TRUNCATE, an operator's tool, still works); SQLite
+# refuses UPDATE (DELETE stays possible because Django's test flush uses it).
+PG_UP = """
+CREATE OR REPLACE FUNCTION assistance_stockmovement_append_only() RETURNS trigger AS $$
+BEGIN RAISE EXCEPTION 'stock movements are append-only'; END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER assistance_stockmovement_no_update BEFORE UPDATE OR DELETE
+ON assistance_stockmovement FOR EACH ROW EXECUTE FUNCTION assistance_stockmovement_append_only();
+"""
+PG_DOWN = """
+DROP TRIGGER IF EXISTS assistance_stockmovement_no_update ON assistance_stockmovement;
+DROP FUNCTION IF EXISTS assistance_stockmovement_append_only();
+"""
+SQLITE_UP = """
+CREATE TRIGGER assistance_stockmovement_no_update BEFORE UPDATE ON assistance_stockmovement
+BEGIN SELECT RAISE(ABORT, 'stock movements are append-only'); END;
+"""
+SQLITE_DOWN = "DROP TRIGGER IF EXISTS assistance_stockmovement_no_update;"
+
+
+def ledger_append_only(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        schema_editor.execute(PG_UP)
+    elif vendor == "sqlite":
+        schema_editor.execute(SQLITE_UP)
+
+
+def ledger_changeable(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        schema_editor.execute(PG_DOWN)
+    elif vendor == "sqlite":
+        schema_editor.execute(SQLITE_DOWN)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -146,4 +183,5 @@ class Migration(migrations.Migration):
             model_name='stockbalance',
             constraint=models.CheckConstraint(condition=models.Q(('quantity__gte', 0)), name='stock_balance_not_negative'),
         ),
+        migrations.RunPython(ledger_append_only, ledger_changeable),
     ]

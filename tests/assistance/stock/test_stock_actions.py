@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Sum
 from django.http import Http404
 
@@ -161,6 +161,14 @@ def test_the_database_refuses_a_negative_balance_whatever_the_code_does(stocked,
         StockBalance.objects.filter(warehouse=stocked).update(quantity=-1)
 
     assert balance(stocked, kit_type) == 10
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_to_change_a_line_of_the_ledger(stocked, kit_type):
+    with pytest.raises(DatabaseError), transaction.atomic():
+        StockMovement.objects.update(change=1000)
+
+    assert StockMovement.objects.get().change == 10
 
 
 @pytest.mark.django_db
