@@ -116,6 +116,23 @@ class Cycle(models.Model):
         related_name="cycles",
         verbose_name=_("targeting rule"),
     )
+    # A kit cycle's stock: opening it dispatches the kits from here (stock.dispatch_for_cycle).
+    warehouse = models.ForeignKey(
+        "Warehouse",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("warehouse"),
+    )
+    kit_type = models.ForeignKey(
+        "KitType",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("kit type"),
+    )
     state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.DRAFT)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -471,3 +488,178 @@ class TargetingException(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} · {self.household}"
+
+
+# Stock ----------------------------------------------------------------------------------------
+
+KIT_TYPES = frozenset({AssistanceType.FOOD_KIT, AssistanceType.HYGIENE_KIT, AssistanceType.NFI_KIT})
+
+
+class Warehouse(models.Model):
+    """Where an office keeps its kits."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, models.PROTECT, related_name="+")
+    office = models.ForeignKey(Office, models.PROTECT, related_name="+", verbose_name=_("office"))
+    name = models.CharField(_("name"), max_length=120)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["office__name", "name"]
+        verbose_name = _("warehouse")
+        verbose_name_plural = _("warehouses")
+        constraints = [
+            models.UniqueConstraint(fields=["office", "name"], name="warehouse_name_per_office"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class KitType(models.Model):
+    """A kind of kit (a food kit of a given composition, say) and what is in it."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=120)
+    assistance_type = models.CharField(
+        _("assistance type"),
+        max_length=20,
+        choices=[(t.value, t.label) for t in AssistanceType if t in KIT_TYPES],
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("kit type")
+        verbose_name_plural = _("kit types")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="kit_type_name_per_org"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class KitItem(models.Model):
+    """One line of a kit's contents: "rice, 5 kg"."""
+
+    kit_type = models.ForeignKey(KitType, models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField(_("item"), max_length=120)
+    quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=2)
+    unit = models.CharField(_("unit"), max_length=30, blank=True)
+
+    class Meta:
+        ordering = ["kit_type", "position", "pk"]
+        verbose_name = _("kit item")
+        verbose_name_plural = _("kit items")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0), name="kit_item_quantity_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.quantity.normalize():f} {self.unit}".strip()
+
+
+class StockBalance(models.Model):
+    """How many kits of a type a warehouse holds now: the sum of its ledger, never below zero
+    (the database refuses it, whatever the code does)."""
+
+    warehouse = models.ForeignKey(Warehouse, models.PROTECT, related_name="balances")
+    kit_type = models.ForeignKey(KitType, models.PROTECT, related_name="+")
+    quantity = models.IntegerField(_("quantity"), default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["warehouse", "kit_type__name"]
+        verbose_name = _("stock balance")
+        verbose_name_plural = _("stock balances")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["warehouse", "kit_type"], name="one_balance_per_warehouse_and_kit"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=0), name="stock_balance_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.warehouse} · {self.kit_type}: {self.quantity}"
+
+
+class StockMovement(models.Model):
+    """One line of a warehouse's ledger, never changed once written. `change` is signed: what
+    came in is positive, what went out negative; a balance is the sum of its movements."""
+
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", _("Receipt")
+        DISPATCH = "dispatch", _("Dispatch to a cycle")
+        RETURN = "return", _("Return from a cycle")
+        TRANSFER_OUT = "transfer_out", _("Transfer out")
+        TRANSFER_IN = "transfer_in", _("Transfer in")
+        LOSS = "loss", _("Loss or damage")
+        ADJUSTMENT = "adjustment", _("Adjustment after a count")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, models.PROTECT, related_name="+")
+    warehouse = models.ForeignKey(
+        Warehouse, models.PROTECT, related_name="movements", verbose_name=_("warehouse")
+    )
+    kit_type = models.ForeignKey(
+        KitType, models.PROTECT, related_name="+", verbose_name=_("kit type")
+    )
+    kind = models.CharField(_("movement"), max_length=12, choices=Kind.choices)
+    change = models.IntegerField(_("change"))
+    balance_after = models.IntegerField(_("balance after"))
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    cycle = models.ForeignKey(
+        Cycle,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="stock_movements",
+        verbose_name=_("cycle"),
+    )
+    # The other warehouse of a transfer.
+    counterpart = models.ForeignKey(
+        Warehouse,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("other warehouse"),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        verbose_name = _("stock movement")
+        verbose_name_plural = _("stock movements")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind__in=["receipt", "return", "transfer_in"], change__gt=0)
+                    | models.Q(kind__in=["dispatch", "transfer_out", "loss"], change__lt=0)
+                    | (models.Q(kind="adjustment") & ~models.Q(change=0))
+                ),
+                name="stock_movement_sign_follows_kind",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(balance_after__gte=0), name="stock_movement_balance_not_negative"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["warehouse", "-recorded_at"], name="stock_movement_ledger"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.change:+d}"

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from amparo.assistance import card_views, offline_views, payments_views, programme_views, views
+from amparo.assistance import stock_views, views
 
 app_name = "assistance"
 urlpatterns = [
@@ -85,4 +86,14 @@ urlpatterns = [
     ),
     path("projects/<uuid:project_id>/cycles/new/", programme_views.cycle_new, name="cycle-new"),
     path("cycles/<uuid:cycle_id>/facts/", programme_views.cycle_detail, name="cycle"),
+    path("stock/", stock_views.warehouse_list, name="warehouses"),
+    path("stock/<uuid:warehouse_id>/", stock_views.warehouse_detail, name="warehouse"),
+    path(
+        "stock/<uuid:warehouse_id>/<slug:kind>/",
+        stock_views.record_movement,
+        name="stock-movement",
+    ),
+    path("kits/", stock_views.kit_type_list, name="kit-types"),
+    path("kits/new/", stock_views.new_kit_type, name="new-kit-type"),
+    path("kits/<uuid:kit_type_id>/", stock_views.kit_type_detail, name="kit-type"),
 ]

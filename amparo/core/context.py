@@ -13,6 +13,7 @@ MENU = [
     ("activities:list", _("Services given"), "activities.view"),
     ("assistance:cycles", _("Distribution"), "assistance.distribute"),
     ("assistance:projects", _("Projects"), "assistance.manage"),
+    ("assistance:warehouses", _("Stock"), "assistance.manage"),
     ("cases:gbv-statistics", _("GBV statistics"), "reports.view"),
     ("offices", _("Offices"), "core.view_offices"),
     ("team", _("Team"), "core.view_team"),

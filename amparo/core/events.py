@@ -178,6 +178,17 @@ SENTENCES: dict[str, Promise] = {
     "assistance.cycle.downloaded": gettext_lazy(
         "%(actor)s downloaded the cycle's households to work offline"
     ),
+    "assistance.warehouse.created": gettext_lazy("%(actor)s created a warehouse"),
+    "assistance.kit_type.created": gettext_lazy("%(actor)s created a kit type"),
+    "assistance.stock.received": gettext_lazy("%(actor)s recorded kits received"),
+    "assistance.stock.transferred": gettext_lazy("%(actor)s transferred kits to another warehouse"),
+    "assistance.stock.lost": gettext_lazy("%(actor)s recorded kits lost or damaged"),
+    "assistance.stock.adjusted": gettext_lazy("%(actor)s adjusted the stock after a count"),
+    "assistance.stock.dispatched": gettext_lazy("%(actor)s dispatched kits to a cycle"),
+    "assistance.stock.returned": gettext_lazy("%(actor)s returned a cycle's kits to the warehouse"),
+    "assistance.stock.dispatch_overridden": gettext_lazy(
+        "%(actor)s opened a cycle without enough stock"
+    ),
     # accounts and set-up
     "core.user.logged_in": gettext_lazy("%(actor)s signed in"),
     "core.user.logged_out": gettext_lazy("%(actor)s signed out"),

@@ -1,6 +1,8 @@
-from amparo.assistance.models import Cycle, Entitlement
+from django.db.models import Sum
+
+from amparo.assistance.models import Cycle, Entitlement, StockBalance, StockMovement
 from amparo.core.models import AuditEvent
-from amparo.demo import assistance, organizations, registry
+from amparo.demo import assistance, organizations, registry, stock
 
 
 def test_demo_opens_a_cycle_in_quito_with_500_pending_entitlements_once(db):
@@ -19,3 +21,20 @@ def test_demo_opens_a_cycle_in_quito_with_500_pending_entitlements_once(db):
     pending = Entitlement.objects.filter(cycle=cycle, state=Entitlement.State.PENDING)
     assert pending.count() == first["entitlements"]
     assert AuditEvent.objects.filter(action="assistance.cycle.opened").count() == 1
+
+
+def test_demo_stocks_a_warehouse_in_quito_once(db):
+    organizations.load()
+
+    first = stock.load()
+    second = stock.load()
+
+    balances = dict(
+        StockBalance.objects.filter(warehouse__office__code="quito").values_list(
+            "kit_type__name", "quantity"
+        )
+    )
+    assert balances == {"Kit de alimentos familiar": 800, "Kit de higiene familiar": 294}
+    assert first == {"kits": 1094}
+    assert second == {"kits": 0}
+    assert StockMovement.objects.aggregate(n=Sum("change"))["n"] == 1094

@@ -2,8 +2,9 @@
 Refused input raises `amparo.core.errors.ActionError`.
 
 Split by job: `programmes` (projects, opening a cycle), `delivery` (exactly-once delivery),
-`cards` (beneficiary cards: issue, replace, revoke) and `payments` (cash through a provider:
-payment lists, reconciliation). Callers use `actions.<name>`.
+`cards` (beneficiary cards: issue, replace, revoke), `payments` (cash through a provider:
+payment lists, reconciliation), `targeting` (rules' exceptions) and `stock` (warehouses, kit
+types, the ledger). Callers use `actions.<name>`.
 """
 
 from amparo.assistance.actions.cards import *  # noqa: F403
@@ -11,3 +12,4 @@ from amparo.assistance.actions.delivery import *  # noqa: F403
 from amparo.assistance.actions.payments import *  # noqa: F403
 from amparo.assistance.actions.programmes import *  # noqa: F403
 from amparo.assistance.actions.targeting import *  # noqa: F403
+from amparo.assistance.actions.stock import *  # noqa: F403

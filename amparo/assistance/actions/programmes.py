@@ -13,13 +13,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amparo.assistance import targeting
+from amparo.assistance.actions import stock
 from amparo.assistance.models import (
     AmountBasis,
     AssistanceType,
     Cycle,
     Entitlement,
+    KitType,
     Project,
     TargetingRule,
+    Warehouse,
 )
 from amparo.core import access, audit
 from amparo.core.errors import ALL, ActionError, Errors
@@ -113,6 +116,9 @@ def open_cycle(
     amount_basis: str = AmountBasis.HOUSEHOLD,
     member_cap: int | None = None,
     request=None,
+    warehouse: Warehouse | None = None,
+    kit_type: KitType | None = None,
+    stock_override_reason: str = "",
 ) -> Cycle:
     """Open a distribution cycle of `project` at `office` and create its entitlements.
 
@@ -121,7 +127,10 @@ def open_cycle(
     one (older callers), every active household of the office — in `area` when one is given —
     with, when `population_group` is given, at least one member of that group. Each household
     is entitled to `amount` (money in `currency` for cash, a number of kits otherwise), or, per
-    member (`amount_basis`), `amount` times its members, counting at most `member_cap`.
+    member (`amount_basis`), `amount` times its members, counting at most `member_cap`. A kit
+    cycle given a `warehouse` and a `kit_type` takes its kits from there
+    (`stock.dispatch_for_cycle`): refused without enough stock unless `stock_override_reason`
+    is given.
 
     Requires `assistance.manage` and an office of the project the actor may work in. Refused
     when no household qualifies. Side effects: audit `assistance.cycle.opened` (with the
@@ -201,6 +210,14 @@ def open_cycle(
             for household_id, size in chosen
         ),
         batch_size=2000,
+    )
+    stock.dispatch_for_cycle(
+        actor=actor,
+        cycle=cycle,
+        warehouse=warehouse,
+        kit_type=kit_type,
+        override_reason=stock_override_reason,
+        request=request,
     )
     audit.record(
         actor=actor,

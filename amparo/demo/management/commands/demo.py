@@ -3,7 +3,16 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from amparo.demo import activities, assistance, cases, directory, organizations, people, registry
+from amparo.demo import (
+    activities,
+    assistance,
+    cases,
+    directory,
+    organizations,
+    people,
+    registry,
+    stock,
+)
 
 # Demo cases and referrals are opened for registered heads of household in Quito and Lago Agrio.
 MIN_HOUSEHOLDS = 100
@@ -30,6 +39,7 @@ class Command(BaseCommand):
         opened = cases.load()
         recorded = activities.load()
         entitled = assistance.load()
+        stocked = stock.load()
         people_file = self._write_people(opts["households"], opts["seed"])
         self.stdout.write(self.style.SUCCESS(_("Amparo demo ready.")))
         self.stdout.write(
@@ -61,6 +71,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 _("Assistance: an open cycle in Quito with %(entitlements)d pending entitlements.")
                 % entitled
+            )
+        if stocked["kits"]:
+            self.stdout.write(
+                _("Stock: a warehouse in Quito with %(kits)d food and hygiene kits.") % stocked
             )
         if people_file:
             self.stdout.write(
