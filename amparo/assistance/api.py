@@ -21,8 +21,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from amparo.assistance import actions, offline_api, payments_api, programme_api, queries
-from amparo.assistance import actions, queries, stock_api
+from amparo.assistance import actions, offline_api, payments_api, programme_api, queries, stock_api
 from amparo.assistance.models import Delivery, Entitlement
 from amparo.core.drf import AuditedRetrieveMixin, ScopedMixin, signed_in
 from amparo.registry import queries as registry_queries

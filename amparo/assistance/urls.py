@@ -1,7 +1,13 @@
 from django.urls import path
 
-from amparo.assistance import card_views, offline_views, payments_views, programme_views, views
-from amparo.assistance import stock_views, views
+from amparo.assistance import (
+    card_views,
+    offline_views,
+    payments_views,
+    programme_views,
+    stock_views,
+    views,
+)
 
 app_name = "assistance"
 urlpatterns = [

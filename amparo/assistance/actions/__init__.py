@@ -11,5 +11,5 @@ from amparo.assistance.actions.cards import *  # noqa: F403
 from amparo.assistance.actions.delivery import *  # noqa: F403
 from amparo.assistance.actions.payments import *  # noqa: F403
 from amparo.assistance.actions.programmes import *  # noqa: F403
-from amparo.assistance.actions.targeting import *  # noqa: F403
 from amparo.assistance.actions.stock import *  # noqa: F403
+from amparo.assistance.actions.targeting import *  # noqa: F403

@@ -46,7 +46,7 @@ def ledger_changeable(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assistance', '0002_card'),
+        ('assistance', '0004_targeting'),
         ('core', '0012_job_heartbeat'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
