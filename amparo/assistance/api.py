@@ -21,7 +21,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from amparo.assistance import actions, queries
+from amparo.assistance import actions, monitoring_api, queries
 from amparo.assistance.models import Delivery, Entitlement
 from amparo.core.drf import AuditedRetrieveMixin, ScopedMixin, signed_in
 from amparo.registry import queries as registry_queries
@@ -249,3 +249,4 @@ class EntitlementViewSet(
 def register(router) -> None:
     """Add this app's endpoints to the /api/v1/ router."""
     router.register("entitlements", EntitlementViewSet, basename="entitlement")
+    monitoring_api.register(router)

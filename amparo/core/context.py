@@ -12,6 +12,7 @@ MENU = [
     ("referrals:intakes", _("Care post intake"), "cases.gbv"),
     ("activities:list", _("Services given"), "activities.view"),
     ("assistance:cycles", _("Distribution"), "assistance.distribute"),
+    ("assistance:reconciliations", _("Reconciliation"), ("assistance.manage", "reports.view")),
     ("cases:gbv-statistics", _("GBV statistics"), "reports.view"),
     ("offices", _("Offices"), "core.view_offices"),
     ("team", _("Team"), "core.view_team"),

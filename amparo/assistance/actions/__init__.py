@@ -1,10 +1,14 @@
 """Every write of assistance. One transaction each; the audit event in the same function.
 Refused input raises `amparo.core.errors.ActionError`.
 
-Split by job: `programmes` (projects, opening a cycle), `delivery` (exactly-once delivery)
-and `cards` (beneficiary cards: issue, replace, revoke). Callers use `actions.<name>`.
+Split by job: `programmes` (projects, opening a cycle), `delivery` (exactly-once delivery),
+`cards` (beneficiary cards: issue, replace, revoke), `lifecycle` (closing a cycle, cancelling
+an entitlement, reversing a delivery) and `monitoring` (post-distribution monitoring).
+Callers use `actions.<name>`.
 """
 
 from amparo.assistance.actions.cards import *  # noqa: F403
 from amparo.assistance.actions.delivery import *  # noqa: F403
+from amparo.assistance.actions.lifecycle import *  # noqa: F403
+from amparo.assistance.actions.monitoring import *  # noqa: F403
 from amparo.assistance.actions.programmes import *  # noqa: F403
