@@ -151,11 +151,12 @@ def people_reached(
         Activity.participants.through.objects.filter(activity_id__in=ids)
         .values_list("individual_id", flat=True)
         .order_by()
+        .distinct()  # also when every source is empty and Django leaves the UNION out
     )
     if _reach_sources:  # UNION (not UNION ALL): a person reached twice is one id
         reached = participants.union(*(source(user, since, until) for source in _reach_sources))
         registered = reached.count()
     else:
-        registered = participants.distinct().count()
+        registered = participants.count()
     counted = Attendance.objects.filter(activity_id__in=ids).aggregate(n=Sum("count"))["n"]
     return PeopleReached(registered=registered, counted=counted or 0)

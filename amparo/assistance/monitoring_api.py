@@ -145,8 +145,7 @@ class SampleViewSet(ScopedMixin, mixins.RetrieveModelMixin, viewsets.GenericView
     permission = "assistance.manage"
 
     def scoped_queryset(self, user):
-        ids = queries_monitoring.monitoring_surveys_visible_to(user).values("sample_id")
-        return MonitoringSample.objects.filter(pk__in=ids).select_related("cycle")
+        return queries_monitoring.monitoring_samples_visible_to(user).order_by("pk")
 
     @extend_schema(request=SampleInput, responses={201: SampleSerializer})
     def create(self, request: Request) -> Response:

@@ -121,7 +121,7 @@ class Outside:
 class Reversal:
     reference: str
     delivered_at: datetime.datetime
-    reversed_at: datetime.datetime
+    reversed_at: datetime.datetime | None  # never None: the query reads reversed ones only
     reversed_by: str
     reason: str
 
@@ -226,15 +226,23 @@ def reconciliation(
     _bursts(result, rows, officers)
     result.reversals = [
         Reversal(
-            reference=d.entitlement.household.reference,
-            delivered_at=d.delivered_at,
-            reversed_at=d.reversed_at,
-            reversed_by=_officer_name(d.reversed_by),
-            reason=d.reverse_reason,
+            reference=reference,
+            delivered_at=delivered_at,
+            reversed_at=reversed_at,
+            reversed_by=officers.get(by, ""),
+            reason=reason,
         )
-        for d in deliveries.filter(reversed_at__isnull=False)
-        .select_related("entitlement__household", "reversed_by")
+        for reference, delivered_at, reversed_at, by, reason in deliveries.filter(
+            reversed_at__isnull=False
+        )
         .order_by("reversed_at", "pk")
+        .values_list(
+            "entitlement__household__reference",
+            "delivered_at",
+            "reversed_at",
+            "reversed_by_id",
+            "reverse_reason",
+        )
     ]
     return result
 
@@ -249,9 +257,10 @@ def _breakdowns(result: Reconciliation, rows: list, officers: dict[int, str]) ->
     days: dict[datetime.date, list] = defaultdict(lambda: [0, Decimal(0)])
     by_officer: dict[int, list] = defaultdict(lambda: [0, Decimal(0)])
     for at, officer, amount, *_rest in rows:
-        for key, table in ((timezone.localdate(at), days), (officer, by_officer)):
-            table[key][0] += 1
-            table[key][1] += amount
+        day = days[timezone.localdate(at)]
+        day[0], day[1] = day[0] + 1, day[1] + amount
+        person = by_officer[officer]
+        person[0], person[1] = person[0] + 1, person[1] + amount
     result.by_day = [Row(day.isoformat(), n, total) for day, (n, total) in sorted(days.items())]
     result.by_officer = sorted(
         (Row(officers[o], n, total) for o, (n, total) in by_officer.items()),
@@ -354,12 +363,17 @@ def get_monitoring_survey_for(user: User, survey_id: UUID | str) -> MonitoringSu
     return access.get_visible(monitoring_surveys_visible_to(user), uuid=survey_id)
 
 
+def monitoring_samples_visible_to(user: User) -> QuerySet[MonitoringSample]:
+    """The monitoring samples `user` may see: holders of `assistance.manage` in scope."""
+    if not access.can(user, "assistance.manage"):
+        return MonitoringSample.objects.none()
+    qs = MonitoringSample.objects.select_related("cycle", "drawn_by")
+    return access.visible(user, qs, office_field="office")
+
+
 def monitoring_sample_of(user: User, cycle: Cycle) -> MonitoringSample | None:
     """The monitoring sample of `cycle` if `user` may see it, else None."""
-    if not access.can(user, "assistance.manage"):
-        return None
-    qs = access.visible(user, MonitoringSample.objects.filter(cycle=cycle), office_field="office")
-    return qs.select_related("drawn_by").first()
+    return monitoring_samples_visible_to(user).filter(cycle=cycle).first()
 
 
 @dataclass(frozen=True)
@@ -393,10 +407,10 @@ def monitoring_summary(surveys: QuerySet[MonitoringSurvey]) -> MonitoringSummary
     )
     answered = len(rows)
 
-    def share(label: str, count: int) -> Share:
+    def share(label: object, count: int) -> Share:
         return Share(str(label), count, round(100 * count / answered) if answered else 0)
 
-    scores = [r[0] for r in rows]
+    scores: list[int] = [r[0] for r in rows if r[0] is not None]
     return MonitoringSummary(
         sampled=surveys.count(),
         answered=answered,
