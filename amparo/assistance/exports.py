@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +27,11 @@ def safe_cell(value: object) -> str:
     return text
 
 
+def _amount(value: Decimal) -> str:
+    """Two decimals on every database (SQLite's sums drop them)."""
+    return f"{value:.2f}"
+
+
 def _time(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
 
@@ -40,7 +46,7 @@ def reconciliation_csv(rec: Reconciliation) -> str:
         writer.writerow([safe_cell(c) for c in cells])
 
     cycle = rec.cycle
-    row("cycle", cycle.name, "", cycle.amount, f"{cycle.start_date}/{cycle.end_date}")
+    row("cycle", cycle.name, "", _amount(cycle.amount), f"{cycle.start_date}/{cycle.end_date}")
     row("cycle", _("state"), "", "", cycle.get_state_display())
     for item, tally in (
         ("entitled", rec.entitled),
@@ -48,12 +54,12 @@ def reconciliation_csv(rec: Reconciliation) -> str:
         ("absent" if rec.absent is not None else "pending", rec.pending),
         ("cancelled", rec.cancelled),
     ):
-        row("totals", item, tally.households, tally.amount, cycle.currency)
+        row("totals", item, tally.households, _amount(tally.amount), cycle.currency)
     row("totals", "reversals", len(rec.reversals), "", "")
     for day in rec.by_day:
-        row("by_day", day.label, day.households, day.amount, "")
+        row("by_day", day.label, day.households, _amount(day.amount), "")
     for officer in rec.by_officer:
-        row("by_officer", officer.label, officer.households, officer.amount, "")
+        row("by_officer", officer.label, officer.households, _amount(officer.amount), "")
     for r in rec.reversals:
         row("reversal", r.reference, "", "", f"{_time(r.reversed_at)} {r.reversed_by}: {r.reason}")
     for c in rec.collectors:
