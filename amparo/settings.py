@@ -300,6 +300,15 @@ AMPARO_IMPORT_MAX_BYTES = int(os.environ.get("AMPARO_IMPORT_MAX_MB", "20")) * 10
 AMPARO_IMPORT_MAX_ROWS = int(os.environ.get("AMPARO_IMPORT_MAX_ROWS", "50000"))
 AMPARO_IMPORT_MAX_CELLS = int(os.environ.get("AMPARO_IMPORT_MAX_CELLS", "1500000"))
 
+# Anomalies a cycle's reconciliation shows (assistance/queries_monitoring.py): one person (a
+# member, or an alternate's name, folded) collecting for at least this many households; at
+# least BURST_DELIVERIES deliveries by one officer within BURST_SECONDS.
+AMPARO_ANOMALY_COLLECTOR_HOUSEHOLDS = int(
+    os.environ.get("AMPARO_ANOMALY_COLLECTOR_HOUSEHOLDS", "3")
+)
+AMPARO_ANOMALY_BURST_DELIVERIES = int(os.environ.get("AMPARO_ANOMALY_BURST_DELIVERIES", "5"))
+AMPARO_ANOMALY_BURST_SECONDS = int(os.environ.get("AMPARO_ANOMALY_BURST_SECONDS", "30"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

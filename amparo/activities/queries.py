@@ -9,6 +9,7 @@ from administrators and platform operators. Everybody else gets 404.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -101,6 +102,22 @@ def staff_choices_for(user: User, office: Office | None = None) -> QuerySet[User
     return qs.order_by("first_name", "last_name", "username")
 
 
+# Other services that reach registered people, registered by the apps above from
+# `AppConfig.ready` (activities may not import them): `assistance` adds deliveries, which reach
+# the members of the household served. Each source answers the ids of the individuals reached,
+# for a user and a period, as a queryset of one column.
+_reach_sources: list[Callable[[User, datetime.date | None, datetime.date | None], QuerySet]] = []
+
+
+def count_reached_with(
+    source: Callable[[User, datetime.date | None, datetime.date | None], QuerySet],
+) -> None:
+    """Register `source(user, since, until)`: the individual ids it reached, for
+    `people_reached` to count with the services given, each person once."""
+    if source not in _reach_sources:
+        _reach_sources.append(source)
+
+
 @dataclass(frozen=True)
 class PeopleReached:
     """Distinct registered individuals, plus people counted by sex and age band."""
@@ -118,9 +135,11 @@ def people_reached(
 ) -> PeopleReached:
     """People reached by the activities `user` may see dated from `since` to `until` (inclusive).
 
-    A registered person counts once however many services they received. People counted in
-    group activities cannot be told apart, so every count adds up: someone who came to three
-    workshops without being registered is three people reached.
+    A registered person counts once however many services they received — services given,
+    and what the registered sources add (deliveries of assistance: `count_reached_with`), each
+    scoped to what `user` may see. People counted in group activities cannot be told apart,
+    so every count adds up: someone who came to three workshops without being registered is
+    three people reached.
     """
     activities = activities_visible_to(user)
     if since is not None:
@@ -128,11 +147,16 @@ def people_reached(
     if until is not None:
         activities = activities.filter(date__lte=until)
     ids = activities.values("pk")
-    registered = (
+    participants = (
         Activity.participants.through.objects.filter(activity_id__in=ids)
-        .values("individual_id")
-        .distinct()
-        .count()
+        .values_list("individual_id", flat=True)
+        .order_by()
+        .distinct()  # also when every source is empty and Django leaves the UNION out
     )
+    if _reach_sources:  # UNION (not UNION ALL): a person reached twice is one id
+        reached = participants.union(*(source(user, since, until) for source in _reach_sources))
+        registered = reached.count()
+    else:
+        registered = participants.count()
     counted = Attendance.objects.filter(activity_id__in=ids).aggregate(n=Sum("count"))["n"]
     return PeopleReached(registered=registered, counted=counted or 0)

@@ -21,7 +21,15 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from amparo.assistance import actions, offline_api, payments_api, programme_api, queries, stock_api
+from amparo.assistance import (
+    actions,
+    monitoring_api,
+    offline_api,
+    payments_api,
+    programme_api,
+    queries,
+    stock_api,
+)
 from amparo.assistance.models import Delivery, Entitlement
 from amparo.core.drf import AuditedRetrieveMixin, ScopedMixin, signed_in
 from amparo.registry import queries as registry_queries
@@ -256,3 +264,4 @@ def register(router) -> None:
     cards_api.register(router)
     programme_api.register(router)
     stock_api.register(router)
+    monitoring_api.register(router)

@@ -1,8 +1,11 @@
 """Assistance: projects, distribution cycles, entitlements and their one delivery.
 
 A cycle gives each targeted household one entitlement; an entitlement is delivered at most
-once, which the database itself guarantees (`Delivery.entitlement` is one-to-one).
+once, which the database itself guarantees: one delivery per entitlement that is not reversed
+(a partial unique index). A reversed delivery stays in the ledger; the entitlement is pending again.
 """
+
+from __future__ import annotations
 
 import uuid
 
@@ -10,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from amparo.core.crypto import EncryptedTextField
 from amparo.core.models import Area, Office, Organization
 from amparo.registry.models import Household, Individual
 
@@ -135,6 +139,15 @@ class Cycle(models.Model):
     )
     state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.DRAFT)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -174,6 +187,16 @@ class Entitlement(models.Model):
     state = models.CharField(
         _("state"), max_length=10, choices=State.choices, default=State.PENDING
     )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cancelled by"),
+    )
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -191,13 +214,25 @@ class Entitlement(models.Model):
     def __str__(self) -> str:
         return f"{self.cycle} · {self.household}"
 
+    @property
+    def delivery(self) -> Delivery | None:
+        """The current delivery (the one not reversed), or None. Lists prefetch it into
+        `current_deliveries` (`queries.with_current_delivery`); otherwise one query."""
+        current = getattr(self, "current_deliveries", None)
+        if current is None:
+            current = list(
+                self.deliveries.filter(reversed_at__isnull=True).select_related("delivered_by")
+            )
+        return current[0] if current else None
+
 
 class Delivery(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey(Organization, models.PROTECT, related_name="+")
-    # One delivery per entitlement, enforced by the database whatever the code does.
-    entitlement = models.OneToOneField(
-        Entitlement, models.PROTECT, related_name="delivery", verbose_name=_("entitlement")
+    # One current (not reversed) delivery per entitlement, enforced by the database whatever
+    # the code does: see the constraint `one_current_delivery_per_entitlement`.
+    entitlement = models.ForeignKey(
+        Entitlement, models.PROTECT, related_name="deliveries", verbose_name=_("entitlement")
     )
     delivered_at = models.DateTimeField(_("delivered at"))
     delivered_by = models.ForeignKey(
@@ -215,13 +250,33 @@ class Delivery(models.Model):
         _("collected by (authorised alternate)"), max_length=200, blank=True
     )
     idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    # A delivery recorded by mistake (wrong household, never handed over) is reversed, never
+    # deleted: it stays in the ledger and the entitlement is pending again.
+    reversed_at = models.DateTimeField(_("reversed at"), null=True, blank=True)
+    reversed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reversed by"),
+    )
+    reverse_reason = models.CharField(_("reason for reversing"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-delivered_at", "-id"]
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
+        indexes = [
+            models.Index(fields=["delivered_by", "delivered_at"], name="delivery_officer_time")
+        ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["entitlement"],
+                condition=models.Q(reversed_at__isnull=True),
+                name="one_current_delivery_per_entitlement",
+            ),
             models.UniqueConstraint(
                 fields=["delivered_by", "idempotency_key"],
                 name="delivery_idempotency_key_per_officer",
@@ -663,3 +718,107 @@ class StockMovement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.change:+d}"
+
+
+# Post-distribution monitoring (PDM): a reproducible random sample of a cycle's delivered
+# households, and one short survey per sampled household.
+
+
+class MonitoringSample(models.Model):
+    """The households drawn for a cycle's post-distribution monitoring. The draw is
+    reproducible: the same seed over the same delivered entitlements draws the same ones."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, models.PROTECT, related_name="+")
+    office = models.ForeignKey(Office, models.PROTECT, related_name="+")
+    cycle = models.OneToOneField(
+        Cycle, models.PROTECT, related_name="monitoring_sample", verbose_name=_("cycle")
+    )
+    seed = models.BigIntegerField(_("seed"))
+    size = models.PositiveIntegerField(_("sample size"))
+    # Of how many delivered households it was drawn.
+    population = models.PositiveIntegerField(_("delivered households"))
+    by_day = models.BooleanField(_("stratified by distribution day"), default=True)
+    drawn_at = models.DateTimeField(_("drawn at"), auto_now_add=True)
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("drawn by")
+    )
+
+    class Meta:
+        ordering = ["-drawn_at", "-id"]
+        verbose_name = _("monitoring sample")
+        verbose_name_plural = _("monitoring samples")
+
+    def __str__(self) -> str:
+        return str(self.cycle)
+
+
+class CashUse(models.TextChoices):
+    FOOD = "food", _("Food")
+    RENT = "rent", _("Rent or shelter")
+    HEALTH = "health", _("Health and medicines")
+    EDUCATION = "education", _("Education")
+    HYGIENE = "hygiene", _("Hygiene")
+    TRANSPORT = "transport", _("Transport")
+    DEBT = "debt", _("Paying debts")
+    LIVELIHOOD = "livelihood", _("Work or a small business")
+    SAVED = "saved", _("Saved or not used yet")
+    OTHER = "other", _("Other")
+
+
+class Problem(models.TextChoices):
+    LONG_WAIT = "long_wait", _("Long wait")
+    INCOMPLETE = "incomplete", _("Less than announced, or incomplete kit")
+    QUALITY = "quality", _("Poor quality")
+    DISTANCE = "distance", _("Point too far or hard to reach")
+    INFORMATION = "information", _("Unclear information")
+    ASKED_FOR_SOMETHING = "asked", _("Asked for money or favours")
+    DISRESPECT = "disrespect", _("Disrespectful treatment")
+    OTHER = "other", _("Other")
+
+
+class MonitoringSurvey(models.Model):
+    """One sampled household's post-distribution survey: empty until answered."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, models.PROTECT, related_name="+")
+    office = models.ForeignKey(Office, models.PROTECT, related_name="+")
+    sample = models.ForeignKey(
+        MonitoringSample, models.PROTECT, related_name="surveys", verbose_name=_("sample")
+    )
+    entitlement = models.ForeignKey(
+        Entitlement, models.PROTECT, related_name="+", verbose_name=_("entitlement")
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("surveyed by"),
+    )
+    satisfaction = models.PositiveSmallIntegerField(_("satisfaction (1 to 5)"), null=True)
+    uses = models.JSONField(_("how the assistance was used"), default=list, blank=True)
+    problems = models.JSONField(_("problems"), default=list, blank=True)
+    problem_details = EncryptedTextField(_("problems, in their words"), blank=True)
+    felt_safe = models.BooleanField(_("felt safe going to and from the point"), null=True)
+    complaint = EncryptedTextField(_("complaint"), blank=True)
+
+    class Meta:
+        ordering = ["sample", "id"]
+        verbose_name = _("monitoring survey")
+        verbose_name_plural = _("monitoring surveys")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sample", "entitlement"], name="one_survey_per_sampled_entitlement"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(satisfaction__isnull=True)
+                | models.Q(satisfaction__gte=1, satisfaction__lte=5),
+                name="survey_satisfaction_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.entitlement)

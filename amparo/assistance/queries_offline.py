@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Value
+from django.db.models import FilteredRelation, Q, Value
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 
 from amparo.assistance.models import Card, Cycle, Entitlement
@@ -30,21 +30,25 @@ def offline_list(user: User, cycle: Cycle) -> list[dict]:
     entitlements = entitlements_deliverable_by(user).filter(
         cycle=cycle, state__in=[Entitlement.State.PENDING, Entitlement.State.DELIVERED]
     )
+    # The current delivery only: a reversed one stays in the ledger but no longer counts.
+    current = FilteredRelation("deliveries", condition=Q(deliveries__reversed_at__isnull=True))
     rows = list(
-        entitlements.order_by("household__reference", "pk").values_list(
+        entitlements.annotate(current=current)
+        .order_by("household__reference", "pk")
+        .values_list(
             "uuid",
             "household_id",
             "household__reference",
             "amount",
             "state",
-            "delivery__delivered_at",
-            "delivery__delivered_by__username",
+            "current__delivered_at",
+            "current__delivered_by__username",
             NullIf(
                 Trim(
                     Concat(
-                        Coalesce("delivery__delivered_by__first_name", Value("")),
+                        Coalesce("current__delivered_by__first_name", Value("")),
                         Value(" "),
-                        Coalesce("delivery__delivered_by__last_name", Value("")),
+                        Coalesce("current__delivered_by__last_name", Value("")),
                     )
                 ),
                 Value(""),

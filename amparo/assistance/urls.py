@@ -2,6 +2,7 @@ from django.urls import path
 
 from amparo.assistance import (
     card_views,
+    monitoring_views,
     offline_views,
     payments_views,
     programme_views,
@@ -102,4 +103,23 @@ urlpatterns = [
     path("kits/", stock_views.kit_type_list, name="kit-types"),
     path("kits/new/", stock_views.new_kit_type, name="new-kit-type"),
     path("kits/<uuid:kit_type_id>/", stock_views.kit_type_detail, name="kit-type"),
+    path("reconciliation/", monitoring_views.reconciliation_list, name="reconciliations"),
+    path(
+        "cycles/<uuid:cycle_id>/reconciliation/",
+        monitoring_views.reconciliation,
+        name="reconciliation",
+    ),
+    path("cycles/<uuid:cycle_id>/close/", monitoring_views.close_cycle, name="close"),
+    path("cycles/<uuid:cycle_id>/monitoring/", monitoring_views.monitoring, name="monitoring"),
+    path(
+        "deliveries/<uuid:delivery_id>/reverse/",
+        monitoring_views.reverse_delivery,
+        name="reverse",
+    ),
+    path(
+        "entitlements/<uuid:entitlement_id>/cancel/",
+        monitoring_views.cancel_entitlement,
+        name="cancel",
+    ),
+    path("surveys/<uuid:survey_id>/", monitoring_views.survey, name="survey"),
 ]

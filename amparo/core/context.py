@@ -14,6 +14,7 @@ MENU = [
     ("assistance:cycles", _("Distribution"), "assistance.distribute"),
     ("assistance:projects", _("Projects"), "assistance.manage"),
     ("assistance:warehouses", _("Stock"), "assistance.manage"),
+    ("assistance:reconciliations", _("Reconciliation"), ("assistance.manage", "reports.view")),
     ("cases:gbv-statistics", _("GBV statistics"), "reports.view"),
     ("offices", _("Offices"), "core.view_offices"),
     ("team", _("Team"), "core.view_team"),

@@ -189,6 +189,25 @@ SENTENCES: dict[str, Promise] = {
     "assistance.stock.dispatch_overridden": gettext_lazy(
         "%(actor)s opened a cycle without enough stock"
     ),
+    "assistance.cycle.closed": gettext_lazy("%(actor)s closed the distribution cycle"),
+    "assistance.entitlement.cancelled": gettext_lazy("%(actor)s cancelled an entitlement"),
+    "assistance.delivery.reversed": gettext_lazy("%(actor)s reversed a delivery"),
+    "assistance.cycle.reconciled": gettext_lazy("%(actor)s viewed the cycle's reconciliation"),
+    "assistance.cycle.reconciliation_exported": gettext_lazy(
+        "%(actor)s exported the cycle's reconciliation"
+    ),
+    "assistance.monitoring_sample.drawn": gettext_lazy(
+        "%(actor)s drew the households for post-distribution monitoring"
+    ),
+    "assistance.monitoring_sample.viewed": gettext_lazy(
+        "%(actor)s viewed the post-distribution monitoring sample"
+    ),
+    "assistance.monitoring_survey.recorded": gettext_lazy(
+        "%(actor)s recorded a post-distribution survey"
+    ),
+    "assistance.monitoring_survey.viewed": gettext_lazy(
+        "%(actor)s viewed a post-distribution survey"
+    ),
     # accounts and set-up
     "core.user.logged_in": gettext_lazy("%(actor)s signed in"),
     "core.user.logged_out": gettext_lazy("%(actor)s signed out"),

@@ -52,11 +52,13 @@ def deliver(
     the name of an authorised alternate); answer `(delivery, created)`.
 
     Exactly once: the entitlement's row is locked (SELECT … FOR UPDATE) for the transaction,
-    so a concurrent delivery waits and then finds this one; the database's one-to-one
-    constraint backs it up (SQLite, which serialises write transactions, or any path that
-    skipped the lock). A second delivery raises `AlreadyDelivered` carrying the first; the same
-    `idempotency_key` from the same officer answers the first delivery with `created` False
-    (a retried request), never a second one.
+    so a concurrent delivery waits and then finds this one; the database's "one current
+    delivery per entitlement" constraint backs it up (SQLite, which serialises write
+    transactions, or any path that skipped the lock). A second delivery raises
+    `AlreadyDelivered` carrying the first; the same `idempotency_key` from the same officer
+    answers the first delivery with `created` False (a retried request), never a second one.
+    A reversed delivery (`lifecycle.reverse_delivery`) no longer counts: the entitlement can be
+    delivered again.
 
     Requires `assistance.distribute` and an entitlement in the actor's scope (the caller
     fetched it through `queries.get_deliverable_entitlement_for`). Refuses a cycle that is not
@@ -97,7 +99,9 @@ def deliver(
             replay = _replay(actor, key, entitlement)
             if replay is not None:
                 return replay, False
-        first = Delivery.objects.select_related("delivered_by").filter(entitlement=entitlement)
+        first = Delivery.objects.select_related("delivered_by").filter(
+            entitlement=entitlement, reversed_at__isnull=True
+        )
         delivery = first.first()
         if delivery is None:
             raise
@@ -129,7 +133,11 @@ def _deliver(
     paid_at: datetime.datetime | None = None,
 ) -> tuple[Delivery, bool]:
     locked = Entitlement.objects.select_for_update().select_related("cycle").get(pk=entitlement.pk)
-    first = Delivery.objects.select_related("delivered_by").filter(entitlement=locked).first()
+    first = (
+        Delivery.objects.select_related("delivered_by")
+        .filter(entitlement=locked, reversed_at__isnull=True)
+        .first()
+    )
     if first is not None:
         if key is not None and first.delivered_by_id == actor.pk and first.idempotency_key == key:
             return first, False  # the same request, retried while the first was in flight

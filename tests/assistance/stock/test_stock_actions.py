@@ -322,3 +322,19 @@ def test_a_cash_cycle_takes_no_stock(manager, project, office_a1, households, st
 
     assert list(refused.value.errors) == ["warehouse"]
     assert balance(stocked, kit_type) == 10
+
+
+@pytest.mark.django_db
+def test_closing_the_cycle_gives_back_the_kits_not_handed_out(
+    open_kit_cycle, manager, officer, stocked, kit_type
+):
+    cycle = open_kit_cycle(amount=Decimal("2"), warehouse=stocked, kit_type=kit_type)
+    entitlement = cycle.entitlements.order_by("pk").first()
+    actions.deliver(actor=officer, entitlement=entitlement, collected_by="Vecina")
+
+    actions.close_cycle(actor=manager, cycle=cycle)
+
+    returns = StockMovement.objects.filter(cycle=cycle, kind="return")
+    assert [m.change for m in returns] == [2]
+    assert balance(stocked, kit_type) == ledger_sum(stocked, kit_type) == 8
+    assert actions.return_from_cycle(actor=manager, cycle=cycle) is None
