@@ -192,19 +192,21 @@ def prepare_officers(office, count: int) -> list[tuple[object, str]]:
     role = Role.objects.get(organization__isnull=True, code="distribution_officer")
     officers = []
     for index in range(1, count + 1):
-        user, _created = User.objects.update_or_create(
-            username=f"{OFFICER_PREFIX}{index:03d}",
-            defaults={
-                "organization_id": office.organization_id,
-                "office": office,
-                "role": role,
-                "first_name": "Oficial",
-                "last_name": f"{index:03d}",
-                "is_active": True,
-            },
-        )
-        if not user.has_usable_password():
+        fields = {
+            "organization_id": office.organization_id,
+            "office": office,
+            "role": role,
+            "first_name": "Oficial",
+            "last_name": f"{index:03d}",
+            "is_active": True,
+        }
+        username = f"{OFFICER_PREFIX}{index:03d}"
+        user = User.objects.filter(username=username).first() or User(username=username)
+        for name, value in fields.items():
+            setattr(user, name, value)
+        if not user.pk:
             user.set_unusable_password()
+        user.save()
         if twofactor.required_for(user):
             raise SystemExit(f"{user.username} would need a second factor to sign in")
         key = core_actions.issue_api_token(user=user, label="bench/distribution.py")
