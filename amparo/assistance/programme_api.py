@@ -1,5 +1,5 @@
 """REST API of the programme screens, for holders of `assistance.manage`: projects (list,
-create), cycles (list), targeting rules (list, create, preview). Others get 404."""
+create), cycles (list, close), targeting rules (list, create, preview). Others get 404."""
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from amparo.assistance import queries_targeting as queries
 from amparo.assistance.models import Cycle, Project, Sector, TargetingRule
 from amparo.core import audit
 from amparo.core.drf import ScopedMixin, signed_in
+from amparo.core.errors import ActionError
 from amparo.core.queries import offices_in_scope
 
 
@@ -139,15 +140,40 @@ class ProjectViewSet(
         return Response(ProjectSerializer(project).data, status=status.HTTP_201_CREATED)
 
 
+class ConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+def _conflict(message: str) -> Response:
+    return Response({"detail": message}, status=status.HTTP_409_CONFLICT)
+
+
 class CycleViewSet(ScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """The distribution cycles of the projects the caller plans."""
 
     queryset = Cycle.objects.none()
     serializer_class = CycleSerializer
     permission = queries.MANAGE
+    lookup_field = "uuid"
+    lookup_url_kwarg = "id"
 
     def scoped_queryset(self, user):
         return queries.managed_cycles(user).order_by("-start_date", "-pk")
+
+    @extend_schema(request=None, responses={200: CycleSerializer, 409: ConflictSerializer})
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, id=None) -> Response:
+        """Close an open cycle: no more deliveries, its pending entitlements count as absent.
+        409 when the cycle is not open (already closed)."""
+        user = signed_in(request)
+        cycle = queries.get_managed_cycle(user, id)
+        if cycle.state != Cycle.State.OPEN:
+            return _conflict(_("Only an open cycle can be closed."))
+        try:
+            closed = actions.close_cycle(actor=user, cycle=cycle, request=request)
+        except ActionError as refused:  # closed meanwhile by someone else
+            return _conflict(refused.messages[0])
+        return Response(CycleSerializer(closed).data)
 
 
 class TargetingRuleViewSet(
