@@ -1,6 +1,8 @@
 """REST API of the programme screens, for holders of `assistance.manage`: projects (list,
-create), cycles (list, close), targeting rules (list, create, preview). Others get 404."""
+create, with their indicators; add an indicator), cycles (list, close), targeting rules (list,
+create, preview). Others get 404."""
 
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -12,16 +14,40 @@ from rest_framework.response import Response
 
 from amparo.assistance import actions, targeting
 from amparo.assistance import queries_targeting as queries
-from amparo.assistance.models import Cycle, Project, Sector, TargetingRule
+from amparo.assistance.models import (
+    Cycle,
+    IndicatorMeasure,
+    Project,
+    ProjectIndicator,
+    Sector,
+    TargetingRule,
+)
 from amparo.core import audit
 from amparo.core.drf import ScopedMixin, signed_in
 from amparo.core.errors import ActionError
 from amparo.core.queries import offices_in_scope
 
 
+class IndicatorSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uuid", read_only=True)
+
+    class Meta:
+        model = ProjectIndicator
+        fields = ["id", "name", "measure", "unit", "target", "created_at"]
+        read_only_fields = fields
+
+
+class IndicatorInput(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    measure = serializers.ChoiceField(choices=IndicatorMeasure.choices)
+    target = serializers.DecimalField(max_digits=14, decimal_places=2)
+    unit = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+
+
 class ProjectSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="uuid", read_only=True)
     offices = serializers.SlugRelatedField(slug_field="uuid", many=True, read_only=True)
+    indicators = IndicatorSerializer(many=True, read_only=True)
 
     class Meta:
         model = Project
@@ -37,6 +63,7 @@ class ProjectSerializer(serializers.ModelSerializer):
             "currency",
             "target_households",
             "target_items",
+            "indicators",
         ]
         read_only_fields = fields
 
@@ -121,9 +148,29 @@ class ProjectViewSet(
     queryset = Project.objects.none()
     serializer_class = ProjectSerializer
     permission = queries.MANAGE
+    lookup_field = "uuid"
+    lookup_url_kwarg = "id"
 
     def scoped_queryset(self, user):
-        return queries.managed_projects(user).order_by("-start_date", "code")
+        ordered = ProjectIndicator.objects.order_by("created_at", "pk")
+        return (
+            queries.managed_projects(user)
+            .prefetch_related(Prefetch("indicators", queryset=ordered))
+            .order_by("-start_date", "code")
+        )
+
+    @extend_schema(request=IndicatorInput, responses={201: IndicatorSerializer})
+    @action(detail=True, methods=["post"])
+    def indicators(self, request: Request, id=None) -> Response:
+        """Add an indicator (a target) to the project."""
+        user = signed_in(request)
+        project = queries.get_managed_project(user, id)
+        data = IndicatorInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        indicator = actions.add_project_indicator(
+            actor=user, project=project, request=request, **data.validated_data
+        )
+        return Response(IndicatorSerializer(indicator).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ProjectInput, responses={201: ProjectSerializer})
     def create(self, request: Request, *args, **kwargs) -> Response:
