@@ -2,7 +2,6 @@
 create, with their indicators; add an indicator), cycles (list, close), targeting rules (list,
 create, preview). Others get 404."""
 
-from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -12,7 +11,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from amparo.assistance import actions, targeting
+from amparo.assistance import actions, queries_indicators, targeting
 from amparo.assistance import queries_targeting as queries
 from amparo.assistance.models import (
     Cycle,
@@ -152,12 +151,8 @@ class ProjectViewSet(
     lookup_url_kwarg = "id"
 
     def scoped_queryset(self, user):
-        ordered = ProjectIndicator.objects.order_by("created_at", "pk")
-        return (
-            queries.managed_projects(user)
-            .prefetch_related(Prefetch("indicators", queryset=ordered))
-            .order_by("-start_date", "code")
-        )
+        projects = queries_indicators.managed_projects_with_indicators(user)
+        return projects.order_by("-start_date", "code")
 
     @extend_schema(request=IndicatorInput, responses={201: IndicatorSerializer})
     @action(detail=True, methods=["post"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Sum
 
 from amparo.assistance.models import (
     CASH_TYPES,
@@ -15,7 +15,7 @@ from amparo.assistance.models import (
     Project,
     ProjectIndicator,
 )
-from amparo.assistance.queries_targeting import managed_cycles
+from amparo.assistance.queries_targeting import managed_cycles, managed_projects
 from amparo.core import access
 from amparo.core.models import User
 from amparo.registry.models import Individual
@@ -46,6 +46,12 @@ def indicators_of(user: User, project: Project) -> QuerySet[ProjectIndicator]:
         return ProjectIndicator.objects.none()
     qs = ProjectIndicator.objects.filter(project=project)
     return access.visible(user, qs, office_field=None).order_by("created_at", "pk")
+
+
+def managed_projects_with_indicators(user: User) -> QuerySet[Project]:
+    """The projects `user` plans, each with its indicators (in the order they were added)."""
+    ordered = ProjectIndicator.objects.order_by("created_at", "pk")
+    return managed_projects(user).prefetch_related(Prefetch("indicators", queryset=ordered))
 
 
 def get_indicator_for(user: User, indicator_id) -> ProjectIndicator:
