@@ -28,6 +28,7 @@ from amparo.assistance import (
     payments_api,
     programme_api,
     queries,
+    queries_monitoring,
     stock_api,
 )
 from amparo.assistance.models import Delivery, Entitlement
@@ -159,6 +160,10 @@ class AlreadyDeliveredSerializer(serializers.Serializer):
     delivery = DeliverySerializer()
 
 
+class CancelInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)
+
+
 class EntitlementFilter(filters.FilterSet):
     status = filters.ChoiceFilter(
         field_name="state", choices=Entitlement.State.choices, help_text="pending, delivered…"
@@ -252,6 +257,24 @@ class EntitlementViewSet(
             DeliverySerializer(delivery).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
+
+    @extend_schema(request=CancelInput, responses={200: EntitlementSerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, id=None) -> Response:
+        """Cancel this pending entitlement, with a reason (supervisors: `assistance.manage`).
+        400 without a reason or when it is delivered or already cancelled."""
+        user = signed_in(request)
+        entitlement = queries_monitoring.get_managed_entitlement_for(user, id)
+        data = CancelInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        cancelled = actions.cancel_entitlement(
+            actor=user,
+            entitlement=entitlement,
+            reason=data.validated_data["reason"],
+            request=request,
+        )
+        shown = self.scoped_queryset(user).get(pk=cancelled.pk)
+        return Response(EntitlementSerializer(shown, context={"request": request}).data)
 
 
 def register(router) -> None:

@@ -822,3 +822,52 @@ class MonitoringSurvey(models.Model):
 
     def __str__(self) -> str:
         return str(self.entitlement)
+
+
+class IndicatorMeasure(models.TextChoices):
+    HOUSEHOLDS = "households", _("Households reached")
+    PEOPLE = "people", _("People reached")
+    KITS = "kits", _("Kits delivered")
+    CASH = "cash", _("Cash delivered (amount)")
+    OTHER = "other", _("Other")
+
+
+# The measures assistance computes itself from its deliveries (`queries_indicators`).
+COMPUTED_MEASURES = frozenset(
+    {
+        IndicatorMeasure.HOUSEHOLDS,
+        IndicatorMeasure.PEOPLE,
+        IndicatorMeasure.KITS,
+        IndicatorMeasure.CASH,
+    }
+)
+
+
+class ProjectIndicator(models.Model):
+    """One of a project's targets (2,400 families with cash; 14,000 kits) that reports compare
+    against. A cash target is an amount in the project's currency."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, models.PROTECT, related_name="+")
+    project = models.ForeignKey(
+        Project, models.CASCADE, related_name="indicators", verbose_name=_("project")
+    )
+    name = models.CharField(_("name"), max_length=120)
+    measure = models.CharField(_("measure"), max_length=12, choices=IndicatorMeasure.choices)
+    unit = models.CharField(_("unit"), max_length=30, blank=True)
+    target = models.DecimalField(_("target"), max_digits=14, decimal_places=2)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "created_at", "id"]
+        verbose_name = _("project indicator")
+        verbose_name_plural = _("project indicators")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(target__gt=0), name="project_indicator_target_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

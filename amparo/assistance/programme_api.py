@@ -1,5 +1,6 @@
 """REST API of the programme screens, for holders of `assistance.manage`: projects (list,
-create), cycles (list), targeting rules (list, create, preview). Others get 404."""
+create, with their indicators; add an indicator), cycles (list, close), targeting rules (list,
+create, preview). Others get 404."""
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,17 +11,42 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from amparo.assistance import actions, targeting
+from amparo.assistance import actions, queries_indicators, targeting
 from amparo.assistance import queries_targeting as queries
-from amparo.assistance.models import Cycle, Project, Sector, TargetingRule
+from amparo.assistance.models import (
+    Cycle,
+    IndicatorMeasure,
+    Project,
+    ProjectIndicator,
+    Sector,
+    TargetingRule,
+)
 from amparo.core import audit
 from amparo.core.drf import ScopedMixin, signed_in
+from amparo.core.errors import ActionError
 from amparo.core.queries import offices_in_scope
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="uuid", read_only=True)
+
+    class Meta:
+        model = ProjectIndicator
+        fields = ["id", "name", "measure", "unit", "target", "created_at"]
+        read_only_fields = fields
+
+
+class IndicatorInput(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    measure = serializers.ChoiceField(choices=IndicatorMeasure.choices)
+    target = serializers.DecimalField(max_digits=14, decimal_places=2)
+    unit = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
 
 
 class ProjectSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="uuid", read_only=True)
     offices = serializers.SlugRelatedField(slug_field="uuid", many=True, read_only=True)
+    indicators = IndicatorSerializer(many=True, read_only=True)
 
     class Meta:
         model = Project
@@ -36,6 +62,7 @@ class ProjectSerializer(serializers.ModelSerializer):
             "currency",
             "target_households",
             "target_items",
+            "indicators",
         ]
         read_only_fields = fields
 
@@ -120,9 +147,25 @@ class ProjectViewSet(
     queryset = Project.objects.none()
     serializer_class = ProjectSerializer
     permission = queries.MANAGE
+    lookup_field = "uuid"
+    lookup_url_kwarg = "id"
 
     def scoped_queryset(self, user):
-        return queries.managed_projects(user).order_by("-start_date", "code")
+        projects = queries_indicators.managed_projects_with_indicators(user)
+        return projects.order_by("-start_date", "code")
+
+    @extend_schema(request=IndicatorInput, responses={201: IndicatorSerializer})
+    @action(detail=True, methods=["post"])
+    def indicators(self, request: Request, id=None) -> Response:
+        """Add an indicator (a target) to the project."""
+        user = signed_in(request)
+        project = queries.get_managed_project(user, id)
+        data = IndicatorInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        indicator = actions.add_project_indicator(
+            actor=user, project=project, request=request, **data.validated_data
+        )
+        return Response(IndicatorSerializer(indicator).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ProjectInput, responses={201: ProjectSerializer})
     def create(self, request: Request, *args, **kwargs) -> Response:
@@ -139,15 +182,40 @@ class ProjectViewSet(
         return Response(ProjectSerializer(project).data, status=status.HTTP_201_CREATED)
 
 
+class ConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+def _conflict(message: str) -> Response:
+    return Response({"detail": message}, status=status.HTTP_409_CONFLICT)
+
+
 class CycleViewSet(ScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """The distribution cycles of the projects the caller plans."""
 
     queryset = Cycle.objects.none()
     serializer_class = CycleSerializer
     permission = queries.MANAGE
+    lookup_field = "uuid"
+    lookup_url_kwarg = "id"
 
     def scoped_queryset(self, user):
         return queries.managed_cycles(user).order_by("-start_date", "-pk")
+
+    @extend_schema(request=None, responses={200: CycleSerializer, 409: ConflictSerializer})
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, id=None) -> Response:
+        """Close an open cycle: no more deliveries, its pending entitlements count as absent.
+        409 when the cycle is not open (already closed)."""
+        user = signed_in(request)
+        cycle = queries.get_managed_cycle(user, id)
+        if cycle.state != Cycle.State.OPEN:
+            return _conflict(_("Only an open cycle can be closed."))
+        try:
+            closed = actions.close_cycle(actor=user, cycle=cycle, request=request)
+        except ActionError as refused:  # closed meanwhile by someone else
+            return _conflict(refused.messages[0])
+        return Response(CycleSerializer(closed).data)
 
 
 class TargetingRuleViewSet(

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from amparo.assistance.models import (
     AmountBasis,
     AssistanceType,
+    IndicatorMeasure,
     Sector,
     TargetingException,
 )
@@ -88,3 +89,13 @@ class CycleForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["rule"].queryset = rules
         self.fields["office"].queryset = offices
+
+
+class IndicatorForm(forms.Form):
+    """The shape of an indicator; the action checks the rest (a positive target, whole
+    numbers for counts)."""
+
+    name = forms.CharField(label=_("Indicator"), max_length=120)
+    measure = forms.ChoiceField(label=_("Measure"), choices=IndicatorMeasure.choices)
+    target = forms.DecimalField(label=_("Target"), max_digits=14, decimal_places=2)
+    unit = forms.CharField(label=_("Unit (optional)"), max_length=30, required=False)

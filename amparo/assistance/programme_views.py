@@ -10,11 +10,18 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from amparo.assistance import actions, targeting
+from amparo.assistance import actions, queries_indicators, targeting
 from amparo.assistance import queries_targeting as queries
 from amparo.assistance.models import TargetingRule
-from amparo.assistance.programme_forms import CycleForm, ExceptionForm, ProjectForm, RuleForm
+from amparo.assistance.programme_forms import (
+    CycleForm,
+    ExceptionForm,
+    IndicatorForm,
+    ProjectForm,
+    RuleForm,
+)
 from amparo.core import access, audit
 from amparo.core.errors import ActionError
 from amparo.core.forms import errors_on, show_errors
@@ -49,12 +56,44 @@ def project_new(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 def project_detail(request: AuthenticatedRequest, project_id) -> HttpResponse:
     project = queries.get_managed_project(request.user, project_id)
+    return _project_page(request, project, IndicatorForm())
+
+
+def _project_page(request, project, indicator_form, status=200) -> HttpResponse:
     context = {
         "project": project,
         "rules": project.rules.order_by("name"),
         "cycles": queries.managed_cycles(request.user).filter(project=project),
+        "progress": queries_indicators.project_progress(request.user, project),
+        "indicator_form": indicator_form,
     }
-    return render(request, "assistance/project.html", context)
+    return render(request, "assistance/project.html", context, status=status)
+
+
+@login_required
+@require_POST
+def indicator_add(request: AuthenticatedRequest, project_id) -> HttpResponse:
+    """Add an indicator (a target) to the project; its progress shows on the project page."""
+    project = queries.get_managed_project(request.user, project_id)
+    form = IndicatorForm(request.POST)
+    if form.is_valid():
+        with errors_on(form):
+            actions.add_project_indicator(
+                actor=request.user, project=project, request=request, **form.cleaned_data
+            )
+            messages.success(request, _("Indicator added."))
+            return redirect("assistance:project", project.uuid)
+    return _project_page(request, project, form, status=400)
+
+
+@login_required
+@require_POST
+def indicator_remove(request: AuthenticatedRequest, indicator_id) -> HttpResponse:
+    indicator = queries_indicators.get_indicator_for(request.user, indicator_id)
+    project = indicator.project
+    actions.remove_project_indicator(actor=request.user, indicator=indicator, request=request)
+    messages.success(request, _("Indicator removed."))
+    return redirect("assistance:project", project.uuid)
 
 
 def _rule_page(request, project, rule, form, preview=None, status=200, exception_form=None):

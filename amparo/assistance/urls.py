@@ -80,6 +80,16 @@ urlpatterns = [
     path("projects/", programme_views.project_list, name="projects"),
     path("projects/new/", programme_views.project_new, name="project-new"),
     path("projects/<uuid:project_id>/", programme_views.project_detail, name="project"),
+    path(
+        "projects/<uuid:project_id>/indicators/",
+        programme_views.indicator_add,
+        name="project-indicator-add",
+    ),
+    path(
+        "indicators/<uuid:indicator_id>/remove/",
+        programme_views.indicator_remove,
+        name="project-indicator-remove",
+    ),
     path("projects/<uuid:project_id>/rules/new/", programme_views.rule_edit, name="rule-new"),
     path(
         "projects/<uuid:project_id>/rules/<uuid:rule_id>/",

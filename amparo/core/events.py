@@ -140,6 +140,8 @@ SENTENCES: dict[str, Promise] = {
     "activities.activity.viewed": gettext_lazy("%(actor)s viewed a service given"),
     # assistance
     "assistance.project.created": gettext_lazy("%(actor)s created the project"),
+    "assistance.indicator.added": gettext_lazy("%(actor)s added an indicator to the project"),
+    "assistance.indicator.removed": gettext_lazy("%(actor)s removed an indicator of the project"),
     "assistance.cycle.opened": gettext_lazy("%(actor)s opened the distribution cycle"),
     "assistance.rule.created": gettext_lazy("%(actor)s created the targeting rule"),
     "assistance.rule.changed": gettext_lazy("%(actor)s changed the targeting rule"),

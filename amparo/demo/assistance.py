@@ -1,8 +1,11 @@
 """An open distribution cycle at HIAS Ecuador's Quito office with at least 500 pending
 entitlements, so that a distribution officer created there (`amparo createuser`) can work on
-it at once.
+it at once. Every household of that cycle has a beneficiary card (issued as the M&E officer,
+`actions.issue_cycle_cards`), so the officer can also check households in by card number; the
+cycle's cards page (and its print view) shows the numbers.
 
-Idempotent: once the demo project exists, nothing is added. Quito gets synthetic households
+Idempotent: once the demo project exists, nothing is added but the cards a household of its
+cycle lacks (none, once they were issued). Quito gets synthetic households
 of its own (its own seed, so their source references never meet the registry's) until it has
 enough of them pass the demo's targeting rule (displaced households with no cash from the project
 in 90 days); the project, the rule and the cycle are created through the assistance actions, as
@@ -16,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from amparo.assistance import actions, targeting
-from amparo.assistance.models import Project
+from amparo.assistance.models import Cycle, Project
 from amparo.core.models import Office, User
 from amparo.demo import people, registry
 from amparo.registry.actions import load_households
@@ -41,13 +44,21 @@ CRITERIA = [
 
 @transaction.atomic
 def load(*, pending: int = PENDING) -> dict[str, int]:
-    """Create the demo project and its open cycle in Quito; return how many entitlements."""
+    """Create the demo project and its open cycle in Quito with a card for each of its
+    households; return how many entitlements and cards were added."""
     office = Office.objects.filter(organization__code=ORGANIZATION, code=OFFICE).first()
     manager = User.objects.filter(username=MANAGER).first()
     if office is None or manager is None:
-        return {"entitlements": 0}
-    if Project.objects.filter(organization_id=office.organization_id, code=PROJECT).exists():
-        return {"entitlements": 0}
+        return {"entitlements": 0, "cards": 0}
+    project = Project.objects.filter(organization_id=office.organization_id, code=PROJECT).first()
+    if project is not None:  # loaded before: only the cards an older demo did not issue
+        cycle = (
+            Cycle.objects.filter(project=project, office=office, state=Cycle.State.OPEN)
+            .order_by("pk")
+            .first()
+        )
+        cards = actions.issue_cycle_cards(actor=manager, cycle=cycle) if cycle else []
+        return {"entitlements": 0, "cards": len(cards)}
     today = timezone.localdate()
     project = actions.create_project(
         actor=manager,
@@ -89,4 +100,5 @@ def load(*, pending: int = PENDING) -> dict[str, int]:
         place="Centro comunitario La Tola",
         rule=rule,
     )
-    return {"entitlements": cycle.entitlements.count()}
+    cards = actions.issue_cycle_cards(actor=manager, cycle=cycle)
+    return {"entitlements": cycle.entitlements.count(), "cards": len(cards)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import F
@@ -19,8 +19,10 @@ from amparo.assistance.models import (
     AssistanceType,
     Cycle,
     Entitlement,
+    IndicatorMeasure,
     KitType,
     Project,
+    ProjectIndicator,
     TargetingRule,
     Warehouse,
 )
@@ -29,7 +31,14 @@ from amparo.core.errors import ALL, ActionError, Errors
 from amparo.core.models import Area, Office, User
 from amparo.registry.models import Individual
 
-__all__ = ["check_office", "create_project", "entitlement_amount", "open_cycle"]
+__all__ = [
+    "add_project_indicator",
+    "check_office",
+    "create_project",
+    "entitlement_amount",
+    "open_cycle",
+    "remove_project_indicator",
+]
 
 
 def check_office(actor: User, office: Office) -> None:
@@ -238,3 +247,100 @@ def entitlement_amount(cycle: Cycle, members: int) -> Decimal:
     if cycle.member_cap is not None:
         counted = min(counted, cycle.member_cap)
     return cycle.amount * counted
+
+
+MAX_TARGET = Decimal("999999999999.99")
+
+
+@transaction.atomic
+def add_project_indicator(
+    *,
+    actor: User,
+    project: Project,
+    name: str,
+    measure: str,
+    target: Decimal | int | str,
+    unit: str = "",
+    request=None,
+) -> ProjectIndicator:
+    """Add an indicator to `project`: what it measures and its target (more than zero; a cash
+    target is an amount in the project's currency, at most two decimals).
+
+    Requires `assistance.manage` and a project of the actor's organization (the caller fetched
+    it through `queries_targeting.get_managed_project`). Side effects: audit
+    `assistance.indicator.added`.
+    """
+    access.require(actor, "assistance.manage")
+    if project.organization_id != actor.organization_id:
+        raise Http404
+    errors = Errors()
+    name = name.strip()
+    if not name:
+        errors.add("name", _("Give the indicator a name."))
+    elif len(name) > 120:
+        errors.add("name", _("The name is too long (120 characters at most)."))
+    if measure not in IndicatorMeasure.values:
+        errors.add("measure", _("Choose what the indicator measures."))
+    try:
+        target = Decimal(str(target).strip())
+    except (InvalidOperation, ValueError):
+        target = None
+    if target is None or not target.is_finite():
+        errors.add("target", _("The target must be a number."))
+    elif target <= 0 or target > MAX_TARGET:
+        errors.add("target", _("The target must be more than zero."))
+    elif target != target.quantize(Decimal("0.01")):
+        errors.add("target", _("The target has at most two decimals."))
+    elif (
+        measure != IndicatorMeasure.CASH
+        and measure != IndicatorMeasure.OTHER
+        and (target != target.to_integral_value())
+    ):
+        errors.add("target", _("Households, people and kits are counted in whole numbers."))
+    if len(unit.strip()) > 30:
+        errors.add("unit", _("The unit is too long (30 characters at most)."))
+    errors.raise_if_any()
+    indicator = ProjectIndicator.objects.create(
+        organization_id=project.organization_id,
+        project=project,
+        name=name,
+        measure=measure,
+        unit=unit.strip(),
+        target=target,
+        created_by=actor,
+    )
+    audit.record(
+        actor=actor,
+        action="assistance.indicator.added",
+        target=project,
+        request=request,
+        details={"indicator": str(indicator.uuid), "measure": measure, "target": str(target)},
+    )
+    return indicator
+
+
+@transaction.atomic
+def remove_project_indicator(*, actor: User, indicator: ProjectIndicator, request=None) -> None:
+    """Remove one of a project's indicators (a target set by mistake).
+
+    Requires `assistance.manage` and an indicator of the actor's organization. Side effects:
+    audit `assistance.indicator.removed`, on the project, with what the indicator was.
+    """
+    access.require(actor, "assistance.manage")
+    if indicator.organization_id != actor.organization_id:
+        raise Http404
+    project = indicator.project
+    details = {
+        "indicator": str(indicator.uuid),
+        "name": indicator.name,
+        "measure": indicator.measure,
+        "target": str(indicator.target),
+    }
+    ProjectIndicator.objects.filter(pk=indicator.pk).delete()
+    audit.record(
+        actor=actor,
+        action="assistance.indicator.removed",
+        target=project,
+        request=request,
+        details=details,
+    )

@@ -72,6 +72,10 @@ class Command(BaseCommand):
                 _("Assistance: an open cycle in Quito with %(entitlements)d pending entitlements.")
                 % entitled
             )
+        if entitled["cards"]:
+            self.stdout.write(
+                _("Beneficiary cards: %(cards)d issued to the Quito cycle's households.") % entitled
+            )
         if stocked["kits"]:
             self.stdout.write(
                 _("Stock: a warehouse in Quito with %(kits)d food and hygiene kits.") % stocked
