@@ -258,6 +258,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
+        "ProjectSector": "amparo.assistance.models.Sector",
         "WashingtonGroupAnswer": "amparo.registry.models.Difficulty",
         "DocumentType": "amparo.registry.models.Document.Type",
         "OrganizationKind": "amparo.core.models.Organization.Kind",

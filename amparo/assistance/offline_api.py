@@ -11,7 +11,8 @@ import datetime
 
 from django.conf import settings
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -62,7 +63,10 @@ class OfflineListSerializer(serializers.Serializer):
 class OfflineListViewSet(viewsets.ViewSet):
     """An open cycle's entitlements for a distribution point to work offline (audited)."""
 
-    @extend_schema(responses=OfflineListSerializer)
+    @extend_schema(
+        responses=OfflineListSerializer,
+        parameters=[OpenApiParameter("cycle_id", OpenApiTypes.UUID, OpenApiParameter.PATH)],
+    )
     def list(self, request: Request, cycle_id=None) -> Response:
         user = signed_in(request)
         access.require(user, "assistance.distribute")

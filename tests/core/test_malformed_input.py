@@ -8,6 +8,7 @@ be the translated 400, and no table may have changed.
 """
 
 import json
+import re
 import uuid
 
 import pytest
@@ -55,10 +56,11 @@ def _body_properties(operation, components) -> list[str]:
 
 
 def _url(path: str, value: str | None = None) -> str:
-    # Path parameters get an id that could exist, or the malformed value.
-    for name in ("{id}", "{code}", "{case_id}", "{uuid}", "{number}"):
-        path = path.replace(name, value if value is not None else str(uuid.uuid4()))
-    return path
+    # Every path parameter ({id}, {cycle_id}, {number}…) gets an id that could exist, or the
+    # malformed value.
+    return re.sub(
+        r"\{[A-Za-z_]+\}", lambda _: value if value is not None else str(uuid.uuid4()), path
+    )
 
 
 def _multipart(name: str, kind: str) -> tuple[bytes, str]:
