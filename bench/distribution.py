@@ -1,7 +1,8 @@
 """Exactly-once delivery under load: a distribution cycle, many officers scanning at once.
 
     .venv/bin/python bench/distribution.py [--database sqlite|postgres] [--entitlements 20000]
-        [--clients 50] [--workers W] [--duplicates 0.10] [--think 0] [--seed 2026]
+        [--clients 50] [--workers W] [--duplicates 0.10] [--think 0] [--deliveries N]
+        [--seed 2026]
     .venv/bin/python bench/distribution.py --database postgres      # DATABASE_URL, or
         # postgres://postgres@127.0.0.1:5432/amparo_bench_distribution when it names none
 
@@ -83,6 +84,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: amparo serve's)")
     parser.add_argument("--duplicates", type=float, default=0.10, help="share sent twice")
     parser.add_argument("--think", type=float, default=0.0, help="mean ms between two calls")
+    parser.add_argument(
+        "--deliveries",
+        type=int,
+        help="entitlements sent in the run (default: all of the cycle); with a think time, a "
+        "run over part of a large cycle ends in minutes",
+    )
     parser.add_argument("--list-requests", type=int, default=30, help="timed list requests")
     parser.add_argument("--split", type=int, default=10, help="deliveries timed in-process")
     parser.add_argument("--seed", type=int, default=2026)
@@ -251,12 +258,14 @@ def build_tasks(entitlements: list[tuple[str, str]], officers: int, share: float
     tasks = []
     for ent, head in order:
         officer = rng.randrange(officers)
-        key = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        # Keys are fresh on every run: the bench's officers are kept between runs, and a key
+        # an officer used before names that earlier delivery (the server answers 400).
+        key = str(uuid.uuid4())
         tasks.append(Task(ent, officer, key, "first", head))
         if rng.random() < share:
             if rng.random() < 2 / 3 and officers > 1:
                 other = (officer + rng.randrange(1, officers)) % officers
-                second_key = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+                second_key = str(uuid.uuid4())
                 tasks.append(Task(ent, other, second_key, "scan", head))
             else:
                 tasks.append(Task(ent, officer, key, "retry", head))
@@ -457,6 +466,8 @@ def reproduce_command(args) -> str:
     )
     if args.workers:
         command += f" --workers {args.workers}"
+    if args.deliveries is not None:
+        command += f" --deliveries {args.deliveries}"
     if args.database == "postgres":
         return f"DATABASE_URL={os.environ['DATABASE_URL']} {command}"
     return f"AMPARO_HOME={os.environ['AMPARO_HOME']} {command}"
@@ -506,6 +517,8 @@ def main(argv=None) -> int:
     rows = Entitlement.objects.filter(cycle=cycle).order_by("pk")
     pairs = [(str(ent), str(heads[hh])) for ent, hh in rows.values_list("uuid", "household_id")]
     held_back, in_run = pairs[: args.split], pairs[args.split :]
+    if args.deliveries is not None:
+        in_run = in_run[: max(1, args.deliveries)]
     tasks = build_tasks(in_run, clients, args.duplicates, args.seed)
     kinds = Counter(task.kind for task in tasks)
     print(
