@@ -281,20 +281,22 @@ def add_project_indicator(
         errors.add("name", _("The name is too long (120 characters at most)."))
     if measure not in IndicatorMeasure.values:
         errors.add("measure", _("Choose what the indicator measures."))
+    number: Decimal | None
     try:
-        target = Decimal(str(target).strip())
+        number = Decimal(str(target).strip())
     except (InvalidOperation, ValueError):
-        target = None
-    if target is None or not target.is_finite():
+        number = None
+    value = number if number is not None else Decimal(0)
+    if number is None or not number.is_finite():
         errors.add("target", _("The target must be a number."))
-    elif target <= 0 or target > MAX_TARGET:
+    elif value <= 0 or value > MAX_TARGET:
         errors.add("target", _("The target must be more than zero."))
-    elif target != target.quantize(Decimal("0.01")):
+    elif value != value.quantize(Decimal("0.01")):
         errors.add("target", _("The target has at most two decimals."))
     elif (
         measure != IndicatorMeasure.CASH
         and measure != IndicatorMeasure.OTHER
-        and (target != target.to_integral_value())
+        and (value != value.to_integral_value())
     ):
         errors.add("target", _("Households, people and kits are counted in whole numbers."))
     if len(unit.strip()) > 30:
@@ -306,7 +308,7 @@ def add_project_indicator(
         name=name,
         measure=measure,
         unit=unit.strip(),
-        target=target,
+        target=value,
         created_by=actor,
     )
     audit.record(
@@ -314,7 +316,7 @@ def add_project_indicator(
         action="assistance.indicator.added",
         target=project,
         request=request,
-        details={"indicator": str(indicator.uuid), "measure": measure, "target": str(target)},
+        details={"indicator": str(indicator.uuid), "measure": measure, "target": str(value)},
     )
     return indicator
 
