@@ -6,7 +6,7 @@ to the card number in the browser's own scanner code."""
 import pytest
 
 from amparo.assistance import actions
-from amparo.assistance.models import Delivery, Entitlement
+from amparo.assistance.models import Card, Delivery, Entitlement
 from amparo.core.models import Office
 from amparo.demo import assistance
 from amparo.demo import organizations as demo_orgs
@@ -38,7 +38,10 @@ def quito():
         .order_by("household__reference")
         .first()
     )
-    card = actions.issue_card(actor=officer, household=target.household)
+    # The demo gives the cycle's households their cards; a household without one gets it here.
+    card = Card.objects.filter(
+        household=target.household, revoked_at__isnull=True
+    ).first() or actions.issue_card(actor=officer, household=target.household)
     return target, card
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from amparo.assistance import actions
-from amparo.assistance.models import Delivery
+from amparo.assistance.models import Card, Delivery
 from amparo.core.models import AuditEvent
 from amparo.demo import organizations as demo_orgs
 from tests.browser.test_distribution import quito_cycle  # noqa: F401  (a fixture)
@@ -51,7 +51,10 @@ def test_queue_offline_then_sync_with_one_conflict(live_server, phone, quito_cyc
     )
     officer_a = quito_cycle.first().cycle.created_by
     first, second = list(quito_cycle.filter(state="pending")[:2])
-    card = actions.issue_card(actor=officer_a, household=second.household)
+    # The demo gives the cycle's households their cards; a household without one gets it here.
+    card = Card.objects.filter(
+        household=second.household, revoked_at__isnull=True
+    ).first() or actions.issue_card(actor=officer_a, household=second.household)
     other = UserFactory(
         username="entregas2.quito",
         first_name="Jorge",
