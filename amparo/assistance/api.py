@@ -33,7 +33,6 @@ from amparo.assistance import (
 )
 from amparo.assistance.models import Delivery, Entitlement
 from amparo.core.drf import AuditedRetrieveMixin, ScopedMixin, signed_in
-from amparo.registry import queries as registry_queries
 
 
 class EntitlementStatusField(serializers.ChoiceField):
@@ -228,10 +227,7 @@ class EntitlementViewSet(
         data.is_valid(raise_exception=True)
         collected_by = data.validated_data.get("collected_by")
         if collected_by:
-            members = registry_queries.individuals_visible_to(user).filter(
-                household_id=entitlement.household_id, uuid=collected_by
-            )
-            person = members.first()
+            person = queries.household_member_for(user, entitlement, collected_by)
             if person is None:
                 raise ValidationError(
                     {"collected_by": [_("Choose a member of the entitlement's household.")]}

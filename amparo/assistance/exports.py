@@ -1,7 +1,7 @@
 """Exports of assistance as files: the reconciliation of a cycle as CSV.
 
-Every cell goes through `safe_cell`: a spreadsheet opening the file must not run a formula
-that someone typed as an alternate's name or a reason (CSV injection, OWASP).
+Every cell goes through the kernel's `tabular.safe_cell`: a spreadsheet opening the file must
+not run a formula that someone typed as an alternate's name or a reason (CSV injection).
 """
 
 from __future__ import annotations
@@ -14,17 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amparo.assistance.queries_monitoring import Reconciliation
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
-
-
-def safe_cell(value: object) -> str:
-    """`value` as text a spreadsheet shows as text: one starting like a formula gets a leading
-    apostrophe (numbers are written by us, never negative, and pass unchanged)."""
-    text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
+from amparo.core.tabular import safe_cell
 
 
 def _amount(value: Decimal) -> str:

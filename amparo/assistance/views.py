@@ -17,7 +17,6 @@ from amparo.assistance import actions, queries, queries_cards
 from amparo.assistance.models import Cycle, Entitlement
 from amparo.core import access, audit
 from amparo.core.errors import ActionError
-from amparo.registry import queries as registry_queries
 from amparo.registry.models import Individual
 
 
@@ -71,11 +70,7 @@ def deliver(request: HttpRequest, entitlement_id) -> HttpResponse:
     member = request.POST.get("collected_by", "").strip()
     collected_by: Individual | str = request.POST.get("collected_by_name", "").strip()
     if member:
-        person = (
-            registry_queries.individuals_visible_to(user)
-            .filter(household_id=entitlement.household_id, uuid=_uuid(member))
-            .first()
-        )
+        person = queries.household_member_for(user, entitlement, member)
         if person is None:
             messages.error(request, _("Choose a member of the entitlement's household."))
             return redirect(back)
@@ -140,10 +135,3 @@ def _checkin(request: HttpRequest, cycle: Cycle, number: str) -> dict:
     elif entitlement.state == Entitlement.State.CANCELLED:
         refusal = _("This entitlement was cancelled.")
     return {"entitlement": entitlement, "refusal": refusal}
-
-
-def _uuid(text: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(text)
-    except ValueError:
-        return None

@@ -41,6 +41,9 @@ screen that wants to refuse a file before storing it.
 The CSV delimiter is the one among `,` `;` and tab that splits the header into the most
 columns (spreadsheets in Spanish save with `;`), so a `;` inside a cell of the data rows is
 never mistaken for one. XLSX files are read with openpyxl in read-only mode, first sheet only.
+
+The write side has one rule too: every cell an export writes from what people typed goes
+through `safe_cell`, so that a spreadsheet opening the file shows it and never runs it.
 """
 
 from __future__ import annotations
@@ -552,3 +555,21 @@ def _column_letter(index: int) -> str:
 
 def _megabytes(size: int) -> int:
     return size // _MB
+
+
+# What a spreadsheet reads as the start of a formula (OWASP's CSV injection list).
+_FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r", "\n")
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
+
+
+def safe_cell(value: object) -> str:
+    """A cell of an export that a spreadsheet shows as text, never runs: a leading `= + - @`,
+    tab, carriage return or line feed gets an apostrophe before it (`=HYPERLINK(…)` →
+    `'=HYPERLINK(…)`).
+
+    A plain number keeps its sign (`+593991234567`, `-12.50`): a spreadsheet reads it as a
+    number, never a formula, and a provider's system must get the phone number as it is."""
+    text = "" if value is None else str(value)
+    if text.startswith(_FORMULA_LEADS) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text

@@ -4,10 +4,12 @@ import threading
 
 import pytest
 from django.db import connections, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from amparo.assistance import actions
 from amparo.assistance.models import Delivery, Entitlement
+from amparo.core.errors import ActionError
+from amparo.core.models import AuditEvent
 from tests.databases import postgresql_only
 
 
@@ -100,3 +102,67 @@ def test_the_same_request_sent_twice_at_once_records_one_and_answers_it_twice(
 
     only = Delivery.objects.get()
     assert sorted(outcome, key=lambda o: o[1]) == [(only.pk, False), (only.pk, True)]
+
+
+def _in_thread(work):
+    """Run `work` in a thread with its own connection; answer the thread and its outcome."""
+    outcome: list = []
+
+    def run():
+        try:
+            with translation.override("en"):
+                outcome.append(work())
+        except ActionError as refused:
+            outcome.append(refused.messages)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_closing_a_cycle_waits_for_a_delivery_in_flight_and_counts_it(
+    manager, officer, cycle, entitlement, head
+):
+    # A delivery locks only its entitlement, not the cycle: closing must still wait for it.
+    pending = Entitlement.objects.filter(cycle=cycle, state=Entitlement.State.PENDING).count()
+    with transaction.atomic():  # the officer's delivery is being written
+        Entitlement.objects.select_for_update().get(pk=entitlement.pk)
+        Delivery.objects.create(
+            organization_id=entitlement.organization_id,
+            entitlement=entitlement,
+            delivered_at=timezone.now(),
+            delivered_by=officer,
+            collected_by=head,
+        )
+        Entitlement.objects.filter(pk=entitlement.pk).update(state=Entitlement.State.DELIVERED)
+        closing, outcome = _in_thread(lambda: actions.close_cycle(actor=manager, cycle=cycle))
+        closing.join(timeout=1)
+        assert closing.is_alive(), "closing the cycle did not wait for the delivery in flight"
+    closing.join(timeout=10)
+
+    assert outcome and not isinstance(outcome[0], list), outcome
+    event = AuditEvent.objects.get(action="assistance.cycle.closed")
+    assert event.details["delivered"] == 1
+    assert event.details["absent"] == pending - 1
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_delivery_waiting_on_a_closing_cycle_is_refused_once_it_closed(
+    manager, officer, cycle, entitlement, head
+):
+    with transaction.atomic():  # the supervisor's close is being written
+        actions.close_cycle(actor=manager, cycle=cycle)
+        delivering, outcome = _in_thread(
+            lambda: actions.deliver(actor=officer, entitlement=entitlement, collected_by=head)
+        )
+        delivering.join(timeout=1)
+        assert delivering.is_alive(), "the delivery did not wait for the close"
+    delivering.join(timeout=10)
+
+    assert outcome == [["The distribution cycle is not open."]]
+    assert not Delivery.objects.exists()

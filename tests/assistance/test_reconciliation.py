@@ -7,9 +7,10 @@ import pytest
 from django.utils import timezone
 
 from amparo.assistance import actions, queries_monitoring
-from amparo.assistance.exports import reconciliation_csv, safe_cell
+from amparo.assistance.exports import reconciliation_csv
 from amparo.assistance.models import Delivery
 from amparo.assistance.queries_monitoring import Thresholds
+from amparo.core.tabular import safe_cell
 from tests.assistance.conftest import household
 
 pytestmark = pytest.mark.django_db
@@ -131,4 +132,4 @@ def test_the_csv_lists_the_sections_and_defuses_formulas(manager, officer, many,
     assert "totals,delivered,3,360.00,USD" in lines
     assert any(line.startswith("anomaly_collector,\"'=HYPERLINK(") for line in lines)
     assert not any(",=" in line or line.startswith("=") for line in lines)
-    assert [safe_cell(v) for v in ("+1", "-1", "@x", "ok", 3)] == ["'+1", "'-1", "'@x", "ok", "3"]
+    assert [safe_cell(v) for v in ("+1", "-1", "@x", "ok", 3)] == ["+1", "-1", "'@x", "ok", "3"]

@@ -356,3 +356,21 @@ def test_a_formula_far_down_a_streamed_file_is_refused_when_reached(tmp_path):
         list(table)
 
     assert "Row 1002, column A (name) contains a formula" in caught.value.messages[0]
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+1+cmd", "'+1+cmd"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\nx", "'\nx"),
+        ("+593991112233", "+593991112233"),
+        ("-12.50", "-12.50"),
+        ("Ana", "Ana"),
+    ],
+)
+def test_safe_cell_neutralises_what_a_spreadsheet_would_run(value, shown):
+    assert tabular.safe_cell(value) == shown

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, Q
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
@@ -78,10 +79,6 @@ def deliver(
             "idempotency_key",
             _("The idempotency key is longer than %(n)d characters.") % {"n": MAX_KEY_LENGTH},
         )
-    if key is not None:
-        replay = _replay(actor, key, entitlement)
-        if replay is not None:
-            return replay, False
     try:
         with transaction.atomic():
             return _deliver(
@@ -115,12 +112,16 @@ def _replay(actor: User, key: str, entitlement: Entitlement) -> Delivery | None:
         .filter(delivered_by=actor, idempotency_key=key)
         .first()
     )
-    if delivery is not None and delivery.entitlement_id != entitlement.pk:
+    _check_same_entitlement(delivery, entitlement)
+    return delivery
+
+
+def _check_same_entitlement(replay: Delivery | None, entitlement: Entitlement) -> None:
+    if replay is not None and replay.entitlement_id != entitlement.pk:
         raise ActionError.on(
             "idempotency_key",
             _("This idempotency key was already used for another entitlement."),
         )
-    return delivery
 
 
 def _deliver(
@@ -132,17 +133,25 @@ def _deliver(
     request,
     paid_at: datetime.datetime | None = None,
 ) -> tuple[Delivery, bool]:
-    locked = Entitlement.objects.select_for_update().select_related("cycle").get(pk=entitlement.pk)
-    first = (
-        Delivery.objects.select_related("delivered_by")
-        .filter(entitlement=locked, reversed_at__isnull=True)
-        .first()
-    )
+    # Only the entitlement's row is locked: deliveries of one cycle do not queue behind each
+    # other. `close_cycle` locks the pending entitlements it closes, so the cycle read below
+    # (a statement of its own, after the lock) sees a close that committed while we waited.
+    locked = Entitlement.objects.select_for_update().get(pk=entitlement.pk)
+    # The officer's earlier delivery under this key (a retried request) and the entitlement's
+    # current delivery, in one query.
+    seen = Q(entitlement=locked, reversed_at__isnull=True)
+    if key is not None:
+        seen |= Q(delivered_by=actor, idempotency_key=key)
+    first = None
+    for found in Delivery.objects.select_related("delivered_by").filter(seen):
+        if key is not None and found.delivered_by_id == actor.pk and found.idempotency_key == key:
+            _check_same_entitlement(found, entitlement)
+            return found, False
+        first = found
     if first is not None:
-        if key is not None and first.delivered_by_id == actor.pk and first.idempotency_key == key:
-            return first, False  # the same request, retried while the first was in flight
         raise AlreadyDelivered(first)
-    cycle = locked.cycle
+    sent = Payment.objects.filter(entitlement_id=locked.pk, state=Payment.State.SENT)
+    cycle = Cycle.objects.annotate(in_sent_list=Exists(sent)).get(pk=locked.cycle_id)
     now = timezone.now()
     today = timezone.localdate(now)
     if locked.state == Entitlement.State.CANCELLED:
@@ -156,7 +165,7 @@ def _deliver(
             _("Deliveries of this cycle are recorded between %(start)s and %(end)s.")
             % {"start": date_format(cycle.start_date), "end": date_format(cycle.end_date)}
         )
-    elif Payment.objects.filter(entitlement=locked, state=Payment.State.SENT).exists():
+    elif cycle.in_sent_list:
         raise ActionError.general(
             _("This entitlement is in a payment list sent to a provider: it is paid there.")
         )

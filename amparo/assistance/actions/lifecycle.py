@@ -47,6 +47,13 @@ def close_cycle(*, actor: User, cycle: Cycle, request=None) -> Cycle:
     locked.closed_by = actor
     locked.save(update_fields=["state", "closed_at", "closed_by", "updated_at"])
     entitlements = Entitlement.objects.filter(cycle=locked)
+    # A delivery locks only its entitlement (`deliver`): wait for those in flight, and make
+    # those that follow read the cycle closed, before counting what was handed out.
+    list(
+        entitlements.filter(state=Entitlement.State.PENDING)
+        .select_for_update()
+        .values_list("pk", flat=True)
+    )
     audit.record(
         actor=actor,
         action="assistance.cycle.closed",

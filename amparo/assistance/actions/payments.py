@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -50,7 +49,6 @@ __all__ = [
     "export_payment_list",
     "generate_payment_list",
     "reconcile_payments",
-    "safe_cell",
     "update_payment_format",
 ]
 
@@ -74,21 +72,6 @@ DEFAULT_STATUS_VALUES = {
     "unclaimed": ["unclaimed", "no cobrado"],
 }
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%Y/%m/%d")
-# What a spreadsheet reads as the start of a formula (OWASP's CSV injection list).
-_FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
-
-
-def safe_cell(value: object) -> str:
-    """A cell that a spreadsheet shows as text, never runs: a leading `= + - @`, tab or
-    carriage return gets an apostrophe before it (`=HYPERLINK(…)` → `'=HYPERLINK(…)`).
-
-    A plain number keeps its sign (`+593991234567`, `-12.50`): a spreadsheet reads it as a
-    number, never a formula, and a provider's system must get the phone number as it is."""
-    text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_LEADS) and not _PLAIN_NUMBER.fullmatch(text):
-        return "'" + text
-    return text
 
 
 def _key(text: str) -> str:
@@ -352,7 +335,7 @@ class PaymentFile:
 def export_payment_list(*, actor: User, batch: PaymentBatch, request=None) -> PaymentFile:
     """The list's file in its format's layout: the provider's columns, one row per payment
     still sent (paid, failed and unclaimed ones are not sent again). Personal data: every cell
-    is neutralised against spreadsheet formulas (`safe_cell`).
+    is neutralised against spreadsheet formulas (`tabular.safe_cell`).
 
     Requires `assistance.manage` and a list the actor may see. Side effects: audit
     `assistance.payment_list.exported` with the number of rows.
@@ -371,7 +354,7 @@ def export_payment_list(*, actor: User, batch: PaymentBatch, request=None) -> Pa
         documents[document.individual_id] = document  # the first registered wins
     headers = [c["header"] for c in fmt.columns]
     rows = [
-        [safe_cell(_cell(column, payment, batch, documents)) for column in fmt.columns]
+        [tabular.safe_cell(_cell(column, payment, batch, documents)) for column in fmt.columns]
         for payment in payments
     ]
     stem = f"{batch.cycle.name}-{timezone.localdate():%Y%m%d}".replace(" ", "_")
@@ -379,7 +362,7 @@ def export_payment_list(*, actor: User, batch: PaymentBatch, request=None) -> Pa
     if fmt.file_type == PaymentListFormat.FileType.XLSX:
         book = Workbook()
         sheet = book.active
-        sheet.append([safe_cell(h) for h in headers])
+        sheet.append([tabular.safe_cell(h) for h in headers])
         for row in rows:
             sheet.append(row)
         for row_cells in sheet.iter_rows():
@@ -396,7 +379,7 @@ def export_payment_list(*, actor: User, batch: PaymentBatch, request=None) -> Pa
     else:
         text = io.StringIO()
         writer = csv.writer(text, delimiter=fmt.delimiter, lineterminator="\r\n")
-        writer.writerow([safe_cell(h) for h in headers])
+        writer.writerow([tabular.safe_cell(h) for h in headers])
         writer.writerows(rows)
         result = PaymentFile(
             text.getvalue().encode(fmt.encoding, errors="replace"),
