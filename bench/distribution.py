@@ -154,16 +154,20 @@ def prepare_office(n: int, seed: int):
 
 
 def open_bench_cycle(office):
-    """A new open cycle at the bench office: one pending entitlement per household."""
+    """A new open cycle at the bench office: one pending entitlement per household. The
+    cycles earlier runs left open are closed first (`close_cycle`), so that the officers' list
+    of pending entitlements holds this cycle's, as at a distribution point."""
     from decimal import Decimal
 
     from django.utils import timezone
 
     from amparo.assistance import actions
-    from amparo.assistance.models import Project
+    from amparo.assistance.models import Cycle, Project
     from amparo.core.models import User
 
     manager = User.objects.get(username=MANAGER)
+    for earlier in Cycle.objects.filter(office=office, state=Cycle.State.OPEN):
+        actions.close_cycle(actor=manager, cycle=earlier)
     today = timezone.localdate()
     project = Project.objects.filter(organization_id=office.organization_id, code=PROJECT).first()
     if project is None or project.end_date < today + datetime.timedelta(days=30):
@@ -502,7 +506,7 @@ def main(argv=None) -> int:
     with timed("demo organizations"):
         organizations.load()
     office = prepare_office(args.entitlements + args.split, args.seed)
-    with timed("open the cycle (open_cycle)"):
+    with timed("close earlier runs' cycles, open a new one (open_cycle)"):
         cycle = open_bench_cycle(office)
     clients = max(1, args.clients)
     with timed(f"{clients} officers with API tokens"):

@@ -207,7 +207,9 @@ class EntitlementViewSet(
     filterset_class = EntitlementFilter
 
     def scoped_queryset(self, user):
-        return queries.entitlements_visible_to(user).order_by("household__reference", "pk")
+        # Creation order (a cycle's households in the order they were registered): an index
+        # serves an officer's pending ones, a sort by household reference would read them all.
+        return queries.entitlements_visible_to(user).order_by("pk")
 
     @extend_schema(
         request=DeliverInput,
