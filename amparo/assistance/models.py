@@ -172,6 +172,8 @@ class Entitlement(models.Model):
         PENDING = "pending", _("Pending")
         DELIVERED = "delivered", _("Delivered")
         CANCELLED = "cancelled", _("Cancelled")
+        # Not collected when its cycle closed (`close_cycle`): no longer "to deliver".
+        ABSENT = "absent", _("Absent")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey(Organization, models.PROTECT, related_name="+")

@@ -192,7 +192,10 @@ def reconciliation(
         for row in entitlements.values("state").annotate(n=Count("pk"), amount=Sum("amount"))
     }
     result.delivered = states.get(Entitlement.State.DELIVERED, Tally())
-    result.pending = states.get(Entitlement.State.PENDING, Tally())
+    # Pending while the cycle is open, absent once it closed: one line of the table.
+    pending = states.get(Entitlement.State.PENDING, Tally())
+    absent = states.get(Entitlement.State.ABSENT, Tally())
+    result.pending = Tally(pending.households + absent.households, pending.amount + absent.amount)
     result.cancelled = states.get(Entitlement.State.CANCELLED, Tally())
     result.entitled = Tally(
         result.delivered.households + result.pending.households,

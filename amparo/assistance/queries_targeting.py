@@ -59,11 +59,13 @@ def project_offices_for(user: User, project: Project) -> QuerySet[Office]:
 
 
 def entitlement_counts(cycle: Cycle) -> dict[str, int]:
-    """How many of the cycle's entitlements are pending, delivered, cancelled: one query."""
+    """How many of the cycle's entitlements are pending, delivered, cancelled, absent (not
+    collected when it closed): one query."""
     states = Entitlement.State
     return Entitlement.objects.filter(cycle=cycle).aggregate(
         total=Count("pk"),
         pending=Count("pk", filter=Q(state=states.PENDING)),
         delivered=Count("pk", filter=Q(state=states.DELIVERED)),
         cancelled=Count("pk", filter=Q(state=states.CANCELLED)),
+        absent=Count("pk", filter=Q(state=states.ABSENT)),
     )

@@ -130,4 +130,16 @@ def test_close_refuses_later_deliveries_and_counts_the_absent(
         actions.close_cycle(actor=manager, cycle=cycle)
     assert Delivery.objects.count() == 1
     other.refresh_from_db()
-    assert other.state == Entitlement.State.PENDING  # absent is derived, not a state
+    assert other.state == Entitlement.State.ABSENT  # no longer on anyone's list to deliver
+
+
+def test_a_delivery_reversed_after_the_cycle_closed_leaves_its_entitlement_absent(
+    manager, officer, cycle, entitlement, head
+):
+    delivery, _ = actions.deliver(actor=officer, entitlement=entitlement, collected_by=head)
+    actions.close_cycle(actor=manager, cycle=cycle)
+
+    actions.reverse_delivery(actor=manager, delivery=delivery, reason="Entregado por error")
+
+    entitlement.refresh_from_db()
+    assert entitlement.state == Entitlement.State.ABSENT

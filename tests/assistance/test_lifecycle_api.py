@@ -29,6 +29,22 @@ def test_a_manager_closes_a_cycle_once_then_409(client, manager, cycle):
 
 
 @pytest.mark.django_db
+def test_a_closed_cycles_entitlements_leave_the_pending_list_as_absent(
+    client, manager, officer, cycle
+):
+    pending = cycle.entitlements.count()
+    listed = api(client, officer).get("/api/v1/entitlements/?status=pending")
+    assert listed.json()["count"] == pending
+
+    api(client, manager).post(f"/api/v1/cycles/{cycle.uuid}/close/", {}, "application/json")
+
+    assert api(client, officer).get("/api/v1/entitlements/?status=pending").json()["count"] == 0
+    absent = client.get("/api/v1/entitlements/?status=absent").json()
+    assert absent["count"] == pending
+    assert {row["status"] for row in absent["results"]} == {"absent"}
+
+
+@pytest.mark.django_db
 def test_closing_a_cycle_answers_404_to_other_roles_and_scopes(
     client, officer, registrar, admin_b, cycle
 ):

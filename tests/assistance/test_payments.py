@@ -312,6 +312,21 @@ def test_a_good_file_marks_paid_failed_unclaimed_and_delivers_the_paid_once(
 
 
 @pytest.mark.django_db
+def test_the_providers_file_after_the_cycle_closed_delivers_the_absent_it_paid(
+    manager, cycle, fmt, batch
+):
+    paid, failed, _ = payments_of(batch)
+    actions.close_cycle(actor=manager, cycle=cycle)
+    assert Entitlement.objects.get(pk=paid.entitlement_id).state == "absent"
+
+    reconcile(manager, cycle, fmt, [[paid.reference, "pagado", "120.00", yesterday(), "", "T"]])
+
+    assert Entitlement.objects.get(pk=paid.entitlement_id).state == "delivered"
+    assert Entitlement.objects.get(pk=failed.entitlement_id).state == "absent"
+    assert Delivery.objects.get().idempotency_key == f"payment:{paid.reference}"
+
+
+@pytest.mark.django_db
 def test_importing_the_same_file_again_changes_nothing(manager, cycle, fmt, batch):
     paid, failed, _ = payments_of(batch)
     rows = [

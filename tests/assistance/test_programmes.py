@@ -155,7 +155,13 @@ def test_a_cycle_is_previewed_then_opened_and_shows_its_counts(
     assert (cycle.rule, cycle.amount_basis) == (rule, "member")
     page = client.get(opened["Location"])
     assert page.status_code == 200
-    assert page.context["counts"] == {"total": 2, "pending": 2, "delivered": 0, "cancelled": 0}
+    assert page.context["counts"] == {
+        "total": 2,
+        "pending": 2,
+        "delivered": 0,
+        "cancelled": 0,
+        "absent": 0,
+    }
 
 
 @pytest.mark.django_db

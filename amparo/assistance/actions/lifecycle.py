@@ -32,7 +32,7 @@ def _reason(text: str, message: str) -> str:
 @transaction.atomic
 def close_cycle(*, actor: User, cycle: Cycle, request=None) -> Cycle:
     """Close an open cycle: no more deliveries (`deliver` refuses a cycle that is not open);
-    its pending entitlements count as absent.
+    its pending entitlements become absent.
 
     Requires `assistance.manage` and a cycle in the actor's scope (fetched through
     `queries.get_cycle_for`). Side effects: audit `assistance.cycle.closed` with the numbers
@@ -47,12 +47,10 @@ def close_cycle(*, actor: User, cycle: Cycle, request=None) -> Cycle:
     locked.closed_by = actor
     locked.save(update_fields=["state", "closed_at", "closed_by", "updated_at"])
     entitlements = Entitlement.objects.filter(cycle=locked)
-    # A delivery locks only its entitlement (`deliver`): wait for those in flight, and make
-    # those that follow read the cycle closed, before counting what was handed out.
-    list(
-        entitlements.filter(state=Entitlement.State.PENDING)
-        .select_for_update()
-        .values_list("pk", flat=True)
+    # A delivery locks only its entitlement (`deliver`). This UPDATE waits for the deliveries
+    # in flight and skips what they delivered; those that follow read the cycle closed.
+    absent = entitlements.filter(state=Entitlement.State.PENDING).update(
+        state=Entitlement.State.ABSENT, updated_at=locked.closed_at
     )
     audit.record(
         actor=actor,
@@ -61,7 +59,7 @@ def close_cycle(*, actor: User, cycle: Cycle, request=None) -> Cycle:
         request=request,
         details={
             "delivered": entitlements.filter(state=Entitlement.State.DELIVERED).count(),
-            "absent": entitlements.filter(state=Entitlement.State.PENDING).count(),
+            "absent": absent,
         },
     )
     _after_close(actor, locked, request)
@@ -133,7 +131,9 @@ def reverse_delivery(*, actor: User, delivery: Delivery, reason: str, request=No
     locked.reversed_by = actor
     locked.reverse_reason = reason
     locked.save(update_fields=["reversed_at", "reversed_by", "reverse_reason"])
-    entitlement.state = Entitlement.State.PENDING
+    # Back to deliver while its cycle is open; absent once the cycle closed.
+    open_cycle = Cycle.objects.filter(pk=entitlement.cycle_id, state=Cycle.State.OPEN).exists()
+    entitlement.state = Entitlement.State.PENDING if open_cycle else Entitlement.State.ABSENT
     entitlement.save(update_fields=["state", "updated_at"])
     audit.record(
         actor=actor,

@@ -613,8 +613,9 @@ def _check_rows(
                     % {"reference": reference, "state": payment.get_state_display().lower()},
                 )
                 continue
-        elif state == Payment.State.PAID and payment.entitlement.state != (
-            Entitlement.State.PENDING
+        elif state == Payment.State.PAID and payment.entitlement.state not in (
+            Entitlement.State.PENDING,
+            Entitlement.State.ABSENT,  # the provider's file often arrives after the cycle
         ):
             bad(
                 row,
