@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "amparo.referrals",
     "amparo.activities",
     "amparo.assistance",
+    "amparo.feedback",
     "amparo.home",
     "amparo.demo",
 ]

@@ -49,6 +49,8 @@ def record(
     restricted_office_id = restricted_office_id or getattr(
         target, "audit_restricted_office_id", None
     )
+    # Sensitive feedback declares its own readers (`FeedbackEntry.audit_audience`).
+    audience = getattr(target, "audit_audience", "") or None
     return AuditEvent.objects.create(
         actor=actor,
         actor_username=(actor.get_username() if actor else actor_username)[:150],
@@ -60,6 +62,7 @@ def record(
         ip_address=client_address(request),
         details=details or {},
         restricted_office_id=restricted_office_id,
+        audience=audience,
     )
 
 

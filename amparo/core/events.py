@@ -232,6 +232,14 @@ SENTENCES: dict[str, Promise] = {
     "core.organization.created": gettext_lazy("%(actor)s created the organization"),
     "core.area.imported": gettext_lazy("%(actor)s imported areas"),
     "core.field_keys.rotated": gettext_lazy("%(actor)s rotated the encryption keys"),
+    # feedback
+    "feedback.entry.received": gettext_lazy("%(actor)s recorded feedback"),
+    "feedback.feedbackentry.viewed": gettext_lazy("%(actor)s read feedback"),
+    "feedback.entry.changed": gettext_lazy("%(actor)s changed the feedback's category or priority"),
+    "feedback.entry.assigned": gettext_lazy("%(actor)s assigned the feedback"),
+    "feedback.note.added": gettext_lazy("%(actor)s added a note to the feedback"),
+    "feedback.entry.replied": gettext_lazy("%(actor)s answered the feedback"),
+    "feedback.entry.closed": gettext_lazy("%(actor)s closed the feedback"),
 }
 
 # Changed "fields" that are not a column of the event's model.

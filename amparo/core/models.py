@@ -359,6 +359,12 @@ class AuditEvent(models.Model):
         verbose_name=_("restricted to the GBV team of"),
     )
 
+    # Set to PSEA when the event is about sensitive feedback (fraud, sexual exploitation and
+    # abuse, staff misconduct): only the ethics focal points read it. Nullable so that adding
+    # it never rebuilds the append-only table on SQLite.
+    PSEA = "psea"
+    audience = models.CharField(_("audience"), max_length=10, null=True, blank=True)
+
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:

@@ -52,7 +52,7 @@ def roles_available_to(user: User) -> QuerySet[Role]:
 
 
 # Who may open the audit log: its readers, and GBV coordinators for their team's files.
-AUDIT_READERS = ("core.view_audit", "cases.gbv_audit")
+AUDIT_READERS = ("core.view_audit", "cases.gbv_audit", "feedback.psea")
 
 
 def audit_events_visible_to(user: User) -> QuerySet[AuditEvent]:
@@ -61,7 +61,9 @@ def audit_events_visible_to(user: User) -> QuerySet[AuditEvent]:
     Events about a restricted (GBV or PSEA) file are left out entirely — from lists, filters,
     counts and details alike — unless the user is on that office's GBV team and may read its
     audit trail (`core.view_audit` or `cases.gbv_audit`). Administrators and platform
-    operators manage the GBV team; its coordinator oversees who read the files.
+    operators manage the GBV team; its coordinator oversees who read the files. Events about
+    sensitive feedback (`audience` "psea") are read by the ethics focal points
+    (`feedback.psea`) alone.
     """
     if not access.can_any(user, AUDIT_READERS):
         return AuditEvent.objects.none()
@@ -69,7 +71,9 @@ def audit_events_visible_to(user: User) -> QuerySet[AuditEvent]:
     qs = access.visible(user, AuditEvent.objects.select_related("actor"), office_field=None)
     condition = Q(restricted_office__in=gbv_team_offices(user))
     if reads_log:
-        condition |= Q(restricted_office__isnull=True)
+        condition |= Q(restricted_office__isnull=True, audience__isnull=True)
+    if access.can(user, "feedback.psea"):
+        condition |= Q(audience=AuditEvent.PSEA)
     return qs.filter(condition)
 
 
@@ -155,6 +159,9 @@ def history_for(user: User, target_ids: list[str], limit: int = 30) -> list[Audi
     restricted_ok = Q(restricted_office__isnull=True) | Q(
         restricted_office__in=gbv_team_offices(user)
     )
+    # So do events about sensitive feedback, with the ethics focal points.
+    if not access.can(user, "feedback.psea"):
+        restricted_ok &= Q(audience__isnull=True)
     events = list(
         access.visible(user, AuditEvent.objects.all(), office_field=None)
         .filter(restricted_ok, target_id__in=target_ids)

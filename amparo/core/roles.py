@@ -50,7 +50,8 @@ PERMISSIONS: dict[str, StrOrPromise] = {
     "assistance.distribute": _("Check people in and record deliveries"),
     "assistance.manage": _("Plan programmes, cycles and stock"),
     # feedback
-    "feedback.view": _("See feedback and complaints"),
+    "feedback.record": _("Record feedback received by other channels"),
+    "feedback.view": _("See and answer feedback and complaints"),
     "feedback.psea": _("Handle sensitive complaints (PSEA, fraud, staff conduct)"),
     # reports
     "reports.view": _("See indicators and dashboards"),
@@ -106,6 +107,7 @@ BUILTIN_ROLES: dict[str, BuiltinRole] = {
             _("Registration officer"),
             {
                 "core.view_team",
+                "feedback.record",
                 "registry.view",
                 "registry.register",
                 "registry.change",
@@ -118,6 +120,7 @@ BUILTIN_ROLES: dict[str, BuiltinRole] = {
             _("Caseworker"),
             {
                 "core.view_team",
+                "feedback.record",
                 "registry.view",
                 "registry.register",
                 "cases.view",
@@ -136,6 +139,7 @@ BUILTIN_ROLES: dict[str, BuiltinRole] = {
             {
                 "core.view_offices",
                 "core.view_team",
+                "feedback.record",
                 "registry.view",
                 "cases.view",
                 "cases.manage",
@@ -157,6 +161,7 @@ BUILTIN_ROLES: dict[str, BuiltinRole] = {
             _("GBV specialist"),
             {
                 "core.view_team",
+                "feedback.record",
                 "registry.view",
                 "cases.view",
                 "cases.manage",
@@ -172,13 +177,19 @@ BUILTIN_ROLES: dict[str, BuiltinRole] = {
         _role(
             "distribution_officer",
             _("Distribution officer"),
-            {"core.view_team", "registry.view", "assistance.distribute"},
+            {"core.view_team", "feedback.record", "registry.view", "assistance.distribute"},
             office_bound=True,
         ),
         _role(
             "me_officer",
             _("M&E officer"),
-            {"core.view_offices", "reports.view", "reports.export", "assistance.manage"},
+            {
+                "core.view_offices",
+                "feedback.view",
+                "reports.view",
+                "reports.export",
+                "assistance.manage",
+            },
             office_bound=False,
         ),
         _role(

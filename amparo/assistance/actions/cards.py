@@ -3,37 +3,30 @@ cycle's households that have none yet."""
 
 from __future__ import annotations
 
-import secrets
-
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amparo.assistance.models import Card, Cycle, Entitlement
-from amparo.core import access, audit
+from amparo.core import access, audit, codes
 from amparo.core.errors import ActionError
 from amparo.core.models import User
 from amparo.registry.models import Household
 
 __all__ = ["CARD_ALPHABET", "issue_card", "issue_cycle_cards", "normalise_token", "revoke_card"]
 
-# Crockford's base 32: no I, L, O or U, so that a number read aloud or typed is not misread.
-CARD_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CARD_ALPHABET = codes.ALPHABET
 TOKEN_LENGTH = 12
-_READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 
 def new_token() -> str:
-    return "".join(secrets.choice(CARD_ALPHABET) for _ in range(TOKEN_LENGTH))
+    return codes.new_code(TOKEN_LENGTH)
 
 
 def normalise_token(text: str) -> str | None:
     """The stored form of a card number as typed or scanned ('k7m2-9qxd 4t8p' → 'K7M29QXD4T8P'),
     or None when it cannot be one."""
-    token = "".join(ch for ch in text.upper() if ch not in " -").translate(_READ_AS)
-    if len(token) != TOKEN_LENGTH or any(ch not in CARD_ALPHABET for ch in token):
-        return None
-    return token
+    return codes.normalise_code(text, TOKEN_LENGTH)
 
 
 @transaction.atomic
