@@ -33,6 +33,12 @@ def can(user: User, permission: str) -> bool:
     return permission in user.permissions
 
 
+def role_grants(user: User, permission: str) -> bool:
+    """Whether `user`'s role itself grants `permission`: for what being a superuser must not
+    open (sensitive feedback, and the audit events about it)."""
+    return user.is_authenticated and user.is_active and permission in user.permissions
+
+
 def require(user: User, permission: str) -> None:
     """Raise 404 unless `user` holds `permission`."""
     if not can(user, permission):

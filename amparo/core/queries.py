@@ -72,7 +72,7 @@ def audit_events_visible_to(user: User) -> QuerySet[AuditEvent]:
     condition = Q(restricted_office__in=gbv_team_offices(user))
     if reads_log:
         condition |= Q(restricted_office__isnull=True, audience__isnull=True)
-    if access.can(user, "feedback.psea"):
+    if access.role_grants(user, "feedback.psea"):
         condition |= Q(audience=AuditEvent.PSEA)
     return qs.filter(condition)
 
@@ -160,7 +160,7 @@ def history_for(user: User, target_ids: list[str], limit: int = 30) -> list[Audi
         restricted_office__in=gbv_team_offices(user)
     )
     # So do events about sensitive feedback, with the ethics focal points.
-    if not access.can(user, "feedback.psea"):
+    if not access.role_grants(user, "feedback.psea"):
         restricted_ok &= Q(audience__isnull=True)
     events = list(
         access.visible(user, AuditEvent.objects.all(), office_field=None)

@@ -26,25 +26,20 @@ READERS = ("feedback.view", "feedback.psea")
 RECORDERS = ("feedback.record", *READERS)
 
 
-def _granted(user: User, permission: str) -> bool:
-    """Whether the user's role grants `permission` (a superuser's flag does not)."""
-    return user.is_authenticated and user.is_active and permission in user.permissions
-
-
 def reads_sensitive(user: User) -> bool:
-    return _granted(user, "feedback.psea")
+    return access.role_grants(user, "feedback.psea")
 
 
 def entries_visible_to(user: User) -> QuerySet[FeedbackEntry]:
     """The entries `user` may see and handle (see the module's docstring)."""
-    if not any(_granted(user, p) for p in READERS) or user.organization_id is None:
+    if not any(access.role_grants(user, p) for p in READERS) or user.organization_id is None:
         return FeedbackEntry.objects.none()
     qs = FeedbackEntry.objects.filter(organization_id=user.organization_id)
     if user.office_bound:
         qs = qs.filter(office_id=user.office_id) if user.office_id else qs.none()
     if not reads_sensitive(user):
         qs = qs.filter(sensitive=False)
-    elif not _granted(user, "feedback.view"):
+    elif not access.role_grants(user, "feedback.view"):
         qs = qs.filter(sensitive=True)
     return qs.select_related("office", "assigned_to", "individual")
 
