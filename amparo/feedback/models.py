@@ -83,7 +83,7 @@ class FeedbackEntry(models.Model):
     office = models.ForeignKey(
         Office, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("office")
     )
-    reference = models.CharField(_("reference"), max_length=40, unique=True)
+    reference = models.CharField(_("reference"), max_length=40)
     # HMAC-SHA256 of the tracking code given to the person: the code itself is never stored.
     tracking_digest = models.CharField(max_length=64, unique=True, editable=False)
     category = models.CharField(_("category"), max_length=30, choices=Category.choices)
@@ -137,6 +137,10 @@ class FeedbackEntry(models.Model):
         verbose_name = _("feedback entry")
         verbose_name_plural = _("feedback entries")
         constraints = [
+            # References are numbered per organization (`core.references`).
+            models.UniqueConstraint(
+                fields=["organization", "reference"], name="feedback_reference_once"
+            ),
             models.CheckConstraint(
                 condition=models.Q(sensitive=True, category__in=_SENSITIVE_CODES)
                 | models.Q(sensitive=False, category__in=_ORDINARY_CODES),

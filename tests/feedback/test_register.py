@@ -108,3 +108,11 @@ def test_a_recorder_records_a_sensitive_report_then_cannot_see_it(submit, record
     assert entry.sensitive
     assert entry.due_on == timezone.localdate() + datetime.timedelta(days=1)
     assert not queries.entries_visible_to(recorder).exists()
+
+
+@pytest.mark.django_db
+def test_two_organizations_number_their_feedback_each_from_one(submit, org_b):
+    first_a, _ = submit()
+    first_b, _ = submit(organization=org_b)
+
+    assert first_a.reference == first_b.reference == f"F-WEB-{timezone.localdate().year}-00001"
