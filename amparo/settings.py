@@ -279,6 +279,10 @@ SPECTACULAR_SETTINGS = {
         "ConsentMethod": "amparo.referrals.models.Referral.ConsentMethod",
         "ActivityType": "amparo.activities.models.ActivityType",
         "Sector": "amparo.activities.models.Sector",
+        "FeedbackCategory": "amparo.feedback.models.Category",
+        "FeedbackChannel": "amparo.feedback.models.Channel",
+        "FeedbackPriority": "amparo.feedback.models.Priority",
+        "FeedbackSatisfaction": "amparo.feedback.models.Satisfaction",
     },
 }
 

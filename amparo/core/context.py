@@ -15,6 +15,8 @@ MENU = [
     ("assistance:projects", _("Projects"), "assistance.manage"),
     ("assistance:warehouses", _("Stock"), "assistance.manage"),
     ("assistance:reconciliations", _("Reconciliation"), ("assistance.manage", "reports.view")),
+    ("feedback:inbox", _("Feedback"), ("feedback.view", "feedback.psea")),
+    ("feedback:new", _("Record feedback"), ("feedback.record", "feedback.view", "feedback.psea")),
     ("cases:gbv-statistics", _("GBV statistics"), "reports.view"),
     ("offices", _("Offices"), "core.view_offices"),
     ("team", _("Team"), "core.view_team"),

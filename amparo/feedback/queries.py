@@ -13,13 +13,16 @@ from __future__ import annotations
 import datetime
 from uuid import UUID
 
+from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from amparo.core import access
-from amparo.core.models import User
+from amparo.core.models import Role, User
 from amparo.feedback import tracking
 from amparo.feedback.models import FeedbackEntry, FeedbackNote, Status
+from amparo.registry import queries as registry_queries
+from amparo.registry.models import Individual
 
 READERS = ("feedback.view", "feedback.psea")
 # Who may record feedback that arrived through another channel.
@@ -28,6 +31,11 @@ RECORDERS = ("feedback.record", *READERS)
 
 def reads_sensitive(user: User) -> bool:
     return access.role_grants(user, "feedback.psea")
+
+
+def reads_feedback(user: User) -> bool:
+    """Whether the user's role lets them read some feedback (the inbox, the API's list)."""
+    return any(_granted(user, p) for p in READERS)
 
 
 def entries_visible_to(user: User) -> QuerySet[FeedbackEntry]:
@@ -58,6 +66,40 @@ def overdue_for(user: User, today: datetime.date | None = None) -> QuerySet[Feed
         .filter(due_on__lt=today)
         .order_by("due_on", "pk")
     )
+
+
+def colleagues_for(entry: FeedbackEntry) -> QuerySet[User]:
+    """The users who may see and handle `entry` (`entries_visible_to(u)` holds it): active
+    users of its organization whose role reads its kind of entry, office-bound ones only at its
+    office. One query on users; roles are few and read first, since their permissions are a
+    JSON list."""
+    needed = "feedback.psea" if entry.sensitive else "feedback.view"
+    roles = [
+        role.pk
+        for role in Role.objects.only("pk", "permissions")
+        if needed in (role.permissions or [])
+    ]
+    qs = User.objects.filter(
+        organization_id=entry.organization_id, is_active=True, role_id__in=roles
+    ).filter(
+        models.Q(role__office_bound=False)
+        | models.Q(role__office_bound=True, office_id=entry.office_id, office_id__isnull=False)
+    )
+    return qs.order_by("first_name", "last_name", "username")
+
+
+def registered_person(user: User, typed: str) -> Individual | None:
+    """The registered person `user` means by `typed`: their id in the registry (a UUID), or a
+    household's reference for its head. None when there is none the user may see."""
+    typed = (typed or "").strip()
+    if not typed:
+        return None
+    people = registry_queries.individuals_visible_to(user)
+    try:
+        return people.filter(uuid=UUID(typed)).first()
+    except ValueError:
+        pass
+    return people.filter(household__reference__iexact=typed[:32], is_head=True).first()
 
 
 def notes_of(entry: FeedbackEntry) -> QuerySet[FeedbackNote]:
