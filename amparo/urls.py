@@ -54,6 +54,7 @@ urlpatterns = [
     path("intake/<str:token>/", public_intake, name="intake"),
     path("activities/", include("amparo.activities.urls")),
     path("assistance/", include("amparo.assistance.urls")),
+    path("feedback/figures/", include("amparo.feedback.figures_urls")),
     path("", include("amparo.home.urls")),
     path("", include("amparo.core.urls")),
 ]
