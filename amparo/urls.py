@@ -57,6 +57,7 @@ urlpatterns = [
     path("activities/", include("amparo.activities.urls")),
     path("assistance/", include("amparo.assistance.urls")),
     path("feedback/inbox/", include("amparo.feedback.urls")),
+    path("feedback/figures/", include("amparo.feedback.figures_urls")),
     path("", include("amparo.home.urls")),
     path("", include("amparo.core.urls")),
 ]

@@ -240,6 +240,8 @@ SENTENCES: dict[str, Promise] = {
     "feedback.note.added": gettext_lazy("%(actor)s added a note to the feedback"),
     "feedback.entry.replied": gettext_lazy("%(actor)s answered the feedback"),
     "feedback.entry.closed": gettext_lazy("%(actor)s closed the feedback"),
+    "feedback.deadline.changed": gettext_lazy("%(actor)s changed a deadline to answer feedback"),
+    "feedback.figures.exported": gettext_lazy("%(actor)s downloaded the feedback figures"),
 }
 
 # Changed "fields" that are not a column of the event's model.

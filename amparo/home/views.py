@@ -13,6 +13,8 @@ from django.utils import timezone
 from amparo.cases import queries as cases
 from amparo.core import access, twofactor
 from amparo.core.http import AuthenticatedRequest
+from amparo.feedback import queries as feedback
+from amparo.feedback.models import Status as FeedbackStatus
 from amparo.referrals import queries as referrals
 from amparo.referrals.models import RECIPIENT, STATE_RULES, ReferralState
 from amparo.registry import queries as registry
@@ -46,6 +48,11 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
         context["notices"] = list(registry.need_notices_for(user)[:SHOWN])
     if can["cases.gbv"] and referrals.intake_offices(user):
         context["intakes"] = list(referrals.waiting_intakes(user)[:SHOWN])
+    if any(p in user.permissions for p in feedback.READERS):  # their role's, never a superuser's
+        context["feedback"] = {
+            "open": feedback.entries_visible_to(user).exclude(status=FeedbackStatus.CLOSED).count(),
+            "overdue": feedback.overdue_for(user).count(),
+        }
     if can["registry.register"]:
         context["registrations"] = list(registry.recent_registrations_by(user)[:5])
     if twofactor.authenticator_of(user) is not None:

@@ -8,6 +8,7 @@ from amparo.demo import (
     assistance,
     cases,
     directory,
+    feedback,
     organizations,
     people,
     registry,
@@ -40,6 +41,7 @@ class Command(BaseCommand):
         recorded = activities.load()
         entitled = assistance.load()
         stocked = stock.load()
+        received = feedback.load()
         people_file = self._write_people(opts["households"], opts["seed"])
         self.stdout.write(self.style.SUCCESS(_("Amparo demo ready.")))
         self.stdout.write(
@@ -79,6 +81,11 @@ class Command(BaseCommand):
         if stocked["kits"]:
             self.stdout.write(
                 _("Stock: a warehouse in Quito with %(kits)d food and hygiene kits.") % stocked
+            )
+        if received["entries"]:
+            self.stdout.write(
+                _("Feedback: %(entries)d entries at HIAS Ecuador from the last two months.")
+                % received
             )
         if people_file:
             self.stdout.write(
