@@ -35,7 +35,7 @@ def reads_sensitive(user: User) -> bool:
 
 def reads_feedback(user: User) -> bool:
     """Whether the user's role lets them read some feedback (the inbox, the API's list)."""
-    return any(_granted(user, p) for p in READERS)
+    return any(access.role_grants(user, p) for p in READERS)
 
 
 def entries_visible_to(user: User) -> QuerySet[FeedbackEntry]:
