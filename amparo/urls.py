@@ -10,6 +10,7 @@ from amparo.assistance import api as assistance_api
 from amparo.cases import api as cases_api
 from amparo.core import api as core_api
 from amparo.core.views import healthz
+from amparo.feedback import public_api as feedback_public_api
 from amparo.referrals import api as referrals_api
 from amparo.referrals import directory_api
 from amparo.referrals.intake_views import public_intake
@@ -29,6 +30,7 @@ referrals_api.register(router)
 directory_api.register(router)
 activities_api.register(router)
 assistance_api.register(router)
+router.register("public/feedback", feedback_public_api.PublicFeedbackViewSet, "public-feedback")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -54,6 +56,7 @@ urlpatterns = [
     path("intake/<str:token>/", public_intake, name="intake"),
     path("activities/", include("amparo.activities.urls")),
     path("assistance/", include("amparo.assistance.urls")),
+    path("feedback/", include("amparo.feedback.public_urls")),
     path("", include("amparo.home.urls")),
     path("", include("amparo.core.urls")),
 ]
