@@ -228,3 +228,26 @@ def test_a_checked_code_is_not_in_djangos_request_log(api, open_api, caplog):
         RedactSecrets().filter(record)  # the filter settings.LOGGING puts on django.request
         assert code not in record.getMessage()
         assert "/api/v1/public/feedback/…/" in record.getMessage()
+
+
+@pytest.mark.django_db
+def test_the_schema_documents_the_public_endpoints_without_authentication(client):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+
+    send = schema["paths"]["/api/v1/public/feedback/"]["post"]
+    check = schema["paths"]["/api/v1/public/feedback/{tracking_code}/"]["get"]
+    assert set(send["responses"]) == {"201", "400", "413", "429"}
+    assert set(check["responses"]) == {"200", "404", "429"}
+    assert send.get("security", [{}]) == check.get("security", [{}]) == [{}]  # no token
+    out = schema["components"]["schemas"]["FeedbackStatusOut"]["properties"]
+    assert sorted(out) == ["public_reply", "replied_at", "status", "status_label"]
+    assert schema["components"]["schemas"]["FeedbackStatusEnum"]["enum"] == [
+        "received",
+        "in_progress",
+        "closed",
+    ]
+    assert "StatusEnum" in schema["components"]["schemas"]  # households' keeps its name
+    assert [p for p in schema["paths"] if "public/" in p] == [
+        "/api/v1/public/feedback/",
+        "/api/v1/public/feedback/{tracking_code}/",
+    ]
