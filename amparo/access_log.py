@@ -1,9 +1,11 @@
 """Logs without the secrets that travel in a path: the one-time link of a care post's intake
-page (`/intake/<secret>/`) is logged as `/intake/…/`.
+page (`/intake/<secret>/`) is logged as `/intake/…/`, and a feedback tracking code checked
+through the public API (`/api/v1/public/feedback/<code>/`) as `/api/v1/public/feedback/…/`.
 
 `RedactingLogger` is gunicorn's access log (`amparo serve` uses it); `RedactSecrets` filters
 Django's own request log, which names the path of every answer of 400 or more — including
-those refused before the intake page's view runs (a NUL byte, too many fields), or a 500.
+those refused before the intake page's view runs (a NUL byte, too many fields), an unknown
+tracking code's 404, or a 500.
 """
 
 import logging
@@ -11,7 +13,7 @@ import re
 
 from gunicorn.glogging import Logger
 
-SECRET_IN_PATH = re.compile(r"(/intake/)[^/\s?#]+")
+SECRET_IN_PATH = re.compile(r"(/intake/|/api/v1/public/feedback/)[^/\s?#]+")
 
 
 def redact(text: str) -> str:

@@ -172,6 +172,10 @@ AMPARO_OFFLINE_LIST_HOURS = int(os.environ.get("AMPARO_OFFLINE_LIST_HOURS", "12"
 # Tries a minute per client address on a care post's one-time intake page (/intake/…), counted
 # in Django's cache (per process with the default local-memory cache).
 AMPARO_INTAKE_TRIES_PER_MINUTE = int(os.environ.get("AMPARO_INTAKE_TRIES_PER_MINUTE", "10"))
+# The public feedback page and its API (/feedback/, /api/v1/public/feedback/): messages sent,
+# and status checks by tracking code, a minute per client address (core/ratelimit.py).
+AMPARO_FEEDBACK_POSTS_PER_MINUTE = int(os.environ.get("AMPARO_FEEDBACK_POSTS_PER_MINUTE", "5"))
+AMPARO_FEEDBACK_CHECKS_PER_MINUTE = int(os.environ.get("AMPARO_FEEDBACK_CHECKS_PER_MINUTE", "20"))
 # Two-factor sign-in (django-otp, TOTP): the name authenticator apps show, and whether
 # platform administrators (who belong to no organization and so have no policy) need it.
 OTP_TOTP_ISSUER = os.environ.get("AMPARO_TOTP_ISSUER", "Amparo")

@@ -11,6 +11,7 @@ from amparo.cases import api as cases_api
 from amparo.core import api as core_api
 from amparo.core.views import healthz
 from amparo.feedback import api as feedback_api
+from amparo.feedback import public_api as feedback_public_api
 from amparo.referrals import api as referrals_api
 from amparo.referrals import directory_api
 from amparo.referrals.intake_views import public_intake
@@ -31,6 +32,7 @@ directory_api.register(router)
 activities_api.register(router)
 assistance_api.register(router)
 feedback_api.register(router)
+router.register("public/feedback", feedback_public_api.PublicFeedbackViewSet, "public-feedback")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -58,6 +60,7 @@ urlpatterns = [
     path("assistance/", include("amparo.assistance.urls")),
     path("feedback/inbox/", include("amparo.feedback.urls")),
     path("feedback/figures/", include("amparo.feedback.figures_urls")),
+    path("feedback/", include("amparo.feedback.public_urls")),
     path("", include("amparo.home.urls")),
     path("", include("amparo.core.urls")),
 ]

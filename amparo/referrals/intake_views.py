@@ -8,7 +8,6 @@ expired, revoked, unknown) gets the same 404.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from functools import wraps
 
@@ -16,7 +15,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,7 +25,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from amparo.cases.models import RiskLevel
-from amparo.core import access, audit
+from amparo.core import access, audit, ratelimit
 from amparo.core.forms import errors_on
 from amparo.referrals import actions, queries
 from amparo.referrals.forms import (
@@ -46,17 +44,6 @@ PUBLIC_HEADERS = {
     "Referrer-Policy": "no-referrer",  # the secret is in the address
     "X-Robots-Tag": "noindex, nofollow",
 }
-
-
-def _over_limit(request: HttpRequest) -> bool:
-    """One more try from this client address this minute; whether it is one too many."""
-    key = f"amparo:intake:{audit.client_address(request)}:{int(time.time() // 60)}"
-    cache.add(key, 0, timeout=120)
-    try:
-        tries = cache.incr(key)
-    except ValueError:  # the minute's counter just expired
-        tries = 1
-    return tries > settings.AMPARO_INTAKE_TRIES_PER_MINUTE
 
 
 def _too_big(request: HttpRequest) -> bool:
@@ -81,7 +68,7 @@ def _public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         if request.GET.get("lang") in dict(settings.LANGUAGES):
             translation.activate(request.GET["lang"])
             request.LANGUAGE_CODE = translation.get_language()
-        if _over_limit(request):
+        if ratelimit.over_limit(request, "intake", settings.AMPARO_INTAKE_TRIES_PER_MINUTE):
             response = render(request, "referrals/intake_public_limit.html", status=429)
         elif request.method == "POST" and _too_big(request):
             response = render(request, "referrals/intake_public_gone.html", status=413)
