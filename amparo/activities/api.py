@@ -3,8 +3,6 @@
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import (
     OpenApiExample,
     extend_schema,
@@ -20,36 +18,13 @@ from amparo.activities import actions, queries
 from amparo.activities.models import Activity, ActivityType, AgeBand, Attendance, Sector
 from amparo.cases import queries as case_queries
 from amparo.core import access
+from amparo.core.api_fields import named_choices
 from amparo.core.drf import AuditedRetrieveMixin, ScopedMixin
 from amparo.core.models import Office
 from amparo.core.queries import organization_offices
 from amparo.registry import queries as registry_queries
 
-
-class ActivityTypeField(serializers.ChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(choices=ActivityType.choices, **kwargs)
-
-
-class ActivityTypeSchema(OpenApiSerializerFieldExtension):
-    """Name the choice set `ActivityTypeEnum`: other components have a field called `type`
-    too, and drf-spectacular would otherwise rename every one of them by a hash."""
-
-    target_class = ActivityTypeField
-
-    def map_serializer_field(self, auto_schema, direction):
-        component = ResolvedComponent(
-            name="ActivityTypeEnum",
-            type=ResolvedComponent.SCHEMA,
-            object="ActivityTypeEnum",
-            schema={
-                "type": "string",
-                "enum": list(ActivityType.values),
-                "description": "\n".join(f"* `{v}` - {label}" for v, label in ActivityType.choices),
-            },
-        )
-        auto_schema.registry.register_on_missing(component)
-        return component.ref
+ActivityTypeField = named_choices("ActivityTypeEnum", ActivityType.choices)
 
 
 class CountSerializer(serializers.ModelSerializer):

@@ -7,8 +7,6 @@ same key, 409 with the first delivery when the entitlement was already delivered
 
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -32,35 +30,10 @@ from amparo.assistance import (
     stock_api,
 )
 from amparo.assistance.models import Delivery, Entitlement
+from amparo.core.api_fields import named_choices
 from amparo.core.drf import AuditedRetrieveMixin, ScopedMixin, signed_in
 
-
-class EntitlementStatusField(serializers.ChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(choices=Entitlement.State.choices, **kwargs)
-
-
-class EntitlementStatusSchema(OpenApiSerializerFieldExtension):
-    """Name the choice set `EntitlementStatusEnum`: households have a `status` too, and
-    drf-spectacular would otherwise rename both by a hash."""
-
-    target_class = EntitlementStatusField
-
-    def map_serializer_field(self, auto_schema, direction):
-        component = ResolvedComponent(
-            name="EntitlementStatusEnum",
-            type=ResolvedComponent.SCHEMA,
-            object="EntitlementStatusEnum",
-            schema={
-                "type": "string",
-                "enum": list(Entitlement.State.values),
-                "description": "\n".join(
-                    f"* `{v}` - {label}" for v, label in Entitlement.State.choices
-                ),
-            },
-        )
-        auto_schema.registry.register_on_missing(component)
-        return component.ref
+EntitlementStatusField = named_choices("EntitlementStatusEnum", Entitlement.State.choices)
 
 
 class OfficerSerializer(serializers.Serializer):

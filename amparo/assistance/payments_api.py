@@ -9,8 +9,6 @@ generates a list (`cycle`, `format`) and `GET /api/v1/payment-lists/{id}/export/
 
 from django.http import HttpResponse
 from django_filters import rest_framework as filters
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -22,37 +20,13 @@ from rest_framework.response import Response
 from amparo.assistance import actions, queries, queries_payments
 from amparo.assistance.models import Payment, PaymentBatch, PaymentListFormat
 from amparo.core import access, tabular
+from amparo.core.api_fields import named_choices
 from amparo.core.drf import ScopedMixin, signed_in
 
 MANAGE = "assistance.manage"
 
 
-class PaymentStatusField(serializers.ChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(choices=Payment.State.choices, **kwargs)
-
-
-class PaymentStatusSchema(OpenApiSerializerFieldExtension):
-    """Name the choice set `PaymentStatusEnum`, so that the households' `StatusEnum` keeps
-    its name (as `EntitlementStatusSchema` does for entitlements)."""
-
-    target_class = PaymentStatusField
-
-    def map_serializer_field(self, auto_schema, direction):
-        component = ResolvedComponent(
-            name="PaymentStatusEnum",
-            type=ResolvedComponent.SCHEMA,
-            object="PaymentStatusEnum",
-            schema={
-                "type": "string",
-                "enum": list(Payment.State.values),
-                "description": "\n".join(
-                    f"* `{v}` - {label}" for v, label in Payment.State.choices
-                ),
-            },
-        )
-        auto_schema.registry.register_on_missing(component)
-        return component.ref
+PaymentStatusField = named_choices("PaymentStatusEnum", Payment.State.choices)
 
 
 class PaymentSerializer(serializers.ModelSerializer):

@@ -9,8 +9,6 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -19,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from amparo.core import access
+from amparo.core.api_fields import named_choices
 from amparo.core.drf import AuditedRetrieveMixin, ScopedMixin, signed_in
 from amparo.core.models import Office
 from amparo.core.queries import organization_offices
@@ -26,32 +25,7 @@ from amparo.feedback import actions, queries, tracking
 from amparo.feedback.forms import STAFF_CHANNELS
 from amparo.feedback.models import Category, FeedbackEntry, Satisfaction, Status
 
-
-class FeedbackStatusField(serializers.ChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(choices=Status.choices, **kwargs)
-
-
-class FeedbackStatusSchema(OpenApiSerializerFieldExtension):
-    """Name the choice set `FeedbackStatus`: households have a `status` too, and
-    drf-spectacular would otherwise rename theirs by a hash (an ENUM_NAME_OVERRIDES entry
-    does not prevent that collision)."""
-
-    target_class = FeedbackStatusField
-
-    def map_serializer_field(self, auto_schema, direction):
-        component = ResolvedComponent(
-            name="FeedbackStatus",
-            type=ResolvedComponent.SCHEMA,
-            object="FeedbackStatus",
-            schema={
-                "type": "string",
-                "enum": list(Status.values),
-                "description": "\n".join(f"* `{v}` - {label}" for v, label in Status.choices),
-            },
-        )
-        auto_schema.registry.register_on_missing(component)
-        return component.ref
+FeedbackStatusField = named_choices("FeedbackStatusEnum", Status.choices)
 
 
 class EntrySerializer(serializers.ModelSerializer):

@@ -15,8 +15,6 @@ from __future__ import annotations
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -30,6 +28,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from amparo.core import ratelimit
+from amparo.core.api_fields import named_choices
 from amparo.core.models import Organization
 from amparo.feedback import actions, public_edge, queries, queries_public, tracking
 from amparo.feedback.models import Category, Status
@@ -96,30 +95,7 @@ class FeedbackIn(serializers.Serializer):
         return {**attrs, "organization": organization, "office": office}
 
 
-class FeedbackStatusField(serializers.ChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(choices=Status.choices, **kwargs)
-
-
-class FeedbackStatusSchema(OpenApiSerializerFieldExtension):
-    """Name the choice set `FeedbackStatusEnum`: households have a `status` too, and
-    drf-spectacular would otherwise rename both by a hash."""
-
-    target_class = FeedbackStatusField
-
-    def map_serializer_field(self, auto_schema, direction):
-        component = ResolvedComponent(
-            name="FeedbackStatusEnum",
-            type=ResolvedComponent.SCHEMA,
-            object="FeedbackStatusEnum",
-            schema={
-                "type": "string",
-                "enum": list(Status.values),
-                "description": "\n".join(f"* `{v}` - {label}" for v, label in Status.choices),
-            },
-        )
-        auto_schema.registry.register_on_missing(component)
-        return component.ref
+FeedbackStatusField = named_choices("FeedbackStatusEnum", Status.choices)
 
 
 class FeedbackStatusOut(serializers.Serializer):
