@@ -213,7 +213,8 @@ class PaymentListViewSet(
     lookup_url_kwarg = "id"
 
     def scoped_queryset(self, user):
-        return queries_payments.payment_batches_visible_to(user)
+        # The counts' GROUP BY drops the model's ordering: pages need one of their own.
+        return queries_payments.payment_batches_visible_to(user).order_by("-created_at", "-pk")
 
     def create(self, request: Request, *args, **kwargs) -> Response:
         user = signed_in(request)
