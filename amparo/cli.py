@@ -121,8 +121,13 @@ def _supervise(server_command: list[str], worker_commands: list[list[str]]) -> i
 def worker(argv: list[str]) -> int:
     """`amparo worker`: run queued background jobs (django-tasks' `db_worker`) until stopped."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "amparo.settings")
+    import django
     from django.core.management import execute_from_command_line
 
+    django.setup()
+    from amparo.core import jobs
+
+    jobs.worker_starting()
     reload = [] if any(a.startswith(("--reload", "--no-reload")) for a in argv) else ["--no-reload"]
     execute_from_command_line(["amparo", "db_worker", *reload, *argv])
     return 0

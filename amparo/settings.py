@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "amparo.activities",
     "amparo.assistance",
     "amparo.feedback",
+    "amparo.messaging",
     "amparo.home",
     "amparo.demo",
 ]
@@ -300,6 +301,48 @@ TASKS = {
         else "django_tasks_db.DatabaseBackend"
     }
 }
+
+# Messages (amparo/messaging, docs/operations.md "Messages"). Each channel's provider comes from
+# the environment: console (a file under var/messages/, the default), smtp (e-mail: EMAIL_HOST,
+# EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS), twilio or rapidpro (SMS and
+# WhatsApp: AMPARO_SMS_URL, _TOKEN, _ACCOUNT, _FROM; the same with AMPARO_WHATSAPP_).
+AMPARO_PUBLIC_URL = os.environ.get("AMPARO_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+AMPARO_MESSAGING_TIMEOUT = float(os.environ.get("AMPARO_MESSAGING_TIMEOUT", "10"))
+AMPARO_MESSAGING_RATE = float(os.environ.get("AMPARO_MESSAGING_RATE", "20"))  # per worker, per s
+AMPARO_MESSAGING_THREADS = int(os.environ.get("AMPARO_MESSAGING_THREADS", "4"))  # per worker
+AMPARO_MESSAGING_BATCH = int(os.environ.get("AMPARO_MESSAGING_BATCH", "50"))
+AMPARO_MESSAGING_WORKERS = int(os.environ.get("AMPARO_MESSAGING_WORKERS", "2"))  # per campaign
+AMPARO_MESSAGING_MAX_ATTEMPTS = int(os.environ.get("AMPARO_MESSAGING_MAX_ATTEMPTS", "5"))
+AMPARO_MESSAGING_RETRY_SECONDS = float(os.environ.get("AMPARO_MESSAGING_RETRY_SECONDS", "60"))
+AMPARO_MESSAGING_LEASE_SECONDS = int(os.environ.get("AMPARO_MESSAGING_LEASE_SECONDS", "300"))
+# Webhooks (status callbacks, replies) of a rapidpro-style gateway send this secret in
+# `Authorization: Token …`; twilio-style ones are checked by their signature (the token).
+AMPARO_WEBHOOK_SECRET = os.environ.get("AMPARO_WEBHOOK_SECRET", "")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Amparo <no-reply@localhost>")
+
+
+def _channel(code: str) -> dict:
+    prefix = f"AMPARO_{code.upper()}_"
+    provider = os.environ.get(prefix + "PROVIDER", "console")
+    if provider in {"console", "smtp"}:
+        return {"provider": provider}
+    return {
+        "provider": provider,
+        "url": os.environ.get(prefix + "URL", ""),
+        "token": os.environ.get(prefix + "TOKEN", ""),
+        "account": os.environ.get(prefix + "ACCOUNT", ""),
+        "sender": os.environ.get(prefix + "FROM", ""),
+        "status_callback": f"{AMPARO_PUBLIC_URL}/api/v1/messaging/hooks/{code}/status/",
+        "timeout": AMPARO_MESSAGING_TIMEOUT,
+    }
+
+
+MESSAGING_CHANNELS = {code: _channel(code) for code in ("email", "sms", "whatsapp")}
 
 # A running job whose worker wrote no heartbeat for this long is taken for dead (core/jobs.py).
 AMPARO_JOB_SILENT_MINUTES = int(os.environ.get("AMPARO_JOB_SILENT_MINUTES", "10"))

@@ -61,6 +61,10 @@ urlpatterns = [
     path("feedback/inbox/", include("amparo.feedback.urls")),
     path("feedback/figures/", include("amparo.feedback.figures_urls")),
     path("feedback/", include("amparo.feedback.public_urls")),
+    path("", include("amparo.messaging.urls_public")),
+    path("messaging/", include("amparo.messaging.urls_campaigns")),
+    path("messaging/person/", include("amparo.messaging.urls_person")),
+    path("api/v1/messaging/hooks/", include("amparo.messaging.hooks_api")),
     path("", include("amparo.home.urls")),
     path("", include("amparo.core.urls")),
 ]

@@ -238,6 +238,15 @@ SENTENCES: dict[str, Promise] = {
     "feedback.entry.changed": gettext_lazy("%(actor)s changed the feedback's category or priority"),
     "feedback.entry.assigned": gettext_lazy("%(actor)s assigned the feedback"),
     "feedback.note.added": gettext_lazy("%(actor)s added a note to the feedback"),
+    # messaging: campaigns
+    "messaging.template.created": gettext_lazy("%(actor)s created a message template"),
+    "messaging.template.changed": gettext_lazy("%(actor)s changed a message template"),
+    "messaging.campaign.created": gettext_lazy("%(actor)s prepared a message campaign"),
+    "messaging.campaign.scheduled": gettext_lazy("%(actor)s scheduled a message campaign"),
+    "messaging.campaign.cancelled": gettext_lazy("%(actor)s cancelled a message campaign"),
+    # messaging: webhooks (replies, status callbacks)
+    "messaging.optout.recorded": gettext_lazy("%(actor)s opted out of messages"),
+    # messaging: messages to one person
     "feedback.entry.replied": gettext_lazy("%(actor)s answered the feedback"),
     "feedback.entry.closed": gettext_lazy("%(actor)s closed the feedback"),
     "feedback.deadline.changed": gettext_lazy("%(actor)s changed a deadline to answer feedback"),

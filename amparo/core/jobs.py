@@ -122,6 +122,26 @@ def start(
     return job
 
 
+_worker_start: list[Callable[[], None]] = []
+
+
+def on_worker_start(function: Callable[[], None]) -> None:
+    """Run `function` whenever a worker starts (`amparo worker`, the one `amparo serve` runs):
+    an app picks up work a dead worker left (messaging's campaigns). Register it from
+    `AppConfig.ready`; it must be safe to run on many workers at once."""
+    if function not in _worker_start:
+        _worker_start.append(function)
+
+
+def worker_starting() -> None:
+    """Called by `amparo worker` before it takes its first task."""
+    for function in _worker_start:
+        try:
+            function()
+        except DatabaseError:  # the database is not there yet: the next start will do it
+            logger.exception("work to resume could not be read")
+
+
 def path_of(handler: Handler) -> str:
     """The dotted path a job stores for its handler."""
     return f"{handler.__module__}.{handler.__qualname__}"  # type: ignore[attr-defined]

@@ -53,6 +53,9 @@ PERMISSIONS: dict[str, StrOrPromise] = {
     "feedback.record": _("Record feedback received by other channels"),
     "feedback.view": _("See and answer feedback and complaints"),
     "feedback.psea": _("Handle sensitive complaints (PSEA, fraud, staff conduct)"),
+    # messaging
+    "messaging.campaigns": _("Prepare and send message campaigns"),
+    "messaging.send": _("Send a message to a person"),
     # reports
     "reports.view": _("See indicators and dashboards"),
     "reports.export": _("Export aggregated reports"),
@@ -108,6 +111,7 @@ BUILTIN_ROLES: dict[str, BuiltinRole] = {
             {
                 "core.view_team",
                 "feedback.record",
+                "messaging.send",
                 "registry.view",
                 "registry.register",
                 "registry.change",
@@ -121,6 +125,7 @@ BUILTIN_ROLES: dict[str, BuiltinRole] = {
             {
                 "core.view_team",
                 "feedback.record",
+                "messaging.send",
                 "registry.view",
                 "registry.register",
                 "cases.view",
@@ -140,6 +145,7 @@ BUILTIN_ROLES: dict[str, BuiltinRole] = {
                 "core.view_offices",
                 "core.view_team",
                 "feedback.record",
+                "messaging.send",
                 "registry.view",
                 "cases.view",
                 "cases.manage",
@@ -162,6 +168,7 @@ BUILTIN_ROLES: dict[str, BuiltinRole] = {
             {
                 "core.view_team",
                 "feedback.record",
+                "messaging.send",
                 "registry.view",
                 "cases.view",
                 "cases.manage",
@@ -196,6 +203,12 @@ BUILTIN_ROLES: dict[str, BuiltinRole] = {
             "ethics_focal_point",
             _("Ethics focal point"),
             {"core.view_offices", "feedback.view", "feedback.psea"},
+            office_bound=False,
+        ),
+        _role(
+            "communication_officer",
+            _("Communication with communities officer"),
+            {"core.view_offices", "feedback.view", "messaging.campaigns"},
             office_bound=False,
         ),
         _role(

@@ -1,0 +1,21 @@
+"""Every write of messaging a person makes (the worker's are in `delivery.py`), by job:
+`campaigns` (templates, campaigns, opt-outs), `inbound` (webhooks: replies, status
+callbacks), `individual` (a message to one person from their page or case)."""
+
+from amparo.messaging.actions.campaigns import (
+    cancel_campaign,
+    clean_filters,
+    create_campaign,
+    opt_out,
+    save_template,
+    schedule_campaign,
+)
+
+__all__ = [
+    "cancel_campaign",
+    "clean_filters",
+    "create_campaign",
+    "opt_out",
+    "save_template",
+    "schedule_campaign",
+]

@@ -1,0 +1,108 @@
+"""Every read of messaging, already scoped to the reader.
+
+`recipients(organization, filters, channel)` is the campaign's audience: the registry's
+people of the organization matching the filters, with contact consent, an address on the
+channel, in an active household, and not opted out of it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from amparo.assistance.models import Entitlement
+from amparo.core import access
+from amparo.core.models import Organization, User
+from amparo.messaging.models import Campaign, Message, OptOut, Template
+from amparo.registry.models import Household, Individual
+
+ADDRESS_FIELD = {"email": "email", "sms": "phone", "whatsapp": "phone"}
+
+
+def recipients(
+    organization: Organization | int, filters: dict[str, Any], channel: str
+) -> QuerySet[Individual]:
+    """The people a campaign with these (already validated) filters writes to."""
+    field = ADDRESS_FIELD[channel]
+    people = Individual.objects.filter(
+        organization=organization,
+        contact_consent=True,
+        household__status=Household.Status.ACTIVE,
+    ).exclude(**{field: ""})
+    people = people.exclude(Exists(OptOut.objects.filter(channel=channel, address=OuterRef(field))))
+    if filters.get("offices"):
+        people = people.filter(household__office__code__in=filters["offices"])
+    if filters.get("areas"):
+        codes = filters["areas"]
+        people = people.filter(
+            Q(household__area__code__in=codes)
+            | Q(household__area__parent__code__in=codes)
+            | Q(household__area__parent__parent__code__in=codes)
+        )
+    if filters.get("population_groups"):
+        people = people.filter(population_group__in=filters["population_groups"])
+    if filters.get("languages"):
+        spoken = Q()
+        for code in filters["languages"]:
+            spoken |= Q(languages__icontains=f'"{code}"')
+        people = people.filter(spoken)
+    if filters.get("project"):
+        people = people.filter(
+            Exists(
+                Entitlement.objects.filter(
+                    household_id=OuterRef("household_id"),
+                    cycle__project__code=filters["project"],
+                    cycle__project__organization=organization,
+                )
+            )
+        )
+    if filters.get("heads_only"):
+        people = people.filter(is_head=True)
+    return people
+
+
+def templates_visible_to(user: User) -> QuerySet[Template]:
+    if not access.can(user, "messaging.campaigns"):
+        return Template.objects.none()
+    return access.visible(user, Template.objects.all(), office_field=None)
+
+
+def get_template_for(user: User, uuid: Any) -> Template:
+    template = templates_visible_to(user).filter(uuid=uuid).first()
+    if template is None:
+        raise Http404
+    return template
+
+
+def campaigns_visible_to(user: User) -> QuerySet[Campaign]:
+    if not access.can(user, "messaging.campaigns"):
+        return Campaign.objects.none()
+    return access.visible(user, Campaign.objects.select_related("template"), office_field=None)
+
+
+def get_campaign_for(user: User, uuid: Any) -> Campaign:
+    campaign = campaigns_visible_to(user).filter(uuid=uuid).first()
+    if campaign is None:
+        raise Http404
+    return campaign
+
+
+def campaign_counts(campaign: Campaign) -> dict[str, int]:
+    """Messages by state (claimed ones count as queued)."""
+    counts = {state: 0 for state in Message.State.values if state != Message.State.CLAIMED}
+    rows = campaign.messages.values("state").annotate(n=Count("id")).order_by()
+    for row in rows:
+        state = Message.State.QUEUED if row["state"] == Message.State.CLAIMED else row["state"]
+        counts[state] += row["n"]
+    return counts
+
+
+def campaign_messages(campaign: Campaign) -> QuerySet[Message]:
+    """The delivery log, one row per message (newest attempts first within a state)."""
+    return campaign.messages.select_related("individual__household").order_by("id")
+
+
+def is_opted_out(channel: str, address: str) -> bool:
+    return OptOut.objects.filter(channel=channel, address=address).exists()
