@@ -318,6 +318,9 @@ AMPARO_MESSAGING_LEASE_SECONDS = int(os.environ.get("AMPARO_MESSAGING_LEASE_SECO
 # Webhooks (status callbacks, replies) of a rapidpro-style gateway send this secret in
 # `Authorization: Token …`; twilio-style ones are checked by their signature (the token).
 AMPARO_WEBHOOK_SECRET = os.environ.get("AMPARO_WEBHOOK_SECRET", "")
+# The organization (its code) that receives replies from numbers we never wrote to; without
+# one, such replies are not kept (an opt-out still counts).
+AMPARO_INBOUND_ORGANIZATION = os.environ.get("AMPARO_INBOUND_ORGANIZATION", "")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

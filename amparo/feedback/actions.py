@@ -35,6 +35,9 @@ MAX_TEXT = 5000
 MAX_CONTACT = 300
 MAX_NOTE = 5000
 MAX_REPLY = 2000
+# Replies to our SMS and WhatsApp messages arrive without an actor, through the gateway's
+# webhook (`amparo.messaging.actions.inbound`).
+GATEWAY_CHANNELS = (Channel.SMS, Channel.WHATSAPP)
 
 
 def due_date(organization_id: int, category: str, received: datetime.date) -> datetime.date:
@@ -64,7 +67,8 @@ def receive_feedback(
     """Register one piece of feedback; answer the entry and its tracking code (given to the
     person once: only its digest is kept).
 
-    Without `actor` it came through the public page (channel web). With one, a staff member
+    Without `actor` it came through the public page (channel web) or, as a reply to one of
+    our messages, through an SMS or WhatsApp gateway's webhook. With one, a staff member
     records what arrived through another channel: it needs `feedback.record` (or
     `feedback.view`), an office of the actor's organization in their scope, and optionally the
     registered person it is about (fetched through the registry's scoped queries). A recorder
@@ -83,8 +87,8 @@ def receive_feedback(
             errors.add("office", _("Choose the office that received it."))
         elif actor.office_bound and office.pk != actor.office_id:
             errors.add("office", _("Choose your own office."))
-    elif channel != Channel.WEB:
-        raise ValueError("feedback from the public page arrives through the web channel")
+    elif channel not in GATEWAY_CHANNELS and channel != Channel.WEB:
+        raise ValueError("feedback without an actor comes from the public page or a gateway")
     if category not in Category.values:
         errors.add("category", _("Choose what the message is about."))
     if channel not in Channel.values:
@@ -138,7 +142,7 @@ def receive_feedback(
         target=entry,
         request=request,
         organization_id=organization.pk,
-        actor_username="" if actor else "public",
+        actor_username="" if actor else ("public" if channel == Channel.WEB else "gateway"),
         details={"channel": channel},
     )
     return entry, code

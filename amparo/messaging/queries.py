@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
@@ -105,4 +106,32 @@ def campaign_messages(campaign: Campaign) -> QuerySet[Message]:
 
 
 def is_opted_out(channel: str, address: str) -> bool:
+    return OptOut.objects.filter(channel=channel, address=address).exists()
+
+
+def organization_for_reply(channel: str, address: str) -> Organization | None:
+    """Whose a reply from `address` is: the organization of the latest message we sent to it
+    on `channel`, else `settings.AMPARO_INBOUND_ORGANIZATION` (a code), else nobody's."""
+    latest = (
+        Message.objects.filter(channel=channel, address=address)
+        .select_related("organization")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if latest is not None:
+        return latest.organization
+    code = settings.AMPARO_INBOUND_ORGANIZATION
+    return Organization.objects.filter(code=code).first() if code else None
+
+
+def person_with_phone(organization: Organization, phone: str) -> Individual | None:
+    """The registered person of `organization` with this phone, if exactly one has it."""
+    if not phone:
+        return None
+    found = list(Individual.objects.filter(organization=organization, phone=phone)[:2])
+    return found[0] if len(found) == 1 else None
+
+
+def opted_out(channel: str, address: str) -> bool:
+    """Whether this address already wants no more campaign messages on `channel`."""
     return OptOut.objects.filter(channel=channel, address=address).exists()

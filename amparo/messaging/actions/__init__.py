@@ -10,12 +10,16 @@ from amparo.messaging.actions.campaigns import (
     save_template,
     schedule_campaign,
 )
+from amparo.messaging.actions.inbound import is_opt_out, receive_reply, settle_status
 
 __all__ = [
     "cancel_campaign",
     "clean_filters",
     "create_campaign",
+    "is_opt_out",
     "opt_out",
+    "receive_reply",
     "save_template",
     "schedule_campaign",
+    "settle_status",
 ]

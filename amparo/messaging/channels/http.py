@@ -5,8 +5,8 @@ Both speak the provider's documented request, with credentials from the environm
 HTTP client is enough for one POST with a timeout, and keeps a dependency out.
 
 - Twilio-style: `POST {url}/2010-04-01/Accounts/{account}/Messages.json`, form-encoded `To`,
-  `From`, `Body`, `StatusCallback`; HTTP Basic with the account and token; answers 201 with
-  `sid`. WhatsApp addresses carry the `whatsapp:` prefix.
+  `From`, `Body`, `StatusCallback` (ours, with `?message=<our uuid>`); HTTP Basic with the
+  account and token; answers 201 with `sid`. WhatsApp addresses carry the `whatsapp:` prefix.
 - RapidPro-style: `POST {url}/api/v2/broadcasts.json`, JSON `{"urns": ["tel:+…"], "text": …}`
   with `Authorization: Token …`; answers 201 with `uuid` (or `id`).
 
@@ -72,7 +72,10 @@ class TwilioStyleChannel(_HttpChannel):
         prefix = "whatsapp:" if self.code == "whatsapp" else ""
         fields = {"To": prefix + message.address, "From": prefix + c.sender, "Body": message.body}
         if c.status_callback:
-            fields["StatusCallback"] = c.status_callback
+            # Our message's uuid rides along: a report can settle the message even before we
+            # stored the provider's sid (or when the worker died during this very call).
+            query = urllib.parse.urlencode({"message": str(message.reference)})
+            fields["StatusCallback"] = f"{c.status_callback}?{query}"
         credentials = base64.b64encode(f"{c.account}:{c.token}".encode()).decode()
         answer = self._post(
             f"{c.url.rstrip('/')}/2010-04-01/Accounts/{c.account}/Messages.json",
