@@ -250,6 +250,10 @@ def campaign_schedule(request: AuthenticatedRequest, campaign_id) -> HttpRespons
                 )
                 return redirect("messaging:campaign", campaign.uuid)
     campaign.refresh_from_db()
+    if campaign.state != Campaign.State.DRAFT:  # sent meanwhile: its page has no such form
+        for message in form.non_field_errors():
+            messages.error(request, message)
+        return redirect("messaging:campaign", campaign.uuid)
     return _campaign_page(request, campaign, status=400, schedule_form=form)
 
 

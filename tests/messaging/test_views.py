@@ -128,6 +128,11 @@ def test_the_whole_flow_template_preview_campaign_confirm_send_log(
     assert campaign.state == Campaign.State.FINISHED
     assert len(console_log()) == 3
 
+    again = client.post(reverse("messaging:campaign-schedule", args=[campaign.uuid]), {"now": "1"})
+    assert again.status_code == 302  # back to its page, saying why
+    assert [m.level_tag for m in again.wsgi_request._messages][-1] == "error"
+    assert len(console_log()) == 3
+
     page = client.get(sent["Location"])
     assert page.context["counts"]["sent"] == 3
     body = page.content.decode()
