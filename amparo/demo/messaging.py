@@ -68,7 +68,16 @@ def load() -> dict[str, int]:
         or Template.objects.filter(organization=organization).exists()
     ):
         return {"templates": 0, "campaigns": 0, "messages": 0}
-    notice, _reminder = (actions.save_template(actor=officer, **spec) for spec in TEMPLATES)
+    notice, _reminder = (
+        actions.save_template(
+            actor=officer,
+            name=spec["name"],
+            channel=spec["channel"],
+            body_es=spec["body_es"],
+            body_en=spec["body_en"],
+        )
+        for spec in TEMPLATES
+    )
     campaign = actions.create_campaign(
         actor=officer,
         name="Regularización: refugiados en Quito",

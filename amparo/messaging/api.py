@@ -75,7 +75,9 @@ class FiltersSerializer(serializers.Serializer):
 
 class CampaignSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="uuid", read_only=True)
-    template = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
+    template: serializers.SlugRelatedField[Template] = serializers.SlugRelatedField(
+        slug_field="uuid", read_only=True
+    )
     channel = MessageChannelField(read_only=True)
     state = CampaignStateField(read_only=True)
     filters = FiltersSerializer(read_only=True)

@@ -5,6 +5,9 @@ organization's records, gets 404."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -40,7 +43,7 @@ def _sample_office(user: User) -> str:
     return first.name if first else ""
 
 
-def preview(user: User, channel: str, texts: dict[str, str]) -> list[dict]:
+def preview(user: User, channel: str, texts: Mapping[str, Any]) -> list[dict]:
     """The message as "Ana" of the user's office reads it today, in each language written."""
     values = rendering.Values(first_name=SAMPLE_NAME, office=_sample_office(user))
     shown = []
@@ -252,7 +255,7 @@ def campaign_schedule(request: AuthenticatedRequest, campaign_id) -> HttpRespons
     campaign.refresh_from_db()
     if campaign.state != Campaign.State.DRAFT:  # sent meanwhile: its page has no such form
         for message in form.non_field_errors():
-            messages.error(request, message)
+            messages.error(request, str(message))
         return redirect("messaging:campaign", campaign.uuid)
     return _campaign_page(request, campaign, status=400, schedule_form=form)
 
