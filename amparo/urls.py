@@ -12,6 +12,7 @@ from amparo.core import api as core_api
 from amparo.core.views import healthz
 from amparo.feedback import api as feedback_api
 from amparo.feedback import public_api as feedback_public_api
+from amparo.messaging import api as messaging_api
 from amparo.referrals import api as referrals_api
 from amparo.referrals import directory_api
 from amparo.referrals.intake_views import public_intake
@@ -32,6 +33,7 @@ directory_api.register(router)
 activities_api.register(router)
 assistance_api.register(router)
 feedback_api.register(router)
+messaging_api.register(router)
 router.register("public/feedback", feedback_public_api.PublicFeedbackViewSet, "public-feedback")
 
 urlpatterns = [

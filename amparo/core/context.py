@@ -17,6 +17,7 @@ MENU = [
     ("assistance:reconciliations", _("Reconciliation"), ("assistance.manage", "reports.view")),
     ("feedback:inbox", _("Feedback"), ("feedback.view", "feedback.psea")),
     ("feedback:new", _("Record feedback"), ("feedback.record", "feedback.view", "feedback.psea")),
+    ("messaging:campaigns", _("Messages"), "messaging.campaigns"),
     ("cases:gbv-statistics", _("GBV statistics"), "reports.view"),
     ("offices", _("Offices"), "core.view_offices"),
     ("team", _("Team"), "core.view_team"),

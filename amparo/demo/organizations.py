@@ -144,6 +144,7 @@ USERS = (
     ("entregas.lagoagrio", "Jorge", "Tenorio", "hias-ec", "lago-agrio", "distribution_officer"),
     ("mye.hias", "Andrés", "Villacís", "hias-ec", None, "me_officer"),
     ("etica.hias", "Paola", "Rivadeneira", "hias-ec", None, "ethics_focal_point"),
+    ("comunicacion.hias", "Estefanía", "Guerrero", "hias-ec", None, "communication_officer"),
     ("admin.oim", "Sofía", "Espinosa", "iom-ec", None, "administrator"),
     ("registro.tulcan", "Diego", "Benavides", "iom-ec", "tulcan", "registration_officer"),
     ("registro.sanlorenzo", "Ruth", "Cortez", "iom-ec", "san-lorenzo", "registration_officer"),

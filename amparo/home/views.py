@@ -15,6 +15,8 @@ from amparo.core import access, twofactor
 from amparo.core.http import AuthenticatedRequest
 from amparo.feedback import queries as feedback
 from amparo.feedback.models import Status as FeedbackStatus
+from amparo.messaging import queries as messaging
+from amparo.messaging.models import Campaign
 from amparo.referrals import queries as referrals
 from amparo.referrals.models import RECIPIENT, STATE_RULES, ReferralState
 from amparo.registry import queries as registry
@@ -52,6 +54,14 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
         context["feedback"] = {
             "open": feedback.entries_visible_to(user).exclude(status=FeedbackStatus.CLOSED).count(),
             "overdue": feedback.overdue_for(user).count(),
+        }
+    if "messaging.campaigns" in user.permissions:  # their role's, as for feedback
+        campaigns = messaging.campaigns_visible_to(user)
+        context["campaigns"] = {
+            "under_way": campaigns.filter(
+                state__in=(Campaign.State.SCHEDULED, Campaign.State.SENDING)
+            ).count(),
+            "latest": list(campaigns[:3]),
         }
     if can["registry.register"]:
         context["registrations"] = list(registry.recent_registrations_by(user)[:5])

@@ -13,9 +13,9 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from amparo.assistance.models import Entitlement
+from amparo.assistance.models import Entitlement, Project
 from amparo.core import access
-from amparo.core.models import Organization, User
+from amparo.core.models import Area, Organization, User
 from amparo.messaging.models import Campaign, Message, OptOut, Template
 from amparo.registry.models import Household, Individual
 
@@ -103,6 +103,20 @@ def campaign_counts(campaign: Campaign) -> dict[str, int]:
 def campaign_messages(campaign: Campaign) -> QuerySet[Message]:
     """The delivery log, one row per message (newest attempts first within a state)."""
     return campaign.messages.select_related("individual__household").order_by("id")
+
+
+def projects_for_campaigns(user: User) -> QuerySet[Project]:
+    """The organization's assistance projects, to write to the households entitled in one."""
+    if not access.can(user, "messaging.campaigns"):
+        return Project.objects.none()
+    return access.visible(user, Project.objects.all(), office_field=None).order_by("code")
+
+
+def areas_for_campaigns(user: User) -> QuerySet[Area]:
+    """The first-level areas of the organization's country (provinces, departments)."""
+    if not access.can(user, "messaging.campaigns") or user.organization is None:
+        return Area.objects.none()
+    return Area.objects.filter(level=1, parent_id=user.organization.country_id).order_by("name")
 
 
 def is_opted_out(channel: str, address: str) -> bool:

@@ -9,6 +9,7 @@ from amparo.demo import (
     cases,
     directory,
     feedback,
+    messaging,
     organizations,
     people,
     registry,
@@ -42,6 +43,7 @@ class Command(BaseCommand):
         entitled = assistance.load()
         stocked = stock.load()
         received = feedback.load()
+        messaged = messaging.load()
         people_file = self._write_people(opts["households"], opts["seed"])
         self.stdout.write(self.style.SUCCESS(_("Amparo demo ready.")))
         self.stdout.write(
@@ -86,6 +88,14 @@ class Command(BaseCommand):
             self.stdout.write(
                 _("Feedback: %(entries)d entries at HIAS Ecuador from the last two months.")
                 % received
+            )
+        if messaged["campaigns"]:
+            self.stdout.write(
+                _(
+                    "Messages: %(templates)d templates at HIAS Ecuador and a campaign sent to "
+                    "%(messages)d people (var/messages/sms.log)."
+                )
+                % messaged
             )
         if people_file:
             self.stdout.write(
