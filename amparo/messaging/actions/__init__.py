@@ -10,12 +10,16 @@ from amparo.messaging.actions.campaigns import (
     save_template,
     schedule_campaign,
 )
+from amparo.messaging.actions.individual import channels_for, compose, send_to_person
 
 __all__ = [
     "cancel_campaign",
+    "channels_for",
     "clean_filters",
+    "compose",
     "create_campaign",
     "opt_out",
     "save_template",
     "schedule_campaign",
+    "send_to_person",
 ]
