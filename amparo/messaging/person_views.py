@@ -14,7 +14,7 @@ from amparo.cases import queries as case_queries
 from amparo.core.forms import errors_on
 from amparo.core.http import AuthenticatedRequest
 from amparo.messaging import actions, queries
-from amparo.messaging.forms import PersonMessageForm
+from amparo.messaging.person_forms import PersonMessageForm
 
 
 @login_required
