@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from amparo.cases import queries as case_queries
+from amparo.core import audit
 from amparo.core.forms import errors_on
 from amparo.core.http import AuthenticatedRequest
 from amparo.messaging import actions, queries
@@ -24,6 +25,8 @@ def new_message(request: AuthenticatedRequest, individual_id) -> HttpResponse:
     person = queries.person_for_messages(user, individual_id)
     case_id = request.GET.get("case") or request.POST.get("case") or ""
     case = case_queries.get_case_for(user, case_id) if case_id else None
+    if case is not None and not case.individuals.filter(pk=person.pk).exists():
+        raise Http404  # a case about someone else
     channels = actions.channels_for(person)
     back = (
         reverse("cases:detail", args=[case.uuid])
@@ -64,6 +67,7 @@ def new_message(request: AuthenticatedRequest, individual_id) -> HttpResponse:
 def messages_page(request: AuthenticatedRequest, individual_id) -> HttpResponse:
     """The messages sent to this person: date, channel, state and (when kept) the text."""
     person = queries.person_for_messages(request.user, individual_id)
+    audit.record_view(request=request, target=person)  # the texts sent are about them
     return render(
         request,
         "messaging/person_messages.html",

@@ -305,3 +305,15 @@ def test_a_gbv_team_member_of_another_office_does_not_see_the_event(
     ).exists()
     seen = [e.action for e in core_queries.history_for(other, [str(person.uuid)])]
     assert "messaging.message.queued" not in seen
+
+
+def test_the_page_with_a_case_about_someone_else_is_not_found(
+    caseworker, gbv_specialist, gbv_case, office_a1, client
+):
+    stranger = household_of_one(caseworker, office_a1, contact_consent=True)
+    client.force_login(gbv_specialist)
+
+    url = reverse("messaging_person:new", args=[stranger.uuid]) + f"?case={gbv_case.uuid}"
+
+    assert client.get(url).status_code == 404
+    assert client.get(url.replace(str(gbv_case.uuid), "not-a-uuid")).status_code == 404
