@@ -11,7 +11,7 @@ from amparo.core.models import AuditEvent
 from amparo.messaging import actions
 from amparo.messaging.models import Message
 from amparo.registry.actions import register_household
-from tests.activities.helpers import make_case
+from tests.activities.helpers import es, make_case
 from tests.factories import member
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +90,7 @@ def test_without_contact_consent_it_is_refused(caseworker, office_a1):
     with pytest.raises(ActionError) as refused:
         send(caseworker, person)
 
-    assert refused.value.messages == ["This person has not agreed to be contacted."]
+    assert refused.value.messages == [es("This person has not agreed to be contacted.")]
     assert not Message.objects.exists()
 
 
@@ -196,7 +196,7 @@ def test_the_page_refuses_a_person_without_consent(caseworker, office_a1, client
 
     page = client.get(reverse("messaging_person:new", args=[person.uuid])).content.decode()
 
-    assert "This person has not agreed to be contacted." in page
+    assert es("This person has not agreed to be contacted.") in page
     assert 'name="text"' not in page
 
 
@@ -285,7 +285,7 @@ def test_the_restricted_case_page_shows_text_not_kept(
     listed = client.get(reverse("messaging_person:list", args=[person.uuid])).content.decode()
 
     assert "Cita el lunes" not in listed
-    assert "text not kept (restricted case)" in listed
+    assert es("text not kept (restricted case)") in listed
 
 
 def test_a_case_the_actor_is_not_on_is_not_found(caseworker, gbv_case, person):
