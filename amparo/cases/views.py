@@ -236,6 +236,7 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
             "can_refer": access.can(user, "referrals.manage") and not case.is_closed,
             "can_record_service": access.can(user, "activities.record") and not case.is_closed,
             "can_record_incident": case.type == "gbv" and access.can(user, "cases.gbv"),
+            "can_message": access.can(user, "messaging.send"),
             **_consent_and_safety(case),
             "next_state": actions.FORWARD.get(case.state),
             "today": timezone.localdate(),

@@ -247,6 +247,7 @@ SENTENCES: dict[str, Promise] = {
     # messaging: webhooks (replies, status callbacks)
     "messaging.optout.recorded": gettext_lazy("%(actor)s opted out of messages"),
     # messaging: messages to one person
+    "messaging.message.queued": gettext_lazy("%(actor)s sent a message to this person"),
     "feedback.entry.replied": gettext_lazy("%(actor)s answered the feedback"),
     "feedback.entry.closed": gettext_lazy("%(actor)s closed the feedback"),
     "feedback.deadline.changed": gettext_lazy("%(actor)s changed a deadline to answer feedback"),

@@ -17,6 +17,7 @@ from amparo.assistance.models import Entitlement, Project
 from amparo.core import access
 from amparo.core.models import Area, Organization, User
 from amparo.messaging.models import Campaign, Message, OptOut, Template
+from amparo.registry import queries as registry_queries
 from amparo.registry.models import Household, Individual
 
 ADDRESS_FIELD = {"email": "email", "sms": "phone", "whatsapp": "phone"}
@@ -149,3 +150,29 @@ def person_with_phone(organization: Organization, phone: str) -> Individual | No
 def opted_out(channel: str, address: str) -> bool:
     """Whether this address already wants no more campaign messages on `channel`."""
     return OptOut.objects.filter(channel=channel, address=address).exists()
+
+
+def person_for_messages(user: User, individual_id: Any) -> Individual:
+    """The person `user` may write to (`messaging.send` and the registry's scope), or 404."""
+    access.require(user, "messaging.send")
+    return registry_queries.get_individual_for(user, individual_id)
+
+
+def messages_to(user: User, individual: Individual) -> QuerySet[Message]:
+    """Messages to a person `person_for_messages` gave, newest first. Those about a restricted
+    case are left out for everyone but that office's GBV team."""
+    if not access.can(user, "messaging.send"):
+        return Message.objects.none()
+    qs = access.visible(user, Message.objects.filter(individual=individual), office_field=None)
+    qs = qs.filter(
+        Q(restricted_office__isnull=True) | Q(restricted_office__in=access.restricted_offices(user))
+    )
+    return qs.select_related("campaign", "sent_by").order_by("-created_at", "-id")
+
+
+def templates_for_sending(user: User, channels: list[str]) -> QuerySet[Template]:
+    """The organization's templates in use on these channels, for a message to one person."""
+    if not access.can(user, "messaging.send"):
+        return Template.objects.none()
+    qs = access.visible(user, Template.objects.filter(active=True), office_field=None)
+    return qs.filter(channel__in=channels)

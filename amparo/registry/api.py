@@ -92,6 +92,7 @@ class MemberInput(serializers.Serializer):
     population_group = serializers.CharField()
     relationship = serializers.CharField(required=False, allow_blank=True, default="head")
     phone = serializers.CharField(required=False, allow_blank=True)
+    email = serializers.CharField(required=False, allow_blank=True, help_text="e-mail address")
     specific_needs = serializers.ListField(child=serializers.CharField(), required=False)
     languages = serializers.ListField(
         child=serializers.CharField(), required=False, help_text="ISO 639 codes, e.g. es, ht"

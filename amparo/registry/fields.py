@@ -42,6 +42,7 @@ PERSON = (
     Field("nationality", required=True, imported=True),
     Field("population_group", required=True, imported=True),
     Field("phone", imported=True),
+    Field("email", imported=True),
     Field("document_type", stored=False, imported=True, document="type"),
     Field("document_number", stored=False, imported=True, document="number"),
     Field("document_country", stored=False, imported=True, document="issuing_country"),

@@ -201,6 +201,10 @@ class MemberForm(forms.Form):
         choices=[("", "—"), *Individual.Relationship.choices],
     )
     phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
+    # Checked by the registry's rules (clean_member), like the phone.
+    email = forms.CharField(
+        label=_("E-mail"), required=False, max_length=254, widget=forms.EmailInput
+    )
     document_type = forms.ChoiceField(
         label=_("Document"), required=False, choices=[("", _("None")), *Document.Type.choices]
     )

@@ -403,6 +403,7 @@ def _member_input(values: dict[str, str]) -> dict:
         "population_group": values["population_group"],
         "relationship": values["relationship"],
         "phone": values["phone"],
+        "email": values["email"],
         "specific_needs": needs,
         "contact_consent": values["contact_consent"].lower() in TRUE,
         "data_sharing_consent": values["data_sharing_consent"].lower() in TRUE,

@@ -130,6 +130,7 @@ class Individual(models.Model):
         _("population group"), max_length=20, choices=PopulationGroup.choices
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
+    email = models.EmailField(_("e-mail"), max_length=254, blank=True)
     languages = models.JSONField(_("languages"), default=list, blank=True)
     # Washington Group short set: difficulty seeing, hearing, walking, remembering,
     # self-care, communicating.

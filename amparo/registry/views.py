@@ -135,6 +135,7 @@ def individual_page(request: HttpRequest, individual_id) -> HttpResponse:
             "can_open_case": access.can(request.user, "cases.manage"),
             "can_refer": access.can(request.user, "referrals.manage"),
             "can_record_service": access.can(request.user, "activities.record"),
+            "can_message": access.can(request.user, "messaging.send"),
         },
     )
 

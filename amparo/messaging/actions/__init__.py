@@ -11,10 +11,13 @@ from amparo.messaging.actions.campaigns import (
     schedule_campaign,
 )
 from amparo.messaging.actions.inbound import is_opt_out, receive_reply, settle_status
+from amparo.messaging.actions.individual import channels_for, compose, send_to_person
 
 __all__ = [
     "cancel_campaign",
+    "channels_for",
     "clean_filters",
+    "compose",
     "create_campaign",
     "is_opt_out",
     "opt_out",
@@ -22,4 +25,5 @@ __all__ = [
     "save_template",
     "schedule_campaign",
     "settle_status",
+    "send_to_person",
 ]

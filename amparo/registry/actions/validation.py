@@ -5,6 +5,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import pycountry
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from amparo.core.errors import Errors
@@ -18,6 +20,7 @@ from amparo.registry.models import (
 )
 
 MAX_AGE = 120
+EMAIL_MAX_LENGTH = 254
 
 
 # Choice sets as frozensets: `Choices.values` builds a new list at every call (bulk imports).
@@ -80,6 +83,7 @@ def clean_member(
     out["population_group"] = _population_group(data, errors, path)
     out["relationship"] = _relationship(data, errors, path)
     out["phone"] = _phone(data, region, errors, path)
+    out["email"] = _email(data, errors, path)
     out["specific_needs"] = _specific_needs(data, errors, path)
     out["languages"] = _languages(data, errors, path)
     out |= _washington_group(data, errors, path)
@@ -221,6 +225,24 @@ def _phone(data: Mapping, region: str, errors: Errors, path: str) -> str:
             _("This is not a valid phone number for %(country)s.") % {"country": region},
         )
         return ""
+
+
+def _email(data: Mapping, errors: Errors, path: str) -> str:
+    """A real address (Django's validator), the domain in lower case; blank when not given."""
+    email = str(data.get("email") or "").strip()
+    if not email:
+        return ""
+    local, _at, domain = email.rpartition("@")
+    email = f"{local}@{domain.lower()}" if local else email
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors.add(path + "email", _("Enter a valid e-mail address, such as name@example.org."))
+        return ""
+    if len(email) > EMAIL_MAX_LENGTH:
+        errors.add(path + "email", _("This e-mail address is too long."))
+        return ""
+    return email
 
 
 def _codes(value: Any) -> list:
