@@ -242,3 +242,28 @@ def test_a_flaky_provider_loses_nothing_and_takes_nothing_twice(gateway, kind, o
     assert not any(accepted[m.address] for m in failed)
     assert sum(accepted.values()) == len(sent)
     assert len(provider.requests) == sum(m.attempts for m in rows)  # each attempt one request
+
+
+def test_a_channel_that_cannot_be_opened_sends_nothing_and_is_retried_not_left_sending(
+    gateway, org_a, settings
+):
+    # Before, the channel was built after the message was marked sending: a misconfigured
+    # provider raised out of the drain and left the message sending, then "unknown".
+    settings.AMPARO_MESSAGING_MAX_ATTEMPTS = 2
+    provider = gateway("twilio", "sms")
+    settings.MESSAGING_CHANNELS = {**settings.MESSAGING_CHANNELS, "sms": {"provider": "twillio"}}
+    (message,) = queue(org_a, "sms", ["+593990000001"])
+
+    delivery.drain(None, threads=0)
+
+    message.refresh_from_db()
+    assert (message.state, message.attempts, message.error) == (
+        Message.State.QUEUED,
+        1,
+        "channel: KeyError",
+    )
+    make_due()
+    delivery.drain(None, threads=0)
+    message.refresh_from_db()
+    assert (message.state, message.attempts) == (Message.State.FAILED, 2)
+    assert provider.requests == []
