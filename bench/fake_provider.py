@@ -42,6 +42,10 @@ class Request:
     callback: str = ""
     answered: int = 201
     at: float = field(default_factory=time.monotonic)
+    # What the tests check of the request itself, and the reference the answer gave.
+    payload: dict = field(default_factory=dict)  # form fields (one value each) or the JSON
+    authorization: str = ""
+    ref: str = ""
 
 
 class FakeProvider:
@@ -122,6 +126,7 @@ class FakeProvider:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
                 kind, to, text, callback, authorized = self._parse(body)
+                payload = self._payload(kind, body)
                 if kind is None:
                     return self._send(404, {"message": "not found"})
                 if not authorized:
@@ -133,14 +138,26 @@ class FakeProvider:
                     time.sleep(provider.timeout_sleep)
                     answer = 201  # too late: the client gave up, but the message went
                 request = Request(kind, to, text, callback, int(answer))
+                request.payload = payload
+                request.authorization = self.headers.get("Authorization", "")
                 with provider.lock:
-                    provider.requests.append(request)
                     number = next(provider.numbers)
+                    request.ref = f"SM{number:032d}" if kind == "twilio" else f"rp-{number:08d}"
+                    provider.requests.append(request)
                 if request.answered != 201:
                     return self._send(request.answered, {"code": 30001, "message": "refused"})
                 if kind == "twilio":
-                    return self._send(201, {"sid": f"SM{number:032d}", "status": "queued"})
-                return self._send(201, {"id": number, "uuid": f"rp-{number:08d}"})
+                    return self._send(201, {"sid": request.ref, "status": "queued"})
+                return self._send(201, {"id": number, "uuid": request.ref})
+
+            def _payload(self, kind: str | None, body: bytes) -> dict:
+                if kind == "twilio":
+                    return {k: v[0] for k, v in urllib.parse.parse_qs(body.decode()).items()}
+                try:
+                    data = json.loads(body or b"{}")
+                except ValueError:
+                    return {}
+                return data if isinstance(data, dict) else {}
 
             def _parse(self, body: bytes) -> tuple[str | None, str, str, str, bool]:
                 auth = self.headers.get("Authorization", "")
@@ -166,11 +183,14 @@ class FakeProvider:
 
             def _send(self, status: int, payload: dict) -> None:
                 data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    self.close_connection = True  # the client gave up (a timeout, a kill)
 
         return Handler
 

@@ -113,14 +113,21 @@ def send_one(message: Message, open_channels: dict[str, Channel], pace: Pace) ->
         )
         return
     outgoing = _outgoing(message)
+    channel = open_channels.get(message.channel)
+    if channel is None:
+        try:
+            channel = open_channels[message.channel] = channels.build(message.channel)
+        except Exception as exc:  # noqa: BLE001 — a misconfigured channel: nothing was sent
+            logger.exception("opening the %s channel", message.channel)
+            claimed = mine.filter(state=Message.State.CLAIMED)
+            claimed.update(attempts=F("attempts") + 1)
+            _retry_or_fail(claimed, message.attempts + 1, f"channel: {type(exc).__name__}")
+            return
     pace.wait()
     if not mine.filter(state=Message.State.CLAIMED).update(
         state=Message.State.SENDING, attempts=F("attempts") + 1
     ):
         return  # the lease ran out and someone else has it now
-    channel = open_channels.get(message.channel)
-    if channel is None:
-        channel = open_channels[message.channel] = channels.build(message.channel)
     sending = mine.filter(state=Message.State.SENDING)
     try:
         reference = channel.send(outgoing)
