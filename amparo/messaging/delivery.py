@@ -68,9 +68,12 @@ def claim(campaign_id: int | None, size: int) -> list[Message]:
     now = timezone.now()
     token = uuid.uuid4()
     with transaction.atomic():
+        # In the order of the `message_due` index, so that the first rows are read from it:
+        # ordering by `id` too made PostgreSQL sort every queued row of the campaign at each
+        # claim (bench/messaging.py: 200 ms for 87,000 queued messages, 0.3 ms without it).
         ready = Message.objects.filter(
             due(campaign_id), state=Message.State.QUEUED, next_attempt_at__lte=now
-        ).order_by("campaign_id", "next_attempt_at", "id")
+        ).order_by("campaign_id", "next_attempt_at")
         ids = list(ready.select_for_update(skip_locked=True).values_list("id", flat=True)[:size])
         if not ids:
             return []
