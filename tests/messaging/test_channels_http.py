@@ -65,14 +65,16 @@ def make_due() -> None:
     Message.objects.filter(state=Message.State.QUEUED).update(next_attempt_at=timezone.now())
 
 
-def expected_request(kind: str, channel: str, address: str, text: str) -> tuple[dict, str]:
+def expected_request(
+    kind: str, channel: str, address: str, text: str, reference: str = ""
+) -> tuple[dict, str]:
     if kind == "twilio":
         prefix = "whatsapp:" if channel == "whatsapp" else ""
         payload = {
             "To": prefix + address,
             "From": prefix + SENDER,
             "Body": text,
-            "StatusCallback": CALLBACK,
+            "StatusCallback": f"{CALLBACK}?message={reference}",
         }
         return payload, "Basic " + base64.b64encode(f"{ACCOUNT}:{TOKEN}".encode()).decode()
     urn = f"whatsapp:{address.lstrip('+')}" if channel == "whatsapp" else f"tel:{address}"
@@ -106,7 +108,7 @@ def test_a_campaign_reaches_the_gateway_as_its_api_expects_and_keeps_its_referen
         text = request.payload.get("Body") or request.payload.get("text")
         address = next(a for a in messages if a.lstrip("+") in request.to)
         message = messages[address]
-        payload, authorization = expected_request(kind, channel, address, text)
+        payload, authorization = expected_request(kind, channel, address, text, str(message.uuid))
         assert request.payload == payload
         assert request.authorization == authorization
         assert (message.state, message.attempts) == (Message.State.SENT, 1)
