@@ -118,12 +118,27 @@ def _supervise(server_command: list[str], worker_commands: list[list[str]]) -> i
     return server.returncode or 0
 
 
+def _lower_priority(value: str) -> None:
+    """Background work yields the CPU to the people using the pages: a worker beside gunicorn
+    runs `AMPARO_WORKER_NICE` steps nicer (bench/messaging.py: a campaign sending at full speed
+    on the web node). Before any thread starts, so that the sending threads inherit it."""
+    try:
+        steps = int(value)
+    except ValueError:
+        print(f"amparo: AMPARO_WORKER_NICE must be a whole number, not {value!r}", file=sys.stderr)
+        raise SystemExit(2) from None
+    if steps > 0:
+        with contextlib.suppress(OSError):  # a platform without nice(): run as it is
+            os.nice(steps)
+
+
 def worker(argv: list[str]) -> int:
     """`amparo worker`: run queued background jobs (django-tasks' `db_worker`) until stopped."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "amparo.settings")
     import django
     from django.core.management import execute_from_command_line
 
+    _lower_priority(os.environ.get("AMPARO_WORKER_NICE", "10"))
     django.setup()
     from amparo.core import jobs
 

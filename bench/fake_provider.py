@@ -21,10 +21,14 @@ import argparse
 import base64
 import itertools
 import json
+import os
 import random
+import subprocess
+import sys
 import threading
 import time
 import urllib.parse
+import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -105,6 +109,18 @@ class FakeProvider:
     def accepted_per_address(self) -> Counter:
         return Counter(r.to for r in self.accepted)
 
+    def summary(self) -> dict[str, int]:
+        """What `GET /_summary` answers: requests, refused, accepted, addresses accepted twice."""
+        with self.lock:
+            requests = list(self.requests)
+        per_address = Counter(r.to for r in requests if r.answered == 201)
+        return {
+            "requests": len(requests),
+            "refused": sum(1 for r in requests if r.answered != 201),
+            "accepted": sum(per_address.values()),
+            "twice": sum(1 for n in per_address.values() if n > 1),
+        }
+
     # -- the server ---------------------------------------------------------------------------
     def _answer(self) -> int | str:
         with self.lock:
@@ -121,6 +137,11 @@ class FakeProvider:
 
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
                 return
+
+            def do_GET(self) -> None:  # noqa: N802 — http.server's name
+                if self.path != "/_summary":
+                    return self._send(404, {"message": "not found"})
+                return self._send(200, provider.summary())
 
             def do_POST(self) -> None:  # noqa: N802 — http.server's name
                 length = int(self.headers.get("Content-Length") or 0)
@@ -195,18 +216,58 @@ class FakeProvider:
         return Handler
 
 
+class ProviderProcess:
+    """A `FakeProvider` in a process of its own, as a real gateway is: its threads then take no
+    turn of the interpreter lock from the process that times pages. It runs `nice` steps nicer,
+    like the background workers (`AMPARO_WORKER_NICE`): the gateway stands for a machine
+    elsewhere, whose CPU the app would not have to share."""
+
+    def __init__(self, *, latency: float, failure_rate: float, nice: int = 10) -> None:
+        self.arguments = [
+            "--port", "0", "--latency", str(latency), "--failure-rate", str(failure_rate),
+            "--nice", str(nice), "--quiet",
+        ]  # fmt: skip
+        self.process: subprocess.Popen | None = None
+        self.url = ""
+
+    def __enter__(self) -> ProviderProcess:
+        self.process = subprocess.Popen(  # noqa: S603 — this file, with our own arguments
+            [sys.executable, __file__, *self.arguments], stdout=subprocess.PIPE, text=True
+        )
+        line = self.process.stdout.readline()  # "fake provider on http://127.0.0.1:… (…)"
+        if not line.startswith("fake provider on "):
+            self.process.kill()
+            raise RuntimeError(f"the fake provider did not start: {line!r}")
+        self.url = line.split()[3]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+    def summary(self) -> dict[str, int]:
+        with urllib.request.urlopen(f"{self.url}/_summary", timeout=60) as answer:  # noqa: S310
+            return json.loads(answer.read())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8025)
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--failure-rate", type=float, default=0.02)
+    parser.add_argument("--nice", type=int, default=0, help="run this many steps nicer")
+    parser.add_argument("--quiet", action="store_true", help="no counts every 5 s")
     args = parser.parse_args()
+    if args.nice > 0:
+        os.nice(args.nice)
     with FakeProvider(latency=args.latency, failure_rate=args.failure_rate, port=args.port) as p:
         print(f"fake provider on {p.url} (account {ACCOUNT}, token {TOKEN})", flush=True)
         try:
             while True:
                 time.sleep(5)
-                print(f"{len(p.accepted)} accepted, {len(p.requests)} requests", flush=True)
+                if not args.quiet:
+                    print(f"{len(p.accepted)} accepted, {len(p.requests)} requests", flush=True)
         except KeyboardInterrupt:
             pass
 

@@ -33,7 +33,7 @@ def recipients(
         contact_consent=True,
         household__status=Household.Status.ACTIVE,
     ).exclude(**{field: ""})
-    people = people.exclude(Exists(OptOut.objects.filter(channel=channel, address=OuterRef(field))))
+    people = people.exclude(Exists(opt_outs(channel, OuterRef(field))))
     if filters.get("offices"):
         people = people.filter(household__office__code__in=filters["offices"])
     if filters.get("areas"):
@@ -120,10 +120,6 @@ def areas_for_campaigns(user: User) -> QuerySet[Area]:
     return Area.objects.filter(level=1, parent_id=user.organization.country_id).order_by("name")
 
 
-def is_opted_out(channel: str, address: str) -> bool:
-    return OptOut.objects.filter(channel=channel, address=address).exists()
-
-
 def organization_for_reply(channel: str, address: str) -> Organization | None:
     """Whose a reply from `address` is: the organization of the latest message we sent to it
     on `channel`, else `settings.AMPARO_INBOUND_ORGANIZATION` (a code), else nobody's."""
@@ -147,9 +143,15 @@ def person_with_phone(organization: Organization, phone: str) -> Individual | No
     return found[0] if len(found) == 1 else None
 
 
+def opt_outs(channel: Any, address: Any) -> QuerySet[OptOut]:
+    """The opt-out of `address` on `channel`: values, or `OuterRef`s inside another query (the
+    recipients of a campaign, the sending worker's claim)."""
+    return OptOut.objects.filter(channel=channel, address=address)
+
+
 def opted_out(channel: str, address: str) -> bool:
     """Whether this address already wants no more campaign messages on `channel`."""
-    return OptOut.objects.filter(channel=channel, address=address).exists()
+    return opt_outs(channel, address).exists()
 
 
 def person_for_messages(user: User, individual_id: Any) -> Individual:

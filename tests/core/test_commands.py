@@ -179,3 +179,29 @@ def test_amparo_cli_help_lists_commands():
 
     assert "serve" in result.stdout
     assert "createuser" in result.stdout
+
+
+def test_worker_lowers_its_cpu_priority_before_its_threads_start():
+    script = (
+        "import os, threading\n"
+        "from amparo import cli\n"
+        "before = os.nice(0)\n"
+        "cli._lower_priority('3')\n"
+        "seen = []\n"
+        "t = threading.Thread(target=lambda: seen.append(os.nice(0)))\n"
+        "t.start(); t.join()\n"
+        "print(os.nice(0) - before, seen[0] - before)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["3", "3"]
+
+
+def test_worker_refuses_a_nice_value_that_is_not_a_number(capsys):
+    from amparo import cli
+
+    with pytest.raises(SystemExit) as stopped:
+        cli._lower_priority("lower")
+    assert stopped.value.code == 2
+    assert "AMPARO_WORKER_NICE" in capsys.readouterr().err

@@ -1,8 +1,10 @@
 import pytest
+from django.utils import timezone
 
 from amparo.core.errors import ActionError
 from amparo.messaging import actions, delivery
-from amparo.messaging.models import Campaign, Message
+from amparo.messaging.models import Campaign, Message, OptOut
+from amparo.registry.models import Individual
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +41,40 @@ def test_an_opted_out_number_gets_nothing_from_the_next_campaign(
         actions.schedule_campaign(actor=messenger, campaign=campaign)
 
     assert sorted(line["to"] for line in console_log()) == ["+593990000001", "+593990000003"]
+
+
+def test_an_opt_out_recorded_while_the_campaign_was_prepared_is_honoured_at_the_claim(
+    messenger, people, sms_template, console_log, django_capture_on_commit_callbacks
+):
+    """The opt-out action cancels the queued messages it finds; a message inserted by a
+    preparation that read the recipients just before the opt-out was written is caught when a
+    worker claims it, with the rest of its batch, and never reaches the provider."""
+    campaign = actions.create_campaign(
+        actor=messenger, name="Aviso", template=sms_template, filters={}
+    )
+    with django_capture_on_commit_callbacks(execute=False):
+        actions.schedule_campaign(actor=messenger, campaign=campaign)
+    # What the preparation writes (tasks.prepare_campaign), its recipients read before the
+    # opt-out below existed.
+    Message.objects.bulk_create(
+        Message(
+            organization_id=campaign.organization_id,
+            campaign=campaign,
+            individual=person,
+            channel="sms",
+            address=person.phone,
+            next_attempt_at=timezone.now(),
+        )
+        for person in Individual.objects.filter(contact_consent=True).exclude(phone="")
+    )
+    OptOut.objects.create(channel="sms", address="+593990000002", source=OptOut.Source.REPLY)
+
+    claimed = delivery.claim(campaign.pk, 10)
+
+    assert sorted(m.address for m in claimed) == ["+593990000001", "+593990000003"]
+    cancelled = Message.objects.get(address="+593990000002")
+    assert (cancelled.state, cancelled.claim, cancelled.error) == ("cancelled", None, "opted out")
+    assert console_log() == []
 
 
 def test_a_campaign_nobody_matches_is_refused(messenger, people, sms_template):
