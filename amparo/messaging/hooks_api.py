@@ -59,9 +59,9 @@ def _hook(view: View) -> View:
         if request.method != "POST":
             response = HttpResponse(status=405, headers={"Allow": "POST"})
         elif _too_big(request):
-            response = JsonResponse({"detail": "too large"}, status=413)
+            response = JsonResponse({"detail": _("The request is too large.")}, status=413)
         elif not webhooks.authentic(request, channel):
-            response = JsonResponse({"detail": "forbidden"}, status=403)
+            response = JsonResponse({"detail": _("Not authenticated as the gateway.")}, status=403)
         else:
             try:
                 response = view(request, channel)
@@ -88,7 +88,7 @@ def _twilio(channel: str) -> bool:
 
 def _form(request: HttpRequest) -> Any:
     if request.content_type != "application/x-www-form-urlencoded":
-        raise Malformed("expected a form")
+        raise Malformed(_("Expected a form (application/x-www-form-urlencoded)."))
     return request.POST
 
 
@@ -96,22 +96,22 @@ def _json(request: HttpRequest) -> dict[str, Any]:
     try:
         data = json.loads(request.body or b"")
     except (ValueError, UnicodeDecodeError) as exc:
-        raise Malformed("expected a JSON object") from exc
+        raise Malformed(_("Expected a JSON object.")) from exc
     if not isinstance(data, dict):
-        raise Malformed("expected a JSON object")
+        raise Malformed(_("Expected a JSON object."))
     return data
 
 
 def _text(value: Any, name: str, *, required: bool = False, limit: int = 100) -> str:
     if value is None or value == "":
         if required:
-            raise Malformed(f"{name} is required")
+            raise Malformed(_("%(field)s is required.") % {"field": name})
         return ""
     if isinstance(value, bool) or not isinstance(value, str | int):
-        raise Malformed(f"{name} must be text")
+        raise Malformed(_("%(field)s must be text.") % {"field": name})
     value = str(value)
     if len(value) > limit:
-        raise Malformed(f"{name} is too long")
+        raise Malformed(_("%(field)s is too long.") % {"field": name})
     return value
 
 
@@ -122,7 +122,7 @@ def _our_uuid(request: HttpRequest) -> UUID | None:
     try:
         return UUID(given)
     except ValueError as exc:
-        raise Malformed("message is not a message reference") from exc
+        raise Malformed(_("“message” is not a reference of one of our messages.")) from exc
 
 
 @_hook
@@ -137,7 +137,7 @@ def status(request: HttpRequest, channel: str) -> HttpResponse:
         state = _text(data.get("status"), "status", required=True, limit=40)
         reference = _text(data.get("id") or data.get("uuid"), "id")
     if ours is None and not reference:
-        raise Malformed("the report names no message")
+        raise Malformed(_("The report names no message."))
     settled = actions.settle_status(
         channel=channel, status=state, message_uuid=ours, provider_ref=reference
     )

@@ -15,7 +15,7 @@ from django.http import Http404
 
 from amparo.assistance.models import Entitlement, Project
 from amparo.core import access
-from amparo.core.models import Area, Organization, User
+from amparo.core.models import Area, Office, Organization, User
 from amparo.messaging.models import Campaign, Message, OptOut, Template
 from amparo.registry import queries as registry_queries
 from amparo.registry.models import Household, Individual
@@ -93,12 +93,49 @@ def get_campaign_for(user: User, uuid: Any) -> Campaign:
 
 def campaign_counts(campaign: Campaign) -> dict[str, int]:
     """Messages by state (claimed ones count as queued)."""
-    counts = {state: 0 for state in Message.State.values if state != Message.State.CLAIMED}
-    rows = campaign.messages.values("state").annotate(n=Count("id")).order_by()
-    for row in rows:
-        state = Message.State.QUEUED if row["state"] == Message.State.CLAIMED else row["state"]
-        counts[state] += row["n"]
+    return counts_of_campaigns([campaign.pk])[campaign.pk]
+
+
+def counts_of_campaigns(campaign_ids: list[int]) -> dict[int, dict[str, int]]:
+    """`campaign_counts` of each campaign, in one query (a page of the campaign list)."""
+    states = [state for state in Message.State.values if state != Message.State.CLAIMED]
+    counts = {pk: dict.fromkeys(states, 0) for pk in campaign_ids}
+    rows = (
+        Message.objects.filter(campaign_id__in=campaign_ids)
+        .values_list("campaign_id", "state")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for campaign_id, state, n in rows:
+        counts[campaign_id][Message.State.QUEUED if state == Message.State.CLAIMED else state] += n
     return counts
+
+
+def filter_names(campaign: Campaign) -> dict[str, list[str]]:
+    """The names behind the codes a campaign's filters keep: its offices, areas and project
+    (a code nobody has any more is shown as it is)."""
+    filters = campaign.filters
+    offices = dict(
+        Office.objects.filter(
+            organization_id=campaign.organization_id, code__in=filters.get("offices") or []
+        ).values_list("code", "name")
+    )
+    areas = dict(
+        Area.objects.filter(code__in=filters.get("areas") or []).values_list("code", "name")
+    )
+    project = filters.get("project") or ""
+    projects = dict(
+        Project.objects.filter(organization_id=campaign.organization_id, code=project).values_list(
+            "code", "name"
+        )
+    )
+    return {
+        "offices": [offices.get(c, c) for c in filters.get("offices") or []],
+        "areas": [areas.get(c, c) for c in filters.get("areas") or []],
+        "project": [f"{project} · {projects[project]}" if project in projects else project]
+        if project
+        else [],
+    }
 
 
 def campaign_messages(campaign: Campaign) -> QuerySet[Message]:

@@ -23,8 +23,9 @@ from amparo.core.http import AuthenticatedRequest
 from amparo.core.models import User
 from amparo.core.queries import offices_in_scope
 from amparo.messaging import actions, display, queries, rendering
-from amparo.messaging.forms import CampaignForm, ScheduleForm, TemplateForm
+from amparo.messaging.forms import LANGUAGES, CampaignForm, ScheduleForm, TemplateForm
 from amparo.messaging.models import Campaign, Channel, Template
+from amparo.registry.models import Individual
 
 PERMISSION = "messaging.campaigns"
 SAMPLE_NAME = "Ana"
@@ -72,7 +73,8 @@ def campaign_list(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     _require(user)
     page = Paginator(queries.campaigns_visible_to(user), 20).get_page(request.GET.get("page"))
-    rows = [(campaign, queries.campaign_counts(campaign)) for campaign in page]
+    counts = queries.counts_of_campaigns([campaign.pk for campaign in page])
+    rows = [(campaign, counts[campaign.pk]) for campaign in page]
     return render(request, "messaging/campaigns.html", {"page": page, "rows": rows})
 
 
@@ -202,11 +204,23 @@ def _campaign_page(
         Campaign.State.SCHEDULED,
         Campaign.State.SENDING,
     )
-    context["filters"] = _filters_shown(campaign.filters)
+    context["filters"] = _filters_shown(campaign)
     return render(request, "messaging/campaign.html", context, status=status)
 
 
-def _filters_shown(filters: dict) -> list[tuple[str, str]]:
+def _filters_shown(campaign: Campaign) -> list[tuple[str, str]]:
+    """The campaign's filters as the officer chose them: names, not the codes kept."""
+    filters = campaign.filters
+
+    def labelled(key: str, choices) -> list[str]:
+        labels = dict(choices)
+        return [str(labels.get(code, code)) for code in filters.get(key) or []]
+
+    names = {
+        **queries.filter_names(campaign),
+        "population_groups": labelled("population_groups", Individual.PopulationGroup.choices),
+        "languages": labelled("languages", LANGUAGES),
+    }
     labels = {
         "offices": _("Offices"),
         "areas": _("Where they live"),
@@ -214,11 +228,7 @@ def _filters_shown(filters: dict) -> list[tuple[str, str]]:
         "languages": _("Languages they speak"),
         "project": _("Households entitled in the project"),
     }
-    shown = []
-    for key, label in labels.items():
-        value = filters.get(key)
-        if value:
-            shown.append((label, ", ".join(value) if isinstance(value, list) else str(value)))
+    shown = [(label, ", ".join(names[key])) for key, label in labels.items() if names[key]]
     if filters.get("heads_only"):
         shown.append((_("Heads of household only"), _("yes")))
     return shown

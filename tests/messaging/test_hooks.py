@@ -560,3 +560,23 @@ def test_a_reply_without_a_sender_is_400(client, twilio):
     response = twilio_post(client, inbound_path(), {"Body": "hola", "MessageSid": "a"})
 
     assert response.status_code == 400
+    assert response.json() == {"detail": "From es obligatorio."}
+    assert InboundMessage.objects.count() == 0
+
+
+def test_a_malformed_body_is_told_in_the_language_the_caller_asks_for(client, rapidpro):
+    spanish = client.post(
+        inbound_path(),
+        b"[1, 2]",
+        content_type="application/json",
+        headers={"Authorization": f"Token {SECRET}"},
+    )
+    english = client.post(
+        inbound_path(),
+        b"{not json",
+        content_type="application/json",
+        headers={"Authorization": f"Token {SECRET}", "Accept-Language": "en"},
+    )
+
+    assert (spanish.status_code, spanish.json()) == (400, {"detail": "Se esperaba un objeto JSON."})
+    assert (english.status_code, english.json()) == (400, {"detail": "Expected a JSON object."})

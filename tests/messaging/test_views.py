@@ -248,3 +248,43 @@ def test_the_menu_and_home_show_messages_to_the_communication_officer_only(
     assert home.context["campaigns"]["latest"] == [draft]
     client.force_login(make_user("caseworker", office=office_a1, username="caso"))
     assert reverse("messaging:campaigns") not in client.get(reverse("home")).content.decode()
+
+
+def test_a_campaigns_page_names_its_filters_as_the_officer_chose_them(
+    client, messenger, sms_template, office_a1
+):
+    campaign = actions.create_campaign(
+        actor=messenger,
+        name="Aviso",
+        template=sms_template,
+        filters={"offices": ["a1"], "population_groups": ["refugee"], "languages": ["fr"]},
+    )
+    client.force_login(messenger)
+
+    page = client.get(reverse("messaging:campaign", args=[campaign.uuid]))
+
+    shown = dict(page.context["filters"])
+    assert list(shown.values()) == ["Oficina A1", "Refugiado", "Francés"]
+    assert "refugee" not in page.content.decode()
+
+
+def test_the_campaign_list_counts_every_campaign_of_a_page_in_one_query(
+    client, messenger, sms_template, office_a1, django_assert_max_num_queries
+):
+    client.force_login(messenger)
+    for n in range(3):
+        actions.create_campaign(
+            actor=messenger, name=f"Aviso {n}", template=sms_template, filters={}
+        )
+    client.get(reverse("messaging:campaigns"))  # the session, the menu's caches
+    with django_assert_max_num_queries(12) as three:
+        client.get(reverse("messaging:campaigns"))
+    for n in range(3, 12):
+        actions.create_campaign(
+            actor=messenger, name=f"Aviso {n}", template=sms_template, filters={}
+        )
+
+    with django_assert_max_num_queries(len(three.captured_queries)):
+        page = client.get(reverse("messaging:campaigns"))
+
+    assert len(page.context["rows"]) == 12

@@ -26,6 +26,7 @@ from uuid import UUID
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from amparo.feedback import actions as feedback_actions
 from amparo.feedback.models import Category
@@ -171,12 +172,12 @@ def receive_reply(*, channel: str, address: str, text: str, provider_ref: str = 
     """Keep a reply and act on it (see the module's docstring). A reply the gateway sends
     again (same provider reference) changes nothing."""
     if channel not in (Channel.SMS, Channel.WHATSAPP):
-        raise ValueError(f"no replies on {channel}")
+        raise ValueError(_("Replies are not taken on this channel."))
     address = plain_address(address)[:254]
     provider_ref = (provider_ref or "")[:100]
     text = (text or "").strip()[:MAX_TEXT]
     if not address:
-        raise ValueError("a reply without its sender")
+        raise ValueError(_("A reply must name its sender."))
     if provider_ref:
         earlier = InboundMessage.objects.filter(channel=channel, provider_ref=provider_ref).first()
         if earlier is not None:
