@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         print(__doc__.strip())
         print(
             "\nCommands: serve, worker, demo, createuser, createadmin, reset-two-factor, "
-            "import-registry, import-areas, migrate, check, grant-app-role, purge-audit, "
+            "import-registry, import-areas, dedupe, migrate, check, grant-app-role, purge-audit, "
             "and every Django management command."
         )
         return 0

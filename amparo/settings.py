@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "amparo.activities",
     "amparo.assistance",
     "amparo.feedback",
+    "amparo.dedup",
     "amparo.messaging",
     "amparo.home",
     "amparo.demo",

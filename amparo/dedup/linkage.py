@@ -1,0 +1,454 @@
+"""Probabilistic record linkage for this population: who is registered twice.
+
+A Fellegi–Sunter model in Splink, run in an in-process DuckDB (no server, no labels):
+u probabilities by random sampling, m probabilities by expectation–maximisation, then pairs
+scored within blocks and joined into clusters. What makes it ours is what it compares:
+
+- **given names** read as the registry reads them (nicknames as the names they stand for,
+  glued compounds split, a second given name dropped), with term frequencies: "María" agrees
+  less than "Yoselin";
+- **surnames** in either order, the second one missing, particles glued or dropped;
+- **date of birth** exact, day and month swapped, one digit off, the year off by one, or only
+  a year known (an estimated date);
+- **documents** typo-tolerant, compared only between numbers of the same kind (a new document
+  after regularization is not evidence against);
+- **phone** (last nine digits), **sex** and **area**.
+
+Blocking keeps each block small even for the commonest names (a surname alone never makes a
+block; a surname with a given name and a birth year, or with a birth date, does).
+
+`deduplicate(table)` and `link(left, right)` take pyarrow tables with the columns of
+`COLUMNS` (extra ones are ignored) and give a `Result`. Small inputs (fewer than
+`MIN_TRAINING_RECORDS`) are scored with `PRIOR`, the model's starting parameters, since there
+is too little to learn from.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from amparo.dedup import normalize
+
+COLUMNS = (
+    "id",
+    "given_names",
+    "first_surname",
+    "second_surname",
+    "date_of_birth",
+    "dob_estimated",
+    "sex",
+    "document_type",
+    "document_number",
+    "phone",
+    "area",
+)
+MIN_TRAINING_RECORDS = 2_000
+U_SAMPLE_PAIRS = 2_000_000
+SEED = 2026
+
+
+@dataclass
+class Result:
+    pairs: pa.Table  # id_a, id_b, match_probability, cluster_id (probability >= threshold)
+    clusters: pa.Table  # id, cluster_id (every record)
+    model: dict[str, Any]
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+# --- preparing the records --------------------------------------------------------------------
+
+
+def _distinct_map(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    column: str,
+    name: str,
+    fields: dict[str, Callable[[Any], Any]],
+) -> None:
+    """A table `name` (raw, *fields*) computed in Python over the distinct values of
+    `source.column`."""
+    query = f"SELECT DISTINCT {column} FROM {source}"  # noqa: S608 — our own names
+    raws = [row[0] for row in con.execute(query).fetchall()]
+    values = {key: [fn(raw) for raw in raws] for key, fn in fields.items()}
+    table = pa.table({"raw": pa.array(raws, pa.string()), **values})
+    con.register(f"{name}_arrow", table)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_arrow")  # noqa: S608
+    con.unregister(f"{name}_arrow")
+
+
+def _text_column(table: pa.Table, name: str) -> pa.Array:
+    if name not in table.column_names:
+        return pa.nulls(table.num_rows, pa.string())
+    column = table.column(name)
+    return column.cast(pa.string()) if column.type != pa.string() else column
+
+
+def prepare(con: duckdb.DuckDBPyConnection, table: pa.Table, name: str) -> None:
+    """Write `name`: one row per record with the compared values (`normalize`)."""
+    if "id" not in table.column_names:
+        raise ValueError("the records need an `id` column")
+    columns = {c: _text_column(table, c) for c in COLUMNS if c != "dob_estimated"}
+    if "dob_estimated" in table.column_names:
+        columns["dob_estimated"] = table.column("dob_estimated").cast(pa.bool_())
+    else:
+        columns["dob_estimated"] = pa.array([False] * table.num_rows, pa.bool_())
+    raw = f"{name}_raw"
+    con.register(f"{raw}_arrow", pa.table(columns))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT * FROM {raw}_arrow")  # noqa: S608
+    con.unregister(f"{raw}_arrow")
+    given = normalize.given_names
+    _distinct_map(
+        con,
+        raw,
+        "given_names",
+        "map_given",
+        {
+            "full": lambda raw: given(raw).full,
+            "first": lambda raw: given(raw).first,
+            "glued": lambda raw: given(raw).glued,
+        },
+    )
+    _distinct_map(con, raw, "first_surname", "map_sn1", {"key": normalize.surname})
+    _distinct_map(con, raw, "second_surname", "map_sn2", {"key": normalize.surname})
+    _distinct_map(con, raw, "date_of_birth", "map_dob", {"iso": normalize.birth_date})
+    _distinct_map(con, raw, "sex", "map_sex", {"code": normalize.sex})
+    _distinct_map(con, raw, "document_number", "map_doc", {"key": normalize.document})
+    _distinct_map(con, raw, "phone", "map_phone", {"key": normalize.phone})
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE {name} AS
+        SELECT
+            r.id AS unique_id,
+            g.full AS given, g.first AS given_first, g.glued AS given_glued,
+            s1.key AS sn1, s2.key AS sn2,
+            nullif(list_sort(list_filter([s1.key, s2.key], lambda x: x IS NOT NULL)), [])
+                AS surnames,
+            nullif(array_to_string(list_sort(list_filter([s1.key, s2.key],
+                lambda x: x IS NOT NULL)), ''), '') AS surnames_glued,
+            d.iso AS dob,
+            CAST(substr(d.iso, 1, 4) AS INTEGER) AS dob_year,
+            coalesce(r.dob_estimated, false) AS dob_estimated,
+            x.code AS sex,
+            nullif(lower(trim(coalesce(r.document_type, ''))), '') AS doc_type,
+            doc.key AS doc,
+            p.key AS phone,
+            nullif(upper(trim(coalesce(r.area, ''))), '') AS area
+        FROM {raw} r
+        LEFT JOIN map_given g ON g.raw IS NOT DISTINCT FROM r.given_names
+        LEFT JOIN map_sn1 s1 ON s1.raw IS NOT DISTINCT FROM r.first_surname
+        LEFT JOIN map_sn2 s2 ON s2.raw IS NOT DISTINCT FROM r.second_surname
+        LEFT JOIN map_dob d ON d.raw IS NOT DISTINCT FROM r.date_of_birth
+        LEFT JOIN map_sex x ON x.raw IS NOT DISTINCT FROM r.sex
+        LEFT JOIN map_doc doc ON doc.raw IS NOT DISTINCT FROM r.document_number
+        LEFT JOIN map_phone p ON p.raw IS NOT DISTINCT FROM r.phone
+        """  # noqa: S608 — table names are ours
+    )
+
+
+# --- the model --------------------------------------------------------------------------------
+
+
+def _comparisons(term_frequencies: bool) -> list:
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    def level(sql: str, label: str, m: float, u: float, tf: str | None = None):
+        created = cll.CustomLevel(sql, label_for_charts=label)
+        options: dict[str, Any] = {"m_probability": m, "u_probability": u}
+        if tf and term_frequencies:
+            options["tf_adjustment_column"] = tf
+        return created.configure(**options)
+
+    # m and u here are the starting values (`PRIOR`): training replaces them.
+    given = cl.CustomComparison(
+        output_column_name="given",
+        comparison_description="given names",
+        comparison_levels=[
+            cll.NullLevel("given"),
+            level('"given_l" = "given_r"', "same given names", 0.80, 0.004, "given"),
+            level(
+                '"given_first_l" = "given_first_r" OR "given_glued_l" = "given_glued_r"',
+                "same first given name (a second one dropped), or glued",
+                0.10,
+                0.02,
+            ),
+            level(
+                "list_has_any(string_split(\"given_l\", ' '), string_split(\"given_r\", ' '))",
+                "a given name in common",
+                0.03,
+                0.01,
+            ),
+            level(
+                'jaro_winkler_similarity("given_glued_l", "given_glued_r") >= 0.92',
+                "given names nearly the same",
+                0.04,
+                0.003,
+            ),
+            level(
+                'jaro_winkler_similarity("given_glued_l", "given_glued_r") >= 0.80',
+                "given names alike",
+                0.02,
+                0.05,
+            ),
+            cll.ElseLevel().configure(m_probability=0.002, u_probability=0.913),
+        ],
+    )
+    surnames = cl.CustomComparison(
+        output_column_name="surnames",
+        comparison_description="surnames, in either order",
+        comparison_levels=[
+            cll.NullLevel("surnames_glued"),
+            level(
+                '"surnames_glued_l" = "surnames_glued_r"',
+                "same surnames (either order, or glued)",
+                0.80,
+                0.0005,
+                "surnames_glued",
+            ),
+            level(
+                '"sn1_l" = "sn1_r" AND ("sn2_l" IS NULL OR "sn2_r" IS NULL)',
+                "same first surname, a second one missing",
+                0.08,
+                0.005,
+            ),
+            level(
+                'list_has_any("surnames_l", "surnames_r")',
+                "a surname in common",
+                0.04,
+                0.02,
+            ),
+            level(
+                'damerau_levenshtein("surnames_glued_l", "surnames_glued_r") <= 2 '
+                'OR contains("surnames_glued_l", "surnames_glued_r") '
+                'OR contains("surnames_glued_r", "surnames_glued_l")',
+                "surnames a typo or a particle apart",
+                0.05,
+                0.001,
+            ),
+            level(
+                'jaro_winkler_similarity("surnames_glued_l", "surnames_glued_r") >= 0.88',
+                "surnames alike",
+                0.02,
+                0.02,
+            ),
+            cll.ElseLevel().configure(m_probability=0.01, u_probability=0.9535),
+        ],
+    )
+    dob = cl.CustomComparison(
+        output_column_name="dob",
+        comparison_description="date of birth",
+        comparison_levels=[
+            cll.NullLevel("dob"),
+            level(
+                '"dob_l" = "dob_r" AND NOT ("dob_estimated_l" OR "dob_estimated_r")',
+                "same date of birth",
+                0.85,
+                0.0001,
+            ),
+            level(
+                'substr("dob_l", 1, 4) = substr("dob_r", 1, 4) '
+                'AND substr("dob_l", 6, 2) = substr("dob_r", 9, 2) '
+                'AND substr("dob_l", 9, 2) = substr("dob_r", 6, 2)',
+                "day and month swapped",
+                0.03,
+                0.00005,
+            ),
+            level(
+                # Not in the century or decade: a father born 30 years earlier is another man.
+                'damerau_levenshtein("dob_l", "dob_r") <= 1 '
+                'AND substr("dob_l", 1, 3) = substr("dob_r", 1, 3)',
+                "one digit off (the year's last, the month or the day)",
+                0.05,
+                0.002,
+            ),
+            level(
+                '("dob_estimated_l" OR "dob_estimated_r") '
+                'AND abs("dob_year_l" - "dob_year_r") <= 1',
+                "an estimated date, the same year or next to it",
+                0.04,
+                0.02,
+            ),
+            level(
+                'abs("dob_year_l" - "dob_year_r") <= 1 AND substr("dob_l", 6) = substr("dob_r", 6)',
+                "the year off by one",
+                0.02,
+                0.0002,
+            ),
+            cll.ElseLevel().configure(m_probability=0.01, u_probability=0.9776),
+        ],
+    )
+    document = cl.CustomComparison(
+        output_column_name="doc",
+        comparison_description="document of the same kind",
+        comparison_levels=[
+            cll.CustomLevel(
+                '"doc_l" IS NULL OR "doc_r" IS NULL OR ("doc_type_l" IS DISTINCT FROM '
+                '"doc_type_r" AND damerau_levenshtein("doc_l", "doc_r") > 1)',
+                label_for_charts="no document, or documents of different kinds",
+            ).configure(is_null_level=True),
+            level('"doc_l" = "doc_r"', "same document", 0.85, 0.00001),
+            level(
+                'damerau_levenshtein("doc_l", "doc_r") <= 1',
+                "document one typo apart",
+                0.10,
+                0.0001,
+            ),
+            cll.ElseLevel().configure(m_probability=0.01, u_probability=0.99989),
+        ],
+    )
+    phone = cl.CustomComparison(
+        output_column_name="phone",
+        comparison_description="phone",
+        comparison_levels=[
+            cll.NullLevel("phone"),
+            # A household shares its phone: agreeing on it says less than its rarity suggests.
+            level('"phone_l" = "phone_r"', "same phone", 0.6, 0.01),
+            cll.ElseLevel().configure(m_probability=0.4, u_probability=0.99),
+        ],
+    )
+    sex = cl.CustomComparison(
+        output_column_name="sex",
+        comparison_description="sex",
+        comparison_levels=[
+            cll.NullLevel("sex"),
+            level('"sex_l" = "sex_r"', "same sex", 0.97, 0.5),
+            cll.ElseLevel().configure(m_probability=0.03, u_probability=0.5),
+        ],
+    )
+    area = cl.CustomComparison(
+        output_column_name="area",
+        comparison_description="area",
+        comparison_levels=[
+            cll.NullLevel("area"),
+            level('"area_l" = "area_r"', "same area", 0.8, 0.1),
+            cll.ElseLevel().configure(m_probability=0.2, u_probability=0.9),
+        ],
+    )
+    return [given, surnames, dob, document, phone, sex, area]
+
+
+def _blocking_rules() -> list:
+    from splink import block_on
+
+    return [
+        block_on("doc"),
+        block_on("phone", "given_first"),
+        block_on("dob", "sn1"),
+        block_on("dob", "given_first"),
+        block_on("sn1", "given_first", "dob_year"),
+        block_on("surnames_glued", "given_first"),
+        block_on("surnames_glued", "dob_year"),
+        block_on("given_glued", "sn2", "dob_year"),
+    ]
+
+
+def settings(link_type: str = "dedupe_only", *, records: int = MIN_TRAINING_RECORDS):
+    """The model before training. Fewer than `MIN_TRAINING_RECORDS` records go without term
+    frequencies: in a file of six people every name is "common"."""
+    from splink import SettingsCreator
+
+    return SettingsCreator(
+        link_type=link_type,
+        comparisons=_comparisons(term_frequencies=records >= MIN_TRAINING_RECORDS),
+        blocking_rules_to_generate_predictions=_blocking_rules(),
+        probability_two_random_records_match=1e-5,
+        retain_intermediate_calculation_columns=False,
+        retain_matching_columns=False,
+        max_iterations=20,
+    )
+
+
+def _train(linker, records: int) -> None:
+    from splink import block_on
+
+    if records < MIN_TRAINING_RECORDS:
+        return  # too little to learn from: the prior stands
+    linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=SEED)
+    # Each session fixes what its blocking rule compares and learns the rest.
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("dob"), estimate_without_term_frequencies=True
+    )
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("sn1", "given_first"), estimate_without_term_frequencies=True
+    )
+
+
+# --- running it -------------------------------------------------------------------------------
+
+
+def _connection() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(":memory:")
+    con.execute("SET preserve_insertion_order = false")
+    return con
+
+
+def _run(tables: list[pa.Table], link_type: str, threshold: float, model: dict | None) -> Result:
+    from splink import DuckDBAPI, Linker
+
+    logging.getLogger("splink").setLevel(logging.WARNING)
+    seconds: dict[str, float] = {}
+    records = sum(table.num_rows for table in tables)
+    started = time.perf_counter()
+    con = _connection()
+    db_api = DuckDBAPI(connection=con)
+    names = []
+    for index, table in enumerate(tables):
+        name = f"records_{index}"
+        prepare(con, table, name)
+        names.append(name)
+    inputs = [
+        db_api.register(name, dataset_display_name=f"input_{i}") for i, name in enumerate(names)
+    ]
+    seconds["prepare"] = time.perf_counter() - started
+    linker = Linker(
+        inputs if len(inputs) > 1 else inputs[0],
+        model if model is not None else settings(link_type, records=records),
+        log_level=logging.WARNING,
+    )
+    started = time.perf_counter()
+    if model is None:
+        _train(linker, records)
+    seconds["train"] = time.perf_counter() - started
+    started = time.perf_counter()
+    predictions = linker.inference.predict(threshold_match_probability=threshold)
+    seconds["predict"] = time.perf_counter() - started
+    started = time.perf_counter()
+    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
+        predictions, threshold_match_probability=threshold
+    )
+    pairs = con.sql(
+        f"""
+        SELECT p.unique_id_l AS id_a, p.unique_id_r AS id_b, p.match_probability,
+               c.cluster_id
+        FROM {predictions.physical_name} p
+        JOIN {clusters.physical_name} c ON c.unique_id = p.unique_id_l
+            {"AND c.source_dataset = p.source_dataset_l" if link_type != "dedupe_only" else ""}
+        ORDER BY p.match_probability DESC, id_a, id_b
+        """  # noqa: S608 — Splink's own table names
+    ).to_arrow_table()
+    everyone = con.sql(
+        f"SELECT unique_id AS id, cluster_id FROM {clusters.physical_name} ORDER BY id"  # noqa: S608
+    ).to_arrow_table()
+    seconds["cluster"] = time.perf_counter() - started
+    trained = linker.misc.save_model_to_json()
+    con.close()
+    return Result(pairs=pairs, clusters=everyone, model=trained, seconds=seconds)
+
+
+def deduplicate(table: pa.Table, *, threshold: float = 0.9, model: dict | None = None) -> Result:
+    """The likely duplicates among `table`'s records (trained on them unless `model`)."""
+    return _run([table], "dedupe_only", threshold, model)
+
+
+def link(
+    left: pa.Table, right: pa.Table, *, threshold: float = 0.9, model: dict | None = None
+) -> Result:
+    """The records of `right` that are likely people of `left` (no pairs within one side)."""
+    return _run([left, right], "link_only", threshold, model)

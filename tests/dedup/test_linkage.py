@@ -1,0 +1,157 @@
+"""The linkage model on small fixtures: each kind of error this population's records carry is
+still found as the same person, and namesakes (same names, other people) are not joined."""
+
+import pyarrow as pa
+import pytest
+
+from amparo.dedup import linkage, normalize
+
+BASE = {
+    "given_names": "José Luis",
+    "first_surname": "González",
+    "second_surname": "Pérez",
+    "date_of_birth": "1990-05-07",
+    "sex": "M",
+    "document_type": "cedula_ve",
+    "document_number": "V-12.345.678",
+    "phone": "+58 412 123 4567",
+    "area": "EC-P",
+}
+# People who share nothing much with BASE or with one another: the background of each fixture.
+OTHERS = [
+    ("Ana", "Torres", "Vera", "2001-03-03", "F", "81234567", "+593991110001"),
+    ("Carlos", "Mendoza", "Silva", "1975-11-30", "M", "22334455", "+593991110002"),
+    ("Yoselin", "Rojas", "Castillo", "1998-08-19", "F", "30111222", "+593991110003"),
+    ("Pedro", "Flores", "", "1960-02-14", "M", "", "+593991110004"),
+    ("Daniela", "Vargas", "Romero", "2005-12-25", "F", "27888999", ""),
+    ("Miguel Ángel", "Sánchez", "Díaz", "1983-06-01", "M", "15151515", "+593991110006"),
+]
+
+ERRORS = {
+    "nickname": {"given_names": "Pepe Luis"},
+    "second given name dropped": {"given_names": "José"},
+    "glued compound given name": {"given_names": "JoseLuis"},
+    "typo in a given name": {"given_names": "Jose Lius"},
+    "accents and case": {"given_names": "JOSE LUIS", "first_surname": "GONZALEZ"},
+    "second surname dropped": {"second_surname": ""},
+    "surnames swapped": {"first_surname": "Pérez", "second_surname": "González"},
+    "typo in a surname": {"first_surname": "Gonzales"},
+    "day and month swapped": {"date_of_birth": "1990-07-05"},
+    "year off by one": {"date_of_birth": "1991-05-07"},
+    "one digit of the date": {"date_of_birth": "1990-05-08"},
+    "date missing": {"date_of_birth": ""},
+    "date only estimated": {"date_of_birth": "1990-01-01", "dob_estimated": True},
+    "document typo": {"document_number": "12354678"},
+    "document with its letter and zeros": {"document_number": "012345678"},
+    "new document after regularization": {"document_type": "ppt_co", "document_number": "4455667"},
+    "phone written otherwise": {"phone": "0412-1234567"},
+    "phone and document missing": {"phone": "", "document_number": ""},
+    "moved to another area": {"area": "EC-G"},
+}
+
+
+def records(*extra: dict) -> pa.Table:
+    rows = [{"id": "base", **BASE, "dob_estimated": False}]
+    for n, (given, sn1, sn2, dob, sex, doc, phone) in enumerate(OTHERS):
+        rows.append(
+            {
+                "id": f"other-{n}",
+                "given_names": given,
+                "first_surname": sn1,
+                "second_surname": sn2,
+                "date_of_birth": dob,
+                "dob_estimated": False,
+                "sex": sex,
+                "document_type": "cedula_ve" if doc else "",
+                "document_number": doc,
+                "phone": phone,
+                "area": "EC-P",
+            }
+        )
+    rows.extend(extra)
+    return pa.Table.from_pylist(rows)
+
+
+def pairs(result: linkage.Result) -> set[frozenset[str]]:
+    return {
+        frozenset((a, b))
+        for a, b in zip(
+            result.pairs.column("id_a").to_pylist(),
+            result.pairs.column("id_b").to_pylist(),
+            strict=True,
+        )
+    }
+
+
+@pytest.mark.parametrize("kind", ERRORS)
+def test_each_kind_of_error_is_still_the_same_person(kind):
+    copy = {**BASE, "dob_estimated": False, **ERRORS[kind], "id": "copy"}
+
+    result = linkage.deduplicate(records(copy))
+
+    assert pairs(result) == {frozenset(("base", "copy"))}
+    columns = result.clusters.to_pydict()
+    clusters = dict(zip(columns["id"], columns["cluster_id"], strict=True))
+    assert clusters["base"] == clusters["copy"] != clusters["other-0"]
+
+
+def test_two_errors_at_once_are_still_the_same_person():
+    copy = {**BASE, "id": "copy", "dob_estimated": False, "given_names": "Pepe"}
+    copy.update(second_surname="", date_of_birth="1990-07-05", phone="")
+
+    assert pairs(linkage.deduplicate(records(copy))) == {frozenset(("base", "copy"))}
+
+
+@pytest.mark.parametrize(
+    "namesake",
+    [
+        # A sister: the same surnames, phone and area; another name, date and document.
+        {"given_names": "María", "sex": "F", "date_of_birth": "1993-02-11",
+         "document_number": "19876543"},
+        # A twin brother: the same date of birth and surnames, another name and document.
+        {"given_names": "Carlos Andrés", "document_number": "12399999"},
+        # An unrelated namesake: the same name, another date, document, phone and area.
+        {"date_of_birth": "1972-10-23", "document_number": "5432109", "phone": "+573001112233",
+         "area": "EC-G"},
+        # The father: the same names; born 30 years earlier, another document.
+        {"date_of_birth": "1960-05-07", "document_number": "3456789"},
+    ],
+    ids=["sister", "twin", "unrelated namesake", "father"],
+)  # fmt: skip
+def test_namesakes_are_not_joined(namesake):
+    other = {**BASE, "dob_estimated": False, **namesake, "id": "namesake"}
+
+    assert pairs(linkage.deduplicate(records(other))) == set()
+
+
+def test_linking_two_files_pairs_only_across_them():
+    left = records()
+    right = pa.Table.from_pylist(
+        [
+            {**BASE, "id": "r1", "dob_estimated": False, "given_names": "Pepe"},
+            {**BASE, "id": "r2", "dob_estimated": False, "given_names": "Pepe Luis"},
+        ]
+    )
+
+    found = pairs(linkage.link(left, right))
+
+    assert found == {frozenset(("base", "r1")), frozenset(("base", "r2"))}
+
+
+def test_records_without_an_id_are_refused():
+    with pytest.raises(ValueError, match="id"):
+        linkage.deduplicate(pa.table({"given_names": ["Ana"]}))
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("1990-05-17", "1990-05-17"),
+        ("19900517", "1990-05-17"),
+        ("1990-02-30", None),
+        ("17/05/1990", None),
+        ("", None),
+    ],
+)
+def test_dates_are_read_in_iso_or_yyyymmdd(raw, expected):
+    assert normalize.birth_date(raw) == expected
