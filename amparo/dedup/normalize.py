@@ -25,6 +25,7 @@ _LETTER_PREFIX = re.compile(r"^[VEPJG](?=\d{5,}$)")
 class GivenNames:
     full: str | None  # the canonical words: nicknames as the names they stand for
     first: str | None
+    second: str | None
     glued: str | None  # without spaces: "mariajose" for "María José" and "Majo"
 
 
@@ -37,8 +38,9 @@ def given_names(raw: str | None) -> GivenNames:
         # canonical reading is a nickname's first name, else the split, else the word.
         words.extend(readings[1] if len(readings) > 1 else readings[0])
     if not words:
-        return GivenNames(None, None, None)
-    return GivenNames(" ".join(words), words[0], "".join(words))
+        return GivenNames(None, None, None, None)
+    second = words[1] if len(words) > 1 else None
+    return GivenNames(" ".join(words), words[0], second, "".join(words))
 
 
 def surname(raw: str | None) -> str | None:
@@ -46,6 +48,12 @@ def surname(raw: str | None) -> str | None:
     'delacruz'. (A record that drops the particles, 'Cruz', is caught by the comparison's
     "one contains the other" level.)"""
     key = fold(raw or "").replace(" ", "")
+    return key or None
+
+
+def bare_surname(raw: str | None) -> str | None:
+    """A surname without its particles: 'De La Cruz' and 'Cruz' → 'cruz'."""
+    key = "".join(name_tokens(raw or ""))
     return key or None
 
 
