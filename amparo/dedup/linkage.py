@@ -51,6 +51,7 @@ COLUMNS = (
 )
 MIN_TRAINING_RECORDS = 2_000
 U_SAMPLE_PAIRS = 2_000_000
+EM_PAIRS = 1_000_000
 SEED = 2026
 
 
@@ -113,6 +114,7 @@ def prepare(con: duckdb.DuckDBPyConnection, table: pa.Table, name: str) -> None:
             "full": lambda raw: given(raw).full,
             "first": lambda raw: given(raw).first,
             "second": lambda raw: given(raw).second,
+            "sorted": lambda raw: given(raw).sorted,
             "glued": lambda raw: given(raw).glued,
         },
     )
@@ -129,7 +131,7 @@ def prepare(con: duckdb.DuckDBPyConnection, table: pa.Table, name: str) -> None:
         SELECT
             r.id AS unique_id,
             g.full AS given, g.first AS given_first, g.glued AS given_glued,
-            g.second AS given_second,
+            g.second AS given_second, g.sorted AS given_sorted,
             s1.key AS sn1, s2.key AS sn2,
             nullif(concat(least(s1.key, s2.key), greatest(s1.key, s2.key)), '')
                 AS surnames_glued,
@@ -189,9 +191,11 @@ def _comparisons(term_frequencies: bool) -> list:
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
 
-    def level(sql: str, label: str, m: float, u: float, tf: str | None = None):
+    def level(sql: str, label: str, m: float, u: float, tf: str | None = None, fix_u: bool = False):
         created = cll.CustomLevel(sql, label_for_charts=label)
         options: dict[str, Any] = {"m_probability": m, "u_probability": u}
+        if fix_u:
+            options["fix_u_probability"] = True
         if tf and term_frequencies:
             options["tf_adjustment_column"] = tf
         return created.configure(**options)
@@ -204,16 +208,11 @@ def _comparisons(term_frequencies: bool) -> list:
             cll.NullLevel("given"),
             level('"given_l" = "given_r"', "same given names", 0.80, 0.004, "given"),
             level(
-                '"given_first_l" = "given_first_r" OR "given_glued_l" = "given_glued_r"',
-                "same first given name (a second one dropped), or glued",
+                '"given_glued_l" = "given_glued_r" OR "given_sorted_l" = "given_sorted_r" '
+                'OR ("given_first_l" = "given_first_r" '
+                'AND ("given_second_l" IS NULL OR "given_second_r" IS NULL))',
+                "the same but a second given name dropped, glued or swapped",
                 0.10,
-                0.02,
-            ),
-            level(
-                '"given_second_l" = "given_first_r" OR "given_first_l" = "given_second_r" '
-                'OR "given_second_l" = "given_second_r"',
-                "a given name in common",
-                0.03,
                 0.01,
             ),
             level(
@@ -223,6 +222,14 @@ def _comparisons(term_frequencies: bool) -> list:
                 "given names nearly the same",
                 0.06,
                 0.003,
+            ),
+            level(
+                # Sisters are often María José and María Gabriela: weak evidence.
+                '"given_first_l" = "given_first_r" OR "given_second_l" = "given_first_r" '
+                'OR "given_first_l" = "given_second_r" OR "given_second_l" = "given_second_r"',
+                "a given name in common",
+                0.03,
+                0.02,
             ),
             cll.ElseLevel().configure(m_probability=0.002, u_probability=0.963),
         ],
@@ -340,7 +347,9 @@ def _comparisons(term_frequencies: bool) -> list:
         comparison_levels=[
             cll.NullLevel("phone"),
             # A household shares its phone: agreeing on it says less than its rarity suggests.
-            level('"phone_l" = "phone_r"', "same phone", 0.6, 0.01),
+            # Its u is kept, not sampled: random pairs almost never share a phone, but the
+            # people of a household (the namesakes most likely to be confused) do.
+            level('"phone_l" = "phone_r"', "same phone", 0.6, 0.01, fix_u=True),
             cll.ElseLevel().configure(m_probability=0.4, u_probability=0.99),
         ],
     )
@@ -390,8 +399,8 @@ def settings(link_type: str = "dedupe_only", *, records: int = MIN_TRAINING_RECO
         comparisons=_comparisons(term_frequencies=records >= MIN_TRAINING_RECORDS),
         blocking_rules_to_generate_predictions=_blocking_rules(),
         probability_two_random_records_match=1e-5,
-        retain_intermediate_calculation_columns=False,
-        retain_matching_columns=False,
+        retain_intermediate_calculation_columns=True,  # mw_: each field's weight, the reasons
+        retain_matching_columns=True,  # with the gamma_ values `_guarded` reads
         max_iterations=20,
     )
 
@@ -403,15 +412,37 @@ def _train(linker, records: int) -> None:
         return  # too little to learn from: the prior stands
     linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=SEED)
     # Each session fixes what its blocking rule compares and learns the rest.
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("dob"), estimate_without_term_frequencies=True
-    )
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("sn1", "given_first"), estimate_without_term_frequencies=True
-    )
+    # At most `EM_PAIRS` pairs each: a common surname with a common given name makes blocks
+    # of thousands at national scale, and a sample learns the same m values.
+    # The blocks are pairs that are nearly all the same person (one document; the same names
+    # and date of birth), so that EM does not take the members of a household, who share
+    # surnames, phone, area and sometimes a birthday, for the same person.
+    for rule in (block_on("doc"), block_on("given", "surnames_glued", "dob")):
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            rule, estimate_without_term_frequencies=True, max_pairs=EM_PAIRS
+        )
 
 
 # --- running it -------------------------------------------------------------------------------
+
+
+# The comparison vector values (Splink counts a comparison's levels from the bottom, the null
+# level being -1): given names that only share a word (1) or nothing (0); not the same
+# document (below 2).
+FAMILY_LIKE = "gamma_given IN (0, 1) AND gamma_doc < 2"
+
+
+def _guarded(con, db_api, linker, predictions):
+    """Pairs whose given names differ (but for a word) are never joined by the model alone,
+    whatever else agrees, unless they share a document: twins and siblings share surnames,
+    phone, area and sometimes a birthday, which the model, counting each agreement apart,
+    would take for one person. Their probability becomes 0 (out of the pairs and clusters)."""
+    name = f"{predictions.physical_name}_guarded"
+    con.execute(
+        f"CREATE TABLE {name} AS SELECT * REPLACE (CASE WHEN {FAMILY_LIKE} THEN 0.0 "  # noqa: S608
+        f"ELSE match_probability END AS match_probability) FROM {predictions.physical_name}"
+    )
+    return linker.table_management.register_table_predict(db_api.register(name))
 
 
 def _connection() -> duckdb.DuckDBPyConnection:
@@ -448,7 +479,7 @@ def _run(tables: list[pa.Table], link_type: str, threshold: float, model: dict |
         _train(linker, records)
     seconds["train"] = time.perf_counter() - started
     started = time.perf_counter()
-    predictions = linker.inference.predict(threshold_match_probability=threshold)
+    predictions = _guarded(con, db_api, linker, linker.inference.predict(threshold))
     seconds["predict"] = time.perf_counter() - started
     started = time.perf_counter()
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
@@ -461,6 +492,7 @@ def _run(tables: list[pa.Table], link_type: str, threshold: float, model: dict |
         FROM {predictions.physical_name} p
         JOIN {clusters.physical_name} c ON c.unique_id = p.unique_id_l
             {"AND c.source_dataset = p.source_dataset_l" if link_type != "dedupe_only" else ""}
+        WHERE p.match_probability >= {threshold}
         ORDER BY p.match_probability DESC, id_a, id_b
         """  # noqa: S608 — Splink's own table names
     ).to_arrow_table()

@@ -26,6 +26,7 @@ class GivenNames:
     full: str | None  # the canonical words: nicknames as the names they stand for
     first: str | None
     second: str | None
+    sorted: str | None  # the words in alphabetical order: "José María" = "María José"
     glued: str | None  # without spaces: "mariajose" for "María José" and "Majo"
 
 
@@ -38,9 +39,9 @@ def given_names(raw: str | None) -> GivenNames:
         # canonical reading is a nickname's first name, else the split, else the word.
         words.extend(readings[1] if len(readings) > 1 else readings[0])
     if not words:
-        return GivenNames(None, None, None, None)
+        return GivenNames(None, None, None, None, None)
     second = words[1] if len(words) > 1 else None
-    return GivenNames(" ".join(words), words[0], second, "".join(words))
+    return GivenNames(" ".join(words), words[0], second, " ".join(sorted(words)), "".join(words))
 
 
 def surname(raw: str | None) -> str | None:
