@@ -115,10 +115,15 @@ def prepare(con: duckdb.DuckDBPyConnection, table: pa.Table, name: str) -> None:
             "first": lambda raw: given(raw).first,
             "second": lambda raw: given(raw).second,
             "sorted": lambda raw: given(raw).sorted,
+            "skeleton": lambda raw: normalize.skeleton(given(raw).first),
             "glued": lambda raw: given(raw).glued,
         },
     )
-    surnames = {"key": normalize.surname, "bare": normalize.bare_surname}
+    surnames = {
+        "key": normalize.surname,
+        "bare": normalize.bare_surname,
+        "skeleton": normalize.skeleton,
+    }
     _distinct_map(con, raw, "first_surname", "map_sn1", surnames)
     _distinct_map(con, raw, "second_surname", "map_sn2", surnames)
     _distinct_map(con, raw, "date_of_birth", "map_dob", {"iso": normalize.birth_date})
@@ -131,7 +136,10 @@ def prepare(con: duckdb.DuckDBPyConnection, table: pa.Table, name: str) -> None:
         SELECT
             r.id AS unique_id,
             g.full AS given, g.first AS given_first, g.glued AS given_glued,
-            g.second AS given_second, g.sorted AS given_sorted,
+            g.second AS given_second, g.sorted AS given_sorted, g.skeleton AS given_skel,
+            s1.skeleton AS sn1_skel, s2.skeleton AS sn2_skel,
+            nullif(concat(least(s1.skeleton, s2.skeleton), greatest(s1.skeleton, s2.skeleton)), '')
+                AS surnames_skel,
             s1.key AS sn1, s2.key AS sn2,
             nullif(concat(least(s1.key, s2.key), greatest(s1.key, s2.key)), '')
                 AS surnames_glued,
@@ -217,8 +225,13 @@ def _comparisons(term_frequencies: bool) -> list:
             ),
             level(
                 # The length check first: it is cheap, and most pairs fail it.
-                'abs(length("given_glued_l") - length("given_glued_r")) <= 3 AND '
-                'jaro_winkler_similarity("given_glued_l", "given_glued_r") >= 0.92',
+                '(abs(length("given_glued_l") - length("given_glued_r")) <= 3 AND '
+                'jaro_winkler_similarity("given_glued_l", "given_glued_r") >= 0.92) OR '
+                # One slip in the first name, the second dropped ("Jessus", "Cadmen"): not
+                # Jaro-Winkler, which puts "Joze" further from "José" than "Jesús" is.
+                '(abs(length("given_first_l") - length("given_first_r")) <= 1 AND '
+                'length("given_first_l") >= 4 AND '
+                'levenshtein("given_first_l", "given_first_r") <= 1)',
                 "given names nearly the same",
                 0.06,
                 0.003,
@@ -386,6 +399,13 @@ def _blocking_rules() -> list:
         block_on("surnames_glued", "given_first"),
         block_on("surnames_glued", "dob_year"),
         block_on("given_glued", "sn2", "dob_year"),
+        # Typos: the sounds of a name rather than its letters ('Pareds', 'Dellgado').
+        block_on("surnames_skel", "given_skel"),
+        block_on("sn1_skel", "dob"),
+        block_on("given_skel", "sn2_skel", "dob"),
+        block_on("given_sorted", "sn1_skel"),
+        block_on("given_sorted", "sn2_skel"),
+        block_on("phone", "sn1_skel"),
     ]
 
 

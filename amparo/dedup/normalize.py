@@ -58,6 +58,28 @@ def bare_surname(raw: str | None) -> str | None:
     return key or None
 
 
+_SOUNDS = (
+    ("ch", "x"), ("ll", "l"), ("qu", "k"), ("gue", "ge"), ("gui", "gi"), ("ce", "se"),
+    ("ci", "si"), ("ge", "je"), ("gi", "ji"), ("h", ""), ("v", "b"), ("z", "s"), ("c", "k"),
+    ("w", "u"),
+)  # fmt: skip
+_VOWELS = re.compile(r"[aeiouy]+")
+_REPEATS = re.compile(r"(.)\1+")
+
+
+def skeleton(word: str | None) -> str | None:
+    """A key that survives the commonest slips in a Spanish name: vowels, silent h, b/v, s/z/c,
+    doubled letters ('Paredes', 'Pareds', 'Parredes' → 'prds'; 'Villamizar', 'Billamisar' →
+    'blmsr'). Blocking reads it, so that a typo does not hide a pair."""
+    text = fold(word or "").replace(" ", "")
+    if not text:
+        return None
+    for before, after in _SOUNDS:
+        text = text.replace(before, after)
+    text = _REPEATS.sub(r"\1", text)
+    return _REPEATS.sub(r"\1", text[0] + _VOWELS.sub("", text[1:])) or None
+
+
 def birth_date(raw: str | datetime.date | None) -> str | None:
     """ISO 'YYYY-MM-DD' from ISO, 'YYYYMMDD' or a date; None when it is not a real date."""
     if isinstance(raw, datetime.date):

@@ -155,3 +155,16 @@ def test_records_without_an_id_are_refused():
 )
 def test_dates_are_read_in_iso_or_yyyymmdd(raw, expected):
     assert normalize.birth_date(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "key"),
+    [("Paredes", "prds"), ("Pareds", "prds"), ("Parredes", "prds"), ("Villamizar", "blmsr"),
+     ("Billamisar", "blmsr"), ("Dellgado", "dlgd"), ("Hernández", "ernds"), ("Ernandes", "ernds")],
+)  # fmt: skip
+def test_the_blocking_skeleton_survives_the_commonest_slips(typed, key):
+    assert normalize.skeleton(typed) == key
+
+
+def test_different_names_keep_different_skeletons():
+    assert normalize.skeleton("Gómez") != normalize.skeleton("González")
