@@ -115,8 +115,10 @@ def test_two_errors_at_once_are_still_the_same_person():
          "area": "EC-G"},
         # The father: the same names; born 30 years earlier, another document.
         {"date_of_birth": "1960-05-07", "document_number": "3456789"},
+        # A brother: José Antonio, born two years later, no document.
+        {"given_names": "José Antonio", "date_of_birth": "1992-03-14", "document_number": ""},
     ],
-    ids=["sister", "twin", "unrelated namesake", "father"],
+    ids=["sister", "twin", "unrelated namesake", "father", "brother with the same first name"],
 )  # fmt: skip
 def test_namesakes_are_not_joined(namesake):
     other = {**BASE, "dob_estimated": False, **namesake, "id": "namesake"}
