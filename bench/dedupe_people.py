@@ -458,6 +458,9 @@ def format_phone(phone: str, rng: Random) -> str:
 
 
 def estimated(born: str, rng: Random) -> str:
+    """Only the year known: 1 January or 1 July (not in the future) of it."""
+    if int(born[:4]) == TODAY.year and TODAY.month < 7:
+        return f"{born[:4]}-01-01"
     return f"{born[:4]}-{rng.choice(('01-01', '07-01'))}"
 
 
@@ -564,7 +567,7 @@ def apply_errors(record: dict, profile: Profile, draw: _Draw, host_of_area: dict
     if born and not record["dob_estimated"]:
         if roll("dob_day_month_swapped"):
             year, month, day = born.split("-")
-            if int(day) <= 12 and day != month:
+            if int(day) <= 12 and day != month and _valid(f"{year}-{day}-{month}"):
                 born = f"{year}-{day}-{month}"
                 applied.append("dob_day_month_swapped")
         if roll("dob_year_off"):
@@ -672,12 +675,16 @@ def _people(n_people: int, profile: Profile, draw: _Draw) -> list[dict]:
         parents = []
         for sex in (head_sex, "M" if head_sex == "F" else "F")[: 1 if size == 1 else 2]:
             born = draw.dob(18, 70)
-            if people and rng.random() < profile.namesake_share:
-                # Another person's given name, first surname and birth year: not them.
-                other = people[rng.randrange(len(people))]
+            other = people[rng.randrange(len(people))] if people else None
+            if (
+                other is not None
+                and rng.random() < profile.namesake_share
+                and "1900" < other["date_of_birth"][:4] <= str(TODAY.year - 18)
+            ):
+                # Another adult's given name, first surname and birth year: not them.
                 given, first = other["given_names"], other["first_surname"]
                 second = other["second_surname"] if rng.random() < 0.5 else draw.pick(draw.surnames)
-                year = int(other["date_of_birth"][:4] or born.year)
+                year = int(other["date_of_birth"][:4])
                 born = date(year, rng.randint(1, 12), rng.randint(1, 28))
                 sex = other["sex"] or sex
             else:
