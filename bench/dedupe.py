@@ -38,6 +38,8 @@ import argparse
 import csv
 import importlib.util
 import json
+import logging
+import math
 import os
 import subprocess
 import sys
@@ -61,6 +63,8 @@ MODELS = ("plain", "amparo")
 PLAIN_NAME_FIELDS = ("given_names", "first_surname", "second_surname")
 PLAIN_BLOCKS = (("first_surname",), ("date_of_birth",))
 U_SAMPLE_PAIRS = 5e6
+PREDICT_CHUNK_PAIRS = 25_000_000  # blocked pairs per predict chunk of the plain model
+PLAIN_MEMORY_LIMIT = "6GB"  # DuckDB's, for the plain model (it spills past it)
 SEED = 2027
 
 
@@ -101,8 +105,6 @@ def _plain_candidates(con, names: list[str]) -> int:
 
 def run_plain(tables: list[pa.Table], threshold: float) -> tuple[pa.Table, pa.Table, dict]:
     """The generic Splink model: (pairs, clusters, stats)."""
-    import logging
-
     import duckdb
     import splink.comparison_library as cl
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
@@ -111,17 +113,27 @@ def run_plain(tables: list[pa.Table], threshold: float) -> tuple[pa.Table, pa.Ta
     seconds = {}
     started = time.perf_counter()
     con = duckdb.connect(":memory:")
+    # The machine is shared: spill to disk rather than take most of its memory.
+    con.execute(f"SET memory_limit = '{PLAIN_MEMORY_LIMIT}'")
+    con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/amparo-dedupe-duckdb'")
     db_api = DuckDBAPI(connection=con)
     names = [f"input_{i}" for i in range(len(tables))]
+    inputs_as_nulls = [_as_nulls(table) for table in tables]
     inputs = [
-        db_api.register(_as_nulls(table), dataset_display_name=name)
-        for name, table in zip(names, tables, strict=True)
+        db_api.register(table, dataset_display_name=name)
+        for name, table in zip(names, inputs_as_nulls, strict=True)
+    ]
+    # A name field nobody filled in (FEBRL has one surname) is left out, as anyone would.
+    fields = [
+        name
+        for name in PLAIN_NAME_FIELDS
+        if any(table.column(name).null_count < table.num_rows for table in inputs_as_nulls)
     ]
     settings = SettingsCreator(
         link_type="dedupe_only" if len(tables) == 1 else "link_only",
         unique_id_column_name="id",
         comparisons=[
-            *(cl.JaroWinklerAtThresholds(name) for name in PLAIN_NAME_FIELDS),
+            *(cl.JaroWinklerAtThresholds(name) for name in fields),
             cl.ExactMatch("date_of_birth"),
         ],
         blocking_rules_to_generate_predictions=[block_on(*block) for block in PLAIN_BLOCKS],
@@ -141,7 +153,14 @@ def run_plain(tables: list[pa.Table], threshold: float) -> tuple[pa.Table, pa.Ta
     )
     seconds["train"] = time.perf_counter() - started
     started = time.perf_counter()
-    predictions = linker.inference.predict(threshold_match_probability=threshold)
+    # Splink makes every blocked pair before scoring it: past some tens of millions of pairs
+    # (the commonest surnames at 200,000 people) predict in chunks, as Splink's guide advises.
+    chunks = max(1, math.ceil(math.sqrt(candidates / PREDICT_CHUNK_PAIRS)))
+    predictions = linker.inference.predict(
+        threshold_match_probability=threshold,
+        num_chunks_left=chunks,
+        num_chunks_right=chunks,
+    )
     seconds["predict"] = time.perf_counter() - started
     started = time.perf_counter()
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
@@ -153,7 +172,7 @@ def run_plain(tables: list[pa.Table], threshold: float) -> tuple[pa.Table, pa.Ta
     everyone = con.sql(f"SELECT id, cluster_id FROM {clusters.physical_name}").to_arrow_table()
     seconds["cluster"] = time.perf_counter() - started
     con.close()
-    return pairs, everyone, {"candidates": candidates, "seconds": seconds}
+    return pairs, everyone, {"candidates": candidates, "chunks": chunks**2, "seconds": seconds}
 
 
 def run_amparo(tables: list[pa.Table], threshold: float) -> tuple[pa.Table, pa.Table, dict]:
@@ -170,8 +189,11 @@ def run_amparo(tables: list[pa.Table], threshold: float) -> tuple[pa.Table, pa.T
     return pairs, clusters, {"candidates": candidates, "seconds": dict(result.seconds)}
 
 
-def worker(model: str, inputs: list[Path], threshold: float, output: Path) -> None:
+def worker(model: str, inputs: list[Path], threshold: float, output: Path, verbose: bool) -> None:
     """Run one model on the parquet `inputs` and leave its results in `output`."""
+    if not verbose:
+        # Splink's training warnings (a level never observed...) drown the figures.
+        logging.disable(logging.WARNING)
     tables = [pq.read_table(path) for path in inputs]
     started = time.perf_counter()
     run = run_plain if model == "plain" else run_amparo
@@ -194,7 +216,9 @@ def amparo_model() -> str | None:
     return spec.origin if spec else None
 
 
-def run_model(model: str, inputs: list[Path], threshold: float, workdir: Path) -> dict | None:
+def run_model(
+    model: str, inputs: list[Path], threshold: float, workdir: Path, verbose: bool
+) -> dict | None:
     """Run `model` in a child process; its results and peak RSS, or None when it failed."""
     output = workdir / model
     output.mkdir(exist_ok=True)
@@ -208,6 +232,7 @@ def run_model(model: str, inputs: list[Path], threshold: float, workdir: Path) -
         "--output",
         str(output),
         *(arg for path in inputs for arg in ("--input", str(path))),
+        *(["--verbose"] if verbose else []),
     ]
     process = subprocess.Popen(command, cwd=ROOT)
     _pid, status, usage = os.wait4(process.pid, 0)
@@ -315,7 +340,8 @@ def report(model: str, stats: dict, figures: dict, threshold: float) -> None:
         precision, recall, f1 = figures[kind]
         label = "pairwise" if kind == "link" else "clusters"
         print(f"  {label:<9} precision {precision:.4f}  recall {recall:.4f}  F1 {f1:.4f}")
-    print(f"  wall time {stats['wall']:.1f} s ({phases})")
+    chunked = f"; predict in {stats['chunks']} chunks" if stats.get("chunks", 1) > 1 else ""
+    print(f"  wall time {stats['wall']:.1f} s ({phases}{chunked})")
     print(f"  peak memory {stats['peak_mb']:,.0f} MB (peak RSS of its process)")
 
 
@@ -325,6 +351,7 @@ def run_models(
     entity_of: dict[str, str],
     side_of: dict[str, int] | None,
     threshold: float,
+    verbose: bool,
 ) -> dict[str, dict]:
     """Write `tables` for the workers, run each model and print its figures."""
     results = {}
@@ -335,7 +362,7 @@ def run_models(
             pq.write_table(dedupe_people.model_input(table), path)
             inputs.append(path)
         for model in models:
-            stats = run_model(model, inputs, threshold, Path(workdir))
+            stats = run_model(model, inputs, threshold, Path(workdir), verbose)
             if stats is None:
                 continue
             figures = score(stats, entity_of, side_of, threshold)
@@ -387,7 +414,7 @@ def read_febrl(path: Path) -> pa.Table:
     return pa.Table.from_pylist(rows)
 
 
-def run_febrl(models: list[str], threshold: float) -> None:
+def run_febrl(models: list[str], threshold: float, verbose: bool) -> None:
     folder = febrl_dir()
     if folder is None:
         print(
@@ -398,7 +425,7 @@ def run_febrl(models: list[str], threshold: float) -> None:
     print(f"\nFEBRL3: deduplicate 5,000 records ({folder / 'dataset3.csv'})")
     febrl3 = read_febrl(folder / "dataset3.csv")
     entity_of = dict(zip(febrl3["id"].to_pylist(), febrl3["entity_id"].to_pylist(), strict=True))
-    three = run_models(models, [febrl3], entity_of, None, threshold)
+    three = run_models(models, [febrl3], entity_of, None, threshold, verbose)
     print("\nFEBRL4: link two files of 5,000 records (dataset4a.csv, dataset4b.csv)")
     left, right = read_febrl(folder / "dataset4a.csv"), read_febrl(folder / "dataset4b.csv")
     entity_of, side_of = {}, {}
@@ -407,7 +434,7 @@ def run_febrl(models: list[str], threshold: float) -> None:
             table["id"].to_pylist(), table["entity_id"].to_pylist(), strict=True
         ):
             entity_of[record], side_of[record] = entity, side
-    four = run_models(models, [left, right], entity_of, side_of, threshold)
+    four = run_models(models, [left, right], entity_of, side_of, threshold, verbose)
     print("\nFEBRL F1 (pairwise / clusters)")
     for model in models:
         cells = [
@@ -430,12 +457,13 @@ def main() -> None:
     parser.add_argument("--threshold", type=float, default=0.9)
     parser.add_argument("--models", default=",".join(MODELS), help="comma-separated")
     parser.add_argument("--febrl", action="store_true", help="also run on FEBRL3 and FEBRL4")
+    parser.add_argument("--verbose", action="store_true", help="show Splink's warnings")
     parser.add_argument("--worker", choices=MODELS, help=argparse.SUPPRESS)
     parser.add_argument("--input", type=Path, action="append", help=argparse.SUPPRESS)
     parser.add_argument("--output", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        worker(args.worker, args.input, args.threshold, args.output)
+        worker(args.worker, args.input, args.threshold, args.output, args.verbose)
         return
 
     models = [m.strip() for m in args.models.split(",") if m.strip()]
@@ -462,9 +490,9 @@ def main() -> None:
         f"({sum(n > 1 for n in sizes.values()):,} registered more than once, {truth:,} true "
         f"pairs), profile {args.profile}, seed {args.seed}, generated in {elapsed:.1f} s"
     )
-    run_models(models, [table], entity_of, None, args.threshold)
+    run_models(models, [table], entity_of, None, args.threshold, args.verbose)
     if args.febrl:
-        run_febrl(models, args.threshold)
+        run_febrl(models, args.threshold, args.verbose)
 
     command = (
         f".venv/bin/python bench/dedupe.py --people {args.people} --seed {args.seed} "
