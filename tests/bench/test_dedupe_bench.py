@@ -139,3 +139,54 @@ def test_train_and_eval_profiles_differ():
         shares[profile] = {kind: counts[kind] / extra for kind in ("nickname", "doc_missing")}
     assert shares["eval"]["nickname"] > shares["train"]["nickname"]
     assert shares["eval"]["doc_missing"] < shares["train"]["doc_missing"]
+
+
+def load_bench():
+    spec = importlib.util.spec_from_file_location("dedupe_bench", ROOT / "bench" / "dedupe.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_score_counts_links_and_pairs_within_clusters():
+    bench = load_bench()
+    entity_of = {"a1": "A", "a2": "A", "a3": "A", "b1": "B", "c1": "C"}  # 3 true pairs
+    stats = {
+        "pairs": pa.table(
+            {
+                "id_a": ["a1", "a2", "b1", "a1"],
+                "id_b": ["a2", "a3", "c1", "a3"],
+                "match_probability": [0.99, 0.95, 0.91, 0.5],  # the last is under 0.9
+            }
+        ),
+        "clusters": pa.table(
+            {"id": ["a1", "a2", "a3", "b1", "c1"], "cluster_id": ["x", "x", "x", "y", "y"]}
+        ),
+    }
+
+    figures = bench.score(stats, entity_of, None, 0.9)
+
+    assert figures["truth"] == 3
+    assert figures["links"] == 3
+    assert figures["link"][:2] == (2 / 3, 2 / 3)
+    assert figures["cluster"][:2] == (3 / 4, 1.0)
+
+
+def test_score_of_a_link_counts_only_pairs_across_the_two_sides():
+    bench = load_bench()
+    entity_of = {"l1": "A", "l2": "B", "r1": "A", "r2": "B", "r3": "B"}
+    side_of = {"l1": 0, "l2": 0, "r1": 1, "r2": 1, "r3": 1}  # true pairs: l1-r1, l2-r2, l2-r3
+    stats = {
+        "pairs": pa.table(
+            {"id_a": ["l1", "l2"], "id_b": ["r1", "r1"], "match_probability": [0.97, 0.93]}
+        ),
+        "clusters": pa.table(
+            {"id": ["l1", "l2", "r1", "r2", "r3"], "cluster_id": ["x", "x", "x", "y", "y"]}
+        ),
+    }
+
+    figures = bench.score(stats, entity_of, side_of, 0.9)
+
+    assert figures["truth"] == 3
+    assert figures["link"][:2] == (1 / 2, 1 / 3)
+    assert figures["cluster"][:2] == (1 / 2, 1 / 3)  # x: l1-r1 right, l2-r1 wrong; y: one side
