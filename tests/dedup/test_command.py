@@ -62,7 +62,7 @@ def test_a_file_is_deduplicated_without_any_database(tmp_path):
     ("change", "message"),
     [
         ({"--map": "nombre=nombres"}, "nombre"),
-        ({"--map": "given_names"}, "field=column"),
+        ({"--map": "given_names"}, "campo=columna|field=column"),
         ({"--map": "given_names=nombres,given_names=apellido1"}, "given_names"),
         ({"--map": "given_names=nombre_completo"}, "nombre_completo"),
         ({"--id": "codigo"}, "codigo"),
