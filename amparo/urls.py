@@ -54,6 +54,7 @@ urlpatterns = [
         name="api-docs",
     ),
     path("registry/", include("amparo.registry.urls")),
+    path("duplicates/", include("amparo.dedup.urls")),
     path("cases/", include("amparo.cases.urls")),
     path("referrals/", include("amparo.referrals.urls")),
     # A care post's one-time link (no account; the secret is in the path).

@@ -18,6 +18,8 @@ MENU = [
     ("feedback:inbox", _("Feedback"), ("feedback.view", "feedback.psea")),
     ("feedback:new", _("Record feedback"), ("feedback.record", "feedback.view", "feedback.psea")),
     ("messaging:campaigns", _("Messages"), "messaging.campaigns"),
+    ("dedup:queue", _("Duplicates"), ("dedup.review", "dedup.run")),
+    ("dedup:merges", _("Merged records"), "dedup.undo"),
     ("cases:gbv-statistics", _("GBV statistics"), "reports.view"),
     ("offices", _("Offices"), "core.view_offices"),
     ("team", _("Team"), "core.view_team"),

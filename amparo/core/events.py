@@ -36,6 +36,11 @@ SENTENCES: dict[str, Promise] = {
     "registry.individual.listed": gettext_lazy("%(actor)s listed the registry"),
     "registry.individual.duplicate_checked": gettext_lazy("%(actor)s checked for duplicates"),
     "registry.importmapping.updated": gettext_lazy("%(actor)s changed the import's columns"),
+    # duplicates
+    "dedup.run.finished": gettext_lazy("%(actor)s looked for people registered twice"),
+    "dedup.pair.decided": gettext_lazy("%(actor)s reviewed a possible duplicate"),
+    "dedup.individual.merged": gettext_lazy("%(actor)s merged two records of the person"),
+    "dedup.individual.merge_undone": gettext_lazy("%(actor)s undid a merge of records"),
     # cases
     "cases.case.opened": gettext_lazy("%(actor)s opened the case"),
     "cases.case.advanced": gettext_lazy("%(actor)s moved the case on"),

@@ -56,6 +56,10 @@ PERMISSIONS: dict[str, StrOrPromise] = {
     # messaging
     "messaging.campaigns": _("Prepare and send message campaigns"),
     "messaging.send": _("Send a message to a person"),
+    # duplicates
+    "dedup.run": _("Look for people registered twice"),
+    "dedup.review": _("Review possible duplicates and merge records"),
+    "dedup.undo": _("Undo a merge of records"),
     # reports
     "reports.view": _("See indicators and dashboards"),
     "reports.export": _("Export aggregated reports"),
@@ -102,6 +106,21 @@ BUILTIN_ROLES: dict[str, BuiltinRole] = {
                 "core.manage_areas",
                 "core.view_audit",
                 "referrals.manage_directory",
+                "dedup.undo",
+            },
+            office_bound=False,
+        ),
+        _role(
+            "information_manager",
+            _("Information management officer"),
+            {
+                "core.view_offices",
+                "core.view_team",
+                "registry.view",
+                "registry.change",
+                "dedup.run",
+                "dedup.review",
+                "reports.view",
             },
             office_bound=False,
         ),

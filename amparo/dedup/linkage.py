@@ -57,7 +57,10 @@ SEED = 2026
 
 @dataclass
 class Result:
-    pairs: pa.Table  # id_a, id_b, match_probability, cluster_id (probability >= threshold)
+    # id_a, id_b, match_probability, cluster_id (probability >= threshold), and mw_<field>:
+    # each comparison's match weight (log2 Bayes factor; mw_tf_adj_<field> its term-frequency
+    # adjustment): the reasons a reviewer reads.
+    pairs: pa.Table
     clusters: pa.Table  # id, cluster_id (every record)
     model: dict[str, Any]
     seconds: dict[str, float] = field(default_factory=dict)
@@ -521,10 +524,15 @@ def _run(tables: list[pa.Table], link_type: str, threshold: float, model: dict |
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
         predictions, threshold_match_probability=threshold
     )
+    weights = [
+        row[0]
+        for row in con.sql(f"DESCRIBE {predictions.physical_name}").fetchall()
+        if row[0].startswith("mw_")
+    ]
     pairs = con.sql(
         f"""
         SELECT p.unique_id_l AS id_a, p.unique_id_r AS id_b, p.match_probability,
-               c.cluster_id
+               c.cluster_id{"".join(f", p.{name}" for name in weights)}
         FROM {predictions.physical_name} p
         JOIN {clusters.physical_name} c ON c.unique_id = p.unique_id_l
             {"AND c.source_dataset = p.source_dataset_l" if link_type != "dedupe_only" else ""}

@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 import uuid
 
 from django.conf import settings
@@ -82,6 +84,14 @@ WG_FIELDS = (
     "wg_selfcare",
     "wg_communication",
 )
+
+
+class LiveIndividuals(models.Manager["Individual"]):
+    """Every read of people starts here: a record merged into another (a tombstone) is gone
+    from lists, searches, counts and households; `Individual.with_merged` still has it."""
+
+    def get_queryset(self) -> models.QuerySet[Individual]:
+        return super().get_queryset().filter(merged_into__isnull=True)
 
 
 class Individual(models.Model):
@@ -171,11 +181,19 @@ class Individual(models.Model):
         related_name="+",
         verbose_name=_("consent recorded by"),
     )
+    # A tombstone: the record was found to be `merged_into`'s person and merged (dedup app);
+    # it stays, so that its identifiers still resolve and the merge can be undone.
+    merged_into = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, editable=False, related_name="+"
+    )
     # Search keys, derived from the names on every save by the registry's actions. name_key
     # is indexed by word on PostgreSQL (0011) and by FTS5 trigrams on SQLite (0010).
     name_key = models.CharField(max_length=400, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = LiveIndividuals()
+    with_merged = models.Manager()  # noqa: DJ012 (a manager, not a field)
 
     class Meta:
         ordering = ["household", "-is_head", "date_of_birth"]

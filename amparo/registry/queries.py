@@ -62,6 +62,28 @@ def get_individual_for(user: User, individual_id: UUID | str) -> Individual:
     return access.get_visible(qs, uuid=individual_id)
 
 
+def survivor_of(user: User, individual_id: UUID | str) -> Individual | None:
+    """The record a merged one (a tombstone) became, when the user may see both: an old
+    identifier still leads to the person. Merges keep `merged_into` pointing at a standing
+    record (a later merge moves earlier tombstones along)."""
+    if not access.can(user, "registry.view"):
+        return None
+    tombstones = access.visible(
+        user,
+        Individual.with_merged.filter(merged_into__isnull=False),
+        office_field="household__office",
+    )
+    survivor = tombstones.filter(uuid=individual_id).values("merged_into_id")[:1]
+    return individuals_visible_to(user).filter(pk__in=survivor).first()
+
+
+def merged_into(person: Individual) -> QuerySet[Individual]:
+    """The records merged into `person` (the caller scoped the person), oldest first."""
+    return (
+        Individual.with_merged.filter(merged_into=person).select_related("household").order_by("pk")
+    )
+
+
 def import_mapping_for(user: User) -> dict[str, str]:
     """The column mapping the user's organization used last time (empty when none)."""
     from amparo.registry.models import ImportMapping

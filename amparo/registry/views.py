@@ -121,9 +121,15 @@ def edit_household(request: HttpRequest, household_id) -> HttpResponse:
 
 @login_required
 def individual_page(request: HttpRequest, individual_id) -> HttpResponse:
+    survivor = queries.survivor_of(request.user, individual_id)
+    if survivor is not None:  # a merged record's old identifier leads to the person
+        return redirect("registry:individual", survivor.uuid)
     person = queries.get_individual_for(request.user, individual_id)
     audit.record_view(request=request, target=person)
-    history = core_queries.history_for(request.user, [str(person.uuid)])
+    merged = list(queries.merged_into(person))
+    history = core_queries.history_for(
+        request.user, [str(person.uuid), *(str(m.uuid) for m in merged)]
+    )
     return render(
         request,
         "registry/individual.html",
@@ -131,6 +137,7 @@ def individual_page(request: HttpRequest, individual_id) -> HttpResponse:
             "person": person,
             "needs": queries.need_names(queries.needs_visible_to(request.user, person)),
             "history": history,
+            "merged": merged,
             "can_change": access.can(request.user, "registry.change"),
             "can_open_case": access.can(request.user, "cases.manage"),
             "can_refer": access.can(request.user, "referrals.manage"),

@@ -20,6 +20,7 @@ INDIVIDUAL_BOOKKEEPING = {
     "organization",
     "household",
     "consent_recorded_by",
+    "merged_into",  # a merged record's survivor (dedup), not an input
     "name_key",
     "created_at",
     "updated_at",
