@@ -508,6 +508,8 @@ def _run(tables: list[pa.Table], link_type: str, threshold: float, model: dict |
         db_api.register(name, dataset_display_name=f"input_{i}") for i, name in enumerate(names)
     ]
     seconds["prepare"] = time.perf_counter() - started
+    if model is not None:  # a stored model scores either kind of run
+        model = {**model, "link_type": link_type}
     linker = Linker(
         inputs if len(inputs) > 1 else inputs[0],
         model if model is not None else settings(link_type, records=records),

@@ -2,7 +2,10 @@
 their reasons; the queue shows only pairs whose two records the reviewer may see; decisions
 are remembered; a merge from the pair's page; an administrator's undo."""
 
+import csv
+
 import pytest
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from amparo.core.models import AuditEvent
@@ -161,3 +164,49 @@ def test_starting_a_run_from_the_screen(
     assert Run.objects.get().state == "finished"
     client.force_login(Individual.objects.first().household.registered_by)
     assert client.post(reverse("dedup:run"), {"threshold": "0.8"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_command_runs_over_an_organization(registry, org_a, capsys):
+    call_command("dedupe", "run", "--organization", org_a.code, "--threshold", "0.5")
+    run = Run.objects.get()
+    assert (run.people, run.pairs, run.started_by) == (3, 1, None)
+    with pytest.raises(CommandError, match="org-x"):
+        call_command("dedupe", "run", "--organization", "org-x")
+    with pytest.raises(CommandError):
+        call_command("dedupe", "run", "--organization", org_a.code, "--threshold", "1.5")
+    assert Run.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_file_against_the_registry(registry, org_a, tmp_path):
+    source = tmp_path / "agencia.csv"
+    source.write_text(
+        "cod,nombres,apellido1,apellido2,nacimiento,cedula\n"
+        "X1,Maria Jose,Perez,Gomez,1990-03-04,V12345678\n"
+        "X2,Pedro,Quispe,Mamani,1975-11-30,\n",
+        encoding="utf-8",
+    )
+    output = tmp_path / "pares.csv"
+    call_command(
+        "dedupe",
+        "file",
+        str(source),
+        "--id",
+        "cod",
+        "--map",
+        "given_names=nombres,first_surname=apellido1,second_surname=apellido2,"
+        "date_of_birth=nacimiento,document_number=cedula",
+        "--output",
+        str(output),
+        "--threshold",
+        "0.5",
+        "--against-registry",
+        org_a.code,
+    )
+    rows = list(csv.DictReader(output.open(encoding="utf-8")))
+    found = {(row["id_a"], row["id_b"]) for row in rows}
+    assert ("X1", str(registry["maria"].uuid)) in found
+    assert ("X1", str(registry["majo"].uuid)) in found
+    assert not any(row["id_a"] == "X2" for row in rows)
+    assert not any(row["id_b"] == str(registry["sister"].uuid) for row in rows)

@@ -1,14 +1,25 @@
-"""`amparo dedupe file INPUT.csv --id COL --map field=COL,… --output PAIRS.csv`: the likely
-duplicates within one file (any agency's CSV or XLSX), without a server or a database."""
+"""Find the same person recorded twice.
+
+    amparo dedupe file INPUT.csv --id COL --map field=COL,… --output PAIRS.csv
+        the likely duplicates within one file (any agency's CSV or XLSX), without a server or a
+        database; with `--against-registry ORG` the file's people found in that organization's
+        registry instead (id_b is the person's identifier in Amparo).
+    amparo dedupe run --organization ORG [--threshold 0.9] [--retrain]
+        the whole registry of an organization: pairs stored for review, clustered, the model
+        stored as a new version when it is (re)trained.
+"""
 
 import time
 from pathlib import Path
 
+import pyarrow as pa
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from amparo.core.errors import ActionError
-from amparo.dedup import files, linkage
+from amparo.core.models import Organization
+from amparo.dedup import actions, files, linkage, queries
+from amparo.registry.models import Individual
 
 
 class Command(BaseCommand):
@@ -36,11 +47,69 @@ class Command(BaseCommand):
         one_file.add_argument(
             "--threshold", type=float, default=0.9, help="lowest match probability written"
         )
+        one_file.add_argument(
+            "--against-registry",
+            metavar="ORG",
+            help="link the file to this organization's registry (its code) instead",
+        )
+        whole = modes.add_parser(
+            "run",
+            help="look for duplicates in an organization's whole registry",
+            description="Stores the pairs at or above the threshold for review in the app.",
+        )
+        whole.add_argument("--organization", required=True, help="the organization's code")
+        whole.add_argument("--threshold", type=float, default=0.9)
+        whole.add_argument(
+            "--retrain", action="store_true", help="learn the model again (a new version)"
+        )
 
     def handle(self, *args, **opts):
         if opts["mode"] == "file":
             return self.one_file(opts)
+        if opts["mode"] == "run":
+            return self.whole_registry(opts)
         raise CommandError(_("Unknown mode."))
+
+    def _organization(self, code: str) -> Organization:
+        organization = Organization.objects.filter(code=code).first()
+        if organization is None:
+            raise CommandError(_("No organization has the code “%(code)s”.") % {"code": code})
+        return organization
+
+    def whole_registry(self, opts):
+        organization = self._organization(opts["organization"])
+        started = time.perf_counter()
+        shown = {"phase": ""}
+
+        def progress(done, total=None, phase=""):
+            if phase and phase != shown["phase"]:
+                shown["phase"] = phase
+                self.stdout.write(f"{phase}… ({time.perf_counter() - started:.1f} s)")
+
+        try:
+            run = actions.run_deduplication(
+                organization=organization,
+                people=Individual.objects.filter(organization=organization),
+                started_by=None,
+                threshold=opts["threshold"],
+                retrain=opts["retrain"],
+                progress=progress,
+            )
+        except ActionError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
+        self.stdout.write(
+            _(
+                "%(people)d people compared, %(pairs)d pairs in %(clusters)d groups stored for "
+                "review (model version %(version)s, %(seconds).1f s)."
+            )
+            % {
+                "people": run.people,
+                "pairs": run.pairs,
+                "clusters": run.clusters,
+                "version": run.model.version if run.model else "—",
+                "seconds": time.perf_counter() - started,
+            }
+        )
 
     def one_file(self, opts):
         source: Path = opts["input"]
@@ -54,7 +123,10 @@ class Command(BaseCommand):
             records = files.read_records(source, id_column=opts["id"], mapping=mapping)
         except ActionError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
-        result = linkage.deduplicate(records, threshold=opts["threshold"])
+        if opts["against_registry"]:
+            result = self.against_registry(records, opts)
+        else:
+            result = linkage.deduplicate(records, threshold=opts["threshold"])
         written = files.write_pairs(result, opts["output"])
         clusters = result.pairs.column("cluster_id").unique()
         self.stdout.write(
@@ -70,3 +142,25 @@ class Command(BaseCommand):
                 "seconds": time.perf_counter() - started,
             }
         )
+
+    def against_registry(self, records: pa.Table, opts) -> linkage.Result:
+        """The file's people found in the registry: id_a is the file's id, id_b the person's
+        identifier in Amparo; scored with the organization's newest model when there is one."""
+        organization = self._organization(opts["against_registry"])
+        people = Individual.objects.filter(organization=organization)
+        registry = queries.linkage_records(people)
+        uuids = dict(people.values_list("pk", "uuid").iterator())
+        model = queries.latest_model(organization.pk)
+        result = linkage.link(
+            records,
+            registry,
+            threshold=opts["threshold"],
+            model=model.parameters if model else None,
+        )
+        identifiers = pa.array(
+            [str(uuids[int(pk)]) for pk in result.pairs.column("id_b").to_pylist()], pa.string()
+        )
+        result.pairs = result.pairs.set_column(
+            result.pairs.schema.get_field_index("id_b"), "id_b", identifiers
+        )
+        return result
