@@ -1,12 +1,12 @@
 """Find the same person recorded twice.
 
-    amparo dedupe file INPUT.csv --id COL --map field=COL,… --output PAIRS.csv
-        the likely duplicates within one file (any agency's CSV or XLSX), without a server or a
-        database; with `--against-registry ORG` the file's people found in that organization's
-        registry instead (id_b is the person's identifier in Amparo).
-    amparo dedupe run --organization ORG [--threshold 0.9] [--retrain]
-        the whole registry of an organization: pairs stored for review, clustered, the model
-        stored as a new version when it is (re)trained.
+amparo dedupe file INPUT.csv --id COL --map field=COL,… --output PAIRS.csv
+    the likely duplicates within one file (any agency's CSV or XLSX), without a server or a
+    database; with `--against-registry ORG` the file's people found in that organization's
+    registry instead (id_b is the person's identifier in Amparo).
+amparo dedupe run --organization ORG [--threshold 0.9] [--retrain]
+    the whole registry of an organization: pairs stored for review, clustered, the model
+    stored as a new version when it is (re)trained.
 """
 
 import time
