@@ -2,6 +2,7 @@
 still found as the same person, and namesakes (same names, other people) are not joined."""
 
 import pyarrow as pa
+import pyarrow.compute  # noqa: F401 (pa.compute)
 import pytest
 
 from amparo.dedup import linkage, normalize
@@ -170,3 +171,27 @@ def test_the_blocking_skeleton_survives_the_commonest_slips(typed, key):
 
 def test_different_names_keep_different_skeletons():
     assert normalize.skeleton("Gómez") != normalize.skeleton("González")
+
+
+def test_one_person_is_scored_as_the_batch_scores_them():
+    """`score` (one record against a few, for a screen) reads the stored model's own SQL:
+    the same probability and per-field weights as the batch for every pair."""
+    table = records(
+        *(
+            {"id": f"twin-{kind}", **BASE, "dob_estimated": False, **change}
+            for kind, change in list(ERRORS.items())[:6]
+        )
+    )
+    batch = linkage.deduplicate(table, threshold=0.000001)
+    expected = {frozenset((row["id_a"], row["id_b"])): row for row in batch.pairs.to_pylist()}
+    assert len(expected) >= 6
+    others = table.filter(pa.compute.not_equal(table.column("id"), "base"))
+    scored = linkage.score(batch.model, table.slice(0, 1), others)
+    for other, (probability, weights) in scored.items():
+        row = expected.get(frozenset(("base", other)))
+        if row is None:  # not in a block together, or under the threshold
+            assert probability < 0.001
+            continue
+        assert probability == pytest.approx(row["match_probability"], rel=1e-9)
+        assert weights["doc"] == pytest.approx(row["mw_doc"], abs=0.01)
+        assert weights["given"] == pytest.approx(row["mw_given"], abs=0.01)
