@@ -37,6 +37,8 @@ import pyarrow as pa
 
 from amparo.dedup import normalize
 
+logger = logging.getLogger(__name__)
+
 COLUMNS = (
     "id",
     "given_names",
@@ -445,11 +447,14 @@ def settings(link_type: str = "dedupe_only", *, records: int = MIN_TRAINING_RECO
     )
 
 
-def _train(linker, records: int) -> None:
+def _train(linker, records: int, rebuild: Callable[[dict], Any]):
+    """The linker with its parameters learnt (or the same one, under `MIN_TRAINING_RECORDS`).
+    `rebuild(model)` makes a new linker from saved parameters, for when an EM session fails."""
     from splink import block_on
+    from splink.internals.exceptions import EMTrainingException  # not exported elsewhere
 
     if records < MIN_TRAINING_RECORDS:
-        return  # too little to learn from: the prior stands
+        return linker  # too little to learn from: the prior stands
     linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=SEED)
     # Each session fixes what its blocking rule compares and learns the rest.
     # At most `EM_PAIRS` pairs each: a common surname with a common given name makes blocks
@@ -458,9 +463,18 @@ def _train(linker, records: int) -> None:
     # and date of birth), so that EM does not take the members of a household, who share
     # surnames, phone, area and sometimes a birthday, for the same person.
     for rule in (block_on("doc"), block_on("given", "surnames_glued", "dob")):
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            rule, estimate_without_term_frequencies=True, max_pairs=EM_PAIRS
-        )
+        before = linker.misc.save_model_to_json()
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, estimate_without_term_frequencies=True, max_pairs=EM_PAIRS
+            )
+        except (EMTrainingException, ValueError):
+            # A registry with (nearly) nobody registered twice leaves the block empty or all
+            # namesakes, and EM's m values underflow. A failed session leaves the linker half
+            # changed: a new one starts from the parameters it had before.
+            logger.warning("EM learnt nothing on a block; its m values stay as they were")
+            linker = rebuild(before)
+    return linker
 
 
 # --- running it -------------------------------------------------------------------------------
@@ -494,7 +508,7 @@ def _connection() -> duckdb.DuckDBPyConnection:
 def _run(tables: list[pa.Table], link_type: str, threshold: float, model: dict | None) -> Result:
     from splink import DuckDBAPI, Linker
 
-    logging.getLogger("splink").setLevel(logging.WARNING)
+    logging.getLogger("splink").setLevel(logging.ERROR)  # "level not observed" is no news
     seconds: dict[str, float] = {}
     records = sum(table.num_rows for table in tables)
     started = time.perf_counter()
@@ -511,14 +525,16 @@ def _run(tables: list[pa.Table], link_type: str, threshold: float, model: dict |
     seconds["prepare"] = time.perf_counter() - started
     if model is not None:  # a stored model scores either kind of run
         model = {**model, "link_type": link_type}
-    linker = Linker(
-        inputs if len(inputs) > 1 else inputs[0],
-        model if model is not None else settings(link_type, records=records),
-        log_level=logging.WARNING,
-    )
+
+    def make_linker(parameters):
+        return Linker(
+            inputs if len(inputs) > 1 else inputs[0], parameters, log_level=logging.WARNING
+        )
+
+    linker = make_linker(model if model is not None else settings(link_type, records=records))
     started = time.perf_counter()
     if model is None:
-        _train(linker, records)
+        linker = _train(linker, records, make_linker)
     seconds["train"] = time.perf_counter() - started
     started = time.perf_counter()
     predictions = _guarded(con, db_api, linker, linker.inference.predict(threshold))
