@@ -166,23 +166,15 @@ def _given_grams(names: normalize.GivenNames) -> list[str]:
 
 
 def _date_parts(iso: str | None, estimated: bool) -> list[str]:
-    """A date as parts that survive its commonest errors: the year off by one keeps month and
-    day; day and month swapped keep the pair; an estimated date is only its year."""
+    """A date as parts that survive its commonest errors: the year off by one keeps its decade,
+    month and day; a digit off in the day keeps year, decade and month; an estimated date is
+    only its year and decade. A namesake born in the same year shares two parts of five."""
     if not iso:
         return []
     year, month, day = iso.split("-")
     if estimated:
         return [f"y{year}", f"c{year[:3]}"]
-    pair = "".join(sorted((month, day)))
-    return [
-        f"y{year}",
-        f"c{year[:3]}",
-        f"m{month}",
-        f"d{day}",
-        f"p{pair}",
-        f"md{month}{day}",
-        f"f{iso}",
-    ]
+    return [f"y{year}", f"c{year[:3]}", f"m{month}", f"d{day}", f"f{iso}"]
 
 
 def _column(table: pa.Table, name: str) -> list:
@@ -389,8 +381,8 @@ LEVELS = {
     "birth": [
         ("same", "same_birth_date", 13.0),
         ("year", "birth >= 0.99", 1.0),  # two estimated dates of one year
-        ("near", "birth >= 0.62", 5.0),  # the year off by one: month and day kept
-        ("slip", "birth >= 0.4", 3.0),  # a digit off, day and month swapped, estimated
+        # The year off by one, a digit of the day or month off, an estimated date.
+        ("near", "birth >= 0.5", 4.0),
         ("different", "birth IS NOT NULL", -6.6),
     ],
     "document": [
