@@ -2,7 +2,7 @@
 showing each other a name, a document or a date.
 
     encoded = pprl.encode(records, secret)         # each agency, on its own records
-    overlaps = pprl.link(encoded_a, encoded_b, threshold=0.8)   # id_a, id_b, score, reasons
+    overlaps = pprl.link(encoded_a, encoded_b, threshold=0.9)   # id_a, id_b, score, reasons
 
 Each agency encodes its records (the columns of `linkage.COLUMNS`) with a secret agreed with
 the other out of band; the encoded file holds, per record, the agency's own id and:
@@ -25,8 +25,10 @@ without the secret. `version` and `check` (a keyed value of the secret) travel o
 `link` refuses two files encoded with different secrets or by different versions.
 
 `link` joins the records that share a token (in DuckDB, the bits counted there as 16 words of
-64), scores each pair by the Dice coefficient of each segment, weighted, and lets an exact
-document, date or phone decide between close scores.
+64), puts each field of a pair at a level by its segment's Dice coefficient and the exact tokens
+(`LEVELS`: the same, nearly, one name dropped, different…), adds the levels' weights as a
+Fellegi–Sunter model does, and gives the match probability; siblings are kept apart as
+`linkage` keeps them (`FAMILY_LIKE`).
 """
 
 from __future__ import annotations
