@@ -47,9 +47,14 @@ def main() -> None:
     marks: list[tuple[str, float]] = []
     started = time.perf_counter()
 
+    peaks: list[str] = []
+
     def progress(done, total=None, phase=""):
         if phase and (not marks or marks[-1][0] != phase):
             marks.append((phase, time.perf_counter()))
+            peaks.append(
+                f"{phase} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f}"
+            )
 
     run = actions.run_deduplication(
         organization=organization,
@@ -64,6 +69,7 @@ def main() -> None:
     for (phase, at), (_next, until) in zip(marks, marks[1:], strict=False):
         print(f"  {phase}: {until - at:.1f} s")
     print(f"  inside the linkage: {run.seconds}")
+    print(f"  peak RSS (MB) when each phase began: {'; '.join(peaks)}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"{run.people:,} people, {run.pairs:,} pairs in {run.clusters:,} groups written; "

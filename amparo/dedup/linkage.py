@@ -56,6 +56,7 @@ MIN_TRAINING_RECORDS = 2_000
 U_SAMPLE_PAIRS = 2_000_000
 EM_PAIRS = 1_000_000
 SEED = 2026
+MEMORY_LIMIT = "1GB"  # DuckDB's own share; Arrow tables and Python come on top
 
 
 @dataclass
@@ -502,6 +503,9 @@ def _guarded(con, db_api, linker, predictions):
 def _connection() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:")
     con.execute("SET preserve_insertion_order = false")
+    # DuckDB takes 80 % of the machine's memory unless told; past this it spills to a
+    # temporary directory (slower, not failing): a worker shares its machine with the app.
+    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     return con
 
 

@@ -44,53 +44,64 @@ def _batches(people: QuerySet[Individual]) -> Iterator[list]:
         yield rows
 
 
-def linkage_records(people: QuerySet[Individual], progress=None) -> pa.Table:
-    """The people as `linkage.COLUMNS` records; the id is the record's primary key, and the
-    document the first one entered (a person's national ID or passport, usually)."""
-    columns: dict[str, list] = {
-        name: []
-        for name in (
-            "id",
-            "given_names",
-            "first_surname",
-            "second_surname",
-            "date_of_birth",
-            "dob_estimated",
-            "sex",
-            "document_type",
-            "document_number",
-            "phone",
-            "area",
-        )
-    }
-    for rows in _batches(people):
-        ids = [row[0] for row in rows]
-        documents: dict[int, tuple[str | None, str | None]] = {}
-        for owner, kind, number in (
-            Document.objects.filter(individual_id__in=ids)
-            .order_by("individual_id", "-id")
-            .values_list("individual_id", "type", "number")
-        ):
-            documents[owner] = (kind, number)  # the first entered wins (ordered by -id)
-        for pk, given, first, second, born, estimated, sex, phone, area in rows:
-            document = documents.get(pk, (None, None))
-            columns["id"].append(str(pk))
-            columns["given_names"].append(given)
-            columns["first_surname"].append(first)
-            columns["second_surname"].append(second or None)
-            columns["date_of_birth"].append(born.isoformat())
-            columns["dob_estimated"].append(bool(estimated))
-            columns["sex"].append(sex or None)
-            columns["document_type"].append(document[0])
-            columns["document_number"].append(document[1])
-            columns["phone"].append(phone or None)
-            columns["area"].append(area)
-        if progress is not None:
-            progress(len(columns["id"]))
+NAMES = (
+    "id",
+    "given_names",
+    "first_surname",
+    "second_surname",
+    "date_of_birth",
+    "dob_estimated",
+    "sex",
+    "document_type",
+    "document_number",
+    "phone",
+    "area",
+)
+
+
+def _as_table(rows: list, documents: dict) -> pa.Table:
+    """One batch as an Arrow table (the Python rows are dropped batch by batch: at a million
+    people, lists of them all would cost more memory than the linkage itself)."""
+    columns: dict[str, list] = {name: [] for name in NAMES}
+    for pk, given, first, second, born, estimated, sex, phone, area in rows:
+        document = documents.get(pk, (None, None))
+        columns["id"].append(str(pk))
+        columns["given_names"].append(given)
+        columns["first_surname"].append(first)
+        columns["second_surname"].append(second or None)
+        columns["date_of_birth"].append(born.isoformat())
+        columns["dob_estimated"].append(bool(estimated))
+        columns["sex"].append(sex or None)
+        columns["document_type"].append(document[0])
+        columns["document_number"].append(document[1])
+        columns["phone"].append(phone or None)
+        columns["area"].append(area)
     types = {"dob_estimated": pa.bool_()}
     return pa.table(
         {name: pa.array(values, types.get(name, pa.string())) for name, values in columns.items()}
     )
+
+
+def linkage_records(people: QuerySet[Individual], progress=None) -> pa.Table:
+    """The people as `linkage.COLUMNS` records; the id is the record's primary key, and the
+    document the first one entered (a person's national ID or passport, usually)."""
+    tables = []
+    done = 0
+    for rows in _batches(people):
+        documents: dict[int, tuple[str | None, str | None]] = {}
+        for owner, kind, number in (
+            Document.objects.filter(individual_id__in=[row[0] for row in rows])
+            .order_by("individual_id", "-id")
+            .values_list("individual_id", "type", "number")
+        ):
+            documents[owner] = (kind, number)  # the first entered wins (ordered by -id)
+        tables.append(_as_table(rows, documents))
+        done += len(rows)
+        if progress is not None:
+            progress(done)
+    if not tables:
+        return _as_table([], {})
+    return pa.concat_tables(tables).combine_chunks()
 
 
 # --- runs and the review queue --------------------------------------------------------------
