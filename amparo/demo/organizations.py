@@ -143,6 +143,7 @@ USERS = (
     ("coord.vbg.lagoagrio", "Gabriela", "Tapia", "hias-ec", "lago-agrio", "case_supervisor"),
     ("entregas.lagoagrio", "Jorge", "Tenorio", "hias-ec", "lago-agrio", "distribution_officer"),
     ("mye.hias", "Andrés", "Villacís", "hias-ec", None, "me_officer"),
+    ("datos.hias", "Ximena", "Jaramillo", "hias-ec", None, "information_manager"),
     ("etica.hias", "Paola", "Rivadeneira", "hias-ec", None, "ethics_focal_point"),
     ("comunicacion.hias", "Estefanía", "Guerrero", "hias-ec", None, "communication_officer"),
     ("admin.oim", "Sofía", "Espinosa", "iom-ec", None, "administrator"),

@@ -7,6 +7,7 @@ from amparo.demo import (
     activities,
     assistance,
     cases,
+    dedup,
     directory,
     feedback,
     messaging,
@@ -44,6 +45,7 @@ class Command(BaseCommand):
         stocked = stock.load()
         received = feedback.load()
         messaged = messaging.load()
+        doubled = dedup.load()
         people_file = self._write_people(opts["households"], opts["seed"])
         self.stdout.write(self.style.SUCCESS(_("Amparo demo ready.")))
         self.stdout.write(
@@ -96,6 +98,10 @@ class Command(BaseCommand):
                     "%(messages)d people (var/messages/sms.log)."
                 )
                 % messaged
+            )
+        if doubled["pairs"]:
+            self.stdout.write(
+                _("Duplicates: %(pairs)d possible duplicates at HIAS Ecuador to review.") % doubled
             )
         if people_file:
             self.stdout.write(
