@@ -295,7 +295,7 @@ WASHINGTON_GROUP = (
     "wg_communication",
 )
 # Written by a merge without a choice: lists are joined, blanks filled, the other name kept
-# as an alias (so a search by it still finds the person).
+# as an alias ("other names", shown on the record; the search reads the names alone).
 JOINED = ("other_names", "languages", "specific_needs", *WASHINGTON_GROUP, "name_key")
 SNAPSHOT = tuple(f for group in CHOICES.values() for f in group) + JOINED
 

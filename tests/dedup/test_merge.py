@@ -117,7 +117,7 @@ def test_merge_moves_everything_and_the_undo_restores_it_exactly(twice, manager,
     first.refresh_from_db()
     assert first.phone == "+593987654321"  # chosen from the merged record
     assert first.given_names == "María José"  # kept
-    assert "Majo" in first.other_names  # the other spelling, still searchable
+    assert "Majo" in first.other_names  # the other spelling is kept, as an alias
     assert set(first.specific_needs) >= {"survivor_violence", "single_parent"}
     assert "qu" in first.languages
     assert set(first.documents.values_list("number", flat=True)) == {"V-12.345.678", "P1234567"}
