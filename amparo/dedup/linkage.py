@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -172,6 +173,81 @@ def prepare(con: duckdb.DuckDBPyConnection, table: pa.Table, name: str) -> None:
         LEFT JOIN map_phone p ON p.raw IS NOT DISTINCT FROM r.phone
         """  # noqa: S608 — table names are ours
     )
+
+
+def _glued(a: str | None, b: str | None) -> str | None:
+    """As the SQL's nullif(concat(least(a, b), greatest(a, b)), ''). DuckDB's least and
+    greatest skip a null, so one surname alone is written twice ('floresflores'): the same on
+    every record, which is all a comparison needs."""
+    present = [x for x in (a, b) if x is not None]
+    if not present:
+        return None
+    return (min(present) + max(present)) or None
+
+
+def _date_part(iso: str | None, start: int, end: int) -> int | None:
+    return int(iso[start:end]) if iso else None
+
+
+def prepare_few(con: duckdb.DuckDBPyConnection, table: pa.Table, name: str) -> None:
+    """`prepare` for a handful of records, in Python and one statement (the distinct-value
+    maps cost a statement each: 25 ms, most of a screen's budget). Same table, same values
+    (`test_the_fast_preparation_is_the_same`)."""
+    rows = pa.table({c: _text_column(table, c) for c in COLUMNS if c != "dob_estimated"})
+    flags = (
+        table.column("dob_estimated").cast(pa.bool_()).to_pylist()
+        if "dob_estimated" in table.column_names
+        else [False] * table.num_rows
+    )
+    out: dict[str, list] = {}
+    for row, estimated in zip(rows.to_pylist(), flags, strict=True):
+        g = normalize.given_names(row["given_names"])
+        sn1 = normalize.surname(row["first_surname"])
+        sn2 = normalize.surname(row["second_surname"])
+        sk1 = normalize.skeleton(row["first_surname"])
+        sk2 = normalize.skeleton(row["second_surname"])
+        iso = normalize.birth_date(row["date_of_birth"])
+        values = {
+            "unique_id": row["id"],
+            "given": g.full,
+            "given_first": g.first,
+            "given_glued": g.glued,
+            "given_second": g.second,
+            "given_sorted": g.sorted,
+            "given_skel": normalize.skeleton(g.first),
+            "sn1_skel": sk1,
+            "sn2_skel": sk2,
+            "surnames_skel": _glued(sk1, sk2),
+            "sn1": sn1,
+            "sn2": sn2,
+            "surnames_glued": _glued(sn1, sn2),
+            "surnames_bare": _glued(
+                normalize.bare_surname(row["first_surname"]),
+                normalize.bare_surname(row["second_surname"]),
+            ),
+            "dob": iso,
+            "dob_year": _date_part(iso, 0, 4),
+            "dob_month": _date_part(iso, 5, 7),
+            "dob_day": _date_part(iso, 8, 10),
+            "dob_estimated": bool(estimated),
+            "sex": normalize.sex(row["sex"]),
+            "doc_type": (row["document_type"] or "").strip().lower() or None,
+            "doc": normalize.document(row["document_number"]),
+            "phone": normalize.phone(row["phone"]),
+            "area": (row["area"] or "").strip().upper() or None,
+        }
+        for key, value in values.items():
+            out.setdefault(key, []).append(value)
+    types = {
+        "dob_year": pa.int32(),
+        "dob_month": pa.int32(),
+        "dob_day": pa.int32(),
+        "dob_estimated": pa.bool_(),
+    }
+    arrow = pa.table({k: pa.array(v, types.get(k, pa.string())) for k, v in out.items()})
+    con.register(f"{name}_arrow", arrow)
+    con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM {name}_arrow")  # noqa: S608
+    con.unregister(f"{name}_arrow")
 
 
 # --- the model --------------------------------------------------------------------------------
@@ -614,12 +690,25 @@ def _case(comparison: dict) -> tuple[str, str]:
     return "CASE " + " ".join(weights) + " END", "CASE " + " ".join(gammas) + " END"
 
 
+_screens = threading.local()
+
+
+def _screen_connection() -> duckdb.DuckDBPyConnection:
+    """One in-memory DuckDB per thread, kept: opening one costs more than scoring."""
+    con = getattr(_screens, "connection", None)
+    if con is None:
+        con = _screens.connection = _connection()
+    return con
+
+
 def score(model: dict, record: pa.Table, candidates: pa.Table) -> dict[str, tuple[float, dict]]:
     """Each candidate's match probability with `record` (one row) and the per-field weights,
     by the stored model's own comparison SQL (without term frequencies, which are the
     registry's and not the model's): a few milliseconds for a few dozen candidates."""
-    con = _connection()
-    prepare(con, pa.concat_tables([record.select(candidates.column_names), candidates]), "people")
+    con = _screen_connection()
+    prepare_few(
+        con, pa.concat_tables([record.select(candidates.column_names), candidates]), "people"
+    )
     new = record.column("id")[0].as_py()
     columns = [row[0] for row in con.execute("DESCRIBE people").fetchall()]
     pairs = ", ".join(f'l."{c}" AS "{c}_l", r."{c}" AS "{c}_r"' for c in columns)
@@ -634,7 +723,6 @@ def score(model: dict, record: pa.Table, candidates: pa.Table) -> dict[str, tupl
         f"SELECT {pairs} FROM people l JOIN people r ON l.unique_id = ? AND r.unique_id <> ?)",
         [new, new],
     ).fetchall()
-    con.close()
     prior = model.get("probability_two_random_records_match", 1e-5)
     scored = {}
     for row in rows:

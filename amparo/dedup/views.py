@@ -9,7 +9,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from amparo.core import access, audit, jobs
@@ -17,22 +16,11 @@ from amparo.core.errors import ActionError
 from amparo.core.forms import errors_on
 from amparo.core.http import AuthenticatedRequest
 from amparo.core.names import country_name, language_name
-from amparo.dedup import actions, queries
+from amparo.dedup import actions, queries, words
 from amparo.dedup.forms import DecisionForm, MergeForm, RunForm
 from amparo.dedup.models import CandidatePair
 from amparo.registry import queries as registry_queries
 from amparo.registry.models import Individual
-
-# The comparisons of the model, as the reviewer reads them.
-REASONS = {
-    "given": gettext_lazy("given names"),
-    "surnames": gettext_lazy("surnames"),
-    "dob": gettext_lazy("date of birth"),
-    "doc": gettext_lazy("document"),
-    "phone": gettext_lazy("phone"),
-    "sex": gettext_lazy("sex"),
-    "area": gettext_lazy("area"),
-}
 
 
 @login_required
@@ -152,21 +140,6 @@ def _comparison(pair: CandidatePair, user) -> list[dict]:
     return rows
 
 
-def _reasons(pair: CandidatePair) -> list[dict]:
-    shown = []
-    for key, weight in sorted(pair.reasons.items(), key=lambda item: -abs(item[1])):
-        if key not in REASONS:
-            continue
-        if weight >= 2:
-            verdict = _("agrees")
-        elif weight <= -2:
-            verdict = _("disagrees")
-        else:
-            verdict = _("says little")
-        shown.append({"label": REASONS[key], "weight": weight, "verdict": verdict})
-    return shown
-
-
 def _pair_page(request, pair: CandidatePair, form: MergeForm, status: int = 200) -> HttpResponse:
     return render(
         request,
@@ -174,7 +147,7 @@ def _pair_page(request, pair: CandidatePair, form: MergeForm, status: int = 200)
         {
             "pair": pair,
             "rows": _comparison(pair, request.user),
-            "reasons": _reasons(pair),
+            "reasons": words.reasons(pair.reasons),
             "others": queries.cluster_of(pair, request.user),
             "decision": queries.decision_on(pair.first, pair.second),
             "sides": [("first", pair.first), ("second", pair.second)],

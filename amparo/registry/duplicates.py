@@ -10,7 +10,7 @@ organization are counted, without details, so the officer knows to ask.
 
 import datetime
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -50,11 +50,26 @@ class Candidate:
     individual: Individual
     score: float
     reasons: list[str] = field(default_factory=list)
+    # Set by a ranker (`add_ranker`): the trained model's probability and its reasons, in words.
+    probability: float | None = None
+    model_reasons: list[str] = field(default_factory=list)
 
     @property
     def explanation(self) -> list[str]:
         """The reasons in words, in the user's language."""
-        return [str(REASONS[code]) for code in self.reasons]
+        return [str(REASONS[code]) for code in self.reasons] + self.model_reasons
+
+
+# Apps above the registry may rank the candidates again and add their reasons (dedup: the
+# organization's trained linkage model). A ranker is `ranker(user, data, candidates)` and
+# reorders the list in place; registered from `AppConfig.ready`.
+Ranker = Callable[[User, Mapping, list[Candidate]], None]
+_rankers: list[Ranker] = []
+
+
+def add_ranker(ranker: Ranker) -> None:
+    if ranker not in _rankers:
+        _rankers.append(ranker)
 
 
 @dataclass
@@ -216,4 +231,6 @@ def find_duplicates(user: User, data: Mapping, *, region: str, limit: int = 10) 
             add([person], *scores[person.pk])
 
     candidates = sorted(found.values(), key=lambda c: (-c.score, c.individual.name_key))
+    for ranker in _rankers:
+        ranker(user, data, candidates)
     return DuplicateReport(candidates[:limit], len(hidden))

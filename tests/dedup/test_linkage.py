@@ -229,3 +229,23 @@ def test_a_registry_without_duplicates_still_trains():
     result = linkage.deduplicate(pa.Table.from_pylist(rows))
     assert result.pairs.num_rows == 0
     assert result.model["comparisons"]
+
+
+def test_the_fast_preparation_is_the_same():
+    """`prepare_few` (a screen's handful of records, in Python) writes what `prepare` does."""
+    table = records(
+        *(
+            {"id": f"twin-{kind}", **BASE, "dob_estimated": False, **change}
+            for kind, change in ERRORS.items()
+        ),
+        {"id": "empty", "given_names": None, "first_surname": None},
+    )
+    con = linkage._connection()
+    linkage.prepare(con, table, "slow")
+    linkage.prepare_few(con, table, "fast")
+    slow = con.execute("SELECT * FROM slow ORDER BY unique_id").fetchall()
+    fast = con.execute("SELECT * FROM fast ORDER BY unique_id").fetchall()
+    assert [c[0] for c in con.execute("DESCRIBE slow").fetchall()] == [
+        c[0] for c in con.execute("DESCRIBE fast").fetchall()
+    ]
+    assert fast == slow
