@@ -37,22 +37,10 @@ import duckdb
 import pyarrow as pa
 
 from amparo.dedup import normalize
+from amparo.dedup.records import COLUMNS
 
 logger = logging.getLogger(__name__)
 
-COLUMNS = (
-    "id",
-    "given_names",
-    "first_surname",
-    "second_surname",
-    "date_of_birth",
-    "dob_estimated",
-    "sex",
-    "document_type",
-    "document_number",
-    "phone",
-    "area",
-)
 MIN_TRAINING_RECORDS = 2_000
 U_SAMPLE_PAIRS = 2_000_000
 EM_PAIRS = 1_000_000

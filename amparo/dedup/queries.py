@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from amparo.core import access
 from amparo.core.models import User
 from amparo.dedup.models import CandidatePair, Decision, LinkageModel, Merge, Run
+from amparo.dedup.records import COLUMNS
 from amparo.registry.models import Document, Individual
 from amparo.registry.queries import individuals_visible_to
 
@@ -44,25 +45,10 @@ def _batches(people: QuerySet[Individual]) -> Iterator[list]:
         yield rows
 
 
-NAMES = (
-    "id",
-    "given_names",
-    "first_surname",
-    "second_surname",
-    "date_of_birth",
-    "dob_estimated",
-    "sex",
-    "document_type",
-    "document_number",
-    "phone",
-    "area",
-)
-
-
 def _as_table(rows: list, documents: dict) -> pa.Table:
     """One batch as an Arrow table (the Python rows are dropped batch by batch: at a million
     people, lists of them all would cost more memory than the linkage itself)."""
-    columns: dict[str, list] = {name: [] for name in NAMES}
+    columns: dict[str, list] = {name: [] for name in COLUMNS}
     for pk, given, first, second, born, estimated, sex, phone, area in rows:
         document = documents.get(pk, (None, None))
         columns["id"].append(str(pk))

@@ -24,11 +24,19 @@ from pathlib import Path
 import pyarrow as pa
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from amparo.core.errors import ActionError
 from amparo.core.models import Organization
 from amparo.dedup import actions, files, linkage, pprl, queries
 from amparo.registry.models import Individual
+
+# The phases a run reports, as the command says them.
+PHASES = {
+    "reading": gettext_lazy("reading the registry"),
+    "scoring": gettext_lazy("comparing the records"),
+    "saving": gettext_lazy("saving the pairs"),
+}
 
 
 class Command(BaseCommand):
@@ -135,7 +143,9 @@ class Command(BaseCommand):
         def progress(done, total=None, phase=""):
             if phase and phase != shown["phase"]:
                 shown["phase"] = phase
-                self.stdout.write(f"{phase}… ({time.perf_counter() - started:.1f} s)")
+                self.stdout.write(
+                    f"{PHASES.get(phase, phase)}… ({time.perf_counter() - started:.1f} s)"
+                )
 
         try:
             run = actions.run_deduplication(
