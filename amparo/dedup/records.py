@@ -14,4 +14,5 @@ COLUMNS = (
     "document_number",
     "phone",
     "area",
+    "address",
 )

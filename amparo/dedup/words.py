@@ -11,6 +11,7 @@ FIELDS = {
     "phone": gettext_lazy("phone"),
     "sex": gettext_lazy("sex"),
     "area": gettext_lazy("area"),
+    "address": gettext_lazy("address"),
 }
 
 

@@ -17,6 +17,7 @@ BASE = {
     "document_number": "V-12.345.678",
     "phone": "+58 412 123 4567",
     "area": "EC-P",
+    "address": "Av. 10 de Agosto N24-55 y Colón",
 }
 # People who share nothing much with BASE or with one another: the background of each fixture.
 OTHERS = [
@@ -48,7 +49,18 @@ ERRORS = {
     "phone written otherwise": {"phone": "0412-1234567"},
     "phone and document missing": {"phone": "", "document_number": ""},
     "moved to another area": {"area": "EC-G"},
-}
+    "address written otherwise": {"address": "Avenida 10 de agosto N24 55, Colon"},
+    # With no document to carry them: the names alone must.
+    "given name and surname in each other's places": {
+        "given_names": "González", "first_surname": "José", "document_number": ""},
+    "two letters of a given name swapped": {"given_names": "Jsoé Luis", "document_number": ""},
+    "glued given names with a slip": {"given_names": "JoseLius", "document_number": ""},
+    "a surname with a slip, the other dropped": {
+        "first_surname": "Gonzalex", "second_surname": "", "document_number": ""},
+    "a surname with a slip, the other the same": {
+        "second_surname": "Peres", "document_number": "", "phone": ""},
+    "two digits of the document swapped": {"document_number": "12346578", "phone": ""},
+}  # fmt: skip
 
 
 def records(*extra: dict) -> pa.Table:
@@ -116,10 +128,15 @@ def test_two_errors_at_once_are_still_the_same_person():
          "area": "EC-G"},
         # The father: the same names; born 30 years earlier, another document.
         {"date_of_birth": "1960-05-07", "document_number": "3456789"},
+        # The son with his father's names, at home (phone, address): no document yet.
+        {"date_of_birth": "2015-05-07", "document_number": ""},
         # A brother: José Antonio, born two years later, no document.
         {"given_names": "José Antonio", "date_of_birth": "1992-03-14", "document_number": ""},
     ],
-    ids=["sister", "twin", "unrelated namesake", "father", "brother with the same first name"],
+    ids=[
+        "sister", "twin", "unrelated namesake", "father", "son named after his father",
+        "brother with the same first name",
+    ],
 )  # fmt: skip
 def test_namesakes_are_not_joined(namesake):
     other = {**BASE, "dob_estimated": False, **namesake, "id": "namesake"}
@@ -167,6 +184,20 @@ def test_dates_are_read_in_iso_or_yyyymmdd(raw, expected):
 )  # fmt: skip
 def test_the_blocking_skeleton_survives_the_commonest_slips(typed, key):
     assert normalize.skeleton(typed) == key
+
+
+@pytest.mark.parametrize(
+    ("typed", "key"),
+    [
+        ("Av. 10 de Agosto N24-55 y Colón", "10 agosto n24 55 colon"),
+        ("Barrio La Floresta, calle 3, casa 12", "floresta 3 12"),
+        ("7 wallaby place delmar", "7 wallaby place delmar"),
+        ("  ", None),
+        (None, None),
+    ],
+)
+def test_addresses_keep_their_words_and_lose_the_kind_of_place(typed, key):
+    assert normalize.address(typed) == key
 
 
 def test_different_names_keep_different_skeletons():
@@ -229,6 +260,12 @@ def test_a_registry_without_duplicates_still_trains():
     result = linkage.deduplicate(pa.Table.from_pylist(rows))
     assert result.pairs.num_rows == 0
     assert result.model["comparisons"]
+    # Nobody agrees on everything, so the chance that two records are one person is the
+    # least there is (one pair of all), not the prior's.
+    records_ = len(rows)
+    assert result.model["probability_two_random_records_match"] == pytest.approx(
+        2 / (records_ * (records_ - 1))
+    )
 
 
 def test_the_fast_preparation_is_the_same():
