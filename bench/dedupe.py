@@ -272,8 +272,41 @@ def _f1(precision: float, recall: float) -> float:
     return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
 
+ERROR_BUCKETS = ("0-1", "2", "3", "4", "5", "6-7", "8+")
+
+
+def _bucket(errors: int) -> str:
+    if errors <= 1:
+        return "0-1"
+    if errors >= 8:
+        return "8+"
+    return "6-7" if errors >= 6 else str(errors)
+
+
+def recall_by_errors(
+    predicted: set[tuple[str, str]], entity_of: dict[str, str], errors_of: dict[str, int]
+) -> dict[str, tuple[int, int]]:
+    """For the true pairs, by how many errors their two records carry together: (found, all)."""
+    members: dict[str, list[str]] = defaultdict(list)
+    for record, entity in entity_of.items():
+        members[entity].append(record)
+    found: Counter = Counter()
+    total: Counter = Counter()
+    for records in members.values():
+        for i, a in enumerate(records):
+            for b in records[i + 1 :]:
+                bucket = _bucket(errors_of[a] + errors_of[b])
+                total[bucket] += 1
+                found[bucket] += ((a, b) if a < b else (b, a)) in predicted
+    return {bucket: (found[bucket], total[bucket]) for bucket in ERROR_BUCKETS if total[bucket]}
+
+
 def score(
-    stats: dict, entity_of: dict[str, str], side_of: dict[str, int] | None, threshold: float
+    stats: dict,
+    entity_of: dict[str, str],
+    side_of: dict[str, int] | None,
+    threshold: float,
+    errors_of: dict[str, int] | None = None,
 ) -> dict:
     """Precision, recall and F1 of the links and of the clusters. With `side_of` (a link of two
     tables) only pairs across the two sides count."""
@@ -330,6 +363,7 @@ def score(
         _ratio(cluster_hits, truth),
     )
     return {
+        "by_errors": recall_by_errors(predicted, entity_of, errors_of) if errors_of else None,
         "truth": truth,
         "links": len(predicted),
         "link": (link_precision, link_recall, _f1(link_precision, link_recall)),
@@ -357,6 +391,12 @@ def report(model: str, stats: dict, figures: dict, threshold: float) -> None:
         precision, recall, f1 = figures[kind]
         label = "pairwise" if kind == "link" else "clusters"
         print(f"  {label:<9} precision {precision:.4f}  recall {recall:.4f}  F1 {f1:.4f}")
+    if figures.get("by_errors"):
+        cells = "  ".join(
+            f"{bucket}: {found / total:.3f} of {total:,}"
+            for bucket, (found, total) in figures["by_errors"].items()
+        )
+        print(f"  recall by errors in the pair  {cells}")
     chunked = f"; predict in {stats['chunks']} chunks" if stats.get("chunks", 1) > 1 else ""
     print(f"  wall time {stats['wall']:.1f} s ({phases}{chunked})")
     print(f"  peak memory {stats['peak_mb']:,.0f} MB (peak RSS of its process)")
@@ -369,6 +409,7 @@ def run_models(
     side_of: dict[str, int] | None,
     threshold: float,
     verbose: bool,
+    errors_of: dict[str, int] | None = None,
 ) -> dict[str, dict]:
     """Write `tables` for the workers, run each model and print its figures."""
     results = {}
@@ -382,7 +423,7 @@ def run_models(
             stats = run_model(model, inputs, threshold, Path(workdir), verbose)
             if stats is None:
                 continue
-            figures = score(stats, entity_of, side_of, threshold)
+            figures = score(stats, entity_of, side_of, threshold, errors_of)
             report(model, stats, figures, threshold)
             results[model] = figures
     return results
@@ -513,7 +554,11 @@ def main() -> None:
         f"({sum(n > 1 for n in sizes.values()):,} registered more than once, {truth:,} true "
         f"pairs), profile {args.profile}, seed {args.seed}, generated in {elapsed:.1f} s"
     )
-    run_models(models, [table], entity_of, None, args.threshold, args.verbose)
+    errors_of = {
+        record: len((errors or "").split())
+        for record, errors in zip(records, table["errors"].to_pylist(), strict=True)
+    }
+    run_models(models, [table], entity_of, None, args.threshold, args.verbose, errors_of)
     if args.febrl:
         run_febrl(models, args.threshold, args.verbose)
 

@@ -430,6 +430,21 @@ def merge(
             )
             % {"name": survivor.full_name},
         )
+    if (
+        not takes_household
+        and merged.is_head
+        and merged.household_id != survivor.household_id
+        and merged.household.members.exclude(pk=merged.pk).exists()
+    ):
+        # Its members would be left without a head.
+        raise ActionError.on(
+            "household",
+            _(
+                "%(name)s heads a household with other members: make one of them head first, "
+                "or keep that record's household."
+            )
+            % {"name": merged.full_name},
+        )
     relations = _handled_relations()
     record = Merge(
         organization_id=survivor.organization_id,

@@ -212,6 +212,30 @@ def test_the_survivor_may_take_the_other_household(officer, quito, manager):  # 
 
 
 @pytest.mark.django_db
+def test_a_head_with_members_is_not_merged_away_from_them(officer, quito, manager):  # noqa: F811
+    lone = register(officer, quito, given_names="Rosa")
+    household = registry_actions.register_household(
+        actor=officer,
+        office=quito,
+        members=[
+            member(given_names="Rosa María"),
+            member(given_names="Lucho", sex="M", relationship="spouse"),
+        ],
+    )
+    head = household.members.get(is_head=True)
+    with pytest.raises(ActionError) as refused:
+        actions.merge(actor=manager, survivor_id=lone.uuid, merged_id=head.uuid)
+    assert "heads a household" in str(refused.value.messages)
+    assert household.members.filter(is_head=True).get() == head
+    assert not Merge.objects.exists()
+    # Keeping that record's household, the survivor becomes its head.
+    actions.merge(
+        actor=manager, survivor_id=lone.uuid, merged_id=head.uuid, choices={"household": "merged"}
+    )
+    assert household.members.filter(is_head=True).get() == lone
+
+
+@pytest.mark.django_db
 def test_an_old_identifier_leads_to_the_person(client, twice, manager, caseworker):  # noqa: F811
     actions.merge(actor=manager, survivor_id=twice["first"].uuid, merged_id=twice["second"].uuid)
     client.force_login(caseworker)
