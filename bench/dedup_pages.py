@@ -3,15 +3,17 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/amparo_bench1m \\
         .venv/bin/python bench/dedup_pages.py [--requests 30] [--merges 20] [--workers W]
 
-Needs a database holding a deduplication run: people loaded by
-`bench/registry_search.py --people 1000000`, then `bench/dedupe_registry.py` (every person of
-the database as one registry, the run and its pairs filed under the first organization). A
-bench-only role of that organization (`dedup.review`, `dedup.undo`, `registry.view`,
-organization-wide: an information manager who may also undo) is given to a bench user with a
-fresh password. Then `amparo serve` (gunicorn, DEBUG off; `--workers` or AMPARO_WORKERS or 2)
-starts on a free port, the user signs in through `/login/`, and each screen is timed: two
-requests to warm up, then R one after the other, from sending the request to the last byte
-(gzip asked for, as browsers do):
+Needs people: load them with `bench/registry_search.py --people 1000000`. A bench-only role
+of the first organization (`dedup.review`, `dedup.run`, `dedup.undo`, `registry.view`,
+`registry.register`, organization-wide: an information manager who may also undo) is given to
+a bench user with a fresh password. Unless the organization's latest run already holds
+`--plant` pairs, `--plant` of its household heads are registered a second time with the
+demo's slips (`demo.dedup.second_record`: a dropped given name or second surname, a typo,
+swapped surnames or day and month, a new document) and a deduplication run over the
+organization gives the queue its pairs. Then `amparo serve` (gunicorn, DEBUG off;
+`--workers` or AMPARO_WORKERS or 2) starts on a free port, the user signs in through
+`/login/`, and each screen is timed: two requests to warm up, then R one after the other,
+from sending the request to the last byte (gzip asked for, as browsers do):
 
 - the review queue, its first page and a page deep in it (both count the pairs left, over
   the whole registry the user may see);
@@ -45,7 +47,7 @@ from registry_http import Server  # noqa: E402 - after the environment it reads
 
 BENCH_USER = "bench.dedup"
 BENCH_ROLE = "bench-dedup"
-PERMISSIONS = ["dedup.review", "dedup.undo", "registry.view"]
+PERMISSIONS = ["dedup.review", "dedup.run", "dedup.undo", "registry.view", "registry.register"]
 
 
 def bench_user(organization):
@@ -75,6 +77,30 @@ def bench_user(organization):
     return user, password
 
 
+def plant(user, organization, count: int) -> None:
+    """`count` heads of households of `organization` registered a second time (the demo's
+    slips: `demo.dedup.second_record`), then a deduplication run over the organization: a
+    queue to review. Skipped when the organization's latest run holds enough pairs."""
+    from amparo.core.models import Office
+    from amparo.dedup import actions, queries
+    from amparo.demo.dedup import second_record
+    from amparo.registry.actions import register_household
+    from amparo.registry.models import Individual
+
+    run = queries.latest_run(user)
+    if run is not None and run.pairs >= count:
+        return
+    office = Office.objects.filter(organization=organization).order_by("pk").first()
+    heads = Individual.objects.filter(
+        organization=organization, is_head=True, dob_estimated=False
+    ).order_by("pk")[:count]
+    for kind, person in enumerate(heads):
+        register_household(actor=user, office=office, members=[second_record(person, kind)])
+    people = Individual.objects.filter(organization=organization)
+    run = actions.run_deduplication(organization=organization, people=people, started_by=user)
+    print(f"planted {count:,} people registered twice; the run found {run.pairs:,} pairs")
+
+
 def describe(user) -> tuple:
     """The run the queue shows, how many pairs it holds, and the people in the user's scope."""
     from amparo.dedup import queries
@@ -98,6 +124,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=30, help="timed requests per screen")
     parser.add_argument("--merges", type=int, default=20, help="pairs merged and undone")
+    parser.add_argument("--plant", type=int, default=500, help="people registered twice")
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: amparo serve's)")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(143))
@@ -116,6 +143,7 @@ def main() -> None:
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     organization = Organization.objects.order_by("pk").first()
     user, password = bench_user(organization)
+    plant(user, organization, args.plant)
     _run, left = describe(user)
     deep = max(1, left // 25 // 2)  # a page in the middle of the queue
     top = list(queries.queue_for(user)[: args.merges + 1])

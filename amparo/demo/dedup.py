@@ -29,7 +29,7 @@ def _typo(word: str) -> str:
     return word[:2] + word[3] + word[2] + word[4:]
 
 
-def _second_record(person: Individual, kind: int) -> dict:
+def second_record(person: Individual, kind: int) -> dict:
     data = member_data(person)
     data.update(relationship="head", specific_needs=[])
     given = data["given_names"].split()
@@ -67,7 +67,7 @@ def load() -> dict[str, int]:
     )
     for kind, person in enumerate(people):
         register_household(
-            actor=officer, office=officer.office, members=[_second_record(person, kind)]
+            actor=officer, office=officer.office, members=[second_record(person, kind)]
         )
     run = actions.run_deduplication(
         organization=organization,

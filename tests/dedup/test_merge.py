@@ -225,7 +225,8 @@ def test_a_head_with_members_is_not_merged_away_from_them(officer, quito, manage
     head = household.members.get(is_head=True)
     with pytest.raises(ActionError) as refused:
         actions.merge(actor=manager, survivor_id=lone.uuid, merged_id=head.uuid)
-    assert "heads a household" in str(refused.value.messages)
+    assert list(refused.value.errors) == ["household"]
+    assert head.full_name in refused.value.errors["household"][0]
     assert household.members.filter(is_head=True).get() == head
     assert not Merge.objects.exists()
     # Keeping that record's household, the survivor becomes its head.
