@@ -25,6 +25,8 @@ is too little to learn from.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import math
 import threading
@@ -181,10 +183,14 @@ def _date_part(iso: str | None, start: int, end: int) -> int | None:
     return int(iso[start:end]) if iso else None
 
 
-def prepare_few(con: duckdb.DuckDBPyConnection, table: pa.Table, name: str) -> None:
+def prepare_few(
+    con: duckdb.DuckDBPyConnection, table: pa.Table, name: str, *, refill: bool = False
+) -> None:
     """`prepare` for a handful of records, in Python and one statement (the distinct-value
     maps cost a statement each: 25 ms, most of a screen's budget). Same table, same values
-    (`test_the_fast_preparation_is_the_same`)."""
+    (`test_the_fast_preparation_is_the_same`). With `refill`, an existing table `name` keeps
+    its place in the catalog and only its rows change, so that statements prepared on it
+    stay planned."""
     rows = pa.table({c: _text_column(table, c) for c in COLUMNS if c != "dob_estimated"})
     flags = (
         table.column("dob_estimated").cast(pa.bool_()).to_pylist()
@@ -239,7 +245,12 @@ def prepare_few(con: duckdb.DuckDBPyConnection, table: pa.Table, name: str) -> N
     }
     arrow = pa.table({k: pa.array(v, types.get(k, pa.string())) for k, v in out.items()})
     con.register(f"{name}_arrow", arrow)
-    con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM {name}_arrow")  # noqa: S608
+    if refill:
+        con.execute(f"CREATE TABLE IF NOT EXISTS {name} AS FROM {name}_arrow LIMIT 0")  # noqa: S608
+        con.execute(f"DELETE FROM {name}")  # noqa: S608
+        con.execute(f"INSERT INTO {name} SELECT * FROM {name}_arrow")  # noqa: S608
+    else:
+        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM {name}_arrow")  # noqa: S608
     con.unregister(f"{name}_arrow")
 
 
@@ -319,8 +330,8 @@ def _swapped_names() -> str:
     # The first letters first: one comparison that nearly every pair fails, before four
     # Jaro-Winklers (a typo in a name's first letter is the rare one).
     return (
-        "(left(\"given_first_l\", 1) = left(\"sn1_r\", 1) "
-        "AND left(\"sn1_l\", 1) = left(\"given_first_r\", 1) "
+        '(left("given_first_l", 1) = left("sn1_r", 1) '
+        'AND left("sn1_l", 1) = left("given_first_r", 1) '
         f"AND ({near('given_first_l', 'sn1_r')} OR {near('given_glued_l', 'sn1_r')}) "
         f"AND ({near('sn1_l', 'given_first_r')} OR {near('sn1_l', 'given_glued_r')}))"
     )
@@ -759,9 +770,9 @@ def _run(tables: list[pa.Table], link_type: str, threshold: float, model: dict |
         model = {**model, "link_type": link_type}
 
     def make_linker(parameters):
-        return Linker(
-            inputs if len(inputs) > 1 else inputs[0], parameters, log_level=logging.WARNING
-        )
+        # Splink sets its logger's level from this: WARNING would let "level not observed"
+        # through to a command's output, where it says nothing to the user.
+        return Linker(inputs if len(inputs) > 1 else inputs[0], parameters, log_level=logging.ERROR)
 
     linker = make_linker(model if model is not None else settings(link_type, records=records))
     started = time.perf_counter()
@@ -850,7 +861,33 @@ def _screen_connection() -> duckdb.DuckDBPyConnection:
     con = getattr(_screens, "connection", None)
     if con is None:
         con = _screens.connection = _connection()
+        # A few dozen rows: DuckDB's optimizer costs more (7 ms a check) than it saves.
+        con.execute("PRAGMA disable_optimizer")
     return con
+
+
+def _prepared(con: duckdb.DuckDBPyConnection, model: dict) -> str:
+    """The name of a statement that scores one record of `people` against the others with
+    `model`, prepared once per connection and model: planning the model's SQL (some dozens
+    of CASE branches) costs about 40 ms, running it on a few dozen pairs about 1 ms."""
+    key = hashlib.sha256(json.dumps(model["comparisons"], sort_keys=True).encode()).hexdigest()
+    name = f"score_{key[:16]}"
+    done = _screens.__dict__.setdefault("prepared", set())
+    if name not in done:
+        columns = [row[0] for row in con.execute("DESCRIBE people").fetchall()]
+        pairs = ", ".join(f'l."{c}" AS "{c}_l", r."{c}" AS "{c}_r"' for c in columns)
+        parts = []
+        for comparison in model["comparisons"]:
+            weight, gamma = _case(comparison)
+            output = comparison["output_column_name"]
+            parts.append(f'{weight} AS "mw_{output}", {gamma} AS "gamma_{output}"')
+        con.execute(
+            f"PREPARE {name} AS SELECT unique_id_r, {', '.join(parts)} FROM ("  # noqa: S608
+            f"SELECT {pairs} FROM people l JOIN people r ON l.unique_id = $1 "
+            "AND r.unique_id <> $1)"
+        )
+        done.add(name)
+    return name
 
 
 def score(model: dict, record: pa.Table, candidates: pa.Table) -> dict[str, tuple[float, dict]]:
@@ -859,22 +896,15 @@ def score(model: dict, record: pa.Table, candidates: pa.Table) -> dict[str, tupl
     registry's and not the model's): a few milliseconds for a few dozen candidates."""
     con = _screen_connection()
     prepare_few(
-        con, pa.concat_tables([record.select(candidates.column_names), candidates]), "people"
+        con,
+        pa.concat_tables([record.select(candidates.column_names), candidates]),
+        "people",
+        refill=True,
     )
     new = record.column("id")[0].as_py()
-    columns = [row[0] for row in con.execute("DESCRIBE people").fetchall()]
-    pairs = ", ".join(f'l."{c}" AS "{c}_l", r."{c}" AS "{c}_r"' for c in columns)
-    names, parts = [], []
-    for comparison in model["comparisons"]:
-        weight, gamma = _case(comparison)
-        name = comparison["output_column_name"]
-        names.append(name)
-        parts.append(f'{weight} AS "mw_{name}", {gamma} AS "gamma_{name}"')
-    rows = con.execute(
-        f"SELECT unique_id_r, {', '.join(parts)} FROM ("  # noqa: S608 — the model's own SQL
-        f"SELECT {pairs} FROM people l JOIN people r ON l.unique_id = ? AND r.unique_id <> ?)",
-        [new, new],
-    ).fetchall()
+    names = [comparison["output_column_name"] for comparison in model["comparisons"]]
+    literal = "'" + str(new).replace("'", "''") + "'"  # EXECUTE takes no parameters
+    rows = con.execute(f"EXECUTE {_prepared(con, model)}({literal})").fetchall()
     prior = model.get("probability_two_random_records_match", 1e-5)
     scored = {}
     for row in rows:
