@@ -389,6 +389,13 @@ def _comparisons(term_frequencies: bool) -> list:
             options["tf_adjustment_column"] = tf
         return created.configure(**options)
 
+    def swapped():
+        # A form's boxes mixed up, the given name where the surname goes: a level of both
+        # the given names and the surnames, since each of them agrees, only elsewhere.
+        return level(
+            _swapped_names(), "given name and surname in each other's places", 0.02, 0.00002
+        )
+
     # m and u here are the starting values (`PRIOR`): training replaces them.
     given = cl.CustomComparison(
         output_column_name="given",
@@ -412,13 +419,7 @@ def _comparisons(term_frequencies: bool) -> list:
                 0.06,
                 0.003,
             ),
-            level(
-                # A form's boxes mixed up: the given name where the surname goes.
-                _swapped_names(),
-                "given name and surname in each other's places",
-                0.02,
-                0.00002,
-            ),
+            swapped(),
             level(
                 # Sisters are often María José and María Gabriela: weak evidence.
                 '"given_first_l" = "given_first_r" OR "given_second_l" = "given_first_r" '
@@ -454,12 +455,7 @@ def _comparisons(term_frequencies: bool) -> list:
                 0.08,
                 0.005,
             ),
-            level(
-                _swapped_names(),
-                "given name and surname in each other's places",
-                0.02,
-                0.00002,
-            ),
+            swapped(),
             level(
                 _lone_surname_near(),
                 "one surname only, nearly the same as one of the other's",
