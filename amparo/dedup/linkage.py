@@ -29,7 +29,6 @@ import hashlib
 import json
 import logging
 import math
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,7 +37,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from amparo.dedup import normalize
+from amparo.dedup import levels, normalize
 from amparo.dedup.records import COLUMNS
 
 logger = logging.getLogger(__name__)
@@ -183,21 +182,17 @@ def _date_part(iso: str | None, start: int, end: int) -> int | None:
     return int(iso[start:end]) if iso else None
 
 
-def prepare_few(
-    con: duckdb.DuckDBPyConnection, table: pa.Table, name: str, *, refill: bool = False
-) -> None:
-    """`prepare` for a handful of records, in Python and one statement (the distinct-value
-    maps cost a statement each: 25 ms, most of a screen's budget). Same table, same values
-    (`test_the_fast_preparation_is_the_same`). With `refill`, an existing table `name` keeps
-    its place in the catalog and only its rows change, so that statements prepared on it
-    stay planned."""
+def prepared_rows(table: pa.Table) -> list[dict[str, Any]]:
+    """`prepare`'s rows for a handful of records, in Python: the values a screen's pairs are
+    compared on (`prepare` costs a statement per distinct-value map, 25 ms, most of a
+    screen's budget). The same values (`test_the_fast_preparation_is_the_same`)."""
     rows = pa.table({c: _text_column(table, c) for c in COLUMNS if c != "dob_estimated"})
     flags = (
         table.column("dob_estimated").cast(pa.bool_()).to_pylist()
         if "dob_estimated" in table.column_names
         else [False] * table.num_rows
     )
-    out: dict[str, list] = {}
+    prepared = []
     for row, estimated in zip(rows.to_pylist(), flags, strict=True):
         g = normalize.given_names(row["given_names"])
         sn1 = normalize.surname(row["first_surname"])
@@ -205,53 +200,39 @@ def prepare_few(
         sk1 = normalize.skeleton(row["first_surname"])
         sk2 = normalize.skeleton(row["second_surname"])
         iso = normalize.birth_date(row["date_of_birth"])
-        values = {
-            "unique_id": row["id"],
-            "given": g.full,
-            "given_first": g.first,
-            "given_glued": g.glued,
-            "given_second": g.second,
-            "given_sorted": g.sorted,
-            "given_skel": normalize.skeleton(g.first),
-            "sn1_skel": sk1,
-            "sn2_skel": sk2,
-            "surnames_skel": _glued(sk1, sk2),
-            "sn1": sn1,
-            "sn2": sn2,
-            "surnames_glued": _glued(sn1, sn2),
-            "surnames_bare": _glued(
-                normalize.bare_surname(row["first_surname"]),
-                normalize.bare_surname(row["second_surname"]),
-            ),
-            "dob": iso,
-            "dob_year": _date_part(iso, 0, 4),
-            "dob_month": _date_part(iso, 5, 7),
-            "dob_day": _date_part(iso, 8, 10),
-            "dob_estimated": bool(estimated),
-            "sex": normalize.sex(row["sex"]),
-            "doc_type": (row["document_type"] or "").strip().lower() or None,
-            "doc": normalize.document(row["document_number"]),
-            "phone": normalize.phone(row["phone"]),
-            "area": (row["area"] or "").strip().upper() or None,
-            "address": normalize.address(row["address"]),
-        }
-        for key, value in values.items():
-            out.setdefault(key, []).append(value)
-    types = {
-        "dob_year": pa.int32(),
-        "dob_month": pa.int32(),
-        "dob_day": pa.int32(),
-        "dob_estimated": pa.bool_(),
-    }
-    arrow = pa.table({k: pa.array(v, types.get(k, pa.string())) for k, v in out.items()})
-    con.register(f"{name}_arrow", arrow)
-    if refill:
-        con.execute(f"CREATE TABLE IF NOT EXISTS {name} AS FROM {name}_arrow LIMIT 0")  # noqa: S608
-        con.execute(f"DELETE FROM {name}")  # noqa: S608
-        con.execute(f"INSERT INTO {name} SELECT * FROM {name}_arrow")  # noqa: S608
-    else:
-        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM {name}_arrow")  # noqa: S608
-    con.unregister(f"{name}_arrow")
+        prepared.append(
+            {
+                "unique_id": row["id"],
+                "given": g.full,
+                "given_first": g.first,
+                "given_glued": g.glued,
+                "given_second": g.second,
+                "given_sorted": g.sorted,
+                "given_skel": normalize.skeleton(g.first),
+                "sn1_skel": sk1,
+                "sn2_skel": sk2,
+                "surnames_skel": _glued(sk1, sk2),
+                "sn1": sn1,
+                "sn2": sn2,
+                "surnames_glued": _glued(sn1, sn2),
+                "surnames_bare": _glued(
+                    normalize.bare_surname(row["first_surname"]),
+                    normalize.bare_surname(row["second_surname"]),
+                ),
+                "dob": iso,
+                "dob_year": _date_part(iso, 0, 4),
+                "dob_month": _date_part(iso, 5, 7),
+                "dob_day": _date_part(iso, 8, 10),
+                "dob_estimated": bool(estimated),
+                "sex": normalize.sex(row["sex"]),
+                "doc_type": (row["document_type"] or "").strip().lower() or None,
+                "doc": normalize.document(row["document_number"]),
+                "phone": normalize.phone(row["phone"]),
+                "area": (row["area"] or "").strip().upper() or None,
+                "address": normalize.address(row["address"]),
+            }
+        )
+    return prepared
 
 
 # --- the model --------------------------------------------------------------------------------
@@ -829,87 +810,74 @@ def _weight(m: float | None, u: float | None) -> float:
     return math.log2(m / u)
 
 
-def _case(comparison: dict) -> tuple[str, str]:
-    """SQL for one comparison's match weight and its level (gamma), from the model's levels
-    in their order (the first that holds wins; the null level weighs nothing)."""
-    weights, gammas = [], []
-    levels = comparison["comparison_levels"]
-    count = len(levels) - 1 - sum(bool(level.get("is_null_level")) for level in levels)
-    for level in levels:
-        condition = level["sql_condition"]
-        if level.get("is_null_level"):
-            weights.append(f"WHEN {condition} THEN CAST(0 AS DOUBLE)")
-            gammas.append(f"WHEN {condition} THEN -1")
-            continue
-        weight = _weight(level.get("m_probability"), level.get("u_probability"))
-        when = "ELSE" if condition.strip().upper() == "ELSE" else f"WHEN {condition} THEN"
-        weights.append(f"{when} CAST({weight!r} AS DOUBLE)")
-        gammas.append(f"{when} {count}")
-        count -= 1
-    return "CASE " + " ".join(weights) + " END", "CASE " + " ".join(gammas) + " END"
+@dataclass(frozen=True)
+class _Comparison:
+    name: str
+    tests: list[Callable[[levels.Row, levels.Row], bool]]  # each level, in the model's order
+    weights: list[float]  # its match weight (the null level's is 0)
+    gammas: list[int]  # its comparison vector value, as Splink counts (null -1, else 0)
 
 
-_screens = threading.local()
+_compiled: dict[str, list[_Comparison]] = {}
 
 
-def _screen_connection() -> duckdb.DuckDBPyConnection:
-    """One in-memory DuckDB per thread, kept: opening one costs more than scoring."""
-    con = getattr(_screens, "connection", None)
-    if con is None:
-        con = _screens.connection = _connection()
-        # A few dozen rows: DuckDB's optimizer costs more (7 ms a check) than it saves.
-        con.execute("PRAGMA disable_optimizer")
-    return con
-
-
-def _prepared(con: duckdb.DuckDBPyConnection, model: dict) -> str:
-    """The name of a statement that scores one record of `people` against the others with
-    `model`, prepared once per connection and model: planning the model's SQL (some dozens
-    of CASE branches) costs about 40 ms, running it on a few dozen pairs about 1 ms."""
+def _comparisons_of(model: dict) -> list[_Comparison]:
+    """The model's comparisons as Python tests (`levels`), compiled once per model."""
     key = hashlib.sha256(json.dumps(model["comparisons"], sort_keys=True).encode()).hexdigest()
-    name = f"score_{key[:16]}"
-    done = _screens.__dict__.setdefault("prepared", set())
-    if name not in done:
-        columns = [row[0] for row in con.execute("DESCRIBE people").fetchall()]
-        pairs = ", ".join(f'l."{c}" AS "{c}_l", r."{c}" AS "{c}_r"' for c in columns)
-        parts = []
+    if key not in _compiled:
+        columns = frozenset(prepared_rows(pa.table({"id": ["-"]}))[0])  # what a row holds
+        made = []
         for comparison in model["comparisons"]:
-            weight, gamma = _case(comparison)
-            output = comparison["output_column_name"]
-            parts.append(f'{weight} AS "mw_{output}", {gamma} AS "gamma_{output}"')
-        con.execute(
-            f"PREPARE {name} AS SELECT unique_id_r, {', '.join(parts)} FROM ("  # noqa: S608
-            f"SELECT {pairs} FROM people l JOIN people r ON l.unique_id = $1 "
-            "AND r.unique_id <> $1)"
-        )
-        done.add(name)
-    return name
+            steps = comparison["comparison_levels"]
+            count = len(steps) - 1 - sum(bool(step.get("is_null_level")) for step in steps)
+            weights, gammas = [], []
+            for step in steps:
+                if step.get("is_null_level"):
+                    weights.append(0.0)
+                    gammas.append(-1)
+                    continue
+                weights.append(_weight(step.get("m_probability"), step.get("u_probability")))
+                gammas.append(count)
+                count -= 1
+            made.append(
+                _Comparison(
+                    comparison["output_column_name"],
+                    levels.comparison(steps, columns),
+                    weights,
+                    gammas,
+                )
+            )
+        _compiled[key] = made
+    return _compiled[key]
 
 
 def score(model: dict, record: pa.Table, candidates: pa.Table) -> dict[str, tuple[float, dict]]:
     """Each candidate's match probability with `record` (one row) and the per-field weights,
-    by the stored model's own comparison SQL (without term frequencies, which are the
-    registry's and not the model's): a few milliseconds for a few dozen candidates."""
-    con = _screen_connection()
-    prepare_few(
-        con,
-        pa.concat_tables([record.select(candidates.column_names), candidates]),
-        "people",
-        refill=True,
+    by the stored model's own level conditions evaluated in Python (`levels`; without term
+    frequencies, which are the registry's and not the model's): about a millisecond for a
+    few dozen candidates. Raises `levels.Unsupported` for a model whose SQL it cannot read."""
+    comparisons = _comparisons_of(model)
+    new, *others = prepared_rows(
+        pa.concat_tables([record.select(candidates.column_names), candidates])
     )
-    new = record.column("id")[0].as_py()
-    names = [comparison["output_column_name"] for comparison in model["comparisons"]]
-    literal = "'" + str(new).replace("'", "''") + "'"  # EXECUTE takes no parameters
-    rows = con.execute(f"EXECUTE {_prepared(con, model)}({literal})").fetchall()
     prior = model.get("probability_two_random_records_match", 1e-5)
+    base = math.log2(prior / (1 - prior))
     scored = {}
-    for row in rows:
-        weights = dict(zip(names, row[1 : 1 + 2 * len(names) : 2], strict=True))
-        gammas = dict(zip(names, row[2 : 2 + 2 * len(names) : 2], strict=True))
-        total = math.log2(prior / (1 - prior)) + sum(weights.values())
-        probability = 1 / (1 + 2 ** (-total))
+    for other in others:
+        weights: dict[str, float] = {}
+        gammas: dict[str, int | None] = {}
+        for comparison in comparisons:
+            for test, weight, gamma in zip(
+                comparison.tests, comparison.weights, comparison.gammas, strict=True
+            ):
+                if test(new, other):
+                    weights[comparison.name], gammas[comparison.name] = weight, gamma
+                    break
+            else:  # no ELSE level: as SQL's CASE, nothing
+                weights[comparison.name], gammas[comparison.name] = 0.0, None
+        probability = 1 / (1 + 2 ** (-(base + sum(weights.values()))))
         family = gammas.get("given") in (0, 1) or gammas.get("dob") == 0
         if family and (gammas.get("doc") or 0) < 2:
             probability = 0.0  # as `_guarded`: siblings are not one person
-        scored[row[0]] = (probability, {k: round(v, 2) for k, v in weights.items()})
+        scored[other["unique_id"]] = (probability, {k: round(v, 2) for k, v in weights.items()})
     return scored

@@ -8,15 +8,18 @@ the registry from `DedupConfig.ready`; without a trained model it changes nothin
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 
 import pyarrow as pa
 
 from amparo.core.models import User
-from amparo.dedup import linkage, queries, words
+from amparo.dedup import levels, linkage, queries, words
 from amparo.dedup.models import LinkageModel
 from amparo.registry.duplicates import Candidate
 from amparo.registry.models import Individual
+
+logger = logging.getLogger(__name__)
 
 _parameters: dict[int, dict] = {}  # a model version's parameters, by its id (they never change)
 
@@ -65,7 +68,11 @@ def rank(user: User, data: Mapping, candidates: list[Candidate]) -> None:
     if model is None:
         return
     people = Individual.objects.filter(pk__in=[c.individual.pk for c in candidates])
-    scored = linkage.score(model, _record(data), queries.linkage_records(people))
+    try:
+        scored = linkage.score(model, _record(data), queries.linkage_records(people))
+    except levels.Unsupported:  # a model stored by a version that compared otherwise
+        logger.warning("model of organization %s not readable; retrain it", user.organization_id)
+        return
     for candidate in candidates:
         probability, weights = scored.get(str(candidate.individual.pk), (None, {}))
         candidate.probability = probability

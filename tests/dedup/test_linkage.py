@@ -269,7 +269,7 @@ def test_a_registry_without_duplicates_still_trains():
 
 
 def test_the_fast_preparation_is_the_same():
-    """`prepare_few` (a screen's handful of records, in Python) writes what `prepare` does."""
+    """`prepared_rows` (a screen's handful of records, in Python) gives what `prepare` writes."""
     table = records(
         *(
             {"id": f"twin-{kind}", **BASE, "dob_estimated": False, **change}
@@ -279,10 +279,9 @@ def test_the_fast_preparation_is_the_same():
     )
     con = linkage._connection()
     linkage.prepare(con, table, "slow")
-    linkage.prepare_few(con, table, "fast")
-    slow = con.execute("SELECT * FROM slow ORDER BY unique_id").fetchall()
-    fast = con.execute("SELECT * FROM fast ORDER BY unique_id").fetchall()
-    assert [c[0] for c in con.execute("DESCRIBE slow").fetchall()] == [
-        c[0] for c in con.execute("DESCRIBE fast").fetchall()
-    ]
+    cursor = con.execute("SELECT * FROM slow ORDER BY unique_id")
+    names = [column[0] for column in cursor.description]
+    slow = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    fast = sorted(linkage.prepared_rows(table), key=lambda row: row["unique_id"])
+    assert [list(row) for row in fast] == [names] * len(fast)
     assert fast == slow
