@@ -115,6 +115,7 @@ def prepare(con: duckdb.DuckDBPyConnection, table: pa.Table, name: str) -> None:
             "sorted": lambda raw: given(raw).sorted,
             "skeleton": lambda raw: normalize.skeleton(given(raw).first),
             "glued": lambda raw: given(raw).glued,
+            "written": lambda raw: given(raw).written,
         },
     )
     surnames = {
@@ -136,6 +137,7 @@ def prepare(con: duckdb.DuckDBPyConnection, table: pa.Table, name: str) -> None:
             r.id AS unique_id,
             g.full AS given, g.first AS given_first, g.glued AS given_glued,
             g.second AS given_second, g.sorted AS given_sorted, g.skeleton AS given_skel,
+            g.written AS given_written,
             s1.skeleton AS sn1_skel, s2.skeleton AS sn2_skel,
             nullif(concat(least(s1.skeleton, s2.skeleton), greatest(s1.skeleton, s2.skeleton)), '')
                 AS surnames_skel,
@@ -209,6 +211,7 @@ def prepared_rows(table: pa.Table) -> list[dict[str, Any]]:
                 "given_second": g.second,
                 "given_sorted": g.sorted,
                 "given_skel": normalize.skeleton(g.first),
+                "given_written": g.written,
                 "sn1_skel": sk1,
                 "sn2_skel": sk2,
                 "surnames_skel": _glued(sk1, sk2),
@@ -395,7 +398,10 @@ def _comparisons(term_frequencies: bool) -> list:
             level(
                 # Word by word, never the glued whole: Jaro-Winkler's bonus for a common
                 # start puts brothers José Alberto and José Antonio at 0.95.
-                f"({_close_first_names()} AND {_compatible_second_names()}) OR {_glued_typo()}",
+                # As written too: a slip in a name that stands for two ("Marisoal" /
+                # "Marisol", read as María Soledad) or in a nickname both records use.
+                f"({_close_first_names()} AND {_compatible_second_names()}) OR {_glued_typo()} "
+                f"OR ({_one_typo('given_written')})",
                 "given names nearly the same",
                 0.06,
                 0.003,

@@ -29,20 +29,24 @@ class GivenNames:
     second: str | None
     sorted: str | None  # the words in alphabetical order: "José María" = "María José"
     glued: str | None  # without spaces: "mariajose" for "María José" and "Majo"
+    written: str | None  # the words as typed, folded: "marisol" (whose full is "maria soledad")
 
 
 def given_names(raw: str | None) -> GivenNames:
     """'Majo' → 'maria jose'; 'JoseLuis' → 'jose luis'; 'Pancho' → 'francisco'."""
     words: list[str] = []
-    for token in name_tokens(raw or ""):
+    tokens = name_tokens(raw or "")
+    for token in tokens:
         readings = word_alternatives(token)
         # The typed word, then what a nickname stands for, then a glued compound split: the
         # canonical reading is a nickname's first name, else the split, else the word.
         words.extend(readings[1] if len(readings) > 1 else readings[0])
     if not words:
-        return GivenNames(None, None, None, None, None)
+        return GivenNames(None, None, None, None, None, None)
     second = words[1] if len(words) > 1 else None
-    return GivenNames(" ".join(words), words[0], second, " ".join(sorted(words)), "".join(words))
+    return GivenNames(
+        " ".join(words), words[0], second, " ".join(sorted(words)), "".join(words), " ".join(tokens)
+    )
 
 
 def surname(raw: str | None) -> str | None:

@@ -115,6 +115,15 @@ def test_two_errors_at_once_are_still_the_same_person():
     assert pairs(linkage.deduplicate(records(copy))) == {frozenset(("base", "copy"))}
 
 
+def test_a_slip_in_a_name_that_stands_for_two_is_still_the_same_person():
+    """'Marisol' reads as María Soledad; 'Marisoal', a slip, reads as itself: the names as
+    written are compared too. Without a document, so that the names must carry it."""
+    base = {**BASE, "id": "marisol", "given_names": "Marisol", "sex": "F", "document_number": ""}
+    slip = {**base, "id": "slip", "given_names": "Marisoal"}
+    found = pairs(linkage.deduplicate(records(base, slip)))
+    assert frozenset(("marisol", "slip")) in found
+
+
 @pytest.mark.parametrize(
     "namesake",
     [
