@@ -108,3 +108,23 @@ def test_an_unknown_construct_is_refused_when_compiled():
         levels.condition('soundex("a_l") = soundex("a_r")', frozenset({"a"}))
     with pytest.raises(levels.Unsupported):
         levels.condition('"b_l" = "b_r"', frozenset({"a"}))
+
+
+def test_blocking_leaves_out_only_pairs_the_guard_zeroes(model):
+    """The blocking rules that compare no date skip pairs born apart (`DATES_NOT_APART`):
+    every pair they skip meets the date's last level, which `FAMILY_LIKE` zeroes."""
+    table = people.model_input(people.generate(300, seed=8, profile="eval", dup_share=0.5))
+    dob = next(c for c in model["comparisons"] if c["output_column_name"] == "dob")
+    con = linkage._connection()
+    linkage.prepare(con, table, "people")
+    columns = [row[0] for row in con.execute("DESCRIBE people").fetchall()]
+    pairs = ", ".join(f'l."{c}" AS "{c}_l", r."{c}" AS "{c}_r"' for c in columns)
+    met = con.execute(
+        f"SELECT {_gamma_sql(dob)} AS level, count(*) FROM (SELECT {pairs} "  # noqa: S608
+        f"FROM people l JOIN people r ON l.unique_id < r.unique_id "
+        f"AND NOT ({linkage.DATES_NOT_APART})) GROUP BY level"
+    ).fetchall()
+    con.close()
+    skipped = dict(met)
+    assert sum(skipped.values()) > 10_000  # most random pairs are born years apart
+    assert set(skipped) == {len(dob["comparison_levels"]) - 1}  # the ELSE level only
