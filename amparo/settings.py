@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "amparo.feedback",
     "amparo.dedup",
     "amparo.messaging",
+    "amparo.reports",
     "amparo.home",
     "amparo.demo",
 ]
@@ -307,6 +308,11 @@ TASKS = {
 # the environment: console (a file under var/messages/, the default), smtp (e-mail: EMAIL_HOST,
 # EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS), twilio or rapidpro (SMS and
 # WhatsApp: AMPARO_SMS_URL, _TOKEN, _ACCOUNT, _FROM; the same with AMPARO_WHATSAPP_).
+# Reports: the age bands people are counted in (the first starts at 0, the last is open), and
+# the smallest count an aggregate export shows (disclosure control; smaller ones are hidden).
+AMPARO_REPORT_AGE_BANDS = os.environ.get("AMPARO_REPORT_AGE_BANDS", "0-4,5-11,12-17,18-59,60+")
+AMPARO_REPORT_SMALLEST = int(os.environ.get("AMPARO_REPORT_SMALLEST", "5"))
+
 AMPARO_PUBLIC_URL = os.environ.get("AMPARO_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 AMPARO_MESSAGING_TIMEOUT = float(os.environ.get("AMPARO_MESSAGING_TIMEOUT", "10"))
 AMPARO_MESSAGING_RATE = float(os.environ.get("AMPARO_MESSAGING_RATE", "20"))  # per worker, per s

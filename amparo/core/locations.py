@@ -70,3 +70,25 @@ def load(area_model) -> int:
             )
             count += 1
     return count
+
+
+# The time zone of each country's capital: where an office's day starts and ends (a
+# delivery at 23:30 in Caracas is on that day there, whatever the server's zone).
+TIME_ZONES = {
+    "EC": "America/Guayaquil",
+    "PA": "America/Panama",
+    "CO": "America/Bogota",
+    "VE": "America/Caracas",
+    "PE": "America/Lima",
+    "AR": "America/Argentina/Buenos_Aires",
+    "BO": "America/La_Paz",
+    "CL": "America/Santiago",
+    "BR": "America/Sao_Paulo",
+    "CR": "America/Costa_Rica",
+    "MX": "America/Mexico_City",
+}
+
+
+def time_zone(country_code: str | None, default: str) -> str:
+    """The time zone name of `country_code`'s offices; `default` for a country not listed."""
+    return TIME_ZONES.get((country_code or "").upper(), default)

@@ -1,0 +1,315 @@
+"""People reached: who received at least one service or delivery in a period, counted once.
+
+A person is *reached* in a period by a service given (an individual service, or a group
+activity they attended as a registered participant: `activities`) or by a delivery of
+assistance to their household (every member, as cash and kit reports count them; reversed
+deliveries left out). Both sources are scoped by organization and, for an office-bound user,
+office (`access.visible`). These are counts, not records: a service of a case the reader is
+not on still counts; a list of the people behind a figure applies the whole policy.
+
+A delivery's day is its office's local day (`locations.time_zone` of the office's country):
+23:30 in Caracas on 31 March is in March wherever the server runs.
+
+One SQL statement counts them: the union of `(person, office, sector, day)` of every service
+and delivery, joined to the person and their household's area, `COUNT(DISTINCT …)` per group.
+Dimensions of the person (sex, age band, nationality, population group, disability, admin 1
+and 2 of the household's area) count each person once; dimensions of the service (office,
+sector, month) once per office, sector or month, so their rows add up to more than the total.
+Ages are taken on the last day of the period.
+"""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import F, QuerySet, Sum
+from django.db.models.functions import TruncDate
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from amparo.activities.models import Activity, Attendance
+from amparo.assistance.models import Delivery
+from amparo.core import access, locations
+from amparo.core.errors import ActionError
+from amparo.core.models import Area, Office, User
+from amparo.registry.models import WG_FIELDS, Difficulty, Household, Individual
+
+PERSON_DIMENSIONS = (
+    "sex",
+    "age_band",
+    "nationality",
+    "population_group",
+    "disability",
+    "admin1",
+    "admin2",
+)
+SERVICE_DIMENSIONS = ("office", "sector", "month")
+DIMENSIONS = PERSON_DIMENSIONS + SERVICE_DIMENSIONS
+LABELS = {
+    "sex": gettext_lazy("sex"),
+    "age_band": gettext_lazy("age band"),
+    "nationality": gettext_lazy("nationality"),
+    "population_group": gettext_lazy("population group"),
+    "disability": gettext_lazy("disability"),
+    "admin1": gettext_lazy("province or state"),
+    "admin2": gettext_lazy("municipality or canton"),
+    "office": gettext_lazy("office"),
+    "sector": gettext_lazy("sector"),
+    "month": gettext_lazy("month"),
+}
+
+
+@dataclass(frozen=True)
+class AgeBand:
+    low: int
+    high: int | None  # inclusive; None: open-ended
+
+    @property
+    def code(self) -> str:
+        return f"{self.low}-{self.high}" if self.high is not None else f"{self.low}+"
+
+
+def _read_bands(text: str) -> list[AgeBand]:
+    bands = []
+    for part in (p.strip() for p in text.split(",")):
+        if part.endswith("+"):
+            bands.append(AgeBand(int(part[:-1]), None))
+        else:
+            low, high = part.split("-")
+            bands.append(AgeBand(int(low), int(high)))
+    return bands
+
+
+def age_bands(spec: str | None = None) -> list[AgeBand]:
+    """'0-4,5-11,12-17,18-59,60+' (`AMPARO_REPORT_AGE_BANDS`) as bands, checked: from 0 up,
+    each starting where the one before ended, the last one open."""
+    text = spec if spec is not None else settings.AMPARO_REPORT_AGE_BANDS
+    try:
+        bands = _read_bands(text)
+    except ValueError:
+        bands = []
+    expected = 0
+    for index, band in enumerate(bands):
+        last = index == len(bands) - 1
+        if band.low != expected or (band.high is None) != last:
+            bands = []
+            break
+        if band.high is not None:
+            if band.high < band.low:
+                bands = []
+                break
+            expected = band.high + 1
+    if not bands:
+        raise ActionError.general(
+            _(
+                "The age bands “%(bands)s” are not valid: write them from 0 upwards, each "
+                "starting where the one before ends, the last one open, as in "
+                "0-4,5-11,12-17,18-59,60+."
+            )
+            % {"bands": text}
+        )
+    return bands
+
+
+@dataclass(frozen=True)
+class Period:
+    since: datetime.date
+    until: datetime.date  # inclusive
+
+    @classmethod
+    def checked(cls, since: datetime.date, until: datetime.date) -> Period:
+        if until < since:
+            raise ActionError({"until": [_("The period ends before it starts.")]})
+        return cls(since, until)
+
+
+@dataclass
+class Reached:
+    """People and households reached, by the chosen dimensions.
+
+    `rows`: one per combination met, the dimensions' codes with `people` and `households`;
+    `people`, `households`: the totals, each once; `counted`: participants of group
+    activities who are not registered, by (sex, age band) in the activities' own bands, kept
+    apart: they cannot be told apart, so each attendance counts."""
+
+    period: Period
+    by: tuple[str, ...]
+    rows: list[dict] = field(default_factory=list)
+    people: int = 0
+    households: int = 0
+    counted: dict[tuple[str, str], int] = field(default_factory=dict)
+
+
+def check_dimensions(by: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    unknown = [d for d in by if d not in DIMENSIONS]
+    if unknown or len(set(by)) != len(by):
+        raise ActionError(
+            {
+                "by": [
+                    _("Count by one or more of: %(known)s, each once (not “%(unknown)s”).")
+                    % {"known": ", ".join(DIMENSIONS), "unknown": ", ".join(unknown or by)}
+                ]
+            }
+        )
+    return tuple(by)
+
+
+def _activities(user: User, period: Period) -> QuerySet[Activity]:
+    return access.visible(user, Activity.objects.all()).filter(
+        date__gte=period.since, date__lte=period.until
+    )
+
+
+def _activity_events(user: User, period: Period) -> QuerySet:
+    return (
+        Activity.participants.through.objects.filter(activity__in=_activities(user, period))
+        .values(
+            person=F("individual_id"),
+            place=F("activity__office_id"),
+            area=F("activity__sector"),
+            day=F("activity__date"),
+        )
+        .order_by()
+    )
+
+
+def _delivery_events(user: User, period: Period) -> list[QuerySet]:
+    """One queryset per time zone of the offices in scope: a delivery's day is local."""
+    deliveries = access.visible(
+        user, Delivery.objects.filter(reversed_at__isnull=True), office_field="entitlement__office"
+    )
+    offices = access.visible(user, Office.objects.select_related("area"), office_field="pk")
+    by_zone: dict[str, list[int]] = {}
+    for office in offices:
+        country = office.area.country_code if office.area is not None else None
+        by_zone.setdefault(locations.time_zone(country, settings.TIME_ZONE), []).append(office.pk)
+    parts = []
+    for name, office_ids in sorted(by_zone.items()):
+        zone = zoneinfo.ZoneInfo(name)
+        start = datetime.datetime.combine(period.since, datetime.time(), zone)
+        end = datetime.datetime.combine(
+            period.until + datetime.timedelta(days=1), datetime.time(), zone
+        )
+        parts.append(
+            deliveries.filter(
+                entitlement__office_id__in=office_ids,
+                delivered_at__gte=start,
+                delivered_at__lt=end,
+            )
+            .values(
+                person=F("entitlement__household__members__id"),
+                place=F("entitlement__office_id"),
+                area=F("entitlement__cycle__project__sector"),
+                day=TruncDate("delivered_at", tzinfo=zone),
+            )
+            .order_by()
+        )
+    return parts
+
+
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February in a year that has none
+        return day.replace(year=day.year - years, day=28)
+
+
+def _expressions(period: Period, bands: list[AgeBand]) -> tuple[dict[str, str], list]:
+    """Each dimension's SQL over the aliases of `_count` (e: the event, i: the person,
+    a, a1, a2: the household's area and its parents), and the parameters they take."""
+    branches, params = [], []
+    for band in reversed(bands[1:]):  # the oldest first: born on or before the cut-off
+        branches.append("WHEN i.date_of_birth <= %s THEN %s")
+        params += [_years_before(period.until, band.low), band.code]
+    age = f"CASE {' '.join(branches)} ELSE %s END" if branches else "%s"
+    params.append(bands[0].code)
+    serious = ", ".join(f"'{value}'" for value in (Difficulty.A_LOT, Difficulty.CANNOT))
+    disability = " OR ".join(f"i.{name} IN ({serious})" for name in WG_FIELDS)
+    month = (
+        "to_char(e.day, 'YYYY-MM')"
+        if connection.vendor == "postgresql"
+        else ("strftime('%%Y-%%m', e.day)")
+    )
+    level = Area.Level
+    return (
+        {
+            "sex": "i.sex",
+            "age_band": age,
+            "nationality": "i.nationality",
+            "population_group": "i.population_group",
+            "disability": f"CASE WHEN {disability} THEN 'yes' ELSE 'no' END",
+            "admin1": (
+                f"CASE a.level WHEN {level.ADMIN1} THEN a.code WHEN {level.ADMIN2} THEN a1.code "
+                f"WHEN {level.ADMIN3} THEN a2.code END"
+            ),
+            "admin2": (
+                f"CASE a.level WHEN {level.ADMIN2} THEN a.code WHEN {level.ADMIN3} THEN a1.code END"
+            ),
+            "office": "e.place",
+            "sector": "e.area",
+            "month": month,
+        },
+        params,
+    )
+
+
+def _count(events: list[QuerySet], by: tuple[str, ...], period: Period, bands) -> list[tuple]:
+    union: list[str] = []
+    params: list[Any] = []
+    for index, part in enumerate(events):
+        sql, part_params = part.query.sql_with_params()
+        union.append(f"SELECT person, place, area, day FROM ({sql}) part{index}")  # noqa: S608
+        params += part_params
+    expressions, expression_params = _expressions(period, bands)
+    chosen = [expressions[d] for d in by]
+    select = ", ".join([*chosen, "COUNT(DISTINCT e.person)", "COUNT(DISTINCT i.household_id)"])
+    # Each chosen expression's parameters come before the union's in the statement.
+    select_params = []
+    for dimension in by:
+        if dimension == "age_band":
+            select_params += expression_params
+    # By position: an expression with parameters is not the same text twice to PostgreSQL.
+    group = f" GROUP BY {', '.join(str(n) for n in range(1, len(chosen) + 1))}" if chosen else ""
+    individual, household, area = (
+        Individual._meta.db_table,
+        Household._meta.db_table,
+        Area._meta.db_table,
+    )
+    statement = (
+        f"SELECT {select} FROM ({' UNION ALL '.join(union)}) e "  # noqa: S608 — our SQL
+        f"JOIN {individual} i ON i.id = e.person "
+        f"LEFT JOIN {household} h ON h.id = i.household_id "
+        f"LEFT JOIN {area} a ON a.id = h.area_id "
+        f"LEFT JOIN {area} a1 ON a1.id = a.parent_id "
+        f"LEFT JOIN {area} a2 ON a2.id = a1.parent_id "
+        f"WHERE i.merged_into_id IS NULL{group}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*select_params, *params])
+        return cursor.fetchall()
+
+
+def people_reached(user: User, period: Period, by: tuple[str, ...] = ()) -> Reached:
+    """People and households reached by what `user` may count, in `period`, by `by`."""
+    by = check_dimensions(by)
+    bands = age_bands()
+    events = [_activity_events(user, period), *_delivery_events(user, period)]
+    result = Reached(period=period, by=by)
+    for row in _count(events, by, period, bands):
+        values = dict(zip(by, row[: len(by)], strict=True))
+        result.rows.append({**values, "people": row[len(by)], "households": row[len(by) + 1]})
+    ((people, households),) = _count(events, (), period, bands)
+    result.people, result.households = people, households
+    attendance = (
+        Attendance.objects.filter(activity__in=_activities(user, period))
+        .values("sex", "age_band")
+        .annotate(n=Sum("count"))
+        .order_by("sex", "age_band")
+    )
+    result.counted = {(row["sex"], row["age_band"]): row["n"] for row in attendance}
+    return result
