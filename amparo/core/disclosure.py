@@ -1,10 +1,11 @@
 """Disclosure control for aggregated tables: no cell may reveal fewer than five people.
 
-Primary suppression hides every count from 1 to 4, totals included. Secondary suppression then
-works on the table with its margins (row totals, column totals, grand total): every row and
-every column — the totals row and column too — is an equation `cells = total`, so none may be
-left with exactly one hidden value. While one is, the smallest other non-zero value of that line
-(a cell or its total) is hidden too. Zeros are shown: they say nobody, about nobody.
+Primary suppression hides every count from 1 to `smallest` − 1 (4 by default), totals
+included. Secondary suppression then works on the table with its margins (row totals, column
+totals, grand total): every row and every column — the totals row and column too — is an
+equation `cells = total`, so none may be left with exactly one hidden value. While one is, the
+smallest other non-zero value of that line (a cell or its total) is hidden too. Zeros are shown:
+they say nobody, about nobody.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from __future__ import annotations
 SMALLEST = 5
 
 
-def suppress(counts: dict[str, dict[str, int]], columns: list[str]) -> dict:
+def suppress(
+    counts: dict[str, dict[str, int]], columns: list[str], *, smallest: int = SMALLEST
+) -> dict:
     """`counts[row][column]` → the same table with hidden values as None, plus totals.
 
     Returns {"rows": {row: {"cells": {column: int|None}, "total": int|None}},
@@ -27,7 +30,7 @@ def suppress(counts: dict[str, dict[str, int]], columns: list[str]) -> dict:
         value[(r, TOTAL)] = sum(value[(r, c)] for c in columns)
     for column in [*columns, TOTAL]:
         value[(TOTAL, column)] = sum(value[(r, column)] for r in rows)
-    hidden = {key for key, v in value.items() if 0 < v < SMALLEST}
+    hidden = {key for key, v in value.items() if 0 < v < smallest}
     lines = [[(r, c) for c in [*columns, TOTAL]] for r in [*rows, TOTAL]] + [
         [(r, c) for r in [*rows, TOTAL]] for c in [*columns, TOTAL]
     ]
