@@ -17,6 +17,7 @@ from amparo.referrals import api as referrals_api
 from amparo.referrals import directory_api
 from amparo.referrals.intake_views import public_intake
 from amparo.registry import api as registry_api
+from amparo.reports import api as reports_api
 
 router = DefaultRouter()
 router.register("organizations", core_api.OrganizationViewSet, basename="organization")
@@ -43,6 +44,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", core_api.TokenView.as_view(), name="api-token"),
     path("api/v1/me/", core_api.MeView.as_view(), name="api-me"),
+    path(
+        "api/v1/reports/people-reached/",
+        reports_api.PeopleReachedView.as_view(),
+        name="api-people-reached",
+    ),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI sets inline styles; only its page relaxes style-src (scripts stay 'self').

@@ -257,6 +257,9 @@ SENTENCES: dict[str, Promise] = {
     "feedback.entry.closed": gettext_lazy("%(actor)s closed the feedback"),
     "feedback.deadline.changed": gettext_lazy("%(actor)s changed a deadline to answer feedback"),
     "feedback.figures.exported": gettext_lazy("%(actor)s downloaded the feedback figures"),
+    "reports.people_reached.exported": gettext_lazy(
+        "%(actor)s exported the people reached, with disclosure control"
+    ),
 }
 
 # Changed "fields" that are not a column of the event's model.

@@ -1,0 +1,85 @@
+"""`GET /api/v1/reports/people-reached/?from=…&to=…&by=…[&output=csv&hxl=1]`: the export
+of `amparo export people-reached`, for users whose role may export aggregated reports, scoped
+as they are (an office-bound reader counts their office). Disclosure control is always on."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from amparo.core import access
+from amparo.core.drf import signed_in
+from amparo.core.errors import ActionError
+from amparo.reports import actions, exports, queries
+
+
+def _day(request: Request, name: str) -> datetime.date:
+    text = request.query_params.get(name, "")
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise ActionError.on(
+            name, _("Give the date as 2026-03-31 (not “%(text)s”).") % {"text": text[:40]}
+        ) from None
+
+
+class PeopleReachedView(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("to", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("by", str, description=", ".join(queries.DIMENSIONS)),
+            OpenApiParameter("output", str, enum=["json", "csv"]),
+            OpenApiParameter("hxl", bool, description="CSV only: the row of HXL hashtags"),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request: Request) -> Response | HttpResponse:
+        user = signed_in(request)
+        access.require(user, "reports.export")
+        period = queries.Period.checked(_day(request, "from"), _day(request, "to"))
+        by = tuple(d.strip() for d in request.query_params.get("by", "").split(",") if d.strip())
+        reached = queries.people_reached(user, period, by)
+        smallest = settings.AMPARO_REPORT_SMALLEST
+        shape = request.query_params.get("output", "json")
+        if shape not in ("json", "csv"):
+            raise ActionError.on("output", _("Ask for json or csv."))
+        labels, tags = exports.header(reached)
+        lines = exports.rows(reached, smallest=smallest)
+        actions.exported(
+            actor=user,
+            organization_id=user.organization_id,
+            reached=reached,
+            protected=True,
+            rows=len(lines),
+        )
+        if shape == "csv":
+            text = exports.to_csv(
+                reached, smallest=smallest, hxl=request.query_params.get("hxl") in ("1", "true")
+            )
+            answer = HttpResponse(text, content_type="text/csv; charset=utf-8")
+            answer["Content-Disposition"] = 'attachment; filename="people-reached.csv"'
+            return answer
+        hidden_total = 0 < reached.people < smallest
+        return Response(
+            {
+                "from": period.since,
+                "to": period.until,
+                "by": list(reached.by),
+                "smallest": smallest,
+                "people": None if hidden_total else reached.people,
+                "households": None if hidden_total else reached.households,
+                "columns": [
+                    {"label": label, "hxl": tag} for label, tag in zip(labels, tags, strict=True)
+                ],
+                "rows": lines,
+            }
+        )
