@@ -49,6 +49,7 @@ urlpatterns = [
         reports_api.PeopleReachedView.as_view(),
         name="api-people-reached",
     ),
+    path("api/v1/reports/5w/", reports_api.FiveWView.as_view(), name="api-5w"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI sets inline styles; only its page relaxes style-src (scripts stay 'self').

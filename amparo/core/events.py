@@ -257,6 +257,7 @@ SENTENCES: dict[str, Promise] = {
     "feedback.entry.closed": gettext_lazy("%(actor)s closed the feedback"),
     "feedback.deadline.changed": gettext_lazy("%(actor)s changed a deadline to answer feedback"),
     "feedback.figures.exported": gettext_lazy("%(actor)s downloaded the feedback figures"),
+    "reports.five_w.exported": gettext_lazy("%(actor)s exported a month's 5W"),
     "reports.people_reached.exported": gettext_lazy(
         "%(actor)s exported the people reached, with disclosure control"
     ),

@@ -1,4 +1,4 @@
-"""The reports' one write: the audit event of an export (what was counted, for whom, how)."""
+"""The reports' only writes: the audit events of exports (what was counted, for whom, how)."""
 
 from __future__ import annotations
 
@@ -28,4 +28,17 @@ def exported(
             "rows": rows,
             "disclosure_control": protected,
         },
+    )
+
+
+def five_w_exported(
+    *, actor: User | None, organization_id: int | None, month: str, rows: int
+) -> None:
+    """Record that a month's 5W left the organization."""
+    audit.record(
+        actor=actor,
+        action="reports.five_w.exported",
+        organization_id=organization_id,
+        actor_username="" if actor is not None else "amparo export",
+        details={"month": month, "rows": rows, "disclosure_control": True},
     )

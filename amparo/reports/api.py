@@ -1,6 +1,9 @@
-"""`GET /api/v1/reports/people-reached/?from=…&to=…&by=…[&output=csv&hxl=1]`: the export
-of `amparo export people-reached`, for users whose role may export aggregated reports, scoped
-as they are (an office-bound reader counts their office). Disclosure control is always on."""
+"""The exports of `amparo export`, for users whose role may export aggregated reports, scoped
+as they are (an office-bound reader counts their office). Disclosure control is always on.
+
+- `GET /api/v1/reports/people-reached/?from=…&to=…&by=…[&output=csv&hxl=1]`
+- `GET /api/v1/reports/5w/?month=YYYY-MM[&output=csv|xlsx]`
+"""
 
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ from rest_framework.views import APIView
 from amparo.core import access
 from amparo.core.drf import signed_in
 from amparo.core.errors import ActionError
-from amparo.reports import actions, exports, queries
+from amparo.reports import actions, exports, queries, queries_5w
 
 
 def _day(request: Request, name: str) -> datetime.date:
@@ -83,3 +86,55 @@ class PeopleReachedView(APIView):
                 "rows": lines,
             }
         )
+
+
+class FiveWView(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("month", str, required=True, description="YYYY-MM"),
+            OpenApiParameter("output", str, enum=["json", "csv", "xlsx"]),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request: Request) -> Response | HttpResponse:
+        user = signed_in(request)
+        access.require(user, "reports.export")
+        month = request.query_params.get("month", "")
+        try:
+            queries_5w.month_period(month)
+        except ValueError:
+            raise ActionError.on(
+                "month", _("Give the month as 2026-03 (not “%(text)s”).") % {"text": month[:20]}
+            ) from None
+        shape = request.query_params.get("output", "json")
+        if shape not in ("json", "csv", "xlsx"):
+            raise ActionError.on("output", _("Ask for json, csv or xlsx."))
+        organization = user.organization
+        if organization is None:  # a platform administrator counts for no organization
+            raise ActionError.general(_("Only members of an organization export its 5W."))
+        result = queries_5w.five_w(
+            user, organization, month, smallest=settings.AMPARO_REPORT_SMALLEST
+        )
+        actions.five_w_exported(
+            actor=user, organization_id=organization.pk, month=month, rows=len(result.rows)
+        )
+        if shape == "csv":
+            answer = HttpResponse(
+                exports.five_w_csv(result), content_type="text/csv; charset=utf-8"
+            )
+        elif shape == "xlsx":
+            answer = HttpResponse(
+                exports.five_w_xlsx(result),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        else:
+            keys = [key for key, _label in queries_5w.COLUMNS]
+            return Response(
+                {
+                    "month": month,
+                    "columns": [{"key": k, "label": str(v)} for k, v in queries_5w.COLUMNS],
+                    "rows": [[row[k] for k in keys] for row in result.rows],
+                }
+            )
+        answer["Content-Disposition"] = f'attachment; filename="5w-{month}.{shape}"'
+        return answer

@@ -32,6 +32,8 @@ from amparo.core import disclosure, names, tabular
 from amparo.core.models import Area, Office
 from amparo.registry.models import Individual
 from amparo.reports.queries import LABELS, SERVICE_DIMENSIONS, Reached
+from amparo.reports.queries_5w import COLUMNS as FIVE_W_COLUMNS
+from amparo.reports.queries_5w import FiveW
 
 
 @dataclass(frozen=True)
@@ -195,4 +197,33 @@ def to_csv(reached: Reached, *, smallest: int, hxl: bool, protect: bool = True) 
         writer.writerow(tags)
     for line in rows(reached, smallest=smallest, protect=protect):
         writer.writerow([tabular.safe_cell(x) for x in line])
+    return buffer.getvalue()
+
+
+def five_w_table(result: FiveW) -> list[list]:
+    """The 5W as rows: the header (in the active language), then one line per row."""
+    lines: list[list] = [[str(label) for _key, label in FIVE_W_COLUMNS]]
+    for row in result.rows:
+        lines.append([row[key] for key, _label in FIVE_W_COLUMNS])
+    return lines
+
+
+def five_w_csv(result: FiveW) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for line in five_w_table(result):
+        writer.writerow([tabular.safe_cell(x) for x in line])
+    return buffer.getvalue()
+
+
+def five_w_xlsx(result: FiveW) -> bytes:
+    """The 5W as a workbook of one sheet, numbers as numbers, hidden counts empty."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("5W " + result.month)
+    for line in five_w_table(result):
+        sheet.append([x if isinstance(x, int) else tabular.safe_cell(x) for x in line])
+    buffer = io.BytesIO()
+    book.save(buffer)
     return buffer.getvalue()

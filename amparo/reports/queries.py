@@ -28,7 +28,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 from django.db.models import F, QuerySet, Sum
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -159,6 +159,11 @@ def check_dimensions(by: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     return tuple(by)
 
 
+# What each service or delivery is, as one row: who, at which office, in which sector, on
+# which (local) day, what it was (activity or assistance type), and where (an area's id).
+EVENT_COLUMNS = "person, place, area, day, what, location"
+
+
 def _activities(user: User, period: Period) -> QuerySet[Activity]:
     return access.visible(user, Activity.objects.all()).filter(
         date__gte=period.since, date__lte=period.until
@@ -173,6 +178,8 @@ def _activity_events(user: User, period: Period) -> QuerySet:
             place=F("activity__office_id"),
             area=F("activity__sector"),
             day=F("activity__date"),
+            what=F("activity__type"),
+            location=F("activity__office__area_id"),
         )
         .order_by()
     )
@@ -206,6 +213,9 @@ def _delivery_events(user: User, period: Period) -> list[QuerySet]:
                 place=F("entitlement__office_id"),
                 area=F("entitlement__cycle__project__sector"),
                 day=TruncDate("delivered_at", tzinfo=zone),
+                what=F("entitlement__cycle__assistance_type"),
+                # Where it was given: the distribution's area, else its office's.
+                location=Coalesce("entitlement__cycle__area_id", "entitlement__office__area_id"),
             )
             .order_by()
         )
@@ -258,13 +268,21 @@ def _expressions(period: Period, bands: list[AgeBand]) -> tuple[dict[str, str], 
     )
 
 
-def _count(events: list[QuerySet], by: tuple[str, ...], period: Period, bands) -> list[tuple]:
+def events(user: User, period: Period) -> tuple[str, list[Any]]:
+    """SQL (and its parameters) of every service and delivery `user` may count in `period`,
+    one row each with `EVENT_COLUMNS`: the source of every figure of the reports."""
     union: list[str] = []
     params: list[Any] = []
-    for index, part in enumerate(events):
+    parts = [_activity_events(user, period), *_delivery_events(user, period)]
+    for index, part in enumerate(parts):
         sql, part_params = part.query.sql_with_params()
-        union.append(f"SELECT person, place, area, day FROM ({sql}) part{index}")  # noqa: S608
+        union.append(f"SELECT {EVENT_COLUMNS} FROM ({sql}) part{index}")  # noqa: S608
         params += part_params
+    return " UNION ALL ".join(union), params
+
+
+def _count(user: User, by: tuple[str, ...], period: Period, bands: list[AgeBand]) -> list[tuple]:
+    union, params = events(user, period)
     expressions, expression_params = _expressions(period, bands)
     chosen = [expressions[d] for d in by]
     select = ", ".join([*chosen, "COUNT(DISTINCT e.person)", "COUNT(DISTINCT i.household_id)"])
@@ -281,7 +299,7 @@ def _count(events: list[QuerySet], by: tuple[str, ...], period: Period, bands) -
         Area._meta.db_table,
     )
     statement = (
-        f"SELECT {select} FROM ({' UNION ALL '.join(union)}) e "  # noqa: S608 — our SQL
+        f"SELECT {select} FROM ({union}) e "  # noqa: S608 — our SQL
         f"JOIN {individual} i ON i.id = e.person "
         f"LEFT JOIN {household} h ON h.id = i.household_id "
         f"LEFT JOIN {area} a ON a.id = h.area_id "
@@ -298,12 +316,11 @@ def people_reached(user: User, period: Period, by: tuple[str, ...] = ()) -> Reac
     """People and households reached by what `user` may count, in `period`, by `by`."""
     by = check_dimensions(by)
     bands = age_bands()
-    events = [_activity_events(user, period), *_delivery_events(user, period)]
     result = Reached(period=period, by=by)
-    for row in _count(events, by, period, bands):
+    for row in _count(user, by, period, bands):
         values = dict(zip(by, row[: len(by)], strict=True))
         result.rows.append({**values, "people": row[len(by)], "households": row[len(by) + 1]})
-    ((people, households),) = _count(events, (), period, bands)
+    ((people, households),) = _count(user, (), period, bands)
     result.people, result.households = people, households
     attendance = (
         Attendance.objects.filter(activity__in=_activities(user, period))

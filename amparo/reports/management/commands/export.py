@@ -1,5 +1,7 @@
 """Aggregate reports as files, for the inter-agency platforms and donors.
 
+amparo export 5w --month YYYY-MM --format csv|xlsx [--organization CODE] --output FILE
+    the month's 5W in the columns the GTRM / R4V partners upload, each row protected.
 amparo export people-reached --from DATE --to DATE [--by sex,age_band,admin1] [--hxl]
     [--organization CODE] --output FILE.csv
     people and households reached in the period (each person once), by the dimensions
@@ -19,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from amparo.core.errors import ActionError
 from amparo.core.models import Organization, User
-from amparo.reports import actions, exports, queries
+from amparo.reports import actions, exports, queries, queries_5w
 
 
 def _date(text: str) -> datetime.date:
@@ -52,10 +54,21 @@ class Command(BaseCommand):
             "--organization", help="its code (needed when the instance serves several)"
         )
         reached.add_argument("--output", required=True, type=Path)
+        five_w = kinds.add_parser(
+            "5w",
+            help="the month's 5W for the inter-agency platform (GTRM / R4V)",
+            description="One row per place, sector, activity and population type.",
+        )
+        five_w.add_argument("--month", required=True, help="YYYY-MM")
+        five_w.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+        five_w.add_argument("--organization", help="its code (when the instance serves several)")
+        five_w.add_argument("--output", required=True, type=Path)
 
     def handle(self, *args, **opts):
         if opts["kind"] == "people-reached":
             return self.people_reached(opts)
+        if opts["kind"] == "5w":
+            return self.five_w(opts)
         raise CommandError(_("Unknown report."))
 
     def _organization(self, code: str | None) -> Organization:
@@ -97,4 +110,28 @@ class Command(BaseCommand):
                 "rows": lines,
                 "output": opts["output"],
             }
+        )
+
+    def five_w(self, opts):
+        organization = self._organization(opts["organization"])
+        reader = User(organization=organization, is_active=True)
+        try:
+            queries_5w.month_period(opts["month"])
+        except ValueError as exc:
+            raise CommandError(
+                _("“%(text)s” is not a month: write it as 2026-03.") % {"text": opts["month"]}
+            ) from exc
+        result = queries_5w.five_w(
+            reader, organization, opts["month"], smallest=settings.AMPARO_REPORT_SMALLEST
+        )
+        if opts["format"] == "xlsx":
+            opts["output"].write_bytes(exports.five_w_xlsx(result))
+        else:
+            opts["output"].write_text(exports.five_w_csv(result), encoding="utf-8")
+        actions.five_w_exported(
+            actor=None, organization_id=organization.pk, month=opts["month"], rows=len(result.rows)
+        )
+        self.stdout.write(
+            _("5W of %(month)s: %(rows)s rows written to %(output)s.")
+            % {"month": opts["month"], "rows": len(result.rows), "output": opts["output"]}
         )

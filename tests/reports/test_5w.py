@@ -1,0 +1,160 @@
+"""The monthly 5W: the R4V's columns, people once per row, new beneficiaries of the year, the
+place where the service was given, each row protected; the command and the API."""
+
+import csv
+import datetime
+import io
+
+import openpyxl
+import pytest
+from django.core.management import CommandError, call_command
+
+from amparo.assistance import actions as assistance
+from amparo.assistance.models import Delivery
+from amparo.core.models import Area, AuditEvent
+from amparo.registry.actions import register_household
+from amparo.reports import exports, queries_5w
+from tests.activities.helpers import record
+from tests.factories import api_token, member
+
+pytestmark = pytest.mark.django_db
+
+KEYS = [key for key, _label in queries_5w.COLUMNS]
+
+
+@pytest.fixture
+def quito(office_a1):
+    pichincha = Area.objects.get(code="EC-P")
+    area = Area.objects.create(
+        code="EC-P-Q", name="Quito", level=2, country_code="EC", parent=pichincha
+    )
+    office_a1.area = area
+    office_a1.save()
+    return area
+
+
+@pytest.fixture
+def lead(make_user, office_a1):
+    return make_user("caseworker", office=office_a1, username="lead.a1")
+
+
+def person(registrar, office, n, **overrides):
+    household = register_household(
+        actor=registrar,
+        office=office,
+        members=[member(documents=[], phone="", given_names=f"Persona {n}", **overrides)],
+    )
+    return household.members.get()
+
+
+@pytest.fixture
+def workshop(registrar, lead, office_a1, quito):
+    """Legal counselling in March: 12 adult women (2 already seen in February), 3 boys."""
+    women = [person(registrar, office_a1, n, sex="F") for n in range(12)]
+    boys = [
+        person(registrar, office_a1, 20 + n, sex="M", date_of_birth="2015-01-01") for n in range(3)
+    ]
+    record(lead, participants=women[:2], date=datetime.date(2026, 2, 10))
+    record(lead, participants=women + boys, date=datetime.date(2026, 3, 12))
+    record(lead, participants=women[:5], date=datetime.date(2026, 3, 19))  # again: once
+    return women, boys
+
+
+def the_row(result, **match):
+    found = [r for r in result.rows if all(r[k] == v for k, v in match.items())]
+    assert len(found) == 1, result.rows
+    return found[0]
+
+
+def test_a_row_counts_each_person_once_with_new_ones_and_the_breakdown(manager, org_a, workshop):
+    result = queries_5w.five_w(manager, org_a, "2026-03", smallest=5)
+
+    row = the_row(result, activity="Sesión de asesoría legal")
+    assert list(row) == KEYS
+    assert (row["country"], row["admin1"], row["admin1_code"]) == ("Ecuador", "Pichincha", "EC-P")
+    assert (row["admin2"], row["admin2_code"]) == ("Quito", "EC-P-Q")
+    assert row["month"] == "2026-03"
+    assert row["sector"] == "Protección"
+    assert row["population_type"] == "Refugiados y migrantes en destino"
+    assert row["total"] == 15
+    assert row["new"] == 13  # two women were reached in February
+    # 3 boys hidden; the women too, or 15 - 12 would give them away. Zeros shown.
+    assert (row["women"], row["boys"], row["men"], row["girls"]) == (None, None, 0, 0)
+    assert row["hidden"] == "x"
+
+
+def test_a_delivery_is_a_row_of_its_own_where_it_was_given(manager, officer, org_a, cycle, quito):
+    entitlement = cycle.entitlements.order_by("pk").first()
+    delivery, _done = assistance.deliver(
+        actor=officer, entitlement=entitlement, collected_by="Vecina"
+    )
+    Delivery.objects.filter(pk=delivery.pk).update(
+        delivered_at=datetime.datetime(2026, 3, 20, 15, tzinfo=datetime.UTC)
+    )
+
+    result = queries_5w.five_w(manager, org_a, "2026-03", smallest=1)
+
+    row = the_row(result, activity="Efectivo multipropósito")
+    assert row["sector"] == "Transferencias monetarias multipropósito (MPC)"
+    assert row["admin2"] == "Quito"  # the cycle has no area: its office's
+    assert row["total"] == row["new"] == entitlement.household.members.count()
+
+
+def test_the_command_writes_csv_and_xlsx_and_audits(manager, workshop, tmp_path):
+    csv_file, book_file = tmp_path / "5w.csv", tmp_path / "5w.xlsx"
+
+    call_command("export", "5w", "--month", "2026-03", "--output", str(csv_file))
+    call_command(
+        "export", "5w", "--month", "2026-03", "--format", "xlsx", "--output", str(book_file)
+    )
+
+    lines = csv_file.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2  # the header and one row
+    sheet = openpyxl.load_workbook(book_file).active
+    values = list(sheet.values)
+    assert len(values[0]) == len(KEYS)
+    assert values[1][KEYS.index("total")] == 15
+    assert AuditEvent.objects.filter(action="reports.five_w.exported").count() == 2
+
+
+@pytest.mark.parametrize("month", ["2026-13", "marzo", "2026-03-01"])
+def test_the_command_refuses_a_bad_month_and_writes_nothing(manager, month, tmp_path):
+    output = tmp_path / "5w.csv"
+
+    with pytest.raises(CommandError):
+        call_command("export", "5w", "--month", month, "--output", str(output))
+
+    assert not output.exists()
+    assert not AuditEvent.objects.filter(action="reports.five_w.exported").exists()
+
+
+def api(client, user):
+    client.defaults["HTTP_AUTHORIZATION"] = f"Token {api_token(user)}"
+    return client
+
+
+def test_the_api_gives_the_5w_to_an_m_and_e_officer(client, manager, workshop):
+    answer = api(client, manager).get("/api/v1/reports/5w/", {"month": "2026-03"})
+    book = api(client, manager).get("/api/v1/reports/5w/", {"month": "2026-03", "output": "xlsx"})
+
+    assert answer.status_code == 200
+    body = answer.json()
+    assert [c["key"] for c in body["columns"]] == KEYS
+    assert body["rows"][0][KEYS.index("total")] == 15
+    assert book.status_code == 200
+    assert openpyxl.load_workbook(io.BytesIO(book.content)).active.max_row == 2
+
+
+def test_the_api_refuses_others_and_bad_months(client, lead, manager):
+    assert api(client, lead).get("/api/v1/reports/5w/", {"month": "2026-03"}).status_code == 404
+    for query in ({"month": "2026-3x"}, {}, {"month": "2026-03", "output": "pdf"}):
+        response = api(client, manager).get("/api/v1/reports/5w/", query)
+        assert response.status_code == 400, query
+    assert not AuditEvent.objects.filter(action="reports.five_w.exported").exists()
+
+
+def test_the_csv_writer_keeps_the_columns_in_order(manager, org_a, workshop):
+    text = exports.five_w_csv(queries_5w.five_w(manager, org_a, "2026-03", smallest=5))
+
+    header = next(csv.reader(io.StringIO(text)))
+    assert len(header) == len(KEYS)
