@@ -73,6 +73,7 @@ urlpatterns = [
     path("feedback/", include("amparo.feedback.public_urls")),
     path("", include("amparo.messaging.urls_public")),
     path("messaging/", include("amparo.messaging.urls_campaigns")),
+    path("reports/", include("amparo.reports.urls")),
     path("messaging/person/", include("amparo.messaging.urls_person")),
     path("api/v1/messaging/hooks/", include("amparo.messaging.hooks_api")),
     path("", include("amparo.home.urls")),

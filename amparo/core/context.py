@@ -20,6 +20,7 @@ MENU = [
     ("messaging:campaigns", _("Messages"), "messaging.campaigns"),
     ("dedup:queue", _("Duplicates"), ("dedup.review", "dedup.run")),
     ("dedup:merges", _("Merged records"), "dedup.undo"),
+    ("reports:dashboard", _("Reports"), "reports.view"),
     ("cases:gbv-statistics", _("GBV statistics"), "reports.view"),
     ("offices", _("Offices"), "core.view_offices"),
     ("team", _("Team"), "core.view_team"),

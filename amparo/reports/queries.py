@@ -120,12 +120,15 @@ def age_bands(spec: str | None = None) -> list[AgeBand]:
 class Period:
     since: datetime.date
     until: datetime.date  # inclusive
+    office_id: int | None = None  # one office of those in scope, or all of them
 
     @classmethod
-    def checked(cls, since: datetime.date, until: datetime.date) -> Period:
+    def checked(
+        cls, since: datetime.date, until: datetime.date, office_id: int | None = None
+    ) -> Period:
         if until < since:
             raise ActionError({"until": [_("The period ends before it starts.")]})
-        return cls(since, until)
+        return cls(since, until, office_id)
 
 
 @dataclass
@@ -165,9 +168,12 @@ EVENT_COLUMNS = "person, place, area, day, what, location"
 
 
 def _activities(user: User, period: Period) -> QuerySet[Activity]:
-    return access.visible(user, Activity.objects.all()).filter(
+    activities = access.visible(user, Activity.objects.all()).filter(
         date__gte=period.since, date__lte=period.until
     )
+    if period.office_id is not None:
+        activities = activities.filter(office_id=period.office_id)
+    return activities
 
 
 def _activity_events(user: User, period: Period) -> QuerySet:
@@ -191,6 +197,8 @@ def _delivery_events(user: User, period: Period) -> list[QuerySet]:
         user, Delivery.objects.filter(reversed_at__isnull=True), office_field="entitlement__office"
     )
     offices = access.visible(user, Office.objects.select_related("area"), office_field="pk")
+    if period.office_id is not None:
+        offices = offices.filter(pk=period.office_id)
     by_zone: dict[str, list[int]] = {}
     for office in offices:
         country = office.area.country_code if office.area is not None else None
@@ -281,6 +289,50 @@ def events(user: User, period: Period) -> tuple[str, list[Any]]:
     return " UNION ALL ".join(union), params
 
 
+_JOINS = (
+    "JOIN {individual} i ON i.id = e.person "
+    "LEFT JOIN {household} h ON h.id = i.household_id "
+    "LEFT JOIN {area} a ON a.id = h.area_id "
+    "LEFT JOIN {area} a1 ON a1.id = a.parent_id "
+    "LEFT JOIN {area} a2 ON a2.id = a1.parent_id "
+)
+
+
+def _joins() -> str:
+    return _JOINS.format(
+        individual=Individual._meta.db_table,
+        household=Household._meta.db_table,
+        area=Area._meta.db_table,
+    )
+
+
+def people_behind(user: User, period: Period, filters: dict[str, str | None]) -> list[int]:
+    """The ids of the people counted in one figure: reached in `period` with each dimension
+    of `filters` equal to its code (None: not recorded). For a screen, which then shows only
+    those of them the user may see (`registry.individuals_visible_to`)."""
+    check_dimensions(tuple(filters))
+    union, params = events(user, period)
+    expressions, age_params = _expressions(period, age_bands())
+    conditions, condition_params = [], []
+    for dimension, code in filters.items():
+        expression = expressions[dimension]
+        extra = age_params if dimension == "age_band" else []
+        if code is None:
+            conditions.append(f"({expression}) IS NULL")
+            condition_params += extra
+        else:
+            conditions.append(f"({expression}) = %s")
+            condition_params += [*extra, code]
+    where = "".join(f" AND {c}" for c in conditions)
+    statement = (
+        f"SELECT DISTINCT e.person FROM ({union}) e {_joins()}"  # noqa: S608 — our SQL
+        f"WHERE i.merged_into_id IS NULL{where}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*params, *condition_params])
+        return [row[0] for row in cursor.fetchall()]
+
+
 def _count(user: User, by: tuple[str, ...], period: Period, bands: list[AgeBand]) -> list[tuple]:
     union, params = events(user, period)
     expressions, expression_params = _expressions(period, bands)
@@ -293,18 +345,8 @@ def _count(user: User, by: tuple[str, ...], period: Period, bands: list[AgeBand]
             select_params += expression_params
     # By position: an expression with parameters is not the same text twice to PostgreSQL.
     group = f" GROUP BY {', '.join(str(n) for n in range(1, len(chosen) + 1))}" if chosen else ""
-    individual, household, area = (
-        Individual._meta.db_table,
-        Household._meta.db_table,
-        Area._meta.db_table,
-    )
     statement = (
-        f"SELECT {select} FROM ({union}) e "  # noqa: S608 — our SQL
-        f"JOIN {individual} i ON i.id = e.person "
-        f"LEFT JOIN {household} h ON h.id = i.household_id "
-        f"LEFT JOIN {area} a ON a.id = h.area_id "
-        f"LEFT JOIN {area} a1 ON a1.id = a.parent_id "
-        f"LEFT JOIN {area} a2 ON a2.id = a1.parent_id "
+        f"SELECT {select} FROM ({union}) e {_joins()}"  # noqa: S608 — our SQL
         f"WHERE i.merged_into_id IS NULL{group}"
     )
     with connection.cursor() as cursor:

@@ -115,7 +115,7 @@ def _adult_cutoff(day: datetime.date) -> datetime.date:
 
 def _counts(user: User, period: Period) -> list[tuple]:
     """(location, sector, what, population group, sex, adult, reached, new) per group."""
-    year = Period(period.since.replace(month=1, day=1), period.until)
+    year = Period(period.since.replace(month=1, day=1), period.until, period.office_id)
     union, params = events(user, year)
     individual = Individual._meta.db_table
     statement = f"""

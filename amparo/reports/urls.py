@@ -1,0 +1,10 @@
+from django.urls import path
+
+from amparo.reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("people/", views.people, name="people"),
+]

@@ -1,0 +1,132 @@
+"""The reports' screens: thin — read the form, read the figures, render. Without
+`reports.view` they answer 404; the list behind a figure also needs `registry.view` and shows
+only the people the user may see."""
+
+from __future__ import annotations
+
+import datetime
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+
+from amparo.core import access, audit
+from amparo.core.errors import ActionError
+from amparo.core.http import AuthenticatedRequest
+from amparo.registry import queries as registry
+from amparo.reports import charts, queries, queries_dashboard
+from amparo.reports.forms import DashboardForm
+
+PAGE = 50
+
+
+def _link(period: queries.Period, office, filters: dict) -> str:
+    query = {"from": period.since.isoformat(), "to": period.until.isoformat()}
+    if office is not None:
+        query["office"] = str(office.uuid)
+    query |= {key: "" if value is None else value for key, value in filters.items()}
+    return f"{reverse('reports:people')}?{urlencode(query)}"
+
+
+@login_required
+def dashboard(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
+    access.require(user, "reports.view")
+    form = DashboardForm(request.GET, user=user, today=timezone.localdate())
+    if not form.is_valid():
+        return render(request, "reports/dashboard.html", {"form": form}, status=400)
+    office = form.cleaned_data["office"]
+    figures = queries_dashboard.dashboard(
+        user, form.cleaned_data["month"], office.pk if office else None
+    )
+    linked = access.can(user, "registry.view")
+    for group, period in (
+        (figures.by_sector, figures.year),
+        (figures.by_month, figures.year),
+        (figures.by_province, figures.year),
+        (figures.women + figures.men + figures.others, figures.year),
+    ):
+        for figure in group:
+            figure.url = _link(period, office, figure.filters) if linked else ""
+    context = {
+        "form": form,
+        "figures": figures,
+        "office": office,
+        "linked": linked,
+        "can_export": access.can(user, "reports.export"),
+        "five_w_link": f"{reverse('api-5w')}?"
+        + urlencode({"month": f"{figures.month.since:%Y-%m}", "output": "xlsx"}),
+        "reached_link": f"{reverse('api-people-reached')}?"
+        + urlencode(
+            {
+                "from": figures.year.since.isoformat(),
+                "to": figures.year.until.isoformat(),
+                "by": "admin1,sex",
+                "output": "csv",
+                "hxl": "1",
+            }
+        ),
+        "month_link": _link(figures.month, office, {}) if linked else "",
+        "year_link": _link(figures.year, office, {}) if linked else "",
+        "sector_chart": charts.bars([(f.label, f.value) for f in figures.by_sector]),
+        "month_chart": charts.bars([(f.label, f.value) for f in figures.by_month]),
+        "pyramid": charts.pyramid(
+            figures.bands, [f.value for f in figures.women], [f.value for f in figures.men]
+        ),
+        "rows": list(zip(figures.bands, figures.women, figures.men, figures.others, strict=True)),
+    }
+    return render(request, "reports/dashboard.html", context)
+
+
+@login_required
+def people(request: AuthenticatedRequest) -> HttpResponse:
+    """The people counted in one figure of the dashboard, those of them the user may see."""
+    user = request.user
+    access.require(user, "reports.view")
+    access.require(user, "registry.view")
+    try:
+        since = datetime.date.fromisoformat(request.GET.get("from", ""))
+        until = datetime.date.fromisoformat(request.GET.get("to", ""))
+    except ValueError:
+        raise Http404 from None  # links come from the dashboard: anything else is not one
+    office_id = None
+    if request.GET.get("office"):
+        form = DashboardForm({"office": request.GET["office"]}, user=user, today=until)
+        if not form.is_valid() or form.cleaned_data["office"] is None:
+            raise Http404
+        office_id = form.cleaned_data["office"].pk
+    filters = {key: (request.GET[key] or None) for key in queries.DIMENSIONS if key in request.GET}
+    try:
+        period = queries.Period.checked(since, until, office_id)
+        ids = queries.people_behind(user, period, filters)
+    except ActionError:
+        raise Http404 from None
+    shown = registry.individuals_visible_to(user).filter(pk__in=ids).select_related("household")
+    page = Paginator(shown.order_by("first_surname", "given_names", "pk"), PAGE).get_page(
+        request.GET.get("page")
+    )
+    audit.record(
+        actor=user,
+        action="reports.people_behind.viewed",
+        request=request,
+        details={
+            "from": since.isoformat(),
+            "to": until.isoformat(),
+            "filters": filters,
+            "people": len(page.object_list),
+        },
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "period": period,
+        "counted": len(ids),
+        "shown_count": page.paginator.count,
+        "query": query.urlencode(),
+    }
+    return render(request, "reports/people.html", context)

@@ -1,0 +1,70 @@
+"""An analyst on a 360-px phone opens the reports, follows a figure to the people behind it,
+and downloads the month's 5W. axe on every page."""
+
+import openpyxl
+import pytest
+from django.utils import timezone
+
+from amparo.core.models import Role
+from amparo.registry.actions import register_household
+from tests import factories
+from tests.activities.helpers import record
+from tests.browser.test_layout import _measure
+from tests.factories import member
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def analyst(org_a):
+    role = Role.objects.create(
+        organization=org_a, code="analyst", name="Análisis",
+        permissions=["reports.view", "reports.export", "registry.view"], office_bound=False,
+    )  # fmt: skip
+    return factories.UserFactory(organization=org_a, role=role, username="analisis")
+
+
+@pytest.fixture
+def reached(make_user, office_a1):
+    registrar = make_user("registration_officer", office=office_a1, username="registro")
+    lead = make_user("caseworker", office=office_a1, username="caso")
+    people = [
+        register_household(
+            actor=registrar, office=office_a1,
+            members=[member(documents=[], phone="", given_names=f"Persona {n}")],
+        ).members.get()
+        for n in range(6)
+    ]  # fmt: skip
+    record(lead, participants=people, date=timezone.localdate())
+    return people
+
+
+def test_follow_a_figure_and_export_the_5w(live_server, phone, analyst, reached):
+    page, url = phone, live_server.url
+    page.goto(f"{url}/login/")
+    page.axe.check()
+    page.fill("#id_username", analyst.username)
+    page.fill("#id_password", factories.PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_selector("h1")
+    page.axe.check()
+
+    page.goto(f"{url}/reports/")
+    page.wait_for_selector("#table-sector")
+    _measure(page, "reports")
+    assert "6" in page.inner_text(".figures")
+    page.click("#table-sector td a")
+    page.wait_for_selector("#people")
+    _measure(page, "people behind")
+    assert page.locator("#people tbody tr").count() == 6
+
+    page.goto(f"{url}/reports/")
+    page.wait_for_selector("#table-sector")
+    page.axe.check()
+    with page.expect_download() as download:
+        page.click("a[href*='/api/v1/reports/5w/']")
+    with open(download.value.path(), "rb") as workbook:
+        book = openpyxl.load_workbook(workbook)
+    assert download.value.suggested_filename.endswith(".xlsx")
+    rows = list(book.active.values)
+    assert len(rows) == 2  # the header and the legal sessions' row

@@ -1,0 +1,122 @@
+"""The reports' home: exact figures for a reader inside the organization, each linking to the
+people behind it for a reader who may see people; scope and permissions as everywhere."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from amparo.core.models import AuditEvent, Role
+from amparo.registry.actions import register_household
+from tests.activities.helpers import record
+from tests.factories import UserFactory, member
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def lead(make_user, office_a1):
+    return make_user("caseworker", office=office_a1, username="lead.a1")
+
+
+@pytest.fixture
+def analyst(org_a):
+    """Reads the reports and the registry, organization-wide."""
+    role = Role.objects.create(
+        organization=org_a, code="analyst", name="Análisis",
+        permissions=["reports.view", "reports.export", "registry.view"], office_bound=False,
+    )  # fmt: skip
+    return UserFactory(organization=org_a, role=role, username="analyst.a")
+
+
+@pytest.fixture
+def reached(registrar, lead, office_a1):
+    """Four women and a boy at a legal session today; one more woman in January."""
+    people = []
+    for n, (sex, born) in enumerate([("F", "1990-01-01")] * 4 + [("M", "2016-05-05")]):
+        household = register_household(
+            actor=registrar,
+            office=office_a1,
+            members=[member(documents=[], phone="", given_names=f"Persona {n}", sex=sex,
+                            date_of_birth=born)],
+        )  # fmt: skip
+        people += list(household.members.all())
+    record(lead, participants=people, date=timezone.localdate())
+    return people
+
+
+def signed_in(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_the_dashboard_shows_the_figures_without_links_to_people_for_m_and_e(
+    client, manager, reached
+):
+    page = signed_in(client, manager).get("/reports/")
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'id="table-sector"' in html and 'id="table-pyramid"' in html
+    assert "<svg" in html
+    assert page.context["figures"].people_month == 5
+    assert "/reports/people/" not in html  # an M&E officer does not open people's records
+    assert len(page.content) < 40_000
+
+
+def test_a_figure_links_to_the_people_behind_it_and_the_list_is_audited(client, analyst, reached):
+    page = signed_in(client, analyst).get("/reports/")
+    women = next(f for f in page.context["figures"].women if f.value)
+
+    listed = client.get(women.url)
+
+    assert listed.status_code == 200
+    names = {p.given_names for p in listed.context["page"]}
+    assert names == {"Persona 0", "Persona 1", "Persona 2", "Persona 3"}
+    event = AuditEvent.objects.get(action="reports.people_behind.viewed")
+    assert event.details["filters"]["sex"] == "F"
+
+
+def test_the_list_behind_a_figure_shows_only_people_the_reader_may_see(
+    client, org_a, office_a2, reached
+):
+    role = Role.objects.create(
+        organization=org_a, code="office-analyst", name="Análisis de oficina",
+        permissions=["reports.view", "registry.view"], office_bound=True,
+    )  # fmt: skip
+    elsewhere = UserFactory(organization=org_a, office=office_a2, role=role, username="an.a2")
+    today = timezone.localdate()
+
+    listed = signed_in(client, elsewhere).get(
+        "/reports/people/", {"from": today.replace(day=1), "to": today}
+    )
+
+    assert listed.status_code == 200
+    assert listed.context["counted"] == 0  # their office reached nobody
+    assert list(listed.context["page"]) == []
+
+
+def test_without_the_permission_the_reports_answer_404(client, lead, manager, reached):
+    assert signed_in(client, lead).get("/reports/").status_code == 404
+    client.logout()
+    today = timezone.localdate()
+    answer = signed_in(client, manager).get("/reports/people/", {"from": today, "to": today})
+    assert answer.status_code == 404  # no registry.view
+
+
+@pytest.mark.parametrize("month", ["2026-13", "marzo", "1999-01"])
+def test_a_bad_month_answers_400_with_the_form(client, manager, month):
+    page = signed_in(client, manager).get("/reports/", {"month": month})
+
+    assert page.status_code == 400
+    assert page.context["form"].errors["month"]
+
+
+def test_an_earlier_month_counts_that_month_and_its_year_to_date(client, manager, lead, reached):
+    january = datetime.date(timezone.localdate().year, 1, 15)
+    record(lead, participants=reached[:1], date=january)
+
+    page = signed_in(client, manager).get("/reports/", {"month": f"{january:%Y-%m}"})
+
+    figures = page.context["figures"]
+    assert (figures.people_month, figures.people_year) == (1, 1)
