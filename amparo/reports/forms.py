@@ -45,3 +45,32 @@ class DashboardForm(forms.Form):
         if not 2000 <= month.year <= 2999:
             raise forms.ValidationError(_("Enter a month between 2000 and 2999."))
         return month
+
+
+# What a list of people may carry out of Amparo, and nothing else (no documents, no needs,
+# no case): the reader ticks only what the purpose needs.
+EXPORT_FIELDS = [
+    ("name", gettext_lazy("Name")),
+    ("sex", gettext_lazy("Sex")),
+    ("date_of_birth", gettext_lazy("Date of birth")),
+    ("nationality", gettext_lazy("Nationality")),
+    ("population_group", gettext_lazy("Population group")),
+    ("household", gettext_lazy("Household")),
+    ("phone", gettext_lazy("Phone")),
+]
+
+
+class PeopleExportForm(forms.Form):
+    """Why the list leaves Amparo, and which of its fields: both recorded in the audit log."""
+
+    purpose = forms.CharField(
+        label=gettext_lazy("Purpose of the export"),
+        min_length=10,
+        max_length=300,
+        help_text=gettext_lazy("Who will use the list, and for what. It is kept in the audit log."),
+    )
+    columns = forms.MultipleChoiceField(
+        label=gettext_lazy("Fields"),
+        choices=EXPORT_FIELDS,
+        widget=forms.CheckboxSelectMultiple,
+    )

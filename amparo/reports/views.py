@@ -4,12 +4,15 @@ only the people the user may see."""
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,9 +20,10 @@ from django.utils import timezone
 from amparo.core import access, audit
 from amparo.core.errors import ActionError
 from amparo.core.http import AuthenticatedRequest
+from amparo.core.tabular import safe_cell
 from amparo.registry import queries as registry
 from amparo.reports import charts, queries, queries_dashboard
-from amparo.reports.forms import DashboardForm
+from amparo.reports.forms import EXPORT_FIELDS, DashboardForm, PeopleExportForm
 
 PAGE = 50
 
@@ -82,17 +86,15 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "reports/dashboard.html", context)
 
 
-@login_required
-def people(request: AuthenticatedRequest) -> HttpResponse:
-    """The people counted in one figure of the dashboard, those of them the user may see."""
+def _behind(request: AuthenticatedRequest) -> tuple[queries.Period, dict, list[int]]:
+    """The figure a list stands for, from its link: period, office, dimensions (404 for
+    anything that is not such a link)."""
     user = request.user
-    access.require(user, "reports.view")
-    access.require(user, "registry.view")
     try:
         since = datetime.date.fromisoformat(request.GET.get("from", ""))
         until = datetime.date.fromisoformat(request.GET.get("to", ""))
     except ValueError:
-        raise Http404 from None  # links come from the dashboard: anything else is not one
+        raise Http404 from None
     office_id = None
     if request.GET.get("office"):
         form = DashboardForm({"office": request.GET["office"]}, user=user, today=until)
@@ -105,7 +107,25 @@ def people(request: AuthenticatedRequest) -> HttpResponse:
         ids = queries.people_behind(user, period, filters)
     except ActionError:
         raise Http404 from None
+    return period, filters, ids
+
+
+@login_required
+def people(request: AuthenticatedRequest) -> HttpResponseBase:
+    """The people counted in one figure of the dashboard, those of them the user may see;
+    with `registry.export`, a form to take the list out (POST, purpose stated)."""
+    user = request.user
+    access.require(user, "reports.view")
+    access.require(user, "registry.view")
+    may_export = access.can(user, "registry.export")
+    period, filters, ids = _behind(request)
     shown = registry.individuals_visible_to(user).filter(pk__in=ids).select_related("household")
+    form = PeopleExportForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if not may_export:
+            raise Http404
+        if form.is_valid():
+            return _export(request, shown, period, filters, form.cleaned_data)
     page = Paginator(shown.order_by("first_surname", "given_names", "pk"), PAGE).get_page(
         request.GET.get("page")
     )
@@ -114,8 +134,8 @@ def people(request: AuthenticatedRequest) -> HttpResponse:
         action="reports.people_behind.viewed",
         request=request,
         details={
-            "from": since.isoformat(),
-            "to": until.isoformat(),
+            "from": period.since.isoformat(),
+            "to": period.until.isoformat(),
             "filters": filters,
             "people": len(page.object_list),
         },
@@ -128,5 +148,61 @@ def people(request: AuthenticatedRequest) -> HttpResponse:
         "counted": len(ids),
         "shown_count": page.paginator.count,
         "query": query.urlencode(),
+        "form": form if may_export else None,
     }
-    return render(request, "reports/people.html", context)
+    return render(request, "reports/people.html", context, status=400 if form.errors else 200)
+
+
+def _cell(person, field: str) -> str:
+    if field == "name":
+        return person.full_name
+    if field == "sex":
+        return person.get_sex_display()
+    if field == "population_group":
+        return person.get_population_group_display()
+    if field == "household":
+        return person.household.reference
+    if field == "date_of_birth":
+        return person.date_of_birth.isoformat()
+    return getattr(person, field)
+
+
+def _export(
+    request, shown, period: queries.Period, filters: dict, data: dict
+) -> StreamingHttpResponse:
+    """The list as CSV, only the fields chosen, audited with its purpose and size. Streamed:
+    a figure of a whole year may stand for tens of thousands of people."""
+    fields = [key for key, _label in EXPORT_FIELDS if key in data["columns"]]
+    labels = dict(EXPORT_FIELDS)
+    rows = shown.order_by("first_surname", "given_names", "pk")
+    total = rows.count()
+    audit.record(
+        actor=request.user,
+        action="reports.people_behind.exported",
+        request=request,
+        details={
+            "purpose": data["purpose"],
+            "fields": fields,
+            "rows": total,
+            "from": period.since.isoformat(),
+            "to": period.until.isoformat(),
+            "filters": filters,
+        },
+    )
+
+    def lines():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow([safe_cell(labels[f]) for f in fields])
+        for person in rows.iterator(chunk_size=2000):
+            writer.writerow([safe_cell(_cell(person, f)) for f in fields])
+            if buffer.tell() > 64_000:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    answer = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    answer["Content-Disposition"] = 'attachment; filename="people.csv"'
+    answer["Cache-Control"] = "no-store"
+    return answer

@@ -19,7 +19,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def analyst(org_a):
     role = Role.objects.create(
         organization=org_a, code="analyst", name="Análisis",
-        permissions=["reports.view", "reports.export", "registry.view"], office_bound=False,
+        permissions=["reports.view", "reports.export", "registry.view", "registry.export"],
+        office_bound=False,
     )  # fmt: skip
     return factories.UserFactory(organization=org_a, role=role, username="analisis")
 
@@ -57,6 +58,9 @@ def test_follow_a_figure_and_export_the_5w(live_server, phone, analyst, reached)
     page.wait_for_selector("#people")
     _measure(page, "people behind")
     assert page.locator("#people tbody tr").count() == 6
+    page.click("#h-export ~ form button[type=submit]")  # no purpose, no fields: refused
+    page.wait_for_selector(".error")
+    _measure(page, "export refused")
 
     page.goto(f"{url}/reports/")
     page.wait_for_selector("#table-sector")

@@ -120,3 +120,58 @@ def test_an_earlier_month_counts_that_month_and_its_year_to_date(client, manager
 
     figures = page.context["figures"]
     assert (figures.people_month, figures.people_year) == (1, 1)
+
+
+@pytest.fixture
+def exporter(org_a):
+    role = Role.objects.create(
+        organization=org_a, code="exporter", name="Listas",
+        permissions=["reports.view", "registry.view", "registry.export"], office_bound=False,
+    )  # fmt: skip
+    return UserFactory(organization=org_a, role=role, username="listas.a")
+
+
+def list_link(client, user):
+    page = signed_in(client, user).get("/reports/")
+    return next(f for f in page.context["figures"].women if f.value).url
+
+
+def test_a_list_leaves_with_its_purpose_and_only_the_fields_chosen(client, exporter, reached):
+    link = list_link(client, exporter)
+
+    answer = client.post(
+        link, {"purpose": "Llamadas de seguimiento del taller", "columns": ["name", "phone"]}
+    )
+
+    assert answer.status_code == 200
+    assert "no-store" in answer["Cache-Control"]
+    text = b"".join(answer.streaming_content).decode()
+    lines = text.splitlines()
+    assert len(lines) == 1 + 4  # the header and the four women
+    assert all(line.count(",") == 1 for line in lines)  # two columns: no birth date, no sex
+    event = AuditEvent.objects.get(action="reports.people_behind.exported")
+    assert event.details["purpose"] == "Llamadas de seguimiento del taller"
+    assert (event.details["fields"], event.details["rows"]) == (["name", "phone"], 4)
+
+
+@pytest.mark.parametrize(
+    "data", [{"purpose": "", "columns": ["name"]}, {"purpose": "Para el informe", "columns": []},
+             {"purpose": "corto", "columns": ["name"]}, {"purpose": "Para el informe mensual",
+                                                         "columns": ["documents"]}],
+)  # fmt: skip
+def test_an_export_without_purpose_or_fields_is_refused(client, exporter, reached, data):
+    link = list_link(client, exporter)
+
+    answer = client.post(link, data)
+
+    assert answer.status_code == 400
+    assert answer.context["form"].errors
+    assert not AuditEvent.objects.filter(action="reports.people_behind.exported").exists()
+
+
+def test_without_the_export_permission_there_is_no_form_and_a_post_is_404(client, analyst, reached):
+    link = list_link(client, analyst)
+
+    assert client.get(link).context["form"] is None
+    answer = client.post(link, {"purpose": "Llamadas de seguimiento", "columns": ["name"]})
+    assert answer.status_code == 404
