@@ -142,6 +142,12 @@ def _overdue(qs: QuerySet[Case], today: date) -> QuerySet[Case]:
     )
 
 
+def overdue_among(qs: QuerySet[Case], today: date | None = None) -> QuerySet[Case]:
+    """The open cases of `qs` with a follow-up date passed or a plan action late (for counts:
+    `qs` is the caller's scope)."""
+    return _overdue(qs, today or timezone.localdate())
+
+
 def overdue_for_caseworker(user: User, today: date | None = None) -> QuerySet[Case]:
     """The user's own open cases with a follow-up date passed or a plan action late."""
     today = today or timezone.localdate()

@@ -47,6 +47,7 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     figures = queries_dashboard.dashboard(
         user, form.cleaned_data["month"], office.pk if office else None
     )
+    work = queries_dashboard.work(user, figures.month, timezone.localdate())
     linked = access.can(user, "registry.view")
     for group, period in (
         (figures.by_sector, figures.year),
@@ -59,6 +60,7 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     context = {
         "form": form,
         "figures": figures,
+        "work": work,
         "office": office,
         "linked": linked,
         "can_export": access.can(user, "reports.export"),

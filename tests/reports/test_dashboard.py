@@ -6,9 +6,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from amparo.assistance import actions as assistance
 from amparo.core.models import AuditEvent, Role
 from amparo.registry.actions import register_household
-from tests.activities.helpers import record
+from tests.activities.helpers import make_case, record
 from tests.factories import UserFactory, member
 
 pytestmark = pytest.mark.django_db
@@ -175,3 +176,21 @@ def test_without_the_export_permission_there_is_no_form_and_a_post_is_404(client
     assert client.get(link).context["form"] is None
     answer = client.post(link, {"purpose": "Llamadas de seguimiento", "columns": ["name"]})
     assert answer.status_code == 404
+
+
+def test_work_in_hand_is_counted_without_gbv_team_cases(
+    client, manager, lead, officer, office_a1, cycle, reached
+):
+    household = reached[0].household
+    make_case(office=office_a1, owner=lead, household=household, reference="C-1")
+    make_case(office=office_a1, owner=lead, household=household, reference="C-2", restricted=True)
+    assistance.deliver(
+        actor=officer, entitlement=cycle.entitlements.order_by("pk").first(), collected_by="Ana"
+    )
+
+    page = signed_in(client, manager).get("/reports/")
+
+    work = page.context["work"]
+    assert [(label, total) for label, _risks, total in work.cases] == [("Legal", 1)]
+    assert (work.delivered, work.entitled) == (1, cycle.entitlements.count())
+    assert 'id="table-cases"' in page.content.decode()
