@@ -77,6 +77,8 @@ class Activity(models.Model):
         ordering = ["-date", "-id"]
         verbose_name = _("service given")
         verbose_name_plural = _("services given")
+        # Reports count a period's services: a month without reading the year.
+        indexes = [models.Index(fields=["organization", "date"], name="activity_org_date")]
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} {self.date}"

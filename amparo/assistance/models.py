@@ -281,7 +281,9 @@ class Delivery(models.Model):
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
         indexes = [
-            models.Index(fields=["delivered_by", "delivered_at"], name="delivery_officer_time")
+            models.Index(fields=["delivered_by", "delivered_at"], name="delivery_officer_time"),
+            # Reports count a period's deliveries (`reports.queries`).
+            models.Index(fields=["delivered_at"], name="delivery_time"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -362,7 +362,11 @@ def people_reached(user: User, period: Period, by: tuple[str, ...] = ()) -> Reac
     for row in _count(user, by, period, bands):
         values = dict(zip(by, row[: len(by)], strict=True))
         result.rows.append({**values, "people": row[len(by)], "households": row[len(by) + 1]})
-    ((people, households),) = _count(user, (), period, bands)
+    if by:
+        ((people, households),) = _count(user, (), period, bands)
+    else:  # the one row already counted is the total
+        ((people, households),) = [(row["people"], row["households"]) for row in result.rows]
+        result.rows = []
     result.people, result.households = people, households
     attendance = (
         Attendance.objects.filter(activity__in=_activities(user, period))
