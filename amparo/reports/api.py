@@ -50,7 +50,7 @@ class PeopleReachedView(APIView):
         access.require(user, "reports.export")
         period = queries.Period.checked(_day(request, "from"), _day(request, "to"))
         by = tuple(d.strip() for d in request.query_params.get("by", "").split(",") if d.strip())
-        reached = queries.people_reached(user, period, by)
+        reached = queries.people_reached(user, period, by, outside=True)
         smallest = settings.AMPARO_REPORT_SMALLEST
         shape = request.query_params.get("output", "json")
         if shape not in ("json", "csv"):

@@ -237,7 +237,22 @@ def _years_before(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year - years, day=28)
 
 
-def _expressions(period: Period, bands: list[AgeBand]) -> tuple[dict[str, str], list]:
+# Sectors whose figures never go below admin 1 outside the organization (GBV): in an export,
+# their services count with no office and no admin 2.
+COARSE_SECTORS = ("gbv",)
+
+
+def _coarse(expression: str, outside: bool) -> str:
+    """`expression`, or nothing for the services of a `COARSE_SECTORS` sector outside."""
+    if not outside:
+        return expression
+    sectors = ", ".join(f"'{sector}'" for sector in COARSE_SECTORS)
+    return f"CASE WHEN e.area IN ({sectors}) THEN NULL ELSE {expression} END"
+
+
+def _expressions(
+    period: Period, bands: list[AgeBand], *, outside: bool = False
+) -> tuple[dict[str, str], list]:
     """Each dimension's SQL over the aliases of `_count` (e: the event, i: the person,
     a, a1, a2: the household's area and its parents), and the parameters they take."""
     branches, params = [], []
@@ -265,10 +280,12 @@ def _expressions(period: Period, bands: list[AgeBand]) -> tuple[dict[str, str], 
                 f"CASE a.level WHEN {level.ADMIN1} THEN a.code WHEN {level.ADMIN2} THEN a1.code "
                 f"WHEN {level.ADMIN3} THEN a2.code END"
             ),
-            "admin2": (
-                f"CASE a.level WHEN {level.ADMIN2} THEN a.code WHEN {level.ADMIN3} THEN a1.code END"
+            "admin2": _coarse(
+                f"CASE a.level WHEN {level.ADMIN2} THEN a.code "
+                f"WHEN {level.ADMIN3} THEN a1.code END",
+                outside,
             ),
-            "office": "e.place",
+            "office": _coarse("e.place", outside),
             "sector": "e.area",
             "month": month,
         },
@@ -333,9 +350,11 @@ def people_behind(user: User, period: Period, filters: dict[str, str | None]) ->
         return [row[0] for row in cursor.fetchall()]
 
 
-def _count(user: User, by: tuple[str, ...], period: Period, bands: list[AgeBand]) -> list[tuple]:
+def _count(
+    user: User, by: tuple[str, ...], period: Period, bands: list[AgeBand], outside: bool = False
+) -> list[tuple]:
     union, params = events(user, period)
-    expressions, expression_params = _expressions(period, bands)
+    expressions, expression_params = _expressions(period, bands, outside=outside)
     chosen = [expressions[d] for d in by]
     select = ", ".join([*chosen, "COUNT(DISTINCT e.person)", "COUNT(DISTINCT i.household_id)"])
     # Each chosen expression's parameters come before the union's in the statement.
@@ -354,12 +373,16 @@ def _count(user: User, by: tuple[str, ...], period: Period, bands: list[AgeBand]
         return cursor.fetchall()
 
 
-def people_reached(user: User, period: Period, by: tuple[str, ...] = ()) -> Reached:
-    """People and households reached by what `user` may count, in `period`, by `by`."""
+def people_reached(
+    user: User, period: Period, by: tuple[str, ...] = (), *, outside: bool = False
+) -> Reached:
+    """People and households reached by what `user` may count, in `period`, by `by`. With
+    `outside` (a table that leaves the organization), the services of a GBV sector are
+    counted with no office and no admin 2: GBV figures never go below admin 1 there."""
     by = check_dimensions(by)
     bands = age_bands()
     result = Reached(period=period, by=by)
-    for row in _count(user, by, period, bands):
+    for row in _count(user, by, period, bands, outside):
         values = dict(zip(by, row[: len(by)], strict=True))
         result.rows.append({**values, "people": row[len(by)], "households": row[len(by) + 1]})
     if by:

@@ -7,10 +7,10 @@ calendar year), women and men (18 and over), girls and boys (under 18), others (
 stated) under and over 18. Ages are taken on the month's last day.
 
 *Where* is where the service was given: a distribution's area, else the office's (its admin 1
-and 2 from the area's level and parents). Sectors and population groups are Amparo's, mapped
-to the R4V's (`R4V_SECTORS`, `R4V_POPULATION`): refugees, asylum seekers and migrants count as
-"in destination" (Amparo does not record who is in transit or pendular), returnees as
-returnees, host community as host community.
+and 2 from the area's level and parents); for GBV services, only its admin 1. Sectors and
+population groups are Amparo's, mapped to the R4V's (`R4V_SECTORS`, `R4V_POPULATION`):
+refugees, asylum seekers and migrants count as "in destination" (Amparo does not record who is
+in transit or pendular), returnees as returnees, host community as host community.
 
 Each row is protected as a one-row table with its total (`core.disclosure`): the platform adds
 rows up by place and sector, so a row must not give a small count away by difference.
@@ -29,7 +29,7 @@ from amparo.assistance.models import AssistanceType
 from amparo.core import disclosure, names
 from amparo.core.models import Area, Organization, User
 from amparo.registry.models import Individual
-from amparo.reports.queries import Period, events
+from amparo.reports.queries import COARSE_SECTORS, Period, events
 
 R4V_SECTORS = {
     # services given (activities.Sector)
@@ -117,14 +117,20 @@ def _counts(user: User, period: Period) -> list[tuple]:
     """(location, sector, what, population group, sex, adult, reached, new) per group."""
     year = Period(period.since.replace(month=1, day=1), period.until, period.office_id)
     union, params = events(user, year)
-    individual = Individual._meta.db_table
+    individual, area = Individual._meta.db_table, Area._meta.db_table
+    # GBV services count at their admin 1, never below (`COARSE_SECTORS`).
+    coarse = ", ".join(f"'{sector}'" for sector in COARSE_SECTORS)
+    admin2, admin3 = Area.Level.ADMIN2.value, Area.Level.ADMIN3.value
     statement = f"""
         WITH e AS ({union}),
         firsts AS (
             SELECT person, area, what, MIN(day) AS first_day FROM e GROUP BY person, area, what
         ),
         month AS (SELECT DISTINCT person, location, area, what FROM e WHERE day >= %s)
-        SELECT m.location, m.area, m.what, i.population_group, i.sex,
+        SELECT CASE WHEN m.area IN ({coarse}) AND la.level = {admin2} THEN la.parent_id
+                    WHEN m.area IN ({coarse}) AND la.level = {admin3} THEN lp.parent_id
+                    ELSE m.location END,
+               m.area, m.what, i.population_group, i.sex,
                CASE WHEN i.date_of_birth <= %s THEN 1 ELSE 0 END,
                COUNT(DISTINCT m.person),
                COUNT(DISTINCT CASE WHEN f.first_day >= %s THEN m.person END)
@@ -132,6 +138,8 @@ def _counts(user: User, period: Period) -> list[tuple]:
         JOIN firsts f ON f.person = m.person AND f.what = m.what
             AND COALESCE(f.area, '') = COALESCE(m.area, '')
         JOIN {individual} i ON i.id = m.person
+        LEFT JOIN {area} la ON la.id = m.location
+        LEFT JOIN {area} lp ON lp.id = la.parent_id
         WHERE i.merged_into_id IS NULL
         GROUP BY 1, 2, 3, 4, 5, 6
     """  # noqa: S608 — our SQL, the values as parameters

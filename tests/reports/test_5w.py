@@ -158,3 +158,16 @@ def test_the_csv_writer_keeps_the_columns_in_order(manager, org_a, workshop):
 
     header = next(csv.reader(io.StringIO(text)))
     assert len(header) == len(KEYS)
+
+
+def test_gbv_services_are_never_placed_below_admin_1(manager, org_a, lead, workshop, quito):
+    women, _boys = workshop
+    record(lead, participants=women, date=datetime.date(2026, 3, 20), type="pfa", sector="gbv")
+
+    result = queries_5w.five_w(manager, org_a, "2026-03", smallest=5)
+
+    gbv = the_row(result, sector="Violencia basada en género (VBG)")
+    assert (gbv["admin1"], gbv["admin1_code"]) == ("Pichincha", "EC-P")
+    assert (gbv["admin2"], gbv["admin2_code"]) == ("", "")
+    legal = the_row(result, activity="Sesión de asesoría legal")
+    assert legal["admin2"] == "Quito"  # other sectors keep their canton

@@ -1,6 +1,7 @@
 """People reached leaving the organization: HXL that libhxl reads and validates, counts below
 the threshold hidden with what would give them away, the command and the API, audited."""
 
+import csv
 import datetime
 import io
 
@@ -214,3 +215,22 @@ def test_the_api_answers_400_to_bad_parameters_and_audits_nothing(client, manage
     assert response.status_code == 400
     assert response.json()
     assert not AuditEvent.objects.filter(action="reports.people_reached.exported").exists()
+
+
+def test_gbv_figures_leave_without_office_or_admin_2(manager, lead, reached_people, tmp_path):
+    record(lead, participants=reached_people[:6], date=datetime.date(2026, 3, 14),
+           type="pfa", sector="gbv")  # fmt: skip
+    output = tmp_path / "reached.csv"
+
+    call_command(
+        "export", "people-reached", "--from", "2026-03-01", "--to", "2026-03-31",
+        "--by", "sector,admin2,office", "--organization", "org-a", "--output", str(output),
+    )  # fmt: skip
+
+    rows = list(csv.reader(io.StringIO(output.read_text(encoding="utf-8"))))[1:]
+    gbv = [r for r in rows if r[0] == "gbv"]
+    # No admin 2 (its P-code column says "sin dato", or the slice's total) and no office.
+    assert gbv and all(r[2] in ("sin dato", "Total") and r[3] == "" for r in gbv)
+    assert all(r[4] == "sin dato" for r in gbv)
+    inside = queries.people_reached(manager, MARCH, ("sector", "admin2"))
+    assert any(r["sector"] == "gbv" and r["admin2"] == "EC-P-Q" for r in inside.rows)

@@ -89,7 +89,7 @@ class Command(BaseCommand):
         by = tuple(d.strip() for d in opts["by"].split(",") if d.strip())
         try:
             period = queries.Period.checked(_date(opts["since"]), _date(opts["until"]))
-            reached = queries.people_reached(reader, period, by)
+            reached = queries.people_reached(reader, period, by, outside=True)
         except ActionError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         smallest = settings.AMPARO_REPORT_SMALLEST
