@@ -10,12 +10,14 @@ import io
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from amparo.core import access, audit
 from amparo.core.errors import ActionError
@@ -89,14 +91,14 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def _behind(request: AuthenticatedRequest) -> tuple[queries.Period, dict, list[int]]:
-    """The figure a list stands for, from its link: period, office, dimensions (404 for
-    anything that is not such a link)."""
+    """The figure a list stands for, from its link: period, office, dimensions. A malformed
+    link answers 400; an office out of the reader's scope 404."""
     user = request.user
     try:
         since = datetime.date.fromisoformat(request.GET.get("from", ""))
         until = datetime.date.fromisoformat(request.GET.get("to", ""))
     except ValueError:
-        raise Http404 from None
+        raise BadRequest(_("Give the dates as 2026-03-31.")) from None
     office_id = None
     if request.GET.get("office"):
         form = DashboardForm({"office": request.GET["office"]}, user=user, today=until)
@@ -107,8 +109,8 @@ def _behind(request: AuthenticatedRequest) -> tuple[queries.Period, dict, list[i
     try:
         period = queries.Period.checked(since, until, office_id)
         ids = queries.people_behind(user, period, filters)
-    except ActionError:
-        raise Http404 from None
+    except ActionError as refused:
+        raise BadRequest(" ".join(refused.messages)) from None
     return period, filters, ids
 
 

@@ -10,7 +10,7 @@ from amparo.assistance import actions as assistance
 from amparo.core.models import AuditEvent, Role
 from amparo.registry.actions import register_household
 from tests.activities.helpers import make_case, record
-from tests.factories import UserFactory, member
+from tests.factories import OfficeFactory, UserFactory, member
 
 pytestmark = pytest.mark.django_db
 
@@ -194,3 +194,20 @@ def test_work_in_hand_is_counted_without_gbv_team_cases(
     assert [(label, total) for label, _risks, total in work.cases] == [("Legal", 1)]
     assert (work.delivered, work.entitled) == (1, cycle.entitlements.count())
     assert 'id="table-cases"' in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"from": "ayer", "to": "2026-03-31"}, {"to": "2026-03-31"},
+     {"from": "2026-03-31", "to": "2026-03-01"}],
+)  # fmt: skip
+def test_a_malformed_list_link_answers_400(client, analyst, query):
+    assert signed_in(client, analyst).get("/reports/people/", query).status_code == 400
+    assert not AuditEvent.objects.filter(action="reports.people_behind.viewed").exists()
+
+
+def test_an_office_of_another_organization_answers_404(client, analyst, org_b):
+    theirs = OfficeFactory(organization=org_b)
+    query = {"from": "2026-03-01", "to": "2026-03-31", "office": str(theirs.uuid)}
+
+    assert signed_in(client, analyst).get("/reports/people/", query).status_code == 404
