@@ -312,6 +312,11 @@ TASKS = {
 # the smallest count an aggregate export shows (disclosure control; smaller ones are hidden).
 AMPARO_REPORT_AGE_BANDS = os.environ.get("AMPARO_REPORT_AGE_BANDS", "0-4,5-11,12-17,18-59,60+")
 AMPARO_REPORT_SMALLEST = int(os.environ.get("AMPARO_REPORT_SMALLEST", "5"))
+# The reports' home: an organization with fewer registered people than this is counted at
+# every view; a bigger one is shown as counted last (at most this many minutes ago, else
+# recounted by the worker meanwhile). docs/operations.md, "Reports".
+AMPARO_REPORT_LIVE_PEOPLE = int(os.environ.get("AMPARO_REPORT_LIVE_PEOPLE", "20000"))
+AMPARO_REPORT_FRESH_MINUTES = int(os.environ.get("AMPARO_REPORT_FRESH_MINUTES", "15"))
 
 AMPARO_PUBLIC_URL = os.environ.get("AMPARO_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 AMPARO_MESSAGING_TIMEOUT = float(os.environ.get("AMPARO_MESSAGING_TIMEOUT", "10"))

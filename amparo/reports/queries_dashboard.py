@@ -14,11 +14,12 @@ from amparo.assistance.models import Entitlement
 from amparo.assistance.models import Sector as AssistanceSector
 from amparo.cases.models import Case, CaseState, CaseType, RiskLevel
 from amparo.cases.queries import overdue_among
-from amparo.core import access
+from amparo.core import access, names
 from amparo.core.models import Area
 from amparo.feedback.models import FeedbackEntry, Status
 from amparo.referrals.models import Referral
 from amparo.referrals.queries import overdue as referrals_overdue
+from amparo.registry.models import Individual
 from amparo.reports.queries import Period, age_bands, people_reached
 
 
@@ -42,38 +43,93 @@ class Dashboard:
     by_sector: list[Figure]
     by_month: list[Figure]
     by_province: list[Figure]
+    by_nationality: list[Figure]
+    by_population_group: list[Figure]
+    by_disability: list[Figure]
     bands: list[str]
     women: list[Figure]
     men: list[Figure]
     others: list[Figure]
+    as_of: datetime.datetime | None = None  # counted then (a snapshot), or None: just now
 
 
-def _sector_names() -> dict[str, str]:
+def periods(month: datetime.date, office_id: int | None) -> tuple[Period, Period]:
+    """The month (from its first day) and its year up to the month's end."""
+    following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    this_month = Period(month, following - datetime.timedelta(days=1), office_id)
+    return this_month, Period(month.replace(month=1), this_month.until, office_id)
+
+
+# The year's figures by one dimension each, as the home shows them.
+YEAR_DIMENSIONS = ("sector", "month", "admin1", "nationality", "population_group", "disability")
+
+
+def count(user, month: datetime.date, office_id: int | None = None) -> dict:
+    """The home's figures of `month` (its first day) and of its year to the month's end, as
+    codes and counts (JSON, kept as a snapshot: `reports.actions.dashboard_for`). The slow
+    part: seconds to minutes for an organization of a million people."""
+    this_month, this_year = periods(month, office_id)
+    in_month = people_reached(user, this_month)
+    in_year = people_reached(user, this_year)
+    pyramid = people_reached(user, this_year, ("sex", "age_band"))
     return {
-        **{str(k): str(v) for k, v in AssistanceSector.choices},
-        **{str(k): str(v) for k, v in ServiceSector.choices},
+        "month": month.isoformat(),
+        "office": office_id,
+        "people_month": in_month.people,
+        "households_month": in_month.households,
+        "people_year": in_year.people,
+        "households_year": in_year.households,
+        "counted_month": sum(in_month.counted.values()),
+        "by": {
+            dimension: [
+                [row[dimension], row["people"]]
+                for row in people_reached(user, this_year, (dimension,)).rows
+            ]
+            for dimension in YEAR_DIMENSIONS
+        },
+        "bands": [band.code for band in age_bands()],
+        "pyramid": [[r["sex"], r["age_band"], r["people"]] for r in pyramid.rows],
     }
 
 
-def dashboard(user, month: datetime.date, office_id: int | None = None) -> Dashboard:
-    """The figures of `month` (its first day) and of its year up to the month's end."""
-    following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-    this_month = Period(month, following - datetime.timedelta(days=1), office_id)
-    this_year = Period(month.replace(month=1), this_month.until, office_id)
-    in_month = people_reached(user, this_month)
-    in_year = people_reached(user, this_year)
-    sectors = _sector_names()
-    by_sector = people_reached(user, this_year, ("sector",))
-    by_month = people_reached(user, this_year, ("month",))
-    by_province = people_reached(user, this_year, ("admin1",))
-    pyramid = people_reached(user, this_year, ("sex", "age_band"))
-    provinces = dict(
-        Area.objects.filter(
-            code__in=[r["admin1"] for r in by_province.rows if r["admin1"]]
-        ).values_list("code", "name")
-    )
-    bands = [band.code for band in age_bands()]
-    cells = {(r["sex"], r["age_band"]): r["people"] for r in pyramid.rows}
+def _labels(dimension: str, codes: list[str | None]) -> dict[str | None, str]:
+    """What a reader sees for each code of `dimension`, in their language."""
+    if dimension == "sector":
+        known = {
+            **{str(k): str(v) for k, v in AssistanceSector.choices},
+            **{str(k): str(v) for k, v in ServiceSector.choices},
+        }
+    elif dimension == "admin1":
+        known = dict(
+            Area.objects.filter(code__in=[c for c in codes if c]).values_list("code", "name")
+        )
+    elif dimension == "nationality":
+        known = {c: names.country_name(c) for c in codes if c}
+    elif dimension == "population_group":
+        known = {str(k): str(v) for k, v in Individual.PopulationGroup.choices}
+    elif dimension == "disability":
+        known = {"yes": _("with a disability"), "no": _("without a disability")}
+    else:  # month: its code is its name
+        known = {c: c for c in codes if c}
+    return {code: known.get(code or "", code or _("not recorded")) for code in codes}
+
+
+def _figures(dimension: str, rows: list[list]) -> list[Figure]:
+    labels = _labels(dimension, [code for code, _n in rows])
+    figures = [Figure(labels[code], n, {dimension: code}) for code, n in rows]
+    if dimension == "month":
+        return sorted(figures, key=lambda f: f.filters["month"] or "")
+    return sorted(figures, key=lambda f: (-f.value, f.label))
+
+
+def dashboard(
+    user, month: datetime.date, office_id: int | None = None, counts: dict | None = None
+) -> Dashboard:
+    """The home of `month`, from `counts` (a snapshot's) or counted now."""
+    counts = counts if counts is not None else count(user, month, office_id)
+    this_month, this_year = periods(month, office_id)
+    bands = counts["bands"]
+    cells = {(sex, band): n for sex, band, n in counts["pyramid"]}
 
     def side(sex: str) -> list[Figure]:
         return [
@@ -81,40 +137,21 @@ def dashboard(user, month: datetime.date, office_id: int | None = None) -> Dashb
             for band in bands
         ]
 
+    by = {dimension: _figures(dimension, rows) for dimension, rows in counts["by"].items()}
     return Dashboard(
         month=this_month,
         year=this_year,
-        people_month=in_month.people,
-        households_month=in_month.households,
-        people_year=in_year.people,
-        households_year=in_year.households,
-        counted_month=sum(in_month.counted.values()),
-        by_sector=sorted(
-            (
-                Figure(
-                    sectors.get(r["sector"] or "", _("not recorded")),
-                    r["people"],
-                    {"sector": r["sector"]},
-                )
-                for r in by_sector.rows
-            ),
-            key=lambda f: -f.value,
-        ),
-        by_month=[
-            Figure(r["month"], r["people"], {"month": r["month"]})
-            for r in sorted(by_month.rows, key=lambda r: r["month"] or "")
-        ],
-        by_province=sorted(
-            (
-                Figure(
-                    provinces.get(r["admin1"], _("not recorded")),
-                    r["people"],
-                    {"admin1": r["admin1"]},
-                )
-                for r in by_province.rows
-            ),
-            key=lambda f: -f.value,
-        ),
+        people_month=counts["people_month"],
+        households_month=counts["households_month"],
+        people_year=counts["people_year"],
+        households_year=counts["households_year"],
+        counted_month=counts["counted_month"],
+        by_sector=by["sector"],
+        by_month=by["month"],
+        by_province=by["admin1"],
+        by_nationality=by["nationality"],
+        by_population_group=by["population_group"],
+        by_disability=by["disability"],
         bands=bands,
         women=side("F"),
         men=side("M"),

@@ -12,9 +12,9 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ from amparo.core.errors import ActionError
 from amparo.core.http import AuthenticatedRequest
 from amparo.core.tabular import safe_cell
 from amparo.registry import queries as registry
-from amparo.reports import charts, queries, queries_dashboard
+from amparo.reports import actions, charts, queries, queries_dashboard
 from amparo.reports.forms import EXPORT_FIELDS, DashboardForm, PeopleExportForm
 
 PAGE = 50
@@ -39,30 +39,46 @@ def _link(period: queries.Period, office, filters: dict) -> str:
 
 
 @login_required
-def dashboard(request: AuthenticatedRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedRequest) -> HttpResponseBase:
+    """The reports' home. A POST asks for the figures to be counted again now (a snapshot's:
+    `actions.dashboard_for`), then shows the page again."""
     user = request.user
     access.require(user, "reports.view")
     form = DashboardForm(request.GET, user=user, today=timezone.localdate())
     if not form.is_valid():
         return render(request, "reports/dashboard.html", {"form": form}, status=400)
     office = form.cleaned_data["office"]
-    figures = queries_dashboard.dashboard(
-        user, form.cleaned_data["month"], office.pk if office else None
+    month = form.cleaned_data["month"]
+    shown = actions.dashboard_for(
+        actor=user,
+        month=month,
+        office_id=office.pk if office else None,
+        recount=request.method == "POST",
     )
-    work = queries_dashboard.work(user, figures.month, timezone.localdate())
+    if request.method == "POST":
+        return redirect(f"{reverse('reports:dashboard')}?{request.GET.urlencode()}")
+    figures = shown.dashboard
+    context = {"form": form, "figures": figures, "recounting": shown.recounting}
+    if figures is not None:
+        context |= _dashboard_context(user, figures, office)
+    return render(request, "reports/dashboard.html", context)
+
+
+def _dashboard_context(user, figures: queries_dashboard.Dashboard, office) -> dict:
     linked = access.can(user, "registry.view")
-    for group, period in (
-        (figures.by_sector, figures.year),
-        (figures.by_month, figures.year),
-        (figures.by_province, figures.year),
-        (figures.women + figures.men + figures.others, figures.year),
+    for group in (
+        figures.by_sector,
+        figures.by_month,
+        figures.by_province,
+        figures.by_nationality,
+        figures.by_population_group,
+        figures.by_disability,
+        figures.women + figures.men + figures.others,
     ):
         for figure in group:
-            figure.url = _link(period, office, figure.filters) if linked else ""
-    context = {
-        "form": form,
-        "figures": figures,
-        "work": work,
+            figure.url = _link(figures.year, office, figure.filters) if linked else ""
+    return {
+        "work": queries_dashboard.work(user, figures.month, timezone.localdate()),
         "office": office,
         "linked": linked,
         "can_export": access.can(user, "reports.export"),
@@ -87,7 +103,6 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
         ),
         "rows": list(zip(figures.bands, figures.women, figures.men, figures.others, strict=True)),
     }
-    return render(request, "reports/dashboard.html", context)
 
 
 def _behind(request: AuthenticatedRequest) -> tuple[queries.Period, dict, list[int]]:

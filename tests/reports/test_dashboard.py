@@ -8,42 +8,10 @@ from django.utils import timezone
 
 from amparo.assistance import actions as assistance
 from amparo.core.models import AuditEvent, Role
-from amparo.registry.actions import register_household
 from tests.activities.helpers import make_case, record
-from tests.factories import OfficeFactory, UserFactory, member
+from tests.factories import OfficeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def lead(make_user, office_a1):
-    return make_user("caseworker", office=office_a1, username="lead.a1")
-
-
-@pytest.fixture
-def analyst(org_a):
-    """Reads the reports and the registry, organization-wide."""
-    role = Role.objects.create(
-        organization=org_a, code="analyst", name="Análisis",
-        permissions=["reports.view", "reports.export", "registry.view"], office_bound=False,
-    )  # fmt: skip
-    return UserFactory(organization=org_a, role=role, username="analyst.a")
-
-
-@pytest.fixture
-def reached(registrar, lead, office_a1):
-    """Four women and a boy at a legal session today; one more woman in January."""
-    people = []
-    for n, (sex, born) in enumerate([("F", "1990-01-01")] * 4 + [("M", "2016-05-05")]):
-        household = register_household(
-            actor=registrar,
-            office=office_a1,
-            members=[member(documents=[], phone="", given_names=f"Persona {n}", sex=sex,
-                            date_of_birth=born)],
-        )  # fmt: skip
-        people += list(household.members.all())
-    record(lead, participants=people, date=timezone.localdate())
-    return people
 
 
 def signed_in(client, user):
@@ -59,6 +27,12 @@ def test_the_dashboard_shows_the_figures_without_links_to_people_for_m_and_e(
     assert page.status_code == 200
     html = page.content.decode()
     assert 'id="table-sector"' in html and 'id="table-pyramid"' in html
+    figures = page.context["figures"]
+    for table in ("nationality", "population-group", "disability"):
+        assert f'id="table-{table}"' in html
+    assert sum(f.value for f in figures.by_disability) == 5  # each person once, yes or no
+    groups = {f.filters["population_group"]: f.label for f in figures.by_population_group}
+    assert all(label != code for code, label in groups.items() if code)  # words, not codes
     assert "<svg" in html
     assert page.context["figures"].people_month == 5
     assert "/reports/people/" not in html  # an M&E officer does not open people's records
