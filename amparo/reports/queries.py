@@ -22,18 +22,22 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from amparo.activities.models import Activity, Attendance
+from amparo.activities.models import Sector as ServiceSector
 from amparo.assistance.models import Delivery
+from amparo.assistance.models import Sector as AssistanceSector
 from amparo.core import access, locations
 from amparo.core.errors import ActionError
 from amparo.core.models import Area, Office, User
@@ -391,11 +395,112 @@ def people_reached(
         ((people, households),) = [(row["people"], row["households"]) for row in result.rows]
         result.rows = []
     result.people, result.households = people, households
+    result.counted = counted(user, period)
+    return result
+
+
+# Every sector a service or delivery may have; the home counts people by them.
+SECTORS = tuple(dict.fromkeys([*ServiceSector.values, *AssistanceSector.values]))
+
+
+@dataclass(frozen=True)
+class ReachedPeople:
+    """A temporary table of the people reached in a period within one calendar year, each
+    once (`reached_people`): `person`, `household`, their `PERSON_DIMENSIONS` (ages on the
+    period's last day), `months` (bit m set if reached in month m, 1–12) and `sectors` (bit k
+    for `SECTORS[k]`, the next one for none or another). The home's dozen figures count its
+    rows, a person each, instead of the year's millions of services."""
+
+    table: str
+    period: Period
+
+    def _select(self, columns: str, where: str = "", group: str = "") -> list:
+        statement = f"SELECT {columns} FROM {self.table}{where}{group}"  # noqa: S608 — ours
+        with connection.cursor() as cursor:
+            cursor.execute(statement)
+            return cursor.fetchall()
+
+    def count(self, by: tuple[str, ...] = (), month: int | None = None) -> list[tuple]:
+        """(codes of `by`…, people, households) per group met, as `people_reached` counts
+        them; of one month (1–12) or of the whole period."""
+        if any(d not in PERSON_DIMENSIONS for d in check_dimensions(by)):
+            raise ValueError("the person's dimensions only: by_month and by_sector count the rest")
+        columns = ", ".join([*by, "COUNT(*)", "COUNT(DISTINCT household)"])
+        group = f" GROUP BY {', '.join(by)}" if by else ""
+        where = f" WHERE (months & {1 << int(month)}) <> 0" if month is not None else ""
+        return self._select(columns, where, group)
+
+    def by_month(self) -> dict[str, int]:
+        """People reached in each month ('2026-03') of the period that reached anyone."""
+        months = range(self.period.since.month, self.period.until.month + 1)
+        (sums,) = self._select(
+            ", ".join(f"SUM(CASE WHEN (months & {1 << m}) <> 0 THEN 1 ELSE 0 END)" for m in months)
+        )
+        year = self.period.since.year
+        return {f"{year}-{m:02d}": n for m, n in zip(months, sums, strict=True) if n}
+
+    def by_sector(self) -> dict[str | None, int]:
+        """People reached in each sector (None: not recorded) that reached anyone."""
+        codes: list[str | None] = [*SECTORS, None]
+        (sums,) = self._select(
+            ", ".join(
+                f"SUM(CASE WHEN (sectors & {1 << k}) <> 0 THEN 1 ELSE 0 END)"
+                for k in range(len(codes))
+            )
+        )
+        return {code: n for code, n in zip(codes, sums, strict=True) if n}
+
+
+@contextmanager
+def reached_people(user: User, period: Period) -> Iterator[ReachedPeople]:
+    """The people `user` may count as reached in `period` (within one calendar year), in a
+    temporary table made in one pass over the services and deliveries (`ReachedPeople`),
+    dropped at the end. On PostgreSQL the pass groups a million people in memory (`work_mem`
+    256 MB for its transaction) rather than on disk."""
+    if period.since.year != period.until.year:
+        raise ValueError("a period within one calendar year")
+    union, params = events(user, period)
+    postgres = connection.vendor == "postgresql"
+    month = (
+        "CAST(EXTRACT(MONTH FROM e.day) AS INTEGER)"
+        if postgres
+        else "CAST(strftime('%%m', e.day) AS INTEGER)"
+    )
+    # Our codes ([a-z_]); a sector's bit is its place in SECTORS, the last for the rest.
+    sector = " ".join(f"WHEN '{code}' THEN {k}" for k, code in enumerate(SECTORS))
+    sector = f"CASE e.area {sector} ELSE {len(SECTORS)} END"
+
+    def either(bits: str) -> str:  # a bit mask of every value met (distinct powers of two)
+        return f"BIT_OR(1 << {bits})" if postgres else f"SUM(DISTINCT 1 << {bits})"
+
+    expressions, age_params = _expressions(period, age_bands())
+    dimensions = ", ".join(f"{expressions[d]} AS {d}" for d in PERSON_DIMENSIONS)
+    table = "reports_reached_people"
+    statement = (
+        f"CREATE TEMPORARY TABLE {table} AS "  # noqa: S608 — our SQL, values as parameters
+        f"SELECT e.person, i.household_id AS household, {dimensions}, e.months, e.sectors "
+        f"FROM (SELECT e.person, {either(month)} AS months, {either(sector)} AS sectors "
+        f"FROM ({union}) e GROUP BY e.person) e {_joins()}"
+        "WHERE i.merged_into_id IS NULL"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        if postgres:
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.execute(statement, [*age_params, *params])
+        try:
+            yield ReachedPeople(table, period)
+        finally:
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def counted(user: User, period: Period) -> dict[tuple[str, str], int]:
+    """Participants of group activities who are not registered, by (sex, age band) in the
+    activities' own bands (`Reached.counted`)."""
     attendance = (
         Attendance.objects.filter(activity__in=_activities(user, period))
         .values("sex", "age_band")
         .annotate(n=Sum("count"))
         .order_by("sex", "age_band")
     )
-    result.counted = {(row["sex"], row["age_band"]): row["n"] for row in attendance}
-    return result
+    return {(row["sex"], row["age_band"]): row["n"] for row in attendance}

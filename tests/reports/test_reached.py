@@ -13,7 +13,7 @@ from amparo.assistance.models import Delivery
 from amparo.core.errors import ActionError
 from amparo.core.models import Area, Role
 from amparo.registry.actions import register_household
-from amparo.reports import queries
+from amparo.reports import queries, queries_dashboard
 from amparo.reports.queries import Period
 from tests.activities.helpers import record
 from tests.factories import UserFactory, member
@@ -187,3 +187,66 @@ def test_unknown_dimensions_and_reversed_periods_are_refused(manager):
     assert "by" in refused.value.errors
     with pytest.raises(ActionError):
         Period.checked(datetime.date(2026, 3, 31), datetime.date(2026, 3, 1))
+
+
+def _as_people_reached_counts(user, month, office_id):
+    """The home's figures counted the general way, a figure at a time from the services."""
+    this_month, this_year = queries_dashboard.periods(month, office_id)
+    in_month = queries.people_reached(user, this_month)
+    in_year = queries.people_reached(user, this_year)
+    by = {}
+    for dimension in ("sector", "month", *queries_dashboard.PERSON_FIGURES):
+        rows = queries.people_reached(user, this_year, (dimension,)).rows
+        by[dimension] = sorted(([r[dimension], r["people"]] for r in rows), key=str)
+    pyramid = queries.people_reached(user, this_year, ("sex", "age_band")).rows
+    return {
+        "people": (in_month.people, in_month.households, in_year.people, in_year.households),
+        "by": by,
+        "pyramid": sorted([r["sex"], r["age_band"], r["people"]] for r in pyramid),
+    }
+
+
+def test_the_home_counts_what_people_reached_counts(
+    lead, manager, officer, family, cycle, make_user, office_a2
+):
+    """The home counts from its table of people once each (`reached_people`); every figure
+    must be the one `people_reached` gives, over services and deliveries, months, sectors,
+    offices and every dimension of the person."""
+    luisa, ines = (family.members.get(given_names=n) for n in ("Luisa", "Inés"))
+    other = cycle.entitlements.exclude(household=family).first().household
+    neighbour = other.members.get()
+    session(lead, datetime.date(2026, 1, 20), [ines])
+    session(lead, datetime.date(2026, 2, 3), [luisa, neighbour], sector="education")
+    session(lead, datetime.date(2026, 3, 5), [luisa], sector="mhpss")
+    elsewhere = make_user("caseworker", office=office_a2, username="lead.a2")
+    there = register_household(
+        actor=make_user("registration_officer", office=office_a2, username="reg.a2"), office=office_a2,
+        members=[member(documents=[], phone="", given_names="Ana", date_of_birth="1950-05-05",
+                        nationality="CO", population_group="host_community"),
+                 member(documents=[], phone="", given_names="Leo", sex="M", relationship="child",
+                        date_of_birth="2012-05-05", nationality="CO")],
+    )  # fmt: skip
+    session(elsewhere, datetime.date(2026, 3, 9), there.members.all(), sector="gbv")
+    session(elsewhere, datetime.date(2026, 1, 9), there.members.filter(sex="M"))
+    delivery, _ = actions.deliver(
+        actor=officer, entitlement=cycle.entitlements.get(household=family), collected_by=luisa
+    )
+    Delivery.objects.filter(pk=delivery.pk).update(
+        delivered_at=datetime.datetime(2026, 3, 20, 15, tzinfo=datetime.UTC)
+    )
+    month = datetime.date(2026, 3, 1)
+
+    for office_id in (None, office_a2.pk):
+        counts = queries_dashboard.count(manager, month, office_id)
+        mine = {
+            "people": (
+                counts["people_month"], counts["households_month"],
+                counts["people_year"], counts["households_year"],
+            ),
+            "by": {d: sorted(rows, key=str) for d, rows in counts["by"].items()},
+            "pyramid": sorted(counts["pyramid"]),
+        }  # fmt: skip
+        assert mine == _as_people_reached_counts(manager, month, office_id)
+    assert counts["people_year"] == 2  # office A2: Ana and Leo
+    everywhere = queries_dashboard.count(manager, month)
+    assert len(everywhere["by"]["sector"]) >= 4 and len(everywhere["by"]["month"]) == 3
