@@ -13,7 +13,7 @@ from tests.bench.test_registry_http import ROOT, bench_env
 from tests.databases import postgresql_only
 
 TINY = ["--people", "400", "--events", "4000", "--reps", "1", "--reps-5w", "1"]
-TINY += ["--reps-http", "1", "--explain"]
+TINY += ["--reps-http", "1", "--explain", "--before"]
 FIGURE = re.compile(r"^  (.+?)\s+(\d+)\s+(\d+)\s+(\d+)", re.M)
 
 
@@ -59,8 +59,11 @@ def test_reports_bench_times_the_dashboard_and_the_5w_and_reuses_its_data(
     assert "generate: reused" in second
     for out in (first, second):
         labels = [label.strip() for label, *_n in FIGURE.findall(out)]
-        assert labels.count("people, households: this year") == 2  # in process and over HTTP
-        assert "dashboard: all of the above (sum)" in labels
+        assert labels.count("people, households: this year") == 2  # before, and over HTTP
+        assert "all of the above (sum)" in labels  # before: one figure at a time
+        assert "the home counted (the worker's recount)" in labels
+        assert "the home served from its snapshot (view, page)" in labels  # in process
+        assert "the home served from its snapshot" in labels  # over HTTP
         assert "exports.rows (disclosure control, LP audit)" in labels
         assert "5W month (JSON, disclosure control)" in labels
         assert "refused" not in out
@@ -71,5 +74,5 @@ def test_reports_bench_times_the_dashboard_and_the_5w_and_reuses_its_data(
         assert out.rstrip().splitlines()[-1] == (
             f"reproduce: DATABASE_URL={bench_postgres_url} .venv/bin/python bench/reports.py "
             "--people 400 --events 4000 --seed 2026 --today 2026-11-30 --reps 1 --reps-5w 1 "
-            "--reps-http 1 --naive-reps 1 --naive-timeout 120 --explain"
+            "--reps-http 1 --naive-reps 1 --naive-timeout 120 --explain --before"
         )
