@@ -13,6 +13,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from amparo.activities.models import ActivityType
+from amparo.activities.models import Sector as ServiceSector
+from amparo.cases.models import ClosureReason
 from amparo.core.crypto import EncryptedTextField
 from amparo.core.models import Area, Office, Organization
 from amparo.registry.models import Household, Individual
@@ -843,7 +846,20 @@ class IndicatorMeasure(models.TextChoices):
     PEOPLE = "people", _("People reached")
     KITS = "kits", _("Kits delivered")
     CASH = "cash", _("Cash delivered (amount)")
+    # Counted by the reports (`reports.queries_projects`) from what the project's offices did:
+    SECTOR = "sector", _("People reached in a sector")
+    ACTIVITY = "activity", _("Participants in a service or activity")
+    CASES_CLOSED = "cases_closed", _("Cases closed with an outcome")
     OTHER = "other", _("Other")
+
+
+# What each measure needs said (the field an indicator of it must fill): the query behind an
+# indicator is data, its measure and this one choice.
+MEASURE_NEEDS: dict[str, str] = {
+    IndicatorMeasure.SECTOR: "sector",
+    IndicatorMeasure.ACTIVITY: "activity_type",
+    IndicatorMeasure.CASES_CLOSED: "closure_reason",
+}
 
 
 # The measures assistance computes itself from its deliveries (`queries_indicators`).
@@ -870,6 +886,19 @@ class ProjectIndicator(models.Model):
     measure = models.CharField(_("measure"), max_length=12, choices=IndicatorMeasure.choices)
     unit = models.CharField(_("unit"), max_length=30, blank=True)
     target = models.DecimalField(_("target"), max_digits=14, decimal_places=2)
+    # The one choice its measure needs (`MEASURE_NEEDS`), blank for the others.
+    sector = models.CharField(
+        _("sector"),
+        max_length=20,
+        choices=[*Sector.choices, *ServiceSector.choices],
+        blank=True,
+    )
+    activity_type = models.CharField(
+        _("service or activity"), max_length=20, choices=ActivityType.choices, blank=True
+    )
+    closure_reason = models.CharField(
+        _("closure reason"), max_length=16, choices=ClosureReason.choices, blank=True
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

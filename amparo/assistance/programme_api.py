@@ -32,7 +32,10 @@ class IndicatorSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ProjectIndicator
-        fields = ["id", "name", "measure", "unit", "target", "created_at"]
+        fields = [
+            "id", "name", "measure", "unit", "target",
+            "sector", "activity_type", "closure_reason", "created_at",
+        ]  # fmt: skip
         read_only_fields = fields
 
 
@@ -41,6 +44,14 @@ class IndicatorInput(serializers.Serializer):
     measure = serializers.ChoiceField(choices=IndicatorMeasure.choices)
     target = serializers.DecimalField(max_digits=14, decimal_places=2)
     unit = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    # The one choice of a measure counted by the reports (the action checks it).
+    sector = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    activity_type = serializers.CharField(
+        max_length=20, required=False, allow_blank=True, default=""
+    )
+    closure_reason = serializers.CharField(
+        max_length=16, required=False, allow_blank=True, default=""
+    )
 
 
 class ProjectSerializer(serializers.ModelSerializer):

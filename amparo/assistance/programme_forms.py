@@ -5,6 +5,8 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from amparo.activities.models import ActivityType
+from amparo.activities.models import Sector as ServiceSector
 from amparo.assistance.models import (
     AmountBasis,
     AssistanceType,
@@ -12,6 +14,7 @@ from amparo.assistance.models import (
     Sector,
     TargetingException,
 )
+from amparo.cases.models import ClosureReason
 from amparo.core.models import Office
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -99,3 +102,19 @@ class IndicatorForm(forms.Form):
     measure = forms.ChoiceField(label=_("Measure"), choices=IndicatorMeasure.choices)
     target = forms.DecimalField(label=_("Target"), max_digits=14, decimal_places=2)
     unit = forms.CharField(label=_("Unit (optional)"), max_length=30, required=False)
+    # The one choice a measure counted by the reports needs (`MEASURE_NEEDS`).
+    sector = forms.ChoiceField(
+        label=_("Sector (people reached in a sector)"),
+        choices=[("", "—"), *Sector.choices, *ServiceSector.choices],
+        required=False,
+    )
+    activity_type = forms.ChoiceField(
+        label=_("Service or activity (its participants)"),
+        choices=[("", "—"), *ActivityType.choices],
+        required=False,
+    )
+    closure_reason = forms.ChoiceField(
+        label=_("Outcome (cases closed with it)"),
+        choices=[("", "—"), *ClosureReason.choices],
+        required=False,
+    )

@@ -117,3 +117,21 @@ def dashboard_for(
     shown = queries_dashboard.dashboard(actor, month, office_id, counts=snapshot.counts)
     shown.as_of = snapshot.counted_at
     return Shown(shown, recounting)
+
+
+def project_report_exported(
+    *, actor: User, project, since: datetime.date, until: datetime.date, rows: int, request=None
+) -> None:
+    """Record that a project's report left the organization as a workbook."""
+    audit.record(
+        actor=actor,
+        action="reports.project_report.exported",
+        target=project,
+        request=request,
+        details={
+            "from": since.isoformat(),
+            "to": until.isoformat(),
+            "rows": rows,
+            "disclosure_control": True,
+        },
+    )

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -224,6 +225,78 @@ def five_w_xlsx(result: FiveW) -> bytes:
     sheet = book.create_sheet("5W " + result.month)
     for line in five_w_table(result):
         sheet.append([x if isinstance(x, int) else tabular.safe_cell(x) for x in line])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def project_table(report) -> list[list]:
+    """A project's report as rows (`queries_projects.ProjectReport`), in the active language:
+    its indicators, then people reached by age and sex. Hidden counts are "<5"."""
+    smallest = report.smallest
+    hidden = f"<{smallest}"
+    project = report.project
+    lines: list[list] = [
+        [str(_("Project")), f"{project.code} · {project.name}"],
+        [str(_("Donor")), project.donor],
+        [str(_("Period")), f"{report.since.isoformat()} – {report.until.isoformat()}"],
+        [],
+        [
+            str(_("Indicator")),
+            str(_("What is counted")),
+            str(_("Target")),
+            str(_("In the period")),
+            str(_("To date")),
+            str(_("% of target")),
+        ],
+    ]
+
+    def number(value, was_hidden):
+        if value is None:
+            return hidden if was_hidden else ""
+        return value if isinstance(value, int) else float(value)
+
+    for row in report.indicators:
+        lines.append(
+            [
+                row.indicator.name,
+                row.definition,
+                float(row.indicator.target),
+                number(row.in_period, row.hidden),
+                number(row.to_date, row.hidden),
+                "" if row.percent is None else row.percent,
+            ]
+        )
+    table = report.by_age_and_sex
+    lines += [
+        [],
+        [str(_("People reached in the project's sector at its offices, by age and sex"))],
+        [
+            str(_("Age")),
+            str(_("Women")),
+            str(_("Men")),
+            str(_("Other / not stated")),
+            str(_("Total")),
+        ],
+    ]
+    for band in report.bands:
+        cells = table["rows"][band]
+        values = [cells["cells"][sex] for sex in ("F", "M", "X")] + [cells["total"]]
+        lines.append([band, *(hidden if v is None else v for v in values)])
+    totals = [table["totals"][sex] for sex in ("F", "M", "X")] + [table["total"]]
+    lines.append([str(_("Total")), *(hidden if v is None else v for v in totals)])
+    return lines
+
+
+def project_xlsx(report) -> bytes:
+    """A project's report as a workbook of one sheet, numbers as numbers."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    title = re.sub(r"[\[\]:*?/\\]", "-", report.project.code)[:31]
+    sheet = book.create_sheet(title or "report")
+    for line in project_table(report):
+        sheet.append([x if isinstance(x, int | float) else tabular.safe_cell(x) for x in line])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -74,3 +74,30 @@ class PeopleExportForm(forms.Form):
         choices=EXPORT_FIELDS,
         widget=forms.CheckboxSelectMultiple,
     )
+
+
+class ProjectPeriodForm(forms.Form):
+    """The period of a project's report: from its start to its end or today by default."""
+
+    since = forms.DateField(
+        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, start: datetime.date, end: datetime.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.start, self.end = start, end
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        data["since"] = data.get("since") or self.start
+        data["until"] = data.get("until") or self.end
+        if data["until"] < data["since"]:
+            self.add_error("until", _("The period ends before it starts."))
+        elif (data["until"] - data["since"]).days > 3660:
+            self.add_error("until", _("Choose a period of ten years at most."))
+        return data

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import F, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncDate
@@ -125,6 +126,12 @@ class Period:
     since: datetime.date
     until: datetime.date  # inclusive
     office_id: int | None = None  # one office of those in scope, or all of them
+    # Narrower still, for a project's indicators (`queries_projects`): only these offices,
+    # this sector, this kind of service or assistance (an activity or assistance type).
+    offices: tuple[int, ...] | None = None
+    sector: str = ""
+    kind: str = ""
+    project_id: int | None = None  # only the deliveries of this project's cycles, no service
 
     @classmethod
     def checked(
@@ -177,6 +184,14 @@ def _activities(user: User, period: Period) -> QuerySet[Activity]:
     )
     if period.office_id is not None:
         activities = activities.filter(office_id=period.office_id)
+    if period.offices is not None:
+        activities = activities.filter(office_id__in=period.offices)
+    if period.sector:
+        activities = activities.filter(sector=period.sector)
+    if period.kind:
+        activities = activities.filter(type=period.kind)
+    if period.project_id is not None:  # services belong to no project
+        activities = activities.none()
     return activities
 
 
@@ -195,43 +210,70 @@ def _activity_events(user: User, period: Period) -> QuerySet:
     )
 
 
-def _delivery_events(user: User, period: Period) -> list[QuerySet]:
-    """One queryset per time zone of the offices in scope: a delivery's day is local."""
-    deliveries = access.visible(
-        user, Delivery.objects.filter(reversed_at__isnull=True), office_field="entitlement__office"
-    )
+def local_bounds(
+    user: User, period: Period
+) -> list[tuple[zoneinfo.ZoneInfo, list[int], datetime.datetime, datetime.datetime]]:
+    """(zone, offices, start, end) per time zone of the offices `user` may count in
+    `period`: the period's first and following day at midnight where those offices are."""
     offices = access.visible(user, Office.objects.select_related("area"), office_field="pk")
     if period.office_id is not None:
         offices = offices.filter(pk=period.office_id)
+    if period.offices is not None:
+        offices = offices.filter(pk__in=period.offices)
     by_zone: dict[str, list[int]] = {}
     for office in offices:
         country = office.area.country_code if office.area is not None else None
         by_zone.setdefault(locations.time_zone(country, settings.TIME_ZONE), []).append(office.pk)
-    parts = []
+    bounds = []
     for name, office_ids in sorted(by_zone.items()):
         zone = zoneinfo.ZoneInfo(name)
         start = datetime.datetime.combine(period.since, datetime.time(), zone)
         end = datetime.datetime.combine(
             period.until + datetime.timedelta(days=1), datetime.time(), zone
         )
-        parts.append(
+        bounds.append((zone, office_ids, start, end))
+    return bounds
+
+
+def deliveries_in(user: User, period: Period) -> list[tuple[zoneinfo.ZoneInfo, QuerySet[Delivery]]]:
+    """The deliveries (not reversed) `user` may count in `period`, one queryset per time zone
+    of the offices (with the zone): a delivery's day is its office's local day."""
+    deliveries = access.visible(
+        user, Delivery.objects.filter(reversed_at__isnull=True), office_field="entitlement__office"
+    )
+    if period.sector:
+        deliveries = deliveries.filter(entitlement__cycle__project__sector=period.sector)
+    if period.kind:
+        deliveries = deliveries.filter(entitlement__cycle__assistance_type=period.kind)
+    if period.project_id is not None:
+        deliveries = deliveries.filter(entitlement__cycle__project_id=period.project_id)
+    return [
+        (
+            zone,
             deliveries.filter(
                 entitlement__office_id__in=office_ids,
                 delivered_at__gte=start,
                 delivered_at__lt=end,
-            )
-            .values(
-                person=F("entitlement__household__members__id"),
-                place=F("entitlement__office_id"),
-                area=F("entitlement__cycle__project__sector"),
-                day=TruncDate("delivered_at", tzinfo=zone),
-                what=F("entitlement__cycle__assistance_type"),
-                # Where it was given: the distribution's area, else its office's.
-                location=Coalesce("entitlement__cycle__area_id", "entitlement__office__area_id"),
-            )
-            .order_by()
+            ),
         )
-    return parts
+        for zone, office_ids, start, end in local_bounds(user, period)
+    ]
+
+
+def _delivery_events(user: User, period: Period) -> list[QuerySet]:
+    """One queryset per time zone of the offices in scope: a delivery's day is local."""
+    return [
+        deliveries.values(
+            person=F("entitlement__household__members__id"),
+            place=F("entitlement__office_id"),
+            area=F("entitlement__cycle__project__sector"),
+            day=TruncDate("delivered_at", tzinfo=zone),
+            what=F("entitlement__cycle__assistance_type"),
+            # Where it was given: the distribution's area, else its office's.
+            location=Coalesce("entitlement__cycle__area_id", "entitlement__office__area_id"),
+        ).order_by()
+        for zone, deliveries in deliveries_in(user, period)
+    ]
 
 
 def _years_before(day: datetime.date, years: int) -> datetime.date:
@@ -297,6 +339,14 @@ def _expressions(
     )
 
 
+# The events of a period nothing can be counted in, typed as the real ones.
+NO_EVENTS = (
+    "SELECT CAST(NULL AS integer) AS person, CAST(NULL AS integer) AS place, "
+    "CAST(NULL AS varchar(20)) AS area, CAST(NULL AS date) AS day, "
+    "CAST(NULL AS varchar(20)) AS what, CAST(NULL AS integer) AS location WHERE 1 = 0"
+)
+
+
 def events(user: User, period: Period) -> tuple[str, list[Any]]:
     """SQL (and its parameters) of every service and delivery `user` may count in `period`,
     one row each with `EVENT_COLUMNS`: the source of every figure of the reports."""
@@ -304,10 +354,13 @@ def events(user: User, period: Period) -> tuple[str, list[Any]]:
     params: list[Any] = []
     parts = [_activity_events(user, period), *_delivery_events(user, period)]
     for index, part in enumerate(parts):
-        sql, part_params = part.query.sql_with_params()
+        try:
+            sql, part_params = part.query.sql_with_params()
+        except EmptyResultSet:  # a part that can hold nothing (services of a project)
+            continue
         union.append(f"SELECT {EVENT_COLUMNS} FROM ({sql}) part{index}")  # noqa: S608
         params += part_params
-    return " UNION ALL ".join(union), params
+    return " UNION ALL ".join(union or [NO_EVENTS]), params
 
 
 _JOINS = (

@@ -9,10 +9,11 @@ import datetime
 import io
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,8 +25,13 @@ from amparo.core.errors import ActionError
 from amparo.core.http import AuthenticatedRequest
 from amparo.core.tabular import safe_cell
 from amparo.registry import queries as registry
-from amparo.reports import actions, charts, queries, queries_dashboard
-from amparo.reports.forms import EXPORT_FIELDS, DashboardForm, PeopleExportForm
+from amparo.reports import actions, charts, exports, queries, queries_dashboard, queries_projects
+from amparo.reports.forms import (
+    EXPORT_FIELDS,
+    DashboardForm,
+    PeopleExportForm,
+    ProjectPeriodForm,
+)
 
 PAGE = 50
 
@@ -225,3 +231,55 @@ def _export(
     answer["Content-Disposition"] = 'attachment; filename="people.csv"'
     answer["Cache-Control"] = "no-store"
     return answer
+
+
+@login_required
+def projects(request: AuthenticatedRequest) -> HttpResponse:
+    """The projects a reader may report on, each to its donor report."""
+    access.require(request.user, "reports.view")
+    listed = queries_projects.reportable_projects(request.user)
+    return render(request, "reports/projects.html", {"projects": listed})
+
+
+@login_required
+def project(request: AuthenticatedRequest, project_id) -> HttpResponseBase:
+    """A project's report for its donor, print-ready (A4), or as a workbook (`output=xlsx`,
+    with `reports.export`, audited). Small counts hidden: it leaves the organization."""
+    user = request.user
+    access.require(user, "reports.view")
+    chosen = queries_projects.get_project_for(user, project_id)
+    end = min(chosen.end_date, max(timezone.localdate(), chosen.start_date))
+    form = ProjectPeriodForm(request.GET, start=chosen.start_date, end=end)
+    context = {"project": chosen, "form": form, "can_export": access.can(user, "reports.export")}
+    if not form.is_valid():
+        return render(request, "reports/project.html", context, status=400)
+    since, until = form.cleaned_data["since"], form.cleaned_data["until"]
+    report = queries_projects.project_report(
+        user, chosen, since, until, smallest=settings.AMPARO_REPORT_SMALLEST
+    )
+    if request.GET.get("output") == "xlsx":
+        access.require(user, "reports.export")
+        actions.project_report_exported(
+            actor=user, project=chosen, since=since, until=until,
+            rows=len(report.indicators), request=request,
+        )  # fmt: skip
+        answer = HttpResponse(
+            exports.project_xlsx(report),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        answer["Content-Disposition"] = f'attachment; filename="{_filename(chosen.code)}.xlsx"'
+        answer["Cache-Control"] = "no-store"
+        return answer
+    query = {"since": since.isoformat(), "until": until.isoformat(), "output": "xlsx"}
+    context |= {
+        "report": report,
+        "xlsx_link": f"{request.path}?{urlencode(query)}",
+        "rows": [(band, report.by_age_and_sex["rows"][band]) for band in report.bands],
+        "hidden": f"<{report.smallest}",
+        "printed": timezone.localtime(),
+    }
+    return render(request, "reports/project.html", context)
+
+
+def _filename(code: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "-" for c in code)[:60] or "project"

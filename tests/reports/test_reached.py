@@ -220,7 +220,8 @@ def test_the_home_counts_what_people_reached_counts(
     session(lead, datetime.date(2026, 3, 5), [luisa], sector="mhpss")
     elsewhere = make_user("caseworker", office=office_a2, username="lead.a2")
     there = register_household(
-        actor=make_user("registration_officer", office=office_a2, username="reg.a2"), office=office_a2,
+        actor=make_user("registration_officer", office=office_a2, username="reg.a2"),
+        office=office_a2,
         members=[member(documents=[], phone="", given_names="Ana", date_of_birth="1950-05-05",
                         nationality="CO", population_group="host_community"),
                  member(documents=[], phone="", given_names="Leo", sex="M", relationship="child",

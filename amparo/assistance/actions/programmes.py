@@ -12,9 +12,12 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from amparo.activities.models import ActivityType
+from amparo.activities.models import Sector as ServiceSector
 from amparo.assistance import targeting
 from amparo.assistance.actions import stock
 from amparo.assistance.models import (
+    MEASURE_NEEDS,
     AmountBasis,
     AssistanceType,
     Cycle,
@@ -23,9 +26,11 @@ from amparo.assistance.models import (
     KitType,
     Project,
     ProjectIndicator,
+    Sector,
     TargetingRule,
     Warehouse,
 )
+from amparo.cases.models import ClosureReason
 from amparo.core import access, audit
 from amparo.core.errors import ALL, ActionError, Errors
 from amparo.core.models import Area, Office, User
@@ -261,10 +266,15 @@ def add_project_indicator(
     measure: str,
     target: Decimal | int | str,
     unit: str = "",
+    sector: str = "",
+    activity_type: str = "",
+    closure_reason: str = "",
     request=None,
 ) -> ProjectIndicator:
     """Add an indicator to `project`: what it measures and its target (more than zero; a cash
-    target is an amount in the project's currency, at most two decimals).
+    target is an amount in the project's currency, at most two decimals). A measure counted
+    by the reports needs its one choice (`MEASURE_NEEDS`): the sector whose people reached it
+    counts, the service or activity whose participants, the outcome of the cases closed.
 
     Requires `assistance.manage` and a project of the actor's organization (the caller fetched
     it through `queries_targeting.get_managed_project`). Side effects: audit
@@ -301,6 +311,22 @@ def add_project_indicator(
         errors.add("target", _("Households, people and kits are counted in whole numbers."))
     if len(unit.strip()) > 30:
         errors.add("unit", _("The unit is too long (30 characters at most)."))
+    chosen = {"sector": sector, "activity_type": activity_type, "closure_reason": closure_reason}
+    needed = MEASURE_NEEDS.get(measure)
+    valid = {
+        "sector": {*Sector.values, *ServiceSector.values},
+        "activity_type": set(ActivityType.values),
+        "closure_reason": set(ClosureReason.values),
+    }
+    if needed is not None and chosen[needed] not in valid[needed]:
+        errors.add(
+            needed,
+            {
+                "sector": _("Choose the sector whose people reached it counts."),
+                "activity_type": _("Choose the service or activity whose participants it counts."),
+                "closure_reason": _("Choose the outcome of the cases it counts."),
+            }[needed],
+        )
     errors.raise_if_any()
     indicator = ProjectIndicator.objects.create(
         organization_id=project.organization_id,
@@ -310,13 +336,19 @@ def add_project_indicator(
         unit=unit.strip(),
         target=value,
         created_by=actor,
+        **{field: (choice if field == needed else "") for field, choice in chosen.items()},
     )
     audit.record(
         actor=actor,
         action="assistance.indicator.added",
         target=project,
         request=request,
-        details={"indicator": str(indicator.uuid), "measure": measure, "target": str(value)},
+        details={
+            "indicator": str(indicator.uuid),
+            "measure": measure,
+            "target": str(value),
+            **({needed: chosen[needed]} if needed else {}),
+        },
     )
     return indicator
 
