@@ -42,6 +42,20 @@ CRITERIA = [
 ]
 
 
+INDICATORS = [
+    ("Hogares con efectivo multipropósito", "households", 2400, {}),
+    ("Efectivo entregado", "cash", "288000", {}),
+    ("Personas con orientación legal", "sector", 600, {"sector": "legal"}),
+    (
+        "Funcionarios públicos capacitados",
+        "activity",
+        120,
+        {"activity_type": "training_officials"},
+    ),
+    ("Casos cerrados con el plan cumplido", "cases_closed", 40, {"closure_reason": "goals_met"}),
+]
+
+
 @transaction.atomic
 def load(*, pending: int = PENDING) -> dict[str, int]:
     """Create the demo project and its open cycle in Quito with a card for each of its
@@ -72,6 +86,11 @@ def load(*, pending: int = PENDING) -> dict[str, int]:
         currency="USD",
         target_households=2400,
     )
+    # Its targets, each counted by the reports from what its measure and choice say.
+    for name, measure, target, choice in INDICATORS:
+        actions.add_project_indicator(
+            actor=manager, project=project, name=name, measure=measure, target=target, **choice
+        )
     rule = actions.create_rule(actor=manager, project=project, name=RULE_NAME, criteria=CRITERIA)
     # Quito gets households of its own until the rule entitles enough of them.
     for round_ in range(5):

@@ -74,5 +74,5 @@ def test_reports_bench_times_the_dashboard_and_the_5w_and_reuses_its_data(
         assert out.rstrip().splitlines()[-1] == (
             f"reproduce: DATABASE_URL={bench_postgres_url} .venv/bin/python bench/reports.py "
             "--people 400 --events 4000 --seed 2026 --today 2026-11-30 --reps 1 --reps-5w 1 "
-            "--reps-http 1 --naive-reps 1 --naive-timeout 120 --explain --before"
+            "--reps-home 20 --reps-http 1 --naive-reps 1 --naive-timeout 120 --explain --before"
         )

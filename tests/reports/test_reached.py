@@ -251,3 +251,21 @@ def test_the_home_counts_what_people_reached_counts(
     assert counts["people_year"] == 2  # office A2: Ana and Leo
     everywhere = queries_dashboard.count(manager, month)
     assert len(everywhere["by"]["sector"]) >= 4 and len(everywhere["by"]["month"]) == 3
+
+
+def test_a_table_leaving_counts_a_person_once_per_group_whatever_her_sectors(
+    lead, manager, family
+):
+    """Outside, a GBV service has no office nor admin 2: with her other services, a person
+    falls in a group more than once, and must still count once in it."""
+    luisa = family.members.get(given_names="Luisa")
+    for day, sector in ((3, "legal"), (4, "education"), (5, "gbv")):
+        session(lead, datetime.date(2026, 3, day), [luisa], sector=sector)
+
+    by_admin2 = queries.people_reached(manager, MARCH, ("admin2",), outside=True)
+    by_office = queries.people_reached(manager, MARCH, ("office",), outside=True)
+    by_sector = queries.people_reached(manager, MARCH, ("office", "sector"), outside=True)
+
+    assert [row["people"] for row in by_admin2.rows] == [1]  # her household has no area
+    assert sorted(row["people"] for row in by_office.rows) == [1, 1]  # A1, and none (GBV)
+    assert sorted(row["people"] for row in by_sector.rows) == [1, 1, 1]
