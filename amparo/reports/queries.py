@@ -413,26 +413,15 @@ def _count(
     union, params = events(user, period)
     expressions, expression_params = _expressions(period, bands, outside=outside)
     chosen = [expressions[d] for d in by]
-    # Each person once per combination of the service's dimensions counted, before joining
-    # the people: millions of services become at most a row per person and office, sector or
-    # month, and each group's people are then its rows (COUNT(*), no DISTINCT to sort).
-    kept = ["e.person"]
-    if "office" in by:
-        kept.append("e.place")
-    if "sector" in by or (outside and {"office", "admin2"} & set(by)):
-        kept.append("e.area")
-    if "month" in by:
-        first_day = (
-            "CAST(date_trunc('month', e.day) AS date)"
-            if connection.vendor == "postgresql"
-            else "date(e.day, 'start of month')"
-        )
-        kept.append(f"{first_day} AS day")
-    union = f"SELECT DISTINCT {', '.join(kept)} FROM ({union}) e"  # noqa: S608 — our SQL
-    # Outside, a GBV service's office and admin 2 are none: two rows of a person (two
-    # offices, or GBV and another sector) may then fall in one group.
-    coarse = outside and bool({"office", "admin2"} & set(by))
-    people = "COUNT(DISTINCT e.person)" if coarse else "COUNT(*)"
+    # Outside, admin 2 reads the service's sector too (`_coarse`).
+    if any(d in SERVICE_DIMENSIONS for d in by) or (outside and "admin2" in by):
+        people = "COUNT(DISTINCT e.person)"
+    else:
+        # Each person once before joining the people: millions of services become a row per
+        # person, and a group's people are its rows. Not with the service's dimensions: the
+        # planner takes the millions of (person, month) for 40,000 and sorts them on disk.
+        union = f"SELECT DISTINCT e.person FROM ({union}) e"  # noqa: S608 — our SQL
+        people = "COUNT(*)"
     select = ", ".join([*chosen, people, "COUNT(DISTINCT i.household_id)"])
     # Each chosen expression's parameters come before the union's in the statement.
     select_params = []
