@@ -72,3 +72,45 @@ def test_follow_a_figure_and_export_the_5w(live_server, phone, analyst, reached)
     assert download.value.suggested_filename.endswith(".xlsx")
     rows = list(book.active.values)
     assert len(rows) == 2  # the header and the legal sessions' row
+
+
+def test_a_project_report_on_a_phone_then_its_workbook(
+    live_server, phone, analyst, reached, make_user, org_a, office_a1
+):
+    from amparo.assistance import actions
+
+    manager = make_user("me_officer", organization=org_a, username="mye")
+    today = timezone.localdate()
+    project = actions.create_project(
+        actor=manager, code="ACNUR-26", name="Protección legal", donor="ACNUR", sector="legal",
+        offices=[office_a1], start_date=today.replace(day=1), end_date=today.replace(day=28),
+    )  # fmt: skip
+    actions.add_project_indicator(
+        actor=manager, project=project, name="Personas con orientación legal",
+        measure="sector", target=100, sector="legal",
+    )  # fmt: skip
+    page, url = phone, live_server.url
+    page.goto(f"{url}/login/")
+    page.axe.check()
+    page.fill("#id_username", analyst.username)
+    page.fill("#id_password", factories.PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_selector("h1")
+    page.axe.check()
+
+    page.goto(f"{url}/reports/")
+    page.wait_for_selector("#table-sector")
+    page.axe.check()
+    page.click("a[href='/reports/projects/']")
+    page.wait_for_selector("h1")
+    _measure(page, "projects")
+    page.click(f"a[href='/reports/projects/{project.uuid}/']")
+    page.wait_for_selector("#table-indicators")
+    page.axe.check()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert "6" in page.inner_text("#table-indicators tbody")  # the six people, shown: ≥ 5
+    with page.expect_download() as download:
+        page.click("a[href*='output=xlsx']")
+    with open(download.value.path(), "rb") as workbook:
+        rows = list(openpyxl.load_workbook(workbook).active.values)
+    assert any(row and row[0] == "Personas con orientación legal" and row[3] == 6 for row in rows)
