@@ -253,9 +253,7 @@ def test_the_home_counts_what_people_reached_counts(
     assert len(everywhere["by"]["sector"]) >= 4 and len(everywhere["by"]["month"]) == 3
 
 
-def test_a_table_leaving_counts_a_person_once_per_group_whatever_her_sectors(
-    lead, manager, family
-):
+def test_a_table_leaving_counts_a_person_once_per_group_whatever_her_sectors(lead, manager, family):
     """Outside, a GBV service has no office nor admin 2: with her other services, a person
     falls in a group more than once, and must still count once in it."""
     luisa = family.members.get(given_names="Luisa")
