@@ -258,6 +258,9 @@ SENTENCES: dict[str, Promise] = {
     "feedback.deadline.changed": gettext_lazy("%(actor)s changed a deadline to answer feedback"),
     "feedback.figures.exported": gettext_lazy("%(actor)s downloaded the feedback figures"),
     "reports.five_w.exported": gettext_lazy("%(actor)s exported a month's 5W"),
+    "reports.project_report.exported": gettext_lazy(
+        "%(actor)s exported a project's report as a workbook"
+    ),
     "reports.people_behind.exported": gettext_lazy(
         "%(actor)s exported the list of the people behind a figure, with its purpose"
     ),
