@@ -609,11 +609,11 @@ def snapshot_home(user, today: datetime.date) -> None:
     """Keep the home's counts of `today`'s month as the worker would (fresh now)."""
     from django.utils import timezone
 
-    from amparo.reports import actions, queries_dashboard
+    from amparo.reports import queries_dashboard
     from amparo.reports.models import DashboardSnapshot
 
     DashboardSnapshot.objects.update_or_create(
-        scope=actions.scope_of(user, None),
+        scope=queries_dashboard.scope_of(user, None),
         month=today.replace(day=1),
         defaults={
             "counts": queries_dashboard.count(user, today.replace(day=1)),

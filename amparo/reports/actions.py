@@ -65,14 +65,6 @@ class Shown:
     recounting: bool = False
 
 
-def scope_of(user: User, office_id: int | None) -> str:
-    """The key of the figures `user` counts, of one office or every one in their scope."""
-    base = "all" if user.organization_id is None else f"org:{user.organization_id}"
-    if office_id is None and user.office_bound:
-        office_id = user.office_id
-    return base if office_id is None else f"{base}/office:{office_id}"
-
-
 def counted_live(user: User) -> bool:
     """True for an organization small enough to count at every view: fewer registered people
     than `AMPARO_REPORT_LIVE_PEOPLE` (a count that stops there)."""
@@ -95,7 +87,7 @@ def dashboard_for(
     if counted_live(actor):
         return Shown(queries_dashboard.dashboard(actor, month, office_id))
     snapshot, _created = DashboardSnapshot.objects.get_or_create(
-        scope=scope_of(actor, office_id), month=month
+        scope=queries_dashboard.scope_of(actor, office_id), month=month
     )
     now = timezone.now()
     stale = snapshot.counted_at is None or snapshot.counted_at < now - datetime.timedelta(

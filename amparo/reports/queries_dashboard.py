@@ -53,6 +53,14 @@ class Dashboard:
     as_of: datetime.datetime | None = None  # counted then (a snapshot), or None: just now
 
 
+def scope_of(user, office_id: int | None) -> str:
+    """The key of the figures `user` counts, of one office or every one in their scope."""
+    base = "all" if user.organization_id is None else f"org:{user.organization_id}"
+    if office_id is None and user.office_bound:
+        office_id = user.office_id
+    return base if office_id is None else f"{base}/office:{office_id}"
+
+
 def periods(month: datetime.date, office_id: int | None) -> tuple[Period, Period]:
     """The month (from its first day) and its year up to the month's end."""
     following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)

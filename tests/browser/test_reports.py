@@ -40,15 +40,19 @@ def reached(make_user, office_a1):
     return people
 
 
-def test_follow_a_figure_and_export_the_5w(live_server, phone, analyst, reached):
-    page, url = phone, live_server.url
+def sign_in(page, url, user):
     page.goto(f"{url}/login/")
     page.axe.check()
-    page.fill("#id_username", analyst.username)
+    page.fill("#id_username", user.username)
     page.fill("#id_password", factories.PASSWORD)
     page.click("main button[type=submit]")
     page.wait_for_selector("h1")
     page.axe.check()
+
+
+def test_follow_a_figure_and_export_the_5w(live_server, phone, analyst, reached):
+    page, url = phone, live_server.url
+    sign_in(page, url, analyst)
 
     page.goto(f"{url}/reports/")
     page.wait_for_selector("#table-sector")
@@ -90,13 +94,7 @@ def test_a_project_report_on_a_phone_then_its_workbook(
         measure="sector", target=100, sector="legal",
     )  # fmt: skip
     page, url = phone, live_server.url
-    page.goto(f"{url}/login/")
-    page.axe.check()
-    page.fill("#id_username", analyst.username)
-    page.fill("#id_password", factories.PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_selector("h1")
-    page.axe.check()
+    sign_in(page, url, analyst)
 
     page.goto(f"{url}/reports/")
     page.wait_for_selector("#table-sector")

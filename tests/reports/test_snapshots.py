@@ -131,3 +131,24 @@ def test_a_recount_for_a_reader_who_lost_the_permission_counts_nothing(
 def test_asking_for_a_recount_needs_the_reports_permission(client, lead, reached):
     assert signed_in(client, lead).post("/reports/").status_code == 404
     assert not DashboardSnapshot.objects.exists()
+
+
+def test_a_recount_for_a_reader_moved_to_another_office_counts_nothing(
+    make_user, org_a, office_a1, office_a2, reached
+):
+    role = Role.objects.create(
+        organization=org_a, code="office-me2", name="M&E de oficina",
+        permissions=["reports.view"], office_bound=True,
+    )  # fmt: skip
+    reader = UserFactory(organization=org_a, office=office_a1, role=role, username="me.moved")
+    snapshot = DashboardSnapshot.objects.create(
+        scope=f"org:{org_a.pk}/office:{office_a1.pk}",
+        month=timezone.localdate().replace(day=1), requested_at=timezone.now(),
+    )  # fmt: skip
+    reader.office = office_a2
+    reader.save(update_fields=["office"])
+
+    assert recount_dashboard.call(snapshot.pk, reader.pk, None) is False
+
+    snapshot.refresh_from_db()
+    assert snapshot.counts == {} and snapshot.requested_at is None
