@@ -105,6 +105,44 @@ def suppress(
     }
 
 
+def suppress_line(cells: dict[str, int], *, smallest: int = SMALLEST) -> dict:
+    """One line of counts and its total (a row of the 5W) → the same with hidden values as
+    None: {"cells": {name: int|None}, "total": int|None}. As `suppress` would protect it as a
+    one-row table, with the attacker's LP solved on paper: its one equation is
+    `hidden cells = total − shown cells`, so with the total shown each of h hidden values
+    (each at least 1) lies in [1, S − h + 1], S their sum, and is protected when S − h is at
+    least `smallest`; with the total hidden nothing bounds them above. Microseconds a line,
+    where the LPs took milliseconds."""
+    names = list(cells)
+    total = sum(cells.values())
+    hidden = {name for name in names if 0 < cells[name] < smallest}
+    total_hidden = 0 < total < smallest
+    if hidden or total_hidden:
+        while True:
+            shown = [n for n in names if n not in hidden and cells[n] > 0]
+            if len(hidden) + total_hidden == 1:  # one hidden value is the line's difference
+                if not total_hidden and (not shown or total < min(cells[n] for n in shown)):
+                    total_hidden = True
+                elif shown:
+                    hidden.add(min(shown, key=lambda n: cells[n]))
+                else:  # cannot be: a hidden total of more than 0 has a hidden part
+                    raise RuntimeError("disclosure: a line with one hidden value and no other")
+                continue
+            if total_hidden:
+                break
+            room = total - sum(cells[n] for n in names if n not in hidden) - len(hidden)
+            if room >= smallest:
+                break
+            if shown:  # a cell before the total: readers want the total most
+                hidden.add(min(shown, key=lambda n: cells[n]))
+            else:
+                total_hidden = True
+    return {
+        "cells": {name: None if name in hidden else cells[name] for name in names},
+        "total": None if total_hidden else total,
+    }
+
+
 def _one_per_line(lines: list[_Line], value: dict[Key, int], hidden: set[Key]) -> None:
     """The secondary rule: no line keeps exactly one hidden value (it would be its difference)."""
     changed = True

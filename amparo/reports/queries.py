@@ -363,6 +363,48 @@ def events(user: User, period: Period) -> tuple[str, list[Any]]:
     return " UNION ALL ".join(union or [NO_EVENTS]), params
 
 
+def what_was_reached(user: User, period: Period) -> tuple[str, list[Any]]:
+    """SQL (and its parameters) of `(person, area, what)` for each service and delivery `user`
+    may count in `period` (repeats left in): what each person was reached by, not when or
+    where. Narrower than `events`, for a pass over many months (the 5W's new beneficiaries):
+    a delivery is one row per household and kind before it becomes a row per member."""
+    union: list[str] = []
+    params: list[Any] = []
+    services = (
+        _activities(user, period)
+        .filter(participants__isnull=False)
+        .values(person=F("participants__id"), area=F("sector"), what=F("type"))
+        .order_by()
+    )
+    deliveries = [
+        deliveries.values(
+            household=F("entitlement__household_id"),
+            area=F("entitlement__cycle__project__sector"),
+            what=F("entitlement__cycle__assistance_type"),
+        )
+        .order_by()
+        .distinct()
+        for _zone, deliveries in deliveries_in(user, period)
+    ]
+    individual = Individual._meta.db_table
+    for index, part in enumerate([services, *deliveries]):
+        try:
+            sql, part_params = part.query.sql_with_params()
+        except EmptyResultSet:
+            continue
+        if index == 0:
+            union.append(f"SELECT person, area, what FROM ({sql}) part0")  # noqa: S608
+        else:
+            union.append(
+                f"SELECT member.id AS person, part{index}.area, part{index}.what "  # noqa: S608
+                f"FROM ({sql}) part{index} "
+                f"JOIN {individual} member ON member.household_id = part{index}.household"
+            )
+        params += part_params
+    nothing = f"SELECT person, area, what FROM ({NO_EVENTS}) nothing"  # noqa: S608
+    return " UNION ALL ".join(union or [nothing]), params
+
+
 _JOINS = (
     "JOIN {individual} i ON i.id = e.person "
     "LEFT JOIN {household} h ON h.id = i.household_id "

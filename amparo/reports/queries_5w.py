@@ -12,8 +12,9 @@ population groups are Amparo's, mapped to the R4V's (`R4V_SECTORS`, `R4V_POPULAT
 refugees, asylum seekers and migrants count as "in destination" (Amparo does not record who is
 in transit or pendular), returnees as returnees, host community as host community.
 
-Each row is protected as a one-row table with its total (`core.disclosure`): the platform adds
-rows up by place and sector, so a row must not give a small count away by difference.
+Each row is protected as a one-row table with its total (`core.disclosure.suppress_line`): the
+platform adds rows up by place and sector, so a row must not give a small count away by
+difference.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
 
 from amparo.activities.models import ActivityType
@@ -29,7 +30,13 @@ from amparo.assistance.models import AssistanceType
 from amparo.core import disclosure, names
 from amparo.core.models import Area, Organization, User
 from amparo.registry.models import Individual
-from amparo.reports.queries import COARSE_SECTORS, Period, events
+from amparo.reports.queries import (
+    COARSE_SECTORS,
+    NO_EVENTS,
+    Period,
+    events,
+    what_was_reached,
+)
 
 R4V_SECTORS = {
     # services given (activities.Sector)
@@ -114,39 +121,53 @@ def _adult_cutoff(day: datetime.date) -> datetime.date:
 
 
 def _counts(user: User, period: Period) -> list[tuple]:
-    """(location, sector, what, population group, sex, adult, reached, new) per group."""
-    year = Period(period.since.replace(month=1, day=1), period.until, period.office_id)
-    union, params = events(user, year)
+    """(location, sector, what, population group, sex, adult, reached, new) per group.
+
+    The month's people are found first, with what reached them; *new* are those that nothing
+    of the same sector and activity reached earlier in the year (`seen`). The earlier months
+    are read narrow (`what_was_reached`: no day, no place, a delivery per household before
+    its members) and joined to the month's people at once: the year is never grouped whole.
+    """
+    month_union, month_params = events(user, period)
+    year_start = period.since.replace(month=1, day=1)
+    if period.since > year_start:
+        earlier = Period(year_start, period.since - datetime.timedelta(days=1), period.office_id)
+        seen_union, seen_params = what_was_reached(user, earlier)
+    else:  # January: everyone is new
+        seen_union, seen_params = f"SELECT person, area, what FROM ({NO_EVENTS}) e", []  # noqa: S608
     individual, area = Individual._meta.db_table, Area._meta.db_table
     # GBV services count at their admin 1, never below (`COARSE_SECTORS`).
     coarse = ", ".join(f"'{sector}'" for sector in COARSE_SECTORS)
     admin2, admin3 = Area.Level.ADMIN2.value, Area.Level.ADMIN3.value
     statement = f"""
-        WITH e AS ({union}),
-        firsts AS (
-            SELECT person, area, what, MIN(day) AS first_day FROM e GROUP BY person, area, what
-        ),
-        month AS (SELECT DISTINCT person, location, area, what FROM e WHERE day >= %s)
+        WITH month AS (SELECT DISTINCT person, location, area, what FROM ({month_union}) e),
+        keys AS (SELECT DISTINCT person, COALESCE(area, '') AS area, what FROM month),
+        seen AS (
+            SELECT DISTINCT s.person, k.area, s.what FROM ({seen_union}) s
+            JOIN keys k ON k.person = s.person AND k.what = s.what
+                AND k.area = COALESCE(s.area, '')
+        )
         SELECT CASE WHEN m.area IN ({coarse}) AND la.level = {admin2} THEN la.parent_id
                     WHEN m.area IN ({coarse}) AND la.level = {admin3} THEN lp.parent_id
                     ELSE m.location END,
                m.area, m.what, i.population_group, i.sex,
                CASE WHEN i.date_of_birth <= %s THEN 1 ELSE 0 END,
                COUNT(DISTINCT m.person),
-               COUNT(DISTINCT CASE WHEN f.first_day >= %s THEN m.person END)
+               COUNT(DISTINCT CASE WHEN s.person IS NULL THEN m.person END)
         FROM month m
-        JOIN firsts f ON f.person = m.person AND f.what = m.what
-            AND COALESCE(f.area, '') = COALESCE(m.area, '')
         JOIN {individual} i ON i.id = m.person
+        LEFT JOIN seen s ON s.person = m.person AND s.what = m.what
+            AND s.area = COALESCE(m.area, '')
         LEFT JOIN {area} la ON la.id = m.location
         LEFT JOIN {area} lp ON lp.id = la.parent_id
         WHERE i.merged_into_id IS NULL
         GROUP BY 1, 2, 3, 4, 5, 6
     """  # noqa: S608 — our SQL, the values as parameters
-    with connection.cursor() as cursor:
-        cursor.execute(
-            statement, [*params, period.since, _adult_cutoff(period.until), period.since]
-        )
+    params = [*month_params, *seen_params, _adult_cutoff(period.until)]
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # the month's people hashed in memory, not on disk
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute(statement, params)
         return cursor.fetchall()
 
 
@@ -196,9 +217,9 @@ def five_w(user: User, organization: Organization, month: str, *, smallest: int)
     for (location, sector, what, population), counts in sorted(
         grouped.items(), key=lambda item: [str(x) for x in item[0]]
     ):
-        shown = disclosure.suppress(
-            {"row": {part: counts[part] for part in BREAKDOWN}}, list(BREAKDOWN), smallest=smallest
-        )["rows"]["row"]
+        shown = disclosure.suppress_line(
+            {part: counts[part] for part in BREAKDOWN}, smallest=smallest
+        )
         new = counts["new"] if not 0 < counts["new"] < smallest else None
         hidden = shown["total"] is None or any(v is None for v in shown["cells"].values())
         activity = _activity_name(what)

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from amparo.core.disclosure import suppress
+from amparo.core.disclosure import suppress, suppress_line
 
 SMALLEST = 5
 
@@ -166,3 +166,31 @@ def test_a_single_column_as_the_feedback_figures_use_it():
 def test_nothing_small_nothing_hidden():
     counts = [[5, 7], [0, 12]]
     assert grid_of(published_for(counts)) == [[5, 7, 12], [0, 12, 12], [5, 19, 24]]
+
+
+def line_published(cells: list[int], smallest: int = SMALLEST) -> dict:
+    """A line protected by `suppress_line`, published as the one-row table it is (its column
+    totals are its cells)."""
+    names = [f"c{j}" for j in range(len(cells))]
+    line = suppress_line(dict(zip(names, cells, strict=True)), smallest=smallest)
+    return {"rows": {"r0": line}, "totals": dict(line["cells"]), "total": line["total"]}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(count, min_size=1, max_size=8), st.integers(2, 11))
+def test_a_line_solved_on_paper_is_as_safe_as_the_lp(cells, smallest):
+    """The 5W's rows: the attacker (integer programs) finds no hidden small count narrower
+    than the threshold; the line hides no more than the whole audit of its one-row table."""
+    published = line_published(cells, smallest)
+    assert_protected([cells], published, smallest)
+    audited = published_for([cells], smallest=smallest)["rows"]["r0"]
+    hidden_here = sum(v is None for v in [*published["rows"]["r0"]["cells"].values()])
+    assert hidden_here <= sum(v is None for v in audited["cells"].values())
+
+
+def test_a_line_hides_its_small_count_and_the_next_smallest():
+    published = line_published([12, 0, 3, 0])
+    assert published["rows"]["r0"] == {
+        "cells": {"c0": None, "c1": 0, "c2": None, "c3": 0},
+        "total": 15,
+    }

@@ -171,3 +171,52 @@ def test_gbv_services_are_never_placed_below_admin_1(manager, org_a, lead, works
     assert (gbv["admin2"], gbv["admin2_code"]) == ("", "")
     legal = the_row(result, activity="Sesión de asesoría legal")
     assert legal["admin2"] == "Quito"  # other sectors keep their canton
+
+
+def _delivered(officer, entitlement, when):
+    delivery, _done = assistance.deliver(
+        actor=officer, entitlement=entitlement, collected_by="Vecina"
+    )
+    Delivery.objects.filter(pk=delivery.pk).update(delivered_at=when)
+
+
+def test_new_means_nothing_of_that_sector_and_activity_earlier_in_the_year(
+    manager, officer, org_a, cycle, lead, quito
+):
+    """A household's cash in February makes its members not new in March; cash of the year
+    before does not; a service of another activity leaves them new in it; January's are all
+    new."""
+    later = assistance.open_cycle(
+        actor=manager,
+        project=cycle.project,
+        office=cycle.office,
+        name="Efectivo, segundo pago",
+        assistance_type="mpc",
+        start_date=cycle.start_date,
+        end_date=cycle.end_date,
+        amount=cycle.amount,
+        currency="usd",
+        place="Centro comunal",
+    )
+    first, second = cycle.entitlements.order_by("pk")[:2]
+    utc = datetime.UTC
+    _delivered(officer, first, datetime.datetime(2026, 2, 10, 15, tzinfo=utc))
+    _delivered(officer, second, datetime.datetime(2025, 12, 20, 15, tzinfo=utc))
+    for entitlement, day in ((first, 10), (second, 11)):
+        paid_again = later.entitlements.get(household=entitlement.household)
+        _delivered(officer, paid_again, datetime.datetime(2026, 3, day, 15, tzinfo=utc))
+    members = list(first.household.members.all())
+    record(lead, participants=members, date=datetime.date(2026, 3, 12))
+
+    march = queries_5w.five_w(manager, org_a, "2026-03", smallest=1)
+    february = queries_5w.five_w(manager, org_a, "2026-02", smallest=1)
+    january = queries_5w.five_w(manager, org_a, "2026-01", smallest=1)
+
+    cash = the_row(march, activity="Efectivo multipropósito")
+    in_second = second.household.members.count()
+    assert cash["total"] == len(members) + in_second
+    assert cash["new"] == in_second  # the first household had cash in February
+    legal = the_row(march, activity="Sesión de asesoría legal")
+    assert legal["total"] == legal["new"] == len(members)
+    assert the_row(february, activity="Efectivo multipropósito")["new"] == len(members)
+    assert january.rows == []
