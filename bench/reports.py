@@ -40,7 +40,8 @@ in ms:
   of `--today`, then `exports.rows` (disclosure control, the LP audit included) timed apart;
   goal < 5 s;
 - over HTTP (`amparo serve`, as `bench/registry_http.py` starts it; DEBUG off; a token from
-  `POST /api/v1/auth/token/`): `GET /api/v1/reports/people-reached/` for the same queries;
+  `POST /api/v1/auth/token/`): `GET /api/v1/reports/people-reached/` for the same queries, and
+  the real 5W of the month as its workbook (`GET /api/v1/reports/5w/?output=xlsx`);
 - the naive way, for "people reached this year by sex": every participant and delivered
   household fetched into Python, members looked up, a set and a Counter (`naive python`), and
   one ORM statement (`Individual.objects.filter(Q(activities…) | Q(household__in=…))
@@ -873,6 +874,17 @@ def time_http(user, today: datetime.date, reps: int, reps_5w: int, reps_home: in
                 total = [a + b for a, b in zip(total, times, strict=True)]
             print(line(label, times, f"{size / 1024:>9.1f}"), flush=True)
         print(line("dashboard over HTTP (sum)", total), flush=True)
+        five_w = urllib.parse.urlencode({"month": f"{today:%Y-%m}", "output": "xlsx"})
+        times, size, status = [], 0, 200
+        for _ in range(reps_5w):
+            status, ms, _wire, size, _answer = client.send(
+                "GET", f"{registry_http.API}/reports/5w/?{five_w}"
+            )
+            times.append(ms)
+        if status != 200:
+            print(f"  the 5W (XLSX): refused ({status})")
+        else:
+            print(line("the 5W itself (XLSX, /api/v1/reports/5w/)", times, f"{size / 1024:>9.1f}"))
         client.send("DELETE", f"{registry_http.API}/auth/token/")
         client.close()
     finally:
