@@ -66,6 +66,7 @@ def test_reports_bench_times_the_dashboard_and_the_5w_and_reuses_its_data(
         assert "the home served from its snapshot" in labels  # over HTTP
         assert "exports.rows (disclosure control, LP audit)" in labels
         assert "5W month (JSON, disclosure control)" in labels
+        assert "the 5W itself (XLSX, /api/v1/reports/5w/)" in labels  # over HTTP
         assert "refused" not in out
         assert "DIFFERS" not in out
         assert out.count("same counts as ours") == 2
