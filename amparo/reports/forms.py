@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from amparo.core import access
 from amparo.core.models import Office, User
+from amparo.reports.queries_5w import month_period
 
 
 class DashboardForm(forms.Form):
@@ -45,6 +46,20 @@ class DashboardForm(forms.Form):
         if not 2000 <= month.year <= 2999:
             raise forms.ValidationError(_("Enter a month between 2000 and 2999."))
         return month
+
+
+class FiveWForm(forms.Form):
+    """The month of a 5W to prepare."""
+
+    month = forms.CharField(label=gettext_lazy("Month"), max_length=7)
+
+    def clean_month(self) -> str:
+        text = self.cleaned_data["month"].strip()
+        try:
+            month_period(text)
+        except ValueError:
+            raise forms.ValidationError(_("Enter a month as year-month, e.g. 2026-11.")) from None
+        return text
 
 
 # What a list of people may carry out of Amparo, and nothing else (no documents, no needs,

@@ -1,14 +1,18 @@
 """The worker's side of the reports: the home's figures recounted off the request
-(queued by `actions.dashboard_for`, once per snapshot at a time)."""
+(queued by `actions.dashboard_for`, once per snapshot at a time), and the month's 5W prepared
+for its page (`core.jobs`: a minute at national scale is not a request's work)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tasks import task
 
-from amparo.core import access
-from amparo.core.models import User
-from amparo.reports import queries_dashboard
+from amparo.core import access, jobs
+from amparo.core.errors import ActionError
+from amparo.core.models import Job, User
+from amparo.reports import queries_5w, queries_dashboard
 from amparo.reports.models import DashboardSnapshot
 
 
@@ -30,3 +34,21 @@ def recount_dashboard(snapshot_id: int, user_id: int, office_id: int | None) -> 
     counts = queries_dashboard.count(user, snapshot.month, office_id)
     snapshots.update(counts=counts, counted_at=timezone.now(), requested_at=None)
     return True
+
+
+def _five_w_interrupted(job: Job) -> str:
+    return _("The 5W was interrupted: the server stopped while it was counting. Prepare it again.")
+
+
+@jobs.handler(interrupted=_five_w_interrupted)
+def five_w(*, job: Job, data: bytes | None, progress: jobs.Progress) -> dict:
+    """A month's 5W (params: month) counted off the request, as its owner may count it,
+    protected: `{"month", "rows"}`, counts only (the file is written when it is downloaded)."""
+    actor, month = job.owner, job.params["month"]
+    if not access.can(actor, "reports.export") or actor.organization is None:
+        raise ActionError.general(_("You may no longer export this organization's reports."))
+    progress(0, None, phase="counting")
+    result = queries_5w.five_w(
+        actor, actor.organization, month, smallest=settings.AMPARO_REPORT_SMALLEST
+    )
+    return {"month": result.month, "rows": result.rows}

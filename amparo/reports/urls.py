@@ -7,6 +7,8 @@ app_name = "reports"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("people/", views.people, name="people"),
+    path("5w/", views.five_w, name="five-w"),
+    path("5w/<uuid:job_id>/", views.five_w_job, name="five-w-job"),
     path("projects/", views.projects, name="projects"),
     path("projects/<uuid:project_id>/", views.project, name="project"),
 ]

@@ -20,15 +20,25 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from amparo.core import access, audit
+from amparo.core import access, audit, jobs
 from amparo.core.errors import ActionError
 from amparo.core.http import AuthenticatedRequest
 from amparo.core.tabular import safe_cell
 from amparo.registry import queries as registry
-from amparo.reports import actions, charts, exports, queries, queries_dashboard, queries_projects
+from amparo.reports import (
+    actions,
+    charts,
+    exports,
+    queries,
+    queries_5w,
+    queries_dashboard,
+    queries_projects,
+    tasks,
+)
 from amparo.reports.forms import (
     EXPORT_FIELDS,
     DashboardForm,
+    FiveWForm,
     PeopleExportForm,
     ProjectPeriodForm,
 )
@@ -88,8 +98,7 @@ def _dashboard_context(user, figures: queries_dashboard.Dashboard, office) -> di
         "office": office,
         "linked": linked,
         "can_export": access.can(user, "reports.export"),
-        "five_w_link": f"{reverse('api-5w')}?"
-        + urlencode({"month": f"{figures.month.since:%Y-%m}", "output": "xlsx"}),
+        "five_w_month": f"{figures.month.since:%Y-%m}",
         "reached_link": f"{reverse('api-people-reached')}?"
         + urlencode(
             {
@@ -283,3 +292,64 @@ def project(request: AuthenticatedRequest, project_id) -> HttpResponseBase:
 
 def _filename(code: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "-" for c in code)[:60] or "project"
+
+
+@login_required
+def five_w(request: AuthenticatedRequest) -> HttpResponseBase:
+    """Prepare a month's 5W (POST `month`): counted by the worker, then its page."""
+    user = request.user
+    access.require(user, "reports.export")
+    if request.method != "POST":
+        raise Http404
+    form = FiveWForm(request.POST)
+    if not form.is_valid() or user.organization is None:
+        refused = [_("Only members of an organization export its 5W.")]
+        if not form.is_valid():
+            refused = [str(message) for messages in form.errors.values() for message in messages]
+        return render(request, "reports/five_w.html", {"refused": refused}, status=400)
+    month = form.cleaned_data["month"]
+    job = jobs.start(owner=user, handler=tasks.five_w, params={"month": month})
+    return redirect("reports:five-w-job", job.uuid)
+
+
+@login_required
+def five_w_job(request: AuthenticatedRequest, job_id) -> HttpResponseBase:
+    """A 5W being prepared (the page refreshes itself), then its files: `output=xlsx|csv`
+    writes it from the counts kept with the job, each download audited. Only its owner."""
+    user = request.user
+    access.require(user, "reports.export")
+    job = jobs.get_job_for(user, job_id)
+    if job.handler != jobs.path_of(tasks.five_w):
+        raise Http404
+    context = {"job": job, "month": job.params.get("month", "")}
+    if not job.is_over:
+        return render(request, "reports/five_w.html", context)
+    outcome = job.result or {}
+    if "rows" not in outcome:
+        return render(
+            request, "reports/five_w.html", {**context, "refused": outcome.get("refused", [])}
+        )
+    result = queries_5w.FiveW(month=outcome["month"], rows=outcome["rows"])
+    output = request.GET.get("output")
+    if output is None:
+        hidden = sum(1 for row in result.rows if row["hidden"])
+        return render(
+            request, "reports/five_w.html", {**context, "result": result, "hidden": hidden}
+        )
+    if output not in ("xlsx", "csv"):
+        raise BadRequest(_("Ask for xlsx or csv."))
+    if user.organization_id is None:
+        raise Http404
+    actions.five_w_exported(
+        actor=user, organization_id=user.organization_id, month=result.month, rows=len(result.rows)
+    )
+    if output == "csv":
+        answer = HttpResponse(exports.five_w_csv(result), content_type="text/csv; charset=utf-8")
+    else:
+        answer = HttpResponse(
+            exports.five_w_xlsx(result),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    answer["Content-Disposition"] = f'attachment; filename="5w-{result.month}.{output}"'
+    answer["Cache-Control"] = "no-store"
+    return answer

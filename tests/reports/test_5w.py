@@ -220,3 +220,69 @@ def test_new_means_nothing_of_that_sector_and_activity_earlier_in_the_year(
     assert legal["total"] == legal["new"] == len(members)
     assert the_row(february, activity="Efectivo multipropósito")["new"] == len(members)
     assert january.rows == []
+
+
+def prepare(client, capture, month="2026-03"):
+    with capture(execute=True):
+        return client.post("/reports/5w/", {"month": month})
+
+
+def test_the_5w_is_prepared_off_the_request_then_downloaded(
+    client, manager, workshop, django_capture_on_commit_callbacks
+):
+    client.force_login(manager)
+
+    started = prepare(client, django_capture_on_commit_callbacks)
+    page = client.get(started["Location"])
+    book = client.get(started["Location"], {"output": "xlsx"})
+    table = client.get(started["Location"], {"output": "csv"})
+
+    assert started.status_code == 302
+    assert page.status_code == 200
+    assert b'id="five-w-ready"' in page.content
+    values = list(openpyxl.load_workbook(io.BytesIO(book.content)).active.values)
+    assert values[1][KEYS.index("total")] == 15
+    assert book["Cache-Control"] == "no-store"
+    assert len(table.content.decode("utf-8").splitlines()) == 2
+    events = AuditEvent.objects.filter(action="reports.five_w.exported")
+    assert [e.details["month"] for e in events] == ["2026-03", "2026-03"]  # each download
+    assert client.get(started["Location"], {"output": "pdf"}).status_code == 400
+    assert events.count() == 2
+
+
+def test_the_5w_page_refuses_others_bad_months_and_other_peoples_jobs(
+    client, lead, manager, make_user, org_a, workshop, django_capture_on_commit_callbacks
+):
+    from amparo.core.models import Job
+
+    client.force_login(lead)
+    assert prepare(client, django_capture_on_commit_callbacks).status_code == 404
+    client.force_login(manager)
+    for month in ("2026-13", "marzo", ""):
+        refused = prepare(client, django_capture_on_commit_callbacks, month)
+        assert refused.status_code == 400, month
+        assert "error-summary" in refused.content.decode()
+    assert not Job.objects.exists()
+    assert client.get("/reports/5w/").status_code == 404  # prepared by a POST only
+
+    mine = prepare(client, django_capture_on_commit_callbacks)["Location"]
+    client.force_login(make_user("me_officer", organization=org_a, username="otra.mye"))
+    assert client.get(mine).status_code == 404
+    assert client.get(mine, {"output": "xlsx"}).status_code == 404
+    assert not AuditEvent.objects.filter(action="reports.five_w.exported").exists()
+
+
+def test_the_dashboard_offers_the_5w_to_exporters_only(client, manager, org_a):
+    from amparo.core.models import Role
+    from tests.factories import UserFactory
+
+    viewer = Role.objects.create(
+        organization=org_a, code="viewer", name="Lectura", permissions=["reports.view"]
+    )
+    client.force_login(manager)
+    assert b'action="/reports/5w/"' in client.get("/reports/").content
+    client.force_login(UserFactory(organization=org_a, role=viewer, username="lectura"))
+    page = client.get("/reports/")
+    assert page.status_code == 200
+    assert b'action="/reports/5w/"' not in page.content
+    assert client.post("/reports/5w/", {"month": "2026-03"}).status_code == 404
