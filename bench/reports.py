@@ -42,6 +42,9 @@ in ms:
 - over HTTP (`amparo serve`, as `bench/registry_http.py` starts it; DEBUG off; a token from
   `POST /api/v1/auth/token/`): `GET /api/v1/reports/people-reached/` for the same queries, and
   the real 5W of the month as its workbook (`GET /api/v1/reports/5w/?output=xlsx`);
+- a project's report for its donor (`/reports/projects/<id>/`, the first generated project of
+  the organization, with one indicator of each measure the reports count, added once), the
+  page and its workbook, in process and the page over HTTP;
 - the naive way, for "people reached this year by sex": every participant and delivered
   household fetched into Python, members looked up, a set and a Counter (`naive python`), and
   one ORM statement (`Individual.objects.filter(Q(activities…) | Q(household__in=…))
@@ -683,6 +686,67 @@ def time_in_process(
     return medians
 
 
+# One indicator of each measure the reports count, on the bench's first project (basic needs).
+BENCH_INDICATORS = (
+    ("Hogares con asistencia", "households", 50_000, {}),
+    ("Personas con asistencia", "people", 150_000, {}),
+    ("Monto entregado", "cash", 5_000_000, {}),
+    ("Personas con orientación legal", "sector", 100_000, {"sector": "legal"}),
+    ("Sesiones de asesoría legal", "activity", 100_000, {"activity_type": "legal_counselling"}),
+    ("Casos cerrados, metas cumplidas", "cases_closed", 1_000, {"closure_reason": "goals_met"}),
+)
+
+
+def bench_project(user, seed: int):
+    """The first generated project of the bench user's organization, its indicators added
+    once (`BENCH_INDICATORS`)."""
+    from amparo.assistance.models import Project, ProjectIndicator
+
+    project = (
+        Project.objects.filter(
+            organization_id=user.organization_id, code__startswith=project_prefix(seed)
+        )
+        .order_by("code")
+        .first()
+    )
+    if project is None:
+        raise SystemExit("no generated project: the data of this seed is missing")
+    for name, measure, target, choice in BENCH_INDICATORS:
+        ProjectIndicator.objects.get_or_create(
+            project=project,
+            name=name,
+            defaults={
+                "organization_id": project.organization_id,
+                "measure": measure,
+                "target": target,
+                "created_by": user,
+                **choice,
+            },
+        )
+    return project
+
+
+def time_project_report(user, project, reps: int) -> None:
+    """A project's report for its donor, from the project's start to today: the page and its
+    workbook, through the view (Django's test client, as `time_in_process` serves the home)."""
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    path = f"/reports/projects/{project.uuid}/"
+    client.get(path)  # templates compiled: not a reader's
+    page, times = run_times(lambda: client.get(path), reps)
+    if page.status_code != 200 or b'id="table-indicators"' not in page.content:
+        raise SystemExit(f"the project's report answered {page.status_code}")
+    book, book_times = run_times(lambda: client.get(path, {"output": "xlsx"}), reps)
+    if book.status_code != 200:
+        raise SystemExit(f"the project's workbook answered {book.status_code}")
+    shown = f"{project.indicators.count()} indicators, {len(page.content) / 1024:.0f} KB"
+    print(f"a project's report ({project.code}, {project.start_date} to today):")
+    print(line("the report (view, page)", times, f"   {shown}"))
+    print(line("its workbook (XLSX)", book_times, f"   {len(book.content) / 1024:.0f} KB"))
+
+
 def naive(user, today: datetime.date, reps: int, timeout: float) -> None:
     """People reached this year by sex the naive ways, checked against ours; a statement of
     the naive ways running over `timeout` seconds is cancelled."""
@@ -792,9 +856,9 @@ def explain(user, today: datetime.date) -> None:
             print(f"  {text}")
 
 
-def time_home_http(port: int, user, today: datetime.date, reps: int) -> None:
-    """GET the reports' home as a signed-in browser would (a session cookie), its counts
-    kept (`snapshot_home`): view, work in hand, page, gzip."""
+def time_page_http(port: int, user, path: str, marker: bytes, reps: int, label: str) -> None:
+    """GET a page as a signed-in browser would (a session cookie): view, page, gzip. The
+    first request compiles the templates and is not timed."""
     import http.client
 
     from django.conf import settings
@@ -805,23 +869,18 @@ def time_home_http(port: int, user, today: datetime.date, reps: int) -> None:
     cookie = f"{settings.SESSION_COOKIE_NAME}={browser.cookies[settings.SESSION_COOKIE_NAME].value}"
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
     times, size = [], 0
-    for n in range(max(1, reps) + 1):  # the first compiles the templates: not timed
+    for n in range(max(1, reps) + 1):
         start = time.perf_counter()
-        connection.request(
-            "GET",
-            f"/reports/?month={today:%Y-%m}",
-            headers={"Cookie": cookie, "Accept-Encoding": "gzip"},
-        )
+        connection.request("GET", path, headers={"Cookie": cookie, "Accept-Encoding": "gzip"})
         response = connection.getresponse()
         body = response.read()
         if n:
             times.append((time.perf_counter() - start) * 1000)
         size = len(body)
-        if response.status != 200 or b'id="table-sector"' not in gzip_body(response, body):
-            raise SystemExit(f"the home over HTTP answered {response.status}")
+        if response.status != 200 or marker not in gzip_body(response, body):
+            raise SystemExit(f"{label} over HTTP answered {response.status}")
     connection.close()
-    print(HEADER + f"{'KB wire':>9}")
-    print(line("the home served from its snapshot", times, f"{size / 1024:>9.1f}"), flush=True)
+    print(line(label, times, f"{size / 1024:>9.1f}"), flush=True)
 
 
 def gzip_body(response, body: bytes) -> bytes:
@@ -830,7 +889,7 @@ def gzip_body(response, body: bytes) -> bytes:
     return gzip.decompress(body) if response.getheader("Content-Encoding") == "gzip" else body
 
 
-def time_http(user, today: datetime.date, reps: int, reps_5w: int, reps_home: int) -> None:
+def time_http(user, project, today: datetime.date, reps: int, reps_5w: int, reps_home: int) -> None:
     import secrets
     import urllib.parse
 
@@ -852,7 +911,15 @@ def time_http(user, today: datetime.date, reps: int, reps_5w: int, reps_home: in
     try:
         server.wait_until_healthy()
         print(f"over HTTP (amparo serve, {server.workers()}, DEBUG off), one request at a time:")
-        time_home_http(server.port, user, today, reps_home)
+        print(HEADER + f"{'KB wire':>9}")
+        time_page_http(
+            server.port, user, f"/reports/?month={today:%Y-%m}", b'id="table-sector"',
+            reps_home, "the home served from its snapshot",
+        )  # fmt: skip
+        time_page_http(
+            server.port, user, f"/reports/projects/{project.uuid}/", b'id="table-indicators"',
+            reps, "a project's report for its donor (page)",
+        )  # fmt: skip
         token = registry_http.sign_in(server.port, user.username, password)
         client = registry_http.Client(server.port, token)
         print(HEADER + f"{'KB JSON':>9}")
@@ -954,6 +1021,8 @@ def main() -> None:
     warm_up(user, args.today)
     print(f"load average before timing: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     medians = time_in_process(user, args.today, args.reps, args.reps_5w, args.reps_home)
+    project = bench_project(user, args.seed)
+    time_project_report(user, project, args.reps)
     if args.before:
         medians["before"] = figure_by_figure(user, args.today, args.reps)
     if not args.no_naive:
@@ -961,7 +1030,7 @@ def main() -> None:
     if args.explain:
         explain(user, args.today)
     if not args.no_http:
-        time_http(user, args.today, args.reps_http, args.reps_http, args.reps_home)
+        time_http(user, project, args.today, args.reps_http, args.reps_http, args.reps_home)
     print(f"load average after timing: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(
         f"summary (in process, p50): dashboard served {medians['dashboard']:.0f} ms (goal < 1000), "
