@@ -333,8 +333,11 @@ def five_w_job(request: AuthenticatedRequest, job_id) -> HttpResponseBase:
     output = request.GET.get("output")
     if output is None:
         hidden = sum(1 for row in result.rows if row["hidden"])
+        smallest = settings.AMPARO_REPORT_SMALLEST
         return render(
-            request, "reports/five_w.html", {**context, "result": result, "hidden": hidden}
+            request,
+            "reports/five_w.html",
+            {**context, "result": result, "hidden": hidden, "smallest": smallest},
         )
     if output not in ("xlsx", "csv"):
         raise BadRequest(_("Ask for xlsx or csv."))

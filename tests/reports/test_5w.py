@@ -240,6 +240,7 @@ def test_the_5w_is_prepared_off_the_request_then_downloaded(
     assert started.status_code == 302
     assert page.status_code == 200
     assert b'id="five-w-ready"' in page.content
+    assert "1 de ellas tiene cifras ocultas (menores que 5)" in page.content.decode()
     values = list(openpyxl.load_workbook(io.BytesIO(book.content)).active.values)
     assert values[1][KEYS.index("total")] == 15
     assert book["Cache-Control"] == "no-store"
@@ -286,3 +287,26 @@ def test_the_dashboard_offers_the_5w_to_exporters_only(client, manager, org_a):
     assert page.status_code == 200
     assert b'action="/reports/5w/"' not in page.content
     assert client.post("/reports/5w/", {"month": "2026-03"}).status_code == 404
+
+
+def test_a_5w_the_worker_refused_says_why(client, manager):
+    from amparo.core import jobs
+    from amparo.core.models import Job
+    from amparo.reports import tasks
+
+    job = Job.objects.create(
+        owner=manager,
+        handler=jobs.path_of(tasks.five_w),
+        params={"month": "2026-03"},
+        state=Job.State.REFUSED,
+        result={"refused": ["Usted ya no puede exportar los informes de esta organización."]},
+    )
+    client.force_login(manager)
+
+    page = client.get(f"/reports/5w/{job.uuid}/")
+
+    assert page.status_code == 200
+    assert "error-summary" in page.content.decode()
+    assert "ya no puede exportar" in page.content.decode()
+    assert client.get(f"/reports/5w/{job.uuid}/", {"output": "xlsx"}).status_code == 200
+    assert not AuditEvent.objects.filter(action="reports.five_w.exported").exists()
