@@ -153,7 +153,8 @@ def people(request: AuthenticatedRequest) -> HttpResponseBase:
     access.require(user, "registry.view")
     may_export = access.can(user, "registry.export")
     period, filters, ids = _behind(request)
-    shown = registry.individuals_visible_to(user).filter(pk__in=ids).select_related("household")
+    shown = registry.individuals_visible_to(user).filter(pk__in=queries.among(ids))
+    shown = shown.select_related("household")
     form = PeopleExportForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not may_export:

@@ -267,3 +267,34 @@ def test_a_table_leaving_counts_a_person_once_per_group_whatever_her_sectors(lea
     assert [row["people"] for row in by_admin2.rows] == [1]  # her household has no area
     assert sorted(row["people"] for row in by_office.rows) == [1, 1]  # A1, and none (GBV)
     assert sorted(row["people"] for row in by_sector.rows) == [1, 1, 1]
+
+
+@pytest.mark.parametrize("by", [("sector", "sex"), ("month", "age_band"), ("office", "admin1")])
+def test_the_list_behind_each_figure_holds_as_many_people_as_it_counts(
+    lead, manager, family, make_user, office_a2, by
+):
+    """`people_behind` narrows the services by their dimensions and the people by theirs:
+    for every figure of a table mixing both, its list is as long as the figure."""
+    luisa, ines = (family.members.get(given_names=n) for n in ("Luisa", "Inés"))
+    session(lead, datetime.date(2026, 1, 20), [ines, luisa])
+    session(lead, datetime.date(2026, 2, 3), [luisa], sector="education")
+    session(lead, datetime.date(2026, 2, 5), [ines], sector="education")
+    elsewhere = make_user("caseworker", office=office_a2, username="lead.a2")
+    there = register_household(
+        actor=make_user("registration_officer", office=office_a2, username="reg.a2"),
+        office=office_a2,
+        members=[member(documents=[], phone="", given_names="Ana", date_of_birth="1950-05-05"),
+                 member(documents=[], phone="", given_names="Leo", sex="M", relationship="child",
+                        date_of_birth="2012-05-05")],
+    )  # fmt: skip
+    session(elsewhere, datetime.date(2026, 2, 9), there.members.all(), sector="mhpss")
+    session(elsewhere, datetime.date(2026, 3, 9), there.members.filter(sex="M"))
+    year = queries.Period(datetime.date(2026, 1, 1), datetime.date(2026, 3, 31))
+
+    rows = queries.people_reached(manager, year, by).rows
+
+    assert len(rows) >= 2  # the office's figures: admin 1 not recorded (None)
+    for row in rows:
+        filters = {dimension: row[dimension] for dimension in by}
+        behind = queries.people_behind(manager, year, filters)
+        assert len(behind) == len(set(behind)) == row["people"], filters
