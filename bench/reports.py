@@ -42,6 +42,8 @@ in ms:
 - over HTTP (`amparo serve`, as `bench/registry_http.py` starts it; DEBUG off; a token from
   `POST /api/v1/auth/token/`): `GET /api/v1/reports/people-reached/` for the same queries, and
   the real 5W of the month as its workbook (`GET /api/v1/reports/5w/?output=xlsx`);
+- the list behind a figure (its first page, as `bench.analyst`, a role that sees people):
+  this month's legal counselling, this year's women;
 - a project's report for its donor (`/reports/projects/<id>/`, the first generated project of
   the organization, with one indicator of each measure the reports count, added once), the
   page and its workbook, in process and the page over HTTP;
@@ -726,6 +728,48 @@ def bench_project(user, seed: int):
     return project
 
 
+def bench_analyst(user):
+    """`bench.analyst`: `user`'s organization, a role of its own that also sees people
+    (`registry.view`), so that a figure opens the list of the people behind it."""
+    from amparo.core.models import Role, User
+
+    role, _new = Role.objects.get_or_create(
+        organization=user.organization,
+        code="bench_analyst",
+        defaults={
+            "name": "Bench analyst",
+            "permissions": ["reports.view", "registry.view"],
+            "office_bound": False,
+        },
+    )
+    analyst = User.objects.filter(username="bench.analyst").first()
+    if analyst is None:
+        analyst = User(username="bench.analyst", organization=user.organization, role=role)
+        analyst.set_unusable_password()
+        analyst.save()
+    return analyst
+
+
+def time_people_behind(user, today: datetime.date, reps: int) -> None:
+    """The list behind a figure (`/reports/people/`), its first page of 50, through the view:
+    this month's legal counselling, this year's women."""
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(bench_analyst(user))
+    year, month = today.replace(month=1, day=1), today.replace(day=1)
+    print("the list behind a figure (first page of 50; bench.analyst, who sees people):")
+    for label, since, filters in (
+        ("this month, sector legal", month, {"sector": "legal"}),
+        ("this year, women", year, {"sex": "F"}),
+    ):
+        query = {"from": since.isoformat(), "to": today.isoformat(), **filters}
+        page, times = run_times(lambda q=query: client.get("/reports/people/", q), reps)
+        if page.status_code != 200:
+            raise SystemExit(f"the list behind a figure answered {page.status_code}")
+        print(line(label, times, f"   {len(page.content) / 1024:.0f} KB"), flush=True)
+
+
 def time_project_report(user, project, reps: int) -> None:
     """A project's report for its donor, from the project's start to today: the page and its
     workbook, through the view (Django's test client, as `time_in_process` serves the home)."""
@@ -1023,6 +1067,7 @@ def main() -> None:
     medians = time_in_process(user, args.today, args.reps, args.reps_5w, args.reps_home)
     project = bench_project(user, args.seed)
     time_project_report(user, project, args.reps)
+    time_people_behind(user, args.today, args.reps)
     if args.before:
         medians["before"] = figure_by_figure(user, args.today, args.reps)
     if not args.no_naive:

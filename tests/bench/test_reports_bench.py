@@ -69,6 +69,7 @@ def test_reports_bench_times_the_dashboard_and_the_5w_and_reuses_its_data(
         assert "the 5W itself (XLSX, /api/v1/reports/5w/)" in labels  # over HTTP
         assert "the report (view, page)" in labels  # a project's, in process
         assert "its workbook (XLSX)" in labels
+        assert "this year, women" in labels  # the list behind a figure
         assert "a project's report for its donor (page)" in labels  # over HTTP
         assert "refused" not in out
         assert "DIFFERS" not in out
