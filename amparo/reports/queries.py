@@ -501,6 +501,16 @@ def _count(
         return cursor.fetchall()
 
 
+def reached_by(user: User, period: Period, by: tuple[str, ...]) -> list[dict]:
+    """`people_reached`'s rows alone, in one pass (it makes a second for the totals): for a
+    table whose totals its disclosure control adds up itself."""
+    by = check_dimensions(by)
+    return [
+        {**dict(zip(by, row[: len(by)], strict=True)), "people": row[len(by)]}
+        for row in _count(user, by, period, age_bands())
+    ]
+
+
 def people_reached(
     user: User, period: Period, by: tuple[str, ...] = (), *, outside: bool = False
 ) -> Reached:

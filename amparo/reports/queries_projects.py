@@ -37,7 +37,7 @@ from amparo.assistance.models import (
 from amparo.cases.models import Case, CaseState
 from amparo.core import access, disclosure
 from amparo.core.models import User
-from amparo.reports.queries import Period, age_bands, deliveries_in, people_reached
+from amparo.reports.queries import Period, age_bands, deliveries_in, people_reached, reached_by
 
 # Counts of people (or households, or cases): small ones are hidden in the report.
 PEOPLE_MEASURES = frozenset(
@@ -182,7 +182,8 @@ def project_report(
     rows = []
     for indicator in project.indicators.order_by("created_at", "pk"):
         in_period = _value(user, indicator, period)
-        so_far = _value(user, indicator, to_date)
+        # From the project's start (the page's first view): the same count, not counted twice.
+        so_far = in_period if to_date == period else _value(user, indicator, to_date)
         percent = None
         if so_far is not None:
             percent = int(Decimal(so_far) * 100 / indicator.target)
@@ -202,11 +203,11 @@ def project_report(
             )
         )
     bands = [band.code for band in age_bands()]
-    reached = people_reached(
+    reached = reached_by(
         user, Period(since, until, offices=offices, sector=project.sector), ("age_band", "sex")
     )
     counts: dict[str, dict[str, int]] = {band: {} for band in bands}
-    for row in reached.rows:
+    for row in reached:
         counts[row["age_band"]][row["sex"] or "X"] = row["people"]
     return ProjectReport(
         project=project,
