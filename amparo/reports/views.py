@@ -273,13 +273,7 @@ def project(request: AuthenticatedRequest, project_id) -> HttpResponseBase:
             actor=user, project=chosen, since=since, until=until,
             rows=len(report.indicators), request=request,
         )  # fmt: skip
-        answer = HttpResponse(
-            exports.project_xlsx(report),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        answer["Content-Disposition"] = f'attachment; filename="{_filename(chosen.code)}.xlsx"'
-        answer["Cache-Control"] = "no-store"
-        return answer
+        return _download(exports.project_xlsx(report), f"{_filename(chosen.code)}.xlsx")
     query = {"since": since.isoformat(), "until": until.isoformat(), "output": "xlsx"}
     context |= {
         "report": report,
@@ -289,6 +283,20 @@ def project(request: AuthenticatedRequest, project_id) -> HttpResponseBase:
         "printed": timezone.localtime(),
     }
     return render(request, "reports/project.html", context)
+
+
+TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _download(body: str | bytes, filename: str) -> HttpResponse:
+    """A file the reader downloads (its type from its name), never kept by a cache."""
+    answer = HttpResponse(body, content_type=TYPES[filename.rsplit(".", 1)[-1]])
+    answer["Content-Disposition"] = f'attachment; filename="{filename}"'
+    answer["Cache-Control"] = "no-store"
+    return answer
 
 
 def _filename(code: str) -> str:
@@ -347,13 +355,5 @@ def five_w_job(request: AuthenticatedRequest, job_id) -> HttpResponseBase:
     actions.five_w_exported(
         actor=user, organization_id=user.organization_id, month=result.month, rows=len(result.rows)
     )
-    if output == "csv":
-        answer = HttpResponse(exports.five_w_csv(result), content_type="text/csv; charset=utf-8")
-    else:
-        answer = HttpResponse(
-            exports.five_w_xlsx(result),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    answer["Content-Disposition"] = f'attachment; filename="5w-{result.month}.{output}"'
-    answer["Cache-Control"] = "no-store"
-    return answer
+    body = exports.five_w_csv(result) if output == "csv" else exports.five_w_xlsx(result)
+    return _download(body, f"5w-{result.month}.{output}")

@@ -308,5 +308,7 @@ def test_a_5w_the_worker_refused_says_why(client, manager):
     assert page.status_code == 200
     assert "error-summary" in page.content.decode()
     assert "ya no puede exportar" in page.content.decode()
-    assert client.get(f"/reports/5w/{job.uuid}/", {"output": "xlsx"}).status_code == 200
+    no_file = client.get(f"/reports/5w/{job.uuid}/", {"output": "xlsx"})
+    assert no_file.status_code == 200
+    assert no_file["Content-Type"].startswith("text/html")  # the page again, not a workbook
     assert not AuditEvent.objects.filter(action="reports.five_w.exported").exists()
