@@ -16,27 +16,29 @@ from amparo.core.models import User
 from amparo.registry.models import Individual
 from amparo.reports import queries_dashboard, tasks
 from amparo.reports.models import DashboardSnapshot
-from amparo.reports.queries import Reached
 
 
 def exported(
     *,
     actor: User | None,
     organization_id: int | None,
-    reached: Reached,
+    since: datetime.date,
+    until: datetime.date,
+    by: tuple[str, ...] | list[str],
     protected: bool,
     rows: int,
 ) -> None:
-    """Record that people reached left the organization as a file or an API answer."""
+    """Record that people reached (from `since` to `until`, by `by`) left the organization as
+    a file or an API answer."""
     audit.record(
         actor=actor,
         action="reports.people_reached.exported",
         organization_id=organization_id,
         actor_username="" if actor is not None else "amparo export",
         details={
-            "from": reached.period.since.isoformat(),
-            "to": reached.period.until.isoformat(),
-            "by": list(reached.by),
+            "from": since.isoformat(),
+            "to": until.isoformat(),
+            "by": list(by),
             "rows": rows,
             "disclosure_control": protected,
         },

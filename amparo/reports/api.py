@@ -60,7 +60,9 @@ class PeopleReachedView(APIView):
         actions.exported(
             actor=user,
             organization_id=user.organization_id,
-            reached=reached,
+            since=period.since,
+            until=period.until,
+            by=reached.by,
             protected=True,
             rows=len(lines),
         )

@@ -191,12 +191,18 @@ def header(reached: Reached) -> tuple[list[str], list[str]]:
 
 def to_csv(reached: Reached, *, smallest: int, hxl: bool, protect: bool = True) -> str:
     labels, tags = header(reached)
+    return table_csv(labels, tags, rows(reached, smallest=smallest, protect=protect), hxl=hxl)
+
+
+def table_csv(labels: list[str], tags: list[str], lines: list[list], *, hxl: bool) -> str:
+    """A table of `header` and `rows` as CSV, with the row of HXL hashtags if `hxl`: also
+    from a table kept as it was counted (a prepared export's)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([tabular.safe_cell(x) for x in labels])
     if hxl:
         writer.writerow(tags)
-    for line in rows(reached, smallest=smallest, protect=protect):
+    for line in lines:
         writer.writerow([tabular.safe_cell(x) for x in line])
     return buffer.getvalue()
 

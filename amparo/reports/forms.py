@@ -7,7 +7,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from amparo.core import access
+from amparo.core.errors import ActionError
 from amparo.core.models import Office, User
+from amparo.reports.queries import check_dimensions
 from amparo.reports.queries_5w import month_period
 
 
@@ -62,6 +64,41 @@ class FiveWForm(forms.Form):
         return text
 
 
+class ReachedTableForm(forms.Form):
+    """People reached to prepare as a protected HXL table: the period (within ten years), the
+    dimensions (`queries.DIMENSIONS`, comma-separated) and, for an organization-wide reader,
+    one office of their scope."""
+
+    since = forms.DateField(label=gettext_lazy("From"))
+    until = forms.DateField(label=gettext_lazy("To"))
+    by = forms.CharField(label=gettext_lazy("Count by"), max_length=200, required=False)
+    office = forms.ModelChoiceField(
+        label=gettext_lazy("Office"),
+        queryset=Office.objects.none(),
+        required=False,
+        to_field_name="uuid",
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["office"].queryset = access.visible(  # type: ignore[attr-defined]
+            user, Office.objects.all(), office_field="pk"
+        )
+
+    def clean_by(self) -> tuple[str, ...]:
+        text = self.cleaned_data.get("by") or ""
+        try:
+            return check_dimensions([d.strip() for d in text.split(",") if d.strip()])
+        except ActionError as exc:
+            raise forms.ValidationError(exc.messages) from None
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        if data.get("since") and data.get("until"):
+            _check_period(self, data["since"], data["until"])
+        return data
+
+
 # What a list of people may carry out of Amparo, and nothing else (no documents, no needs,
 # no case): the reader ticks only what the purpose needs.
 EXPORT_FIELDS = [
@@ -111,8 +148,13 @@ class ProjectPeriodForm(forms.Form):
             return data
         data["since"] = data.get("since") or self.start
         data["until"] = data.get("until") or self.end
-        if data["until"] < data["since"]:
-            self.add_error("until", _("The period ends before it starts."))
-        elif (data["until"] - data["since"]).days > 3660:
-            self.add_error("until", _("Choose a period of ten years at most."))
+        _check_period(self, data["since"], data["until"])
         return data
+
+
+def _check_period(form: forms.Form, since: datetime.date, until: datetime.date) -> None:
+    """A report's period: in order, and ten years at most (a count, not an archive)."""
+    if until < since:
+        form.add_error("until", _("The period ends before it starts."))
+    elif (until - since).days > 3660:
+        form.add_error("until", _("Choose a period of ten years at most."))

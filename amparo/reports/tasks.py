@@ -1,8 +1,11 @@
 """The worker's side of the reports: the home's figures recounted off the request
-(queued by `actions.dashboard_for`, once per snapshot at a time), and the month's 5W prepared
-for its page (`core.jobs`: a minute at national scale is not a request's work)."""
+(queued by `actions.dashboard_for`, once per snapshot at a time), and the exports prepared for
+a page (`core.jobs`: the month's 5W, a table of people reached; seconds to a minute at national
+scale are not a request's work)."""
 
 from __future__ import annotations
+
+import datetime
 
 from django.conf import settings
 from django.utils import timezone
@@ -11,8 +14,8 @@ from django_tasks import task
 
 from amparo.core import access, jobs
 from amparo.core.errors import ActionError
-from amparo.core.models import Job, User
-from amparo.reports import queries_5w, queries_dashboard
+from amparo.core.models import Job, Organization, User
+from amparo.reports import exports, queries, queries_5w, queries_dashboard
 from amparo.reports.models import DashboardSnapshot
 
 
@@ -40,15 +43,43 @@ def _five_w_interrupted(job: Job) -> str:
     return _("The 5W was interrupted: the server stopped while it was counting. Prepare it again.")
 
 
+def _exporter(job: Job) -> tuple[User, Organization]:
+    """The job's owner and their organization, if they may still export its reports."""
+    actor = job.owner
+    if not access.can(actor, "reports.export") or actor.organization is None:
+        raise ActionError.general(_("You may no longer export this organization's reports."))
+    return actor, actor.organization
+
+
 @jobs.handler(interrupted=_five_w_interrupted)
 def five_w(*, job: Job, data: bytes | None, progress: jobs.Progress) -> dict:
     """A month's 5W (params: month) counted off the request, as its owner may count it,
     protected: `{"month", "rows"}`, counts only (the file is written when it is downloaded)."""
-    actor, month = job.owner, job.params["month"]
-    if not access.can(actor, "reports.export") or actor.organization is None:
-        raise ActionError.general(_("You may no longer export this organization's reports."))
+    (actor, organization), month = _exporter(job), job.params["month"]
     progress(0, None, phase="counting")
-    result = queries_5w.five_w(
-        actor, actor.organization, month, smallest=settings.AMPARO_REPORT_SMALLEST
-    )
+    result = queries_5w.five_w(actor, organization, month, smallest=settings.AMPARO_REPORT_SMALLEST)
     return {"month": result.month, "rows": result.rows}
+
+
+def _table_interrupted(job: Job) -> str:
+    return _(
+        "The table was interrupted: the server stopped while it was counting. Prepare it again."
+    )
+
+
+@jobs.handler(interrupted=_table_interrupted)
+def reached_table(*, job: Job, data: bytes | None, progress: jobs.Progress) -> dict:
+    """People reached (params: from, to, by, office: an id or None) as its owner may count
+    them, as the protected table that leaves the organization: `{"from", "to", "by", "labels",
+    "tags", "lines"}`, in the owner's language (the file is written when it is downloaded)."""
+    (actor, _organization), params = _exporter(job), job.params
+    period = queries.Period.checked(
+        datetime.date.fromisoformat(params["from"]),
+        datetime.date.fromisoformat(params["to"]),
+        params.get("office"),
+    )
+    progress(0, None, phase="counting")
+    reached = queries.people_reached(actor, period, tuple(params["by"]), outside=True)
+    labels, tags = exports.header(reached)
+    lines = exports.rows(reached, smallest=settings.AMPARO_REPORT_SMALLEST)
+    return {**params, "labels": labels, "tags": tags, "lines": lines}

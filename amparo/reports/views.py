@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -17,12 +18,14 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from amparo.core import access, audit, jobs
 from amparo.core.errors import ActionError
 from amparo.core.http import AuthenticatedRequest
+from amparo.core.models import Job
 from amparo.core.tabular import safe_cell
 from amparo.registry import queries as registry
 from amparo.reports import (
@@ -41,6 +44,7 @@ from amparo.reports.forms import (
     FiveWForm,
     PeopleExportForm,
     ProjectPeriodForm,
+    ReachedTableForm,
 )
 
 PAGE = 50
@@ -99,16 +103,6 @@ def _dashboard_context(user, figures: queries_dashboard.Dashboard, office) -> di
         "linked": linked,
         "can_export": access.can(user, "reports.export"),
         "five_w_month": f"{figures.month.since:%Y-%m}",
-        "reached_link": f"{reverse('api-people-reached')}?"
-        + urlencode(
-            {
-                "from": figures.year.since.isoformat(),
-                "to": figures.year.until.isoformat(),
-                "by": "admin1,sex",
-                "output": "csv",
-                "hxl": "1",
-            }
-        ),
         "month_link": _link(figures.month, office, {}) if linked else "",
         "year_link": _link(figures.year, office, {}) if linked else "",
         "sector_chart": charts.bars([(f.label, f.value) for f in figures.by_sector]),
@@ -303,6 +297,51 @@ def _filename(code: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "-" for c in code)[:60] or "project"
 
 
+def _refused(request, title: str, form) -> HttpResponse:
+    """A request to prepare an export that cannot be: 400 with the reasons, nothing started."""
+    if form.is_valid():  # the form is fine: the reader belongs to no organization
+        refused = [_("Only members of an organization export its reports.")]
+    else:
+        refused = [str(message) for messages in form.errors.values() for message in messages]
+    context = {"title": title, "refused": refused}
+    return render(request, "reports/prepared.html", context, status=400)
+
+
+def _prepared(request: AuthenticatedRequest, job_id, handler, title: Callable[[Job], str]) -> tuple:
+    """An export being prepared by `handler` (only its owner may see it): `(page, None)` while
+    it is not ready or if it was refused, `(None, result)` once counted."""
+    access.require(request.user, "reports.export")
+    job = jobs.get_job_for(request.user, job_id)
+    if job.handler != jobs.path_of(handler) or request.user.organization_id is None:
+        raise Http404
+    context = {"job": job, "title": title(job)}
+    if not job.is_over:
+        return render(request, "reports/prepared.html", context), None
+    outcome = job.result or {}
+    if "refused" in outcome:
+        context["refused"] = outcome.get("refused", [])
+        return render(request, "reports/prepared.html", context), None
+    return None, outcome
+
+
+def _ready(request, title: str, ready: list[str], downloads: list[tuple[str, str]]):
+    context = {"title": title, "ready": ready, "downloads": downloads}
+    return render(request, "reports/prepared.html", context)
+
+
+def _output(request, *allowed: str) -> str | None:
+    output = request.GET.get("output")
+    if output is not None and output not in allowed:
+        raise BadRequest(_("Ask for %(outputs)s.") % {"outputs": " / ".join(allowed)})
+    return output
+
+
+def _five_w_title(month: str = "") -> str:
+    if not month:
+        return _("The 5W of the month")
+    return _("The 5W of the month %(month)s") % {"month": month}
+
+
 @login_required
 def five_w(request: AuthenticatedRequest) -> HttpResponseBase:
     """Prepare a month's 5W (POST `month`): counted by the worker, then its page."""
@@ -312,10 +351,7 @@ def five_w(request: AuthenticatedRequest) -> HttpResponseBase:
         raise Http404
     form = FiveWForm(request.POST)
     if not form.is_valid() or user.organization is None:
-        refused = [_("Only members of an organization export its 5W.")]
-        if not form.is_valid():
-            refused = [str(message) for messages in form.errors.values() for message in messages]
-        return render(request, "reports/five_w.html", {"refused": refused}, status=400)
+        return _refused(request, _five_w_title(), form)
     month = form.cleaned_data["month"]
     job = jobs.start(owner=user, handler=tasks.five_w, params={"month": month})
     return redirect("reports:five-w-job", job.uuid)
@@ -325,35 +361,103 @@ def five_w(request: AuthenticatedRequest) -> HttpResponseBase:
 def five_w_job(request: AuthenticatedRequest, job_id) -> HttpResponseBase:
     """A 5W being prepared (the page refreshes itself), then its files: `output=xlsx|csv`
     writes it from the counts kept with the job, each download audited. Only its owner."""
-    user = request.user
-    access.require(user, "reports.export")
-    job = jobs.get_job_for(user, job_id)
-    if job.handler != jobs.path_of(tasks.five_w):
-        raise Http404
-    context = {"job": job, "month": job.params.get("month", "")}
-    if not job.is_over:
-        return render(request, "reports/five_w.html", context)
-    outcome = job.result or {}
-    if "rows" not in outcome:
-        return render(
-            request, "reports/five_w.html", {**context, "refused": outcome.get("refused", [])}
-        )
+    page, outcome = _prepared(
+        request, job_id, tasks.five_w, lambda job: _five_w_title(job.params.get("month", ""))
+    )
+    if outcome is None:
+        return page
+    output = _output(request, "xlsx", "csv")
     result = queries_5w.FiveW(month=outcome["month"], rows=outcome["rows"])
-    output = request.GET.get("output")
     if output is None:
+        rows, smallest = len(result.rows), settings.AMPARO_REPORT_SMALLEST
         hidden = sum(1 for row in result.rows if row["hidden"])
-        smallest = settings.AMPARO_REPORT_SMALLEST
-        return render(
-            request,
-            "reports/five_w.html",
-            {**context, "result": result, "hidden": hidden, "smallest": smallest},
-        )
-    if output not in ("xlsx", "csv"):
-        raise BadRequest(_("Ask for xlsx or csv."))
-    if user.organization_id is None:
-        raise Http404
+        ready = [
+            ngettext(
+                "Ready: %(rows)s row, by place, sector, activity and population type.",
+                "Ready: %(rows)s rows, by place, sector, activity and population type.",
+                rows,
+            )
+            % {"rows": rows},
+            ngettext(
+                "%(hidden)s of them has counts hidden (under %(smallest)s).",
+                "%(hidden)s of them have counts hidden (under %(smallest)s).",
+                hidden,
+            )
+            % {"hidden": hidden, "smallest": smallest},
+        ]
+        downloads = [(_("Download (XLSX)"), "xlsx"), (_("Download (CSV)"), "csv")]
+        return _ready(request, _five_w_title(result.month), ready, downloads)
     actions.five_w_exported(
-        actor=user, organization_id=user.organization_id, month=result.month, rows=len(result.rows)
+        actor=request.user,
+        organization_id=request.user.organization_id,
+        month=result.month,
+        rows=len(result.rows),
     )
     body = exports.five_w_csv(result) if output == "csv" else exports.five_w_xlsx(result)
     return _download(body, f"5w-{result.month}.{output}")
+
+
+def _table_title() -> str:
+    return _("People reached, with small counts hidden")
+
+
+@login_required
+def reached_table(request: AuthenticatedRequest) -> HttpResponseBase:
+    """Prepare people reached as a protected HXL table (POST `since`, `until`, `by`, `office`):
+    counted by the worker, then its page."""
+    user = request.user
+    access.require(user, "reports.export")
+    if request.method != "POST":
+        raise Http404
+    form = ReachedTableForm(request.POST, user=user)
+    if not form.is_valid() or user.organization is None:
+        return _refused(request, _table_title(), form)
+    data = form.cleaned_data
+    params = {
+        "from": data["since"].isoformat(),
+        "to": data["until"].isoformat(),
+        "by": list(data["by"]),
+        "office": data["office"].pk if data["office"] else None,
+    }
+    job = jobs.start(owner=user, handler=tasks.reached_table, params=params)
+    return redirect("reports:reached-table-job", job.uuid)
+
+
+@login_required
+def reached_table_job(request: AuthenticatedRequest, job_id) -> HttpResponseBase:
+    """A table of people reached being prepared, then its file: `output=csv` (with the row of
+    HXL hashtags) written from the table kept with the job, each download audited."""
+    page, outcome = _prepared(request, job_id, tasks.reached_table, lambda job: _table_title())
+    if outcome is None:
+        return page
+    since = datetime.date.fromisoformat(outcome["from"])
+    until = datetime.date.fromisoformat(outcome["to"])
+    lines, output = outcome["lines"], _output(request, "csv")
+    if output is None:
+        hidden = sum(1 for line in lines if line[-1])
+        ready = [
+            _("People reached from %(since)s to %(until)s.")
+            % {"since": formats.date_format(since), "until": formats.date_format(until)},
+            ngettext(
+                "Ready: %(rows)s row, %(hidden)s of them with counts hidden (under %(smallest)s).",
+                "Ready: %(rows)s rows, %(hidden)s of them with counts hidden (under %(smallest)s).",
+                len(lines),
+            )
+            % {
+                "rows": len(lines),
+                "hidden": hidden,
+                "smallest": settings.AMPARO_REPORT_SMALLEST,
+            },
+        ]
+        return _ready(request, _table_title(), ready, [(_("Download (HXL CSV)"), "csv")])
+    actions.exported(
+        actor=request.user,
+        organization_id=request.user.organization_id,
+        since=since,
+        until=until,
+        by=outcome["by"],
+        protected=True,
+        rows=len(lines),
+    )
+    body = exports.table_csv(outcome["labels"], outcome["tags"], lines, hxl=True)
+    return _download(body, f"people-reached-{since:%Y%m%d}-{until:%Y%m%d}.csv")

@@ -70,7 +70,7 @@ def test_follow_a_figure_and_export_the_5w(live_server, phone, analyst, reached)
     page.wait_for_selector("#table-sector")
     page.axe.check()
     page.click("form[action='/reports/5w/'] button")  # prepared by the worker, then its page
-    page.wait_for_selector("#five-w-ready")
+    page.wait_for_selector("#prepared-ready")
     _measure(page, "5W ready")
     with page.expect_download() as download:
         page.click("a[href='?output=xlsx']")

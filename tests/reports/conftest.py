@@ -1,7 +1,9 @@
+import datetime
+
 import pytest
 from django.utils import timezone
 
-from amparo.core.models import Role
+from amparo.core.models import Area, Role
 from amparo.registry.actions import register_household
 from tests.activities.helpers import record
 
@@ -45,4 +47,30 @@ def reached(registrar, lead, office_a1):  # noqa: F811 (the fixture above)
         )  # fmt: skip
         people += list(household.members.all())
     record(lead, participants=people, date=timezone.localdate())
+    return people
+
+
+@pytest.fixture
+def places():
+    pichincha = Area.objects.get(code="EC-P")
+    quito = Area.objects.create(
+        code="EC-P-Q", name="Quito", level=2, country_code="EC", parent=pichincha
+    )
+    return pichincha, quito, Area.objects.get(code="EC-G")
+
+
+@pytest.fixture
+def reached_people(registrar, lead, office_a1, places):  # noqa: F811 (the fixture above)
+    """12 women and 3 men in Quito, 2 women in Guayas: all at one workshop in March."""
+    _pichincha, quito, guayas = places
+    people = []
+    for n, (sex, area) in enumerate([("F", quito)] * 12 + [("M", quito)] * 3 + [("F", guayas)] * 2):
+        household = register_household(
+            actor=registrar,
+            office=office_a1,
+            area=area,
+            members=[member(documents=[], phone="", given_names=f"Persona {n}", sex=sex)],
+        )
+        people += list(household.members.all())
+    record(lead, participants=people, date=datetime.date(2026, 3, 12))
     return people

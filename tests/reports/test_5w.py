@@ -239,7 +239,7 @@ def test_the_5w_is_prepared_off_the_request_then_downloaded(
 
     assert started.status_code == 302
     assert page.status_code == 200
-    assert b'id="five-w-ready"' in page.content
+    assert b'id="prepared-ready"' in page.content
     assert "1 de ellas tiene cifras ocultas (menores que 5)" in page.content.decode()
     values = list(openpyxl.load_workbook(io.BytesIO(book.content)).active.values)
     assert values[1][KEYS.index("total")] == 15

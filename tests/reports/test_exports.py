@@ -9,47 +9,15 @@ import hxl
 import pytest
 from django.core.management import CommandError, call_command
 
-from amparo.core.models import Area, AuditEvent
-from amparo.registry.actions import register_household
+from amparo.core.models import AuditEvent
 from amparo.reports import exports, queries
 from amparo.reports.queries import Period
 from tests.activities.helpers import record
-from tests.factories import api_token, member
+from tests.factories import api_token
 
 pytestmark = pytest.mark.django_db
 
 MARCH = Period(datetime.date(2026, 3, 1), datetime.date(2026, 3, 31))
-
-
-@pytest.fixture
-def places():
-    pichincha = Area.objects.get(code="EC-P")
-    quito = Area.objects.create(
-        code="EC-P-Q", name="Quito", level=2, country_code="EC", parent=pichincha
-    )
-    return pichincha, quito, Area.objects.get(code="EC-G")
-
-
-@pytest.fixture
-def lead(make_user, office_a1):
-    return make_user("caseworker", office=office_a1, username="lead.a1")
-
-
-@pytest.fixture
-def reached_people(registrar, lead, office_a1, places):
-    """12 women and 3 men in Quito, 2 women in Guayas: all at one workshop in March."""
-    _pichincha, quito, guayas = places
-    people = []
-    for n, (sex, area) in enumerate([("F", quito)] * 12 + [("M", quito)] * 3 + [("F", guayas)] * 2):
-        household = register_household(
-            actor=registrar,
-            office=office_a1,
-            area=area,
-            members=[member(documents=[], phone="", given_names=f"Persona {n}", sex=sex)],
-        )
-        people += list(household.members.all())
-    record(lead, participants=people, date=datetime.date(2026, 3, 12))
-    return people
 
 
 def read_hxl(text: str):

@@ -97,7 +97,13 @@ class Command(BaseCommand):
         opts["output"].write_text(text, encoding="utf-8")
         lines = text.count("\n") - (2 if opts["hxl"] else 1)
         actions.exported(
-            actor=None, organization_id=organization.pk, reached=reached, protected=True, rows=lines
+            actor=None,
+            organization_id=organization.pk,
+            since=period.since,
+            until=period.until,
+            by=reached.by,
+            protected=True,
+            rows=lines,
         )
         self.stdout.write(
             _(
