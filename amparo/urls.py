@@ -50,6 +50,11 @@ urlpatterns = [
         name="api-people-reached",
     ),
     path("api/v1/reports/5w/", reports_api.FiveWView.as_view(), name="api-5w"),
+    path(
+        "api/v1/reports/prepared/<uuid:job_id>/",
+        reports_api.PreparedView.as_view(),
+        name="api-reports-prepared",
+    ),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI sets inline styles; only its page relaxes style-src (scripts stay 'self').

@@ -3,6 +3,12 @@ as they are (an office-bound reader counts their office). Disclosure control is 
 
 - `GET /api/v1/reports/people-reached/?from=…&to=…&by=…[&output=csv&hxl=1]`
 - `GET /api/v1/reports/5w/?month=YYYY-MM[&output=csv|xlsx]`
+
+Both count within the request (seconds to a quarter of a minute at national scale). The same
+parameters POSTed prepare the export off the request instead (`core.jobs`, the worker): the
+answer is 202 with the job's address, `GET /api/v1/reports/prepared/<uuid>/`, which answers
+202 with its progress while it counts, then what the GET would have answered (with `output`
+the file), each time audited. Only the job's owner sees it; anyone else gets 404.
 """
 
 from __future__ import annotations
@@ -10,28 +16,132 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from amparo.core import access
+from amparo.core import access, jobs
 from amparo.core.drf import signed_in
 from amparo.core.errors import ActionError
-from amparo.reports import actions, exports, queries, queries_5w
+from amparo.core.models import Job, Organization, User
+from amparo.reports import actions, exports, queries, queries_5w, tasks
 
 
-def _day(request: Request, name: str) -> datetime.date:
-    text = request.query_params.get(name, "")
+def _day(values, name: str) -> datetime.date:
+    text = str(values.get(name, ""))
     try:
         return datetime.date.fromisoformat(text)
     except ValueError:
         raise ActionError.on(
             name, _("Give the date as 2026-03-31 (not “%(text)s”).") % {"text": text[:40]}
         ) from None
+
+
+def _month(values) -> str:
+    month = str(values.get("month", ""))
+    try:
+        queries_5w.month_period(month)
+    except ValueError:
+        raise ActionError.on(
+            "month", _("Give the month as 2026-03 (not “%(text)s”).") % {"text": month[:20]}
+        ) from None
+    return month
+
+
+def _output(values, *allowed: str) -> str:
+    shape = str(values.get("output", "json"))
+    if shape not in allowed:
+        raise ActionError.on("output", _("Ask for %(outputs)s.") % {"outputs": ", ".join(allowed)})
+    return shape
+
+
+def _exporter(request: Request) -> tuple[User, Organization]:
+    user = signed_in(request)
+    access.require(user, "reports.export")
+    if user.organization is None:  # a platform administrator counts for no organization
+        raise ActionError.general(_("Only members of an organization export its reports."))
+    return user, user.organization
+
+
+def _reached_query(values) -> tuple[queries.Period, tuple[str, ...]]:
+    period = queries.Period.checked(_day(values, "from"), _day(values, "to"))
+    by = values.get("by", "")
+    names = by if isinstance(by, list) else str(by).split(",")
+    return period, queries.check_dimensions([str(d).strip() for d in names if str(d).strip()])
+
+
+def _file(body: str | bytes, shape: str, filename: str) -> HttpResponse:
+    answer = HttpResponse(body, content_type=exports.MEDIA_TYPES[shape])
+    answer["Content-Disposition"] = f'attachment; filename="{filename}.{shape}"'
+    return answer
+
+
+def _reached_answer(user: User, table: dict, shape: str, hxl: bool) -> Response | HttpResponse:
+    """A protected table of people reached (`exports.protected_table`) as JSON or CSV,
+    audited as an export."""
+    actions.exported(
+        actor=user,
+        organization_id=user.organization_id,
+        since=datetime.date.fromisoformat(table["from"]),
+        until=datetime.date.fromisoformat(table["to"]),
+        by=table["by"],
+        protected=True,
+        rows=len(table["lines"]),
+    )
+    if shape == "csv":
+        text = exports.table_csv(table["labels"], table["tags"], table["lines"], hxl=hxl)
+        return _file(text, "csv", "people-reached")
+    return Response(
+        {
+            "from": table["from"],
+            "to": table["to"],
+            "by": table["by"],
+            "smallest": settings.AMPARO_REPORT_SMALLEST,
+            "people": table["people"],
+            "households": table["households"],
+            "columns": [
+                {"label": label, "hxl": tag}
+                for label, tag in zip(table["labels"], table["tags"], strict=True)
+            ],
+            "rows": table["lines"],
+        }
+    )
+
+
+def _five_w_answer(user: User, result: queries_5w.FiveW, shape: str) -> Response | HttpResponse:
+    """A month's 5W as JSON, CSV or XLSX, audited as an export."""
+    actions.five_w_exported(
+        actor=user, organization_id=user.organization_id, month=result.month, rows=len(result.rows)
+    )
+    if shape == "csv":
+        return _file(exports.five_w_csv(result), "csv", f"5w-{result.month}")
+    if shape == "xlsx":
+        return _file(exports.five_w_xlsx(result), "xlsx", f"5w-{result.month}")
+    keys = [key for key, _label in queries_5w.COLUMNS]
+    return Response(
+        {
+            "month": result.month,
+            "columns": [{"key": k, "label": str(v)} for k, v in queries_5w.COLUMNS],
+            "rows": [[row[k] for k in keys] for row in result.rows],
+        }
+    )
+
+
+def _accepted(job: Job) -> Response:
+    url = reverse("api-reports-prepared", args=[job.uuid])
+    answer = Response({"job": str(job.uuid), "state": job.state, "url": url}, status=202)
+    answer["Location"] = url
+    return answer
+
+
+def _hxl(values) -> bool:
+    return str(values.get("hxl", "")).lower() in ("1", "true")
 
 
 class PeopleReachedView(APIView):
@@ -46,48 +156,28 @@ class PeopleReachedView(APIView):
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request: Request) -> Response | HttpResponse:
-        user = signed_in(request)
-        access.require(user, "reports.export")
-        period = queries.Period.checked(_day(request, "from"), _day(request, "to"))
-        by = tuple(d.strip() for d in request.query_params.get("by", "").split(",") if d.strip())
+        user, _organization = _exporter(request)
+        period, by = _reached_query(request.query_params)
+        shape = _output(request.query_params, "json", "csv")
         reached = queries.people_reached(user, period, by, outside=True)
-        smallest = settings.AMPARO_REPORT_SMALLEST
-        shape = request.query_params.get("output", "json")
-        if shape not in ("json", "csv"):
-            raise ActionError.on("output", _("Ask for json or csv."))
-        labels, tags = exports.header(reached)
-        lines = exports.rows(reached, smallest=smallest)
-        actions.exported(
-            actor=user,
-            organization_id=user.organization_id,
-            since=period.since,
-            until=period.until,
-            by=reached.by,
-            protected=True,
-            rows=len(lines),
-        )
-        if shape == "csv":
-            text = exports.to_csv(
-                reached, smallest=smallest, hxl=request.query_params.get("hxl") in ("1", "true")
-            )
-            answer = HttpResponse(text, content_type="text/csv; charset=utf-8")
-            answer["Content-Disposition"] = 'attachment; filename="people-reached.csv"'
-            return answer
-        hidden_total = 0 < reached.people < smallest
-        return Response(
-            {
-                "from": period.since,
-                "to": period.until,
-                "by": list(reached.by),
-                "smallest": smallest,
-                "people": None if hidden_total else reached.people,
-                "households": None if hidden_total else reached.households,
-                "columns": [
-                    {"label": label, "hxl": tag} for label, tag in zip(labels, tags, strict=True)
-                ],
-                "rows": lines,
-            }
-        )
+        table = exports.protected_table(reached, smallest=settings.AMPARO_REPORT_SMALLEST)
+        return _reached_answer(user, table, shape, _hxl(request.query_params))
+
+    @extend_schema(
+        description="The same count prepared off the request: 202 and the job's address.",
+        request=OpenApiTypes.OBJECT,
+        responses={202: OpenApiTypes.OBJECT},
+    )
+    def post(self, request: Request) -> Response:
+        user, _organization = _exporter(request)
+        period, by = _reached_query(request.data)
+        params = {
+            "from": period.since.isoformat(),
+            "to": period.until.isoformat(),
+            "by": list(by),
+            "office": None,
+        }
+        return _accepted(jobs.start(owner=user, handler=tasks.reached_table, params=params))
 
 
 class FiveWView(APIView):
@@ -99,44 +189,54 @@ class FiveWView(APIView):
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request: Request) -> Response | HttpResponse:
-        user = signed_in(request)
-        access.require(user, "reports.export")
-        month = request.query_params.get("month", "")
-        try:
-            queries_5w.month_period(month)
-        except ValueError:
-            raise ActionError.on(
-                "month", _("Give the month as 2026-03 (not “%(text)s”).") % {"text": month[:20]}
-            ) from None
-        shape = request.query_params.get("output", "json")
-        if shape not in ("json", "csv", "xlsx"):
-            raise ActionError.on("output", _("Ask for json, csv or xlsx."))
-        organization = user.organization
-        if organization is None:  # a platform administrator counts for no organization
-            raise ActionError.general(_("Only members of an organization export its 5W."))
+        user, organization = _exporter(request)
+        month = _month(request.query_params)
+        shape = _output(request.query_params, "json", "csv", "xlsx")
         result = queries_5w.five_w(
             user, organization, month, smallest=settings.AMPARO_REPORT_SMALLEST
         )
-        actions.five_w_exported(
-            actor=user, organization_id=organization.pk, month=month, rows=len(result.rows)
+        return _five_w_answer(user, result, shape)
+
+    @extend_schema(
+        description="The same 5W prepared off the request: 202 and the job's address.",
+        request=OpenApiTypes.OBJECT,
+        responses={202: OpenApiTypes.OBJECT},
+    )
+    def post(self, request: Request) -> Response:
+        user, _organization = _exporter(request)
+        month = _month(request.data)
+        return _accepted(jobs.start(owner=user, handler=tasks.five_w, params={"month": month}))
+
+
+class PreparedView(APIView):
+    """An export being prepared (202 with its progress), refused (200 with `errors`), or ready:
+    what the GET of its kind answers, with the same `output` (and `hxl`)."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("output", str, enum=["json", "csv", "xlsx"]),
+            OpenApiParameter("hxl", bool, description="people reached as CSV: the hashtags"),
+        ],
+        responses={200: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT},
+    )
+    def get(self, request: Request, job_id) -> Response | HttpResponse:
+        user, _organization = _exporter(request)
+        job = jobs.get_job_for(user, job_id)
+        five_w = job.handler == jobs.path_of(tasks.five_w)
+        if not five_w and job.handler != jobs.path_of(tasks.reached_table):
+            raise Http404
+        shape = _output(
+            request.query_params, *(("json", "csv", "xlsx") if five_w else ("json", "csv"))
         )
-        if shape == "csv":
-            answer = HttpResponse(
-                exports.five_w_csv(result), content_type="text/csv; charset=utf-8"
-            )
-        elif shape == "xlsx":
-            answer = HttpResponse(
-                exports.five_w_xlsx(result),
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            )
-        else:
-            keys = [key for key, _label in queries_5w.COLUMNS]
+        if not job.is_over:
+            progress = {"job": str(job.uuid), "state": job.state, "done": job.done}
+            return Response(progress | {"total": job.total}, status=status.HTTP_202_ACCEPTED)
+        outcome = job.result or {}
+        if "refused" in outcome:
             return Response(
-                {
-                    "month": month,
-                    "columns": [{"key": k, "label": str(v)} for k, v in queries_5w.COLUMNS],
-                    "rows": [[row[k] for k in keys] for row in result.rows],
-                }
+                {"job": str(job.uuid), "state": job.state, "errors": outcome["refused"]}
             )
-        answer["Content-Disposition"] = f'attachment; filename="5w-{month}.{shape}"'
-        return answer
+        if five_w:
+            result = queries_5w.FiveW(month=outcome["month"], rows=outcome["rows"])
+            return _five_w_answer(user, result, shape)
+        return _reached_answer(user, outcome, shape, _hxl(request.query_params))

@@ -72,6 +72,11 @@ PEOPLE = Column(gettext_lazy("people reached"), "#reached+ind")
 HOUSEHOLDS = Column(gettext_lazy("households reached"), "#reached+hh")
 SUPPRESSED = Column(gettext_lazy("hidden (disclosure control)"), "#meta+suppressed")
 TOTAL = "*"  # the key of a margin, a value no dimension takes
+# The files the reports write, by their extension.
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 def _names(reached: Reached) -> dict[str, dict[Any, str]]:
@@ -187,6 +192,25 @@ def rows(reached: Reached, *, smallest: int, protect: bool = True) -> list[list]
 def header(reached: Reached) -> tuple[list[str], list[str]]:
     columns = [c for d in reached.by for c in COLUMNS[d]] + [PEOPLE, HOUSEHOLDS, SUPPRESSED]
     return [str(c.header) for c in columns], [c.tag for c in columns]
+
+
+def protected_table(reached: Reached, *, smallest: int) -> dict:
+    """People reached as the protected table that leaves the organization, JSON-able (an API
+    answer, a prepared export kept with its job): `from`, `to`, `by`, `labels` (in the active
+    language), HXL `tags`, `lines` (`rows`), and the totals `people` and `households`, None
+    when below `smallest`."""
+    labels, tags = header(reached)
+    hidden_total = 0 < reached.people < smallest
+    return {
+        "from": reached.period.since.isoformat(),
+        "to": reached.period.until.isoformat(),
+        "by": list(reached.by),
+        "labels": labels,
+        "tags": tags,
+        "lines": rows(reached, smallest=smallest),
+        "people": None if hidden_total else reached.people,
+        "households": None if hidden_total else reached.households,
+    }
 
 
 def to_csv(reached: Reached, *, smallest: int, hxl: bool, protect: bool = True) -> str:

@@ -70,8 +70,8 @@ def _table_interrupted(job: Job) -> str:
 @jobs.handler(interrupted=_table_interrupted)
 def reached_table(*, job: Job, data: bytes | None, progress: jobs.Progress) -> dict:
     """People reached (params: from, to, by, office: an id or None) as its owner may count
-    them, as the protected table that leaves the organization: `{"from", "to", "by", "labels",
-    "tags", "lines"}`, in the owner's language (the file is written when it is downloaded)."""
+    them, as the protected table that leaves the organization (`exports.protected_table`, in
+    the owner's language; the file is written when it is downloaded)."""
     (actor, _organization), params = _exporter(job), job.params
     period = queries.Period.checked(
         datetime.date.fromisoformat(params["from"]),
@@ -80,6 +80,5 @@ def reached_table(*, job: Job, data: bytes | None, progress: jobs.Progress) -> d
     )
     progress(0, None, phase="counting")
     reached = queries.people_reached(actor, period, tuple(params["by"]), outside=True)
-    labels, tags = exports.header(reached)
-    lines = exports.rows(reached, smallest=settings.AMPARO_REPORT_SMALLEST)
-    return {**params, "labels": labels, "tags": tags, "lines": lines}
+    table = exports.protected_table(reached, smallest=settings.AMPARO_REPORT_SMALLEST)
+    return {**table, "office": params.get("office")}

@@ -279,15 +279,9 @@ def project(request: AuthenticatedRequest, project_id) -> HttpResponseBase:
     return render(request, "reports/project.html", context)
 
 
-TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-
 def _download(body: str | bytes, filename: str) -> HttpResponse:
     """A file the reader downloads (its type from its name), never kept by a cache."""
-    answer = HttpResponse(body, content_type=TYPES[filename.rsplit(".", 1)[-1]])
+    answer = HttpResponse(body, content_type=exports.MEDIA_TYPES[filename.rsplit(".", 1)[-1]])
     answer["Content-Disposition"] = f'attachment; filename="{filename}"'
     answer["Cache-Control"] = "no-store"
     return answer
