@@ -27,9 +27,10 @@ def exported(
     by: tuple[str, ...] | list[str],
     protected: bool,
     rows: int,
+    office_id: int | None = None,
 ) -> None:
-    """Record that people reached (from `since` to `until`, by `by`) left the organization as
-    a file or an API answer."""
+    """Record that people reached (from `since` to `until`, by `by`, of one office or all in
+    the reader's scope) left the organization as a file or an API answer."""
     audit.record(
         actor=actor,
         action="reports.people_reached.exported",
@@ -41,6 +42,7 @@ def exported(
             "by": list(by),
             "rows": rows,
             "disclosure_control": protected,
+            **({"office": office_id} if office_id is not None else {}),
         },
     )
 

@@ -1,7 +1,7 @@
 """The exports of `amparo export`, for users whose role may export aggregated reports, scoped
 as they are (an office-bound reader counts their office). Disclosure control is always on.
 
-- `GET /api/v1/reports/people-reached/?from=…&to=…&by=…[&output=csv&hxl=1]`
+- `GET /api/v1/reports/people-reached/?from=…&to=…&by=…[&output=csv|xlsx&hxl=1]`
 - `GET /api/v1/reports/5w/?month=YYYY-MM[&output=csv|xlsx]`
 
 Both count within the request (seconds to a quarter of a minute at national scale). The same
@@ -14,6 +14,7 @@ the file), each time audited. Only the job's owner sees it; anyone else gets 404
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 
 from django.conf import settings
 from django.http import Http404, HttpResponse
@@ -61,6 +62,13 @@ def _output(values, *allowed: str) -> str:
     return shape
 
 
+def _body(request: Request) -> Mapping:
+    """A POST's parameters: a JSON object (or a form), else 400."""
+    if not isinstance(request.data, Mapping):
+        raise ActionError.general(_("Send the parameters as one JSON object."))
+    return request.data
+
+
 def _exporter(request: Request) -> tuple[User, Organization]:
     user = signed_in(request)
     access.require(user, "reports.export")
@@ -93,10 +101,12 @@ def _reached_answer(user: User, table: dict, shape: str, hxl: bool) -> Response 
         by=table["by"],
         protected=True,
         rows=len(table["lines"]),
+        office_id=table.get("office"),
     )
-    if shape == "csv":
-        text = exports.table_csv(table["labels"], table["tags"], table["lines"], hxl=hxl)
-        return _file(text, "csv", "people-reached")
+    if shape in ("csv", "xlsx"):
+        write = exports.table_csv if shape == "csv" else exports.table_xlsx
+        body = write(table["labels"], table["tags"], table["lines"], hxl=hxl)
+        return _file(body, shape, "people-reached")
     return Response(
         {
             "from": table["from"],
@@ -150,15 +160,15 @@ class PeopleReachedView(APIView):
             OpenApiParameter("from", OpenApiTypes.DATE, required=True),
             OpenApiParameter("to", OpenApiTypes.DATE, required=True),
             OpenApiParameter("by", str, description=", ".join(queries.DIMENSIONS)),
-            OpenApiParameter("output", str, enum=["json", "csv"]),
-            OpenApiParameter("hxl", bool, description="CSV only: the row of HXL hashtags"),
+            OpenApiParameter("output", str, enum=["json", "csv", "xlsx"]),
+            OpenApiParameter("hxl", bool, description="CSV, XLSX: the row of HXL hashtags"),
         ],
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request: Request) -> Response | HttpResponse:
         user, _organization = _exporter(request)
         period, by = _reached_query(request.query_params)
-        shape = _output(request.query_params, "json", "csv")
+        shape = _output(request.query_params, "json", "csv", "xlsx")
         reached = queries.people_reached(user, period, by, outside=True)
         table = exports.protected_table(reached, smallest=settings.AMPARO_REPORT_SMALLEST)
         return _reached_answer(user, table, shape, _hxl(request.query_params))
@@ -170,7 +180,7 @@ class PeopleReachedView(APIView):
     )
     def post(self, request: Request) -> Response:
         user, _organization = _exporter(request)
-        period, by = _reached_query(request.data)
+        period, by = _reached_query(_body(request))
         params = {
             "from": period.since.isoformat(),
             "to": period.until.isoformat(),
@@ -204,13 +214,14 @@ class FiveWView(APIView):
     )
     def post(self, request: Request) -> Response:
         user, _organization = _exporter(request)
-        month = _month(request.data)
+        month = _month(_body(request))
         return _accepted(jobs.start(owner=user, handler=tasks.five_w, params={"month": month}))
 
 
 class PreparedView(APIView):
-    """An export being prepared (202 with its progress), refused (200 with `errors`), or ready:
-    what the GET of its kind answers, with the same `output` (and `hxl`)."""
+    """An export being prepared (202 with its progress), refused (400 with the reasons, as the
+    GET; 500 if the worker failed or stopped), or ready: what the GET of its kind answers,
+    with the same `output` (and `hxl`)."""
 
     @extend_schema(
         parameters=[
@@ -225,16 +236,18 @@ class PreparedView(APIView):
         five_w = job.handler == jobs.path_of(tasks.five_w)
         if not five_w and job.handler != jobs.path_of(tasks.reached_table):
             raise Http404
-        shape = _output(
-            request.query_params, *(("json", "csv", "xlsx") if five_w else ("json", "csv"))
-        )
+        shape = _output(request.query_params, "json", "csv", "xlsx")
         if not job.is_over:
             progress = {"job": str(job.uuid), "state": job.state, "done": job.done}
             return Response(progress | {"total": job.total}, status=status.HTTP_202_ACCEPTED)
         outcome = job.result or {}
-        if "refused" in outcome:
+        if "refused" in outcome:  # as the GET would answer: 400, or 500 if the worker failed
+            refused = job.state == Job.State.REFUSED
             return Response(
-                {"job": str(job.uuid), "state": job.state, "errors": outcome["refused"]}
+                {"job": str(job.uuid), "state": job.state, "non_field_errors": outcome["refused"]},
+                status=status.HTTP_400_BAD_REQUEST
+                if refused
+                else status.HTTP_500_INTERNAL_SERVER_ERROR,
             )
         if five_w:
             result = queries_5w.FiveW(month=outcome["month"], rows=outcome["rows"])

@@ -249,12 +249,23 @@ def five_w_csv(result: FiveW) -> str:
 
 def five_w_xlsx(result: FiveW) -> bytes:
     """The 5W as a workbook of one sheet, numbers as numbers, hidden counts empty."""
+    return _workbook("5W " + result.month, five_w_table(result))
+
+
+def table_xlsx(labels: list[str], tags: list[str], lines: list[list], *, hxl: bool) -> bytes:
+    """`table_csv` as a workbook of one sheet: the header, the HXL hashtags if `hxl`, numbers
+    as numbers, hidden counts empty."""
+    return _workbook(str(_("People reached")), [labels, *([tags] if hxl else []), *lines])
+
+
+def _workbook(title: str, lines: list[list]) -> bytes:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("5W " + result.month)
-    for line in five_w_table(result):
-        sheet.append([x if isinstance(x, int) else tabular.safe_cell(x) for x in line])
+    # A sheet's name: 31 characters at most, none of []:*?/\
+    sheet = book.create_sheet(re.sub(r"[\[\]:*?/\\]", "-", title)[:31])
+    for line in lines:
+        sheet.append([x if isinstance(x, int | float) else tabular.safe_cell(x) for x in line])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -320,13 +331,4 @@ def project_table(report) -> list[list]:
 
 def project_xlsx(report) -> bytes:
     """A project's report as a workbook of one sheet, numbers as numbers."""
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    title = re.sub(r"[\[\]:*?/\\]", "-", report.project.code)[:31]
-    sheet = book.create_sheet(title or "report")
-    for line in project_table(report):
-        sheet.append([x if isinstance(x, int | float) else tabular.safe_cell(x) for x in line])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return _workbook(report.project.code or "report", project_table(report))

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from amparo.core import access
 from amparo.core.errors import ActionError
 from amparo.core.models import Office, User
-from amparo.reports.queries import check_dimensions
+from amparo.reports.queries import LONGEST_DAYS, check_dimensions
 from amparo.reports.queries_5w import month_period
 
 
@@ -156,5 +156,5 @@ def _check_period(form: forms.Form, since: datetime.date, until: datetime.date) 
     """A report's period: in order, and ten years at most (a count, not an archive)."""
     if until < since:
         form.add_error("until", _("The period ends before it starts."))
-    elif (until - since).days > 3660:
+    elif (until - since).days > LONGEST_DAYS:
         form.add_error("until", _("Choose a period of ten years at most."))

@@ -123,6 +123,9 @@ def age_bands(spec: str | None = None) -> list[AgeBand]:
     return bands
 
 
+LONGEST_DAYS = 3660  # the longest period a report counts: ten years
+
+
 @dataclass(frozen=True)
 class Period:
     since: datetime.date
@@ -141,6 +144,8 @@ class Period:
     ) -> Period:
         if until < since:
             raise ActionError({"until": [_("The period ends before it starts.")]})
+        if (until - since).days > LONGEST_DAYS:  # a count, not an archive
+            raise ActionError({"until": [_("Choose a period of ten years at most.")]})
         return cls(since, until, office_id)
 
 

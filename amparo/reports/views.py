@@ -419,14 +419,14 @@ def reached_table(request: AuthenticatedRequest) -> HttpResponseBase:
 
 @login_required
 def reached_table_job(request: AuthenticatedRequest, job_id) -> HttpResponseBase:
-    """A table of people reached being prepared, then its file: `output=csv` (with the row of
-    HXL hashtags) written from the table kept with the job, each download audited."""
+    """A table of people reached being prepared, then its file: `output=csv|xlsx` (with the row
+    of HXL hashtags) written from the table kept with the job, each download audited."""
     page, outcome = _prepared(request, job_id, tasks.reached_table, lambda job: _table_title())
     if outcome is None:
         return page
     since = datetime.date.fromisoformat(outcome["from"])
     until = datetime.date.fromisoformat(outcome["to"])
-    lines, output = outcome["lines"], _output(request, "csv")
+    lines, output = outcome["lines"], _output(request, "csv", "xlsx")
     if output is None:
         hidden = sum(1 for line in lines if line[-1])
         ready = [
@@ -443,7 +443,8 @@ def reached_table_job(request: AuthenticatedRequest, job_id) -> HttpResponseBase
                 "smallest": settings.AMPARO_REPORT_SMALLEST,
             },
         ]
-        return _ready(request, _table_title(), ready, [(_("Download (HXL CSV)"), "csv")])
+        downloads = [(_("Download (HXL XLSX)"), "xlsx"), (_("Download (HXL CSV)"), "csv")]
+        return _ready(request, _table_title(), ready, downloads)
     actions.exported(
         actor=request.user,
         organization_id=request.user.organization_id,
@@ -452,6 +453,8 @@ def reached_table_job(request: AuthenticatedRequest, job_id) -> HttpResponseBase
         by=outcome["by"],
         protected=True,
         rows=len(lines),
+        office_id=outcome.get("office"),
     )
-    body = exports.table_csv(outcome["labels"], outcome["tags"], lines, hxl=True)
-    return _download(body, f"people-reached-{since:%Y%m%d}-{until:%Y%m%d}.csv")
+    write = exports.table_csv if output == "csv" else exports.table_xlsx
+    body = write(outcome["labels"], outcome["tags"], lines, hxl=True)
+    return _download(body, f"people-reached-{since:%Y%m%d}-{until:%Y%m%d}.{output}")

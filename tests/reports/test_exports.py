@@ -94,6 +94,24 @@ def test_the_command_writes_the_file_and_audits_it(manager, reached_people, tmp_
     assert event.details["disclosure_control"] is True
 
 
+def test_the_command_writes_an_hxl_workbook_that_libhxl_reads(manager, reached_people, tmp_path):
+    output = tmp_path / "reached.xlsx"
+
+    call_command(
+        "export", "people-reached", "--from", "2026-03-01", "--to", "2026-03-31",
+        "--by", "admin1,sex", "--hxl", "--format", "xlsx", "--organization", "org-a",
+        "--output", str(output),
+    )  # fmt: skip
+
+    data = hxl.data(io.BytesIO(output.read_bytes()))
+    tags = [c.display_tag for c in data.columns]
+    assert tags[:3] == ["#adm1+code", "#adm1+name", "#beneficiary+sex"]
+    total = [r for r in data if r.get("#adm1+code") == r.get("#beneficiary+sex") == "Total"]
+    assert [float(r.get("#reached+ind")) for r in total] == [17]
+    event = AuditEvent.objects.get(action="reports.people_reached.exported")
+    assert event.details["rows"] == 9  # 2 provinces and their total, by 2 sexes and total
+
+
 @pytest.mark.parametrize(
     "change",
     [

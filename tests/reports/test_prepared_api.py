@@ -71,8 +71,10 @@ def test_people_reached_prepared_through_the_api_answers_json_and_hxl(
     assert ready.json()["people"] == 17
     tags = [c.display_tag for c in hxl.data(io.BytesIO(table.content)).columns]
     assert tags[:3] == ["#adm1+code", "#adm1+name", "#beneficiary+sex"]
+    book = client.get(started["Location"], {"output": "xlsx", "hxl": "1"})
+    assert [c.display_tag for c in hxl.data(io.BytesIO(book.content)).columns] == tags
     assert Job.objects.get().params["by"] == ["admin1", "sex"]
-    assert AuditEvent.objects.filter(action="reports.people_reached.exported").count() == 3
+    assert AuditEvent.objects.filter(action="reports.people_reached.exported").count() == 4
 
 
 def test_a_job_still_counting_answers_202_with_its_progress(client, manager):
@@ -85,19 +87,22 @@ def test_a_job_still_counting_answers_202_with_its_progress(client, manager):
     assert not AuditEvent.objects.filter(action="reports.five_w.exported").exists()
 
 
-def test_a_refused_job_says_why_and_gives_no_file(client, manager):
+@pytest.mark.parametrize(("state", "status"), [(Job.State.REFUSED, 400), (Job.State.FAILED, 500)])
+def test_a_job_that_ended_without_a_table_says_why_and_gives_no_file(
+    client, manager, state, status
+):
     job = Job.objects.create(
         owner=manager,
         handler=jobs.path_of(tasks.reached_table),
         params={"from": "2026-03-01", "to": "2026-03-31", "by": ["sex"], "office": None},
-        state=Job.State.REFUSED,
+        state=state,
         result={"refused": ["Usted ya no puede exportar los informes de esta organización."]},
     )
 
     answer = api(client, manager).get(f"/api/v1/reports/prepared/{job.uuid}/", {"output": "csv"})
 
-    assert answer.status_code == 200
-    assert answer.json()["errors"] == [
+    assert answer.status_code == status
+    assert answer.json()["non_field_errors"] == [
         "Usted ya no puede exportar los informes de esta organización."
     ]
     assert not AuditEvent.objects.filter(action="reports.people_reached.exported").exists()
@@ -111,6 +116,9 @@ def test_a_refused_job_says_why_and_gives_no_file(client, manager):
         ("/api/v1/reports/people-reached/", {**MARCH, "to": "2026-02-01"}),
         ("/api/v1/reports/people-reached/", {**MARCH, "by": "sex,religion"}),
         ("/api/v1/reports/people-reached/", {"from": "ayer", "to": "2026-03-31"}),
+        ("/api/v1/reports/people-reached/", {**MARCH, "from": "1900-01-01"}),  # over ten years
+        ("/api/v1/reports/people-reached/", [MARCH]),  # JSON, but not one object
+        ("/api/v1/reports/5w/", "2026-03"),
     ],
 )
 def test_bad_parameters_answer_400_and_start_nothing(
@@ -135,9 +143,10 @@ def test_a_malformed_body_answers_400(client, manager):
 def test_others_get_404_and_no_job(
     client, lead, manager, make_user, org_a, reached_people, django_capture_on_commit_callbacks
 ):
-    refused = post(api(client, lead), django_capture_on_commit_callbacks, "/api/v1/reports/5w/",
-                   {"month": "2026-03"})  # fmt: skip
-    assert refused.status_code == 404
+    for path, body in [("/api/v1/reports/5w/", {"month": "2026-03"}),
+                       ("/api/v1/reports/people-reached/", MARCH)]:  # fmt: skip
+        refused = post(api(client, lead), django_capture_on_commit_callbacks, path, body)
+        assert refused.status_code == 404
     assert not Job.objects.exists()
     mine = post(api(client, manager), django_capture_on_commit_callbacks, "/api/v1/reports/5w/",
                 {"month": "2026-03"})["Location"]  # fmt: skip

@@ -48,21 +48,30 @@ def test_a_table_is_prepared_off_the_request_then_downloaded_as_hxl(
     assert event.details["by"] == ["admin1", "sex"]
     assert event.details["rows"] == len(rows)
     assert (event.details["from"], event.details["to"]) == ("2026-03-01", "2026-03-31")
-    assert client.get(started["Location"], {"output": "xlsx"}).status_code == 400
-    assert AuditEvent.objects.filter(action="reports.people_reached.exported").count() == 1
+    book = client.get(started["Location"], {"output": "xlsx"})
+    assert [c.display_tag for c in hxl.data(io.BytesIO(book.content)).columns] == tags
+    assert book["Cache-Control"] == "no-store"
+    assert client.get(started["Location"], {"output": "pdf"}).status_code == 400
+    assert AuditEvent.objects.filter(action="reports.people_reached.exported").count() == 2
 
 
 def test_a_table_of_one_office_counts_that_office_only(
-    client, manager, office_a2, reached_people, django_capture_on_commit_callbacks
+    client, manager, office_a1, office_a2, reached_people, django_capture_on_commit_callbacks
 ):
     client.force_login(manager)
+    tables = {}
+    for office in (office_a1, office_a2):
+        started = prepare(client, django_capture_on_commit_callbacks, office=str(office.uuid))
+        table = client.get(started["Location"], {"output": "csv"})
+        tables[office] = list(hxl.data(io.BytesIO(table.content)))
 
-    started = prepare(client, django_capture_on_commit_callbacks, office=str(office_a2.uuid))
-    table = client.get(started["Location"], {"output": "csv"})
-
-    assert Job.objects.get().params["office"] == office_a2.pk
-    assert table.status_code == 200
-    assert list(hxl.data(io.BytesIO(table.content))) == []  # its header alone: nobody there
+    total = [
+        r for r in tables[office_a1] if r.get("#adm1+code") == r.get("#beneficiary+sex") == "Total"
+    ]
+    assert [r.get("#reached+ind") for r in total] == ["17"]  # the workshop was at office A1
+    assert tables[office_a2] == []  # its header alone: nobody reached there
+    events = AuditEvent.objects.filter(action="reports.people_reached.exported")
+    assert sorted(e.details["office"] for e in events) == sorted([office_a1.pk, office_a2.pk])
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@
 amparo export 5w --month YYYY-MM --format csv|xlsx [--organization CODE] --output FILE
     the month's 5W in the columns the GTRM / R4V partners upload, each row protected.
 amparo export people-reached --from DATE --to DATE [--by sex,age_band,admin1] [--hxl]
-    [--organization CODE] --output FILE.csv
+    [--format csv|xlsx] [--organization CODE] --output FILE.csv
     people and households reached in the period (each person once), by the dimensions
     chosen, with disclosure control: counts below AMPARO_REPORT_SMALLEST are hidden, and as
     many others as it takes for none to be worked out.
@@ -34,7 +34,7 @@ def _date(text: str) -> datetime.date:
 
 
 class Command(BaseCommand):
-    help = "Export aggregate reports (people reached) as CSV, HXL-tagged if asked."
+    help = "Export aggregate reports (people reached, the 5W) as CSV or XLSX, HXL-tagged if asked."
 
     def add_arguments(self, parser):
         kinds = parser.add_subparsers(dest="kind", required=True, metavar="REPORT")
@@ -50,6 +50,7 @@ class Command(BaseCommand):
         reached.add_argument("--to", dest="until", required=True, help="last day, YYYY-MM-DD")
         reached.add_argument("--by", default="", help="comma-separated dimensions")
         reached.add_argument("--hxl", action="store_true", help="add the row of HXL hashtags")
+        reached.add_argument("--format", choices=["csv", "xlsx"], default="csv")
         reached.add_argument(
             "--organization", help="its code (needed when the instance serves several)"
         )
@@ -92,10 +93,18 @@ class Command(BaseCommand):
             reached = queries.people_reached(reader, period, by, outside=True)
         except ActionError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
-        smallest = settings.AMPARO_REPORT_SMALLEST
-        text = exports.to_csv(reached, smallest=smallest, hxl=opts["hxl"])
-        opts["output"].write_text(text, encoding="utf-8")
-        lines = text.count("\n") - (2 if opts["hxl"] else 1)
+        table = exports.protected_table(reached, smallest=settings.AMPARO_REPORT_SMALLEST)
+        if opts["format"] == "xlsx":
+            write = exports.table_xlsx
+            opts["output"].write_bytes(
+                write(table["labels"], table["tags"], table["lines"], hxl=opts["hxl"])
+            )
+        else:
+            text = exports.table_csv(
+                table["labels"], table["tags"], table["lines"], hxl=opts["hxl"]
+            )
+            opts["output"].write_text(text, encoding="utf-8")
+        lines = len(table["lines"])
         actions.exported(
             actor=None,
             organization_id=organization.pk,
