@@ -67,6 +67,7 @@ def test_reports_bench_times_the_dashboard_and_the_5w_and_reuses_its_data(
         assert "exports.rows (disclosure control, LP audit)" in labels
         assert "5W month (JSON, disclosure control)" in labels
         assert "the 5W itself (XLSX, /api/v1/reports/5w/)" in labels  # over HTTP
+        assert "the 5W prepared by the worker (ask to XLSX)" in labels  # its job, polled
         assert "the report (view, page)" in labels  # a project's, in process
         assert "its workbook (XLSX)" in labels
         assert "this year, women" in labels  # the list behind a figure
