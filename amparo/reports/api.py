@@ -4,7 +4,7 @@ as they are (an office-bound reader counts their office). Disclosure control is 
 - `GET /api/v1/reports/people-reached/?from=…&to=…&by=…[&output=csv|xlsx&hxl=1]`
 - `GET /api/v1/reports/5w/?month=YYYY-MM[&output=csv|xlsx]`
 
-Both count within the request (seconds to a quarter of a minute at national scale). The same
+Both count within the request (up to 25 s at national scale on two cores). The same
 parameters POSTed prepare the export off the request instead (`core.jobs`, the worker): the
 answer is 202 with the job's address, `GET /api/v1/reports/prepared/<uuid>/`, which answers
 202 with its progress while it counts, then what the GET would have answered (with `output`
