@@ -10,9 +10,11 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import ngettext
 
-from amparo.core import audit
-from amparo.core.models import User
+from amparo.core import audit, jobs
+from amparo.core.errors import ActionError
+from amparo.core.models import Job, User
 from amparo.registry.models import Individual
 from amparo.reports import queries_dashboard, tasks
 from amparo.reports.models import DashboardSnapshot
@@ -131,3 +133,32 @@ def project_report_exported(
             "disclosure_control": True,
         },
     )
+
+
+# Exports one reader may have the worker preparing at a time: the worker is everyone's.
+PREPARING_AT_ONCE = 3
+
+
+def prepare_export(*, actor: User, handler: jobs.Handler, params: dict) -> Job:
+    """Start preparing an export off the request (`tasks.five_w`, `tasks.reached_table`), or
+    give back the one of the same kind and parameters `actor` is already waiting for: a second
+    click, or a client asking again, counts nothing twice. At most `PREPARING_AT_ONCE` at a
+    time per reader; one more is refused with the reason."""
+    kinds = [jobs.path_of(tasks.five_w), jobs.path_of(tasks.reached_table)]
+    waiting = Job.objects.filter(
+        owner=actor, handler__in=kinds, state__in=[Job.State.QUEUED, Job.State.RUNNING]
+    )
+    jobs.interrupt_silent(waiting)  # a job whose worker died is not waited for
+    same = [job for job in waiting if job.handler == jobs.path_of(handler) and job.params == params]
+    if same:
+        return same[0]
+    if len(waiting) >= PREPARING_AT_ONCE:
+        raise ActionError.general(
+            ngettext(
+                "You already have %(count)s export being prepared: wait until it is ready.",
+                "You already have %(count)s exports being prepared: wait until one is ready.",
+                PREPARING_AT_ONCE,
+            )
+            % {"count": PREPARING_AT_ONCE}
+        )
+    return jobs.start(owner=actor, handler=handler, params=params)

@@ -187,7 +187,9 @@ class PeopleReachedView(APIView):
             "by": list(by),
             "office": None,
         }
-        return _accepted(jobs.start(owner=user, handler=tasks.reached_table, params=params))
+        return _accepted(
+            actions.prepare_export(actor=user, handler=tasks.reached_table, params=params)
+        )
 
 
 class FiveWView(APIView):
@@ -215,7 +217,8 @@ class FiveWView(APIView):
     def post(self, request: Request) -> Response:
         user, _organization = _exporter(request)
         month = _month(_body(request))
-        return _accepted(jobs.start(owner=user, handler=tasks.five_w, params={"month": month}))
+        params = {"month": month}
+        return _accepted(actions.prepare_export(actor=user, handler=tasks.five_w, params=params))
 
 
 class PreparedView(APIView):

@@ -291,9 +291,11 @@ def _filename(code: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "-" for c in code)[:60] or "project"
 
 
-def _refused(request, title: str, form) -> HttpResponse:
+def _refused(request, title: str, form, reasons: list[str] | None = None) -> HttpResponse:
     """A request to prepare an export that cannot be: 400 with the reasons, nothing started."""
-    if form.is_valid():  # the form is fine: the reader belongs to no organization
+    if reasons:
+        refused = reasons
+    elif form.is_valid():  # the form is fine: the reader belongs to no organization
         refused = [_("Only members of an organization export its reports.")]
     else:
         refused = [str(message) for messages in form.errors.values() for message in messages]
@@ -346,8 +348,11 @@ def five_w(request: AuthenticatedRequest) -> HttpResponseBase:
     form = FiveWForm(request.POST)
     if not form.is_valid() or user.organization is None:
         return _refused(request, _five_w_title(), form)
-    month = form.cleaned_data["month"]
-    job = jobs.start(owner=user, handler=tasks.five_w, params={"month": month})
+    params = {"month": form.cleaned_data["month"]}
+    try:
+        job = actions.prepare_export(actor=user, handler=tasks.five_w, params=params)
+    except ActionError as exc:
+        return _refused(request, _five_w_title(), form, exc.messages)
     return redirect("reports:five-w-job", job.uuid)
 
 
@@ -413,7 +418,10 @@ def reached_table(request: AuthenticatedRequest) -> HttpResponseBase:
         "by": list(data["by"]),
         "office": data["office"].pk if data["office"] else None,
     }
-    job = jobs.start(owner=user, handler=tasks.reached_table, params=params)
+    try:
+        job = actions.prepare_export(actor=user, handler=tasks.reached_table, params=params)
+    except ActionError as exc:
+        return _refused(request, _table_title(), form, exc.messages)
     return redirect("reports:reached-table-job", job.uuid)
 
 

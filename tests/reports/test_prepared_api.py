@@ -155,3 +155,18 @@ def test_others_get_404_and_no_job(
     assert api(client, other).get(mine).status_code == 404
     assert api(client, other).get(mine, {"output": "csv"}).status_code == 404
     assert not AuditEvent.objects.filter(action="reports.five_w.exported").exists()
+
+
+def test_asking_again_while_it_counts_gives_the_same_job(client, manager):
+    api(client, manager)  # the worker does not run: the job stays queued
+
+    first = client.post(
+        "/api/v1/reports/5w/", {"month": "2026-03"}, content_type="application/json"
+    )
+    again = client.post(
+        "/api/v1/reports/5w/", {"month": "2026-03"}, content_type="application/json"
+    )
+
+    assert first.status_code == again.status_code == 202
+    assert again.json()["job"] == first.json()["job"]
+    assert Job.objects.count() == 1

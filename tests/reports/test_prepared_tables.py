@@ -161,3 +161,28 @@ def test_the_dashboard_offers_the_table_to_exporters_only(client, manager, org_a
     assert page.status_code == 200
     assert 'action="/reports/tables/"' not in page.content.decode()
     assert client.post("/reports/tables/", MARCH).status_code == 404
+
+
+def test_asking_again_while_it_counts_gives_the_same_job_and_three_at_once_is_the_most(
+    client, manager, reached_people, django_capture_on_commit_callbacks
+):
+    client.force_login(manager)  # the worker does not run: the jobs stay queued
+
+    first = client.post("/reports/tables/", MARCH)
+    again = client.post("/reports/tables/", MARCH)
+    for month in ("2026-01", "2026-02"):
+        client.post("/reports/5w/", {"month": month})
+    fourth = client.post("/reports/5w/", {"month": "2026-03"})
+
+    assert first.status_code == again.status_code == 302
+    assert again["Location"] == first["Location"]
+    assert fourth.status_code == 400
+    assert "Ya tiene 3 exportaciones en preparación" in fourth.content.decode()
+    assert Job.objects.count() == 3
+    Job.objects.filter(handler=jobs.path_of(tasks.reached_table)).update(
+        state=Job.State.FINISHED, result={"refused": []}
+    )
+    fresh = client.post("/reports/tables/", MARCH)  # the one before is over: counted again
+    assert fresh.status_code == 302
+    assert fresh["Location"] != first["Location"]
+    assert Job.objects.count() == 4
