@@ -31,7 +31,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import F, QuerySet, Sum
+from django.db.models import BooleanField, F, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext as _
@@ -465,13 +465,20 @@ def people_behind(user: User, period: Period, filters: dict[str, str | None]) ->
         return [row[0] for row in cursor.fetchall()]
 
 
-def among(ids: list[int]) -> RawSQL:
-    """`ids` as a subquery for `pk__in=`, sent as one parameter rather than one per id: the
-    list behind a year's figure holds hundreds of thousands of people."""
+def among(people: QuerySet[Individual], ids: list[int]) -> QuerySet[Individual]:
+    """`people` narrowed to `ids`, sent as one parameter rather than one per id: the list
+    behind a year's figure holds hundreds of thousands of people. On PostgreSQL as
+    `id = ANY(array)`, whose length the planner sees: it hashes the array over one scan of the
+    people (366,004 of a million: 1.8 s for a page and its count), where a subquery of `unnest`
+    is taken for 200 rows and each id looked up in the index (5.4–7.5 s)."""
     if connection.vendor == "postgresql":
         text = "{" + ",".join(str(int(i)) for i in ids) + "}"
-        return RawSQL("SELECT unnest(CAST(%s AS bigint[]))", [text])
-    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps([int(i) for i in ids])])
+        column = f"{connection.ops.quote_name(Individual._meta.db_table)}.id"
+        # Our table's name; the ids go as a parameter.
+        listed = RawSQL(f"{column} = ANY(CAST(%s AS bigint[]))", [text], BooleanField())  # noqa: S611
+        return people.filter(listed)
+    within = RawSQL("SELECT value FROM json_each(%s)", [json.dumps([int(i) for i in ids])])
+    return people.filter(pk__in=within)
 
 
 def _count(

@@ -147,7 +147,7 @@ def people(request: AuthenticatedRequest) -> HttpResponseBase:
     access.require(user, "registry.view")
     may_export = access.can(user, "registry.export")
     period, filters, ids = _behind(request)
-    shown = registry.individuals_visible_to(user).filter(pk__in=queries.among(ids))
+    shown = queries.among(registry.individuals_visible_to(user), ids)
     shown = shown.select_related("household")
     form = PeopleExportForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
