@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from amparo.core import access
 from amparo.core.errors import ActionError
 from amparo.core.models import Office, User
-from amparo.reports.queries import LONGEST_DAYS, check_dimensions
+from amparo.reports.queries import Period, check_dimensions
 from amparo.reports.queries_5w import month_period
 
 
@@ -153,8 +153,10 @@ class ProjectPeriodForm(forms.Form):
 
 
 def _check_period(form: forms.Form, since: datetime.date, until: datetime.date) -> None:
-    """A report's period: in order, and ten years at most (a count, not an archive)."""
-    if until < since:
-        form.add_error("until", _("The period ends before it starts."))
-    elif (until - since).days > LONGEST_DAYS:
-        form.add_error("until", _("Choose a period of ten years at most."))
+    """A report's period, by the queries' own rule (`Period.checked`: in order, ten years at
+    most), its refusals as the form's errors."""
+    try:
+        Period.checked(since, until)
+    except ActionError as exc:
+        for field, messages in exc.errors.items():
+            form.add_error(field if field in form.fields else None, messages)

@@ -338,22 +338,39 @@ def _five_w_title(month: str = "") -> str:
     return _("The 5W of the month %(month)s") % {"month": month}
 
 
-@login_required
-def five_w(request: AuthenticatedRequest) -> HttpResponseBase:
-    """Prepare a month's 5W (POST `month`): counted by the worker, then its page."""
+def _prepare(
+    request: AuthenticatedRequest,
+    form,
+    handler: jobs.Handler,
+    title: str,
+    params_of: Callable[[dict], dict],
+    page: str,
+) -> HttpResponseBase:
+    """Start preparing an export from its POSTed `form` (`actions.prepare_export`), then
+    its `page`. Without `reports.export`, or not a POST: 404; refused input: 400 with the
+    reasons, nothing started."""
     user = request.user
     access.require(user, "reports.export")
     if request.method != "POST":
         raise Http404
-    form = FiveWForm(request.POST)
     if not form.is_valid() or user.organization is None:
-        return _refused(request, _five_w_title(), form)
-    params = {"month": form.cleaned_data["month"]}
+        return _refused(request, title, form)
+    params = params_of(form.cleaned_data)
     try:
-        job = actions.prepare_export(actor=user, handler=tasks.five_w, params=params)
+        job = actions.prepare_export(actor=user, handler=handler, params=params)
     except ActionError as exc:
-        return _refused(request, _five_w_title(), form, exc.messages)
-    return redirect("reports:five-w-job", job.uuid)
+        return _refused(request, title, form, exc.messages)
+    return redirect(page, job.uuid)
+
+
+@login_required
+def five_w(request: AuthenticatedRequest) -> HttpResponseBase:
+    """Prepare a month's 5W (POST `month`): counted by the worker, then its page."""
+    form = FiveWForm(request.POST)
+    return _prepare(
+        request, form, tasks.five_w, _five_w_title(),
+        lambda data: {"month": data["month"]}, "reports:five-w-job",
+    )  # fmt: skip
 
 
 @login_required
@@ -400,29 +417,24 @@ def _table_title() -> str:
     return _("People reached, with small counts hidden")
 
 
-@login_required
-def reached_table(request: AuthenticatedRequest) -> HttpResponseBase:
-    """Prepare people reached as a protected HXL table (POST `since`, `until`, `by`, `office`):
-    counted by the worker, then its page."""
-    user = request.user
-    access.require(user, "reports.export")
-    if request.method != "POST":
-        raise Http404
-    form = ReachedTableForm(request.POST, user=user)
-    if not form.is_valid() or user.organization is None:
-        return _refused(request, _table_title(), form)
-    data = form.cleaned_data
-    params = {
+def _table_params(data: dict) -> dict:
+    return {
         "from": data["since"].isoformat(),
         "to": data["until"].isoformat(),
         "by": list(data["by"]),
         "office": data["office"].pk if data["office"] else None,
     }
-    try:
-        job = actions.prepare_export(actor=user, handler=tasks.reached_table, params=params)
-    except ActionError as exc:
-        return _refused(request, _table_title(), form, exc.messages)
-    return redirect("reports:reached-table-job", job.uuid)
+
+
+@login_required
+def reached_table(request: AuthenticatedRequest) -> HttpResponseBase:
+    """Prepare people reached as a protected HXL table (POST `since`, `until`, `by`, `office`):
+    counted by the worker, then its page."""
+    form = ReachedTableForm(request.POST, user=request.user)
+    return _prepare(
+        request, form, tasks.reached_table, _table_title(), _table_params,
+        "reports:reached-table-job",
+    )  # fmt: skip
 
 
 @login_required
